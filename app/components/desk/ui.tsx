@@ -1,0 +1,581 @@
+import { Form } from "@remix-run/react";
+import type { ReactNode } from "react";
+import { CsrfInput, type FieldError, fieldError } from "~/components/forms";
+import type { MessageKey, Translate } from "~/i18n";
+import { useT } from "~/i18n/useT";
+import { italianDate } from "~/domain/dates";
+
+/** Shared pieces of the desk's and the agencies' pages (server-rendered, no JavaScript needed). */
+
+export function fmtDate(iso: string | null | undefined): string {
+  return iso ? italianDate(iso) : "—";
+}
+
+export function fmtDateTime(iso: string): string {
+  return new Intl.DateTimeFormat("it-IT", {
+    dateStyle: "short",
+    timeStyle: "short",
+    timeZone: "Europe/Rome",
+  }).format(new Date(iso));
+}
+
+export function statusLabel(t: Translate, status: string): string {
+  const key = `desk.status.${status}` as MessageKey;
+  const s = t(key);
+  return s === key ? status : s;
+}
+
+export function regimeLabel(t: Translate, regime: string): string {
+  const key = `desk.regime.${regime}` as MessageKey;
+  const s = t(key);
+  return s === key ? regime : s;
+}
+
+export function actLabel(t: Translate, type: string): string {
+  const key = `desk.act.${type}` as MessageKey;
+  const s = t(key);
+  return s === key ? type : s;
+}
+
+/** The legal clock of one row: days left, suspended, expired. Text, not colour alone. */
+export function ClockBadge(props: { daysLeft: number | null; suspended: boolean; ended: boolean }) {
+  const t = useT();
+  if (props.ended) return <span className="badge bg-secondary">{t("desk.clock.ended")}</span>;
+  if (props.suspended) return <span className="badge bg-warning text-dark">{t("desk.clock.suspended")}</span>;
+  if (props.daysLeft === null) return <span>{t("desk.clock.none")}</span>;
+  if (props.daysLeft < 0)
+    return <span className="badge bg-danger">{t("desk.clock.expired", { days: -props.daysLeft })}</span>;
+  if (props.daysLeft === 0) return <span className="badge bg-danger">{t("desk.clock.today")}</span>;
+  return (
+    <span className={`badge ${props.daysLeft <= 7 ? "bg-warning text-dark" : "bg-success"}`}>
+      {t("desk.clock.daysLeft", { days: props.daysLeft })}
+    </span>
+  );
+}
+
+export function Banner({ children, kind = "success" }: { children: ReactNode; kind?: "success" | "info" }) {
+  return (
+    <div className={`alert alert-${kind}`} role="status">
+      {children}
+    </div>
+  );
+}
+
+export interface PraticaData {
+  pratica: {
+    id: string;
+    cui: string | null;
+    title: string;
+    regime: string;
+    status: string;
+    protocolNumber: string | null;
+    submittedAt: string | null;
+    formData: Record<string, unknown>;
+    workflowState: unknown;
+  };
+  business: { name: string; fiscalCode: string };
+  filer: { name: string };
+  municipality: { name: string };
+  assignee: { id: string; name: string } | null;
+  documents: {
+    id: string;
+    title: string;
+    filename: string;
+    sha256: string;
+    created_at: string;
+    protocol_label: string | null;
+  }[];
+  attachments: { id: string; code: string; filename: string; sha256: string; size: number }[];
+  timeline: {
+    seq: number;
+    type: string;
+    label: string;
+    actorKind: string;
+    actorName: string | null;
+    payload: Record<string, unknown>;
+    stateAfter: string;
+    at: string;
+  }[];
+  deadlines: { name: string; due: string; status: string }[];
+  clock: {
+    finalDue: string | null;
+    finalDueProvisional: boolean;
+    integrationDue: string | null;
+    observationsDue: string | null;
+    suspended: boolean;
+    interrupted: boolean;
+    daysLeft: number | null;
+  } | null;
+  clockDetail: {
+    start: string;
+    termDays: number;
+    periods: { kind: string; from: string; to: string; days: number }[];
+    current: { kind: string; since: string } | null;
+    resets: { at: string; termDays: number }[];
+    interruptedAt: string | null;
+  } | null;
+  agencyFlags: {
+    code: string;
+    name: string;
+    status: string;
+    outcome: string | null;
+    dueDate: string | null;
+    reasons: string | null;
+    late: boolean;
+  }[];
+  integrationRequests: { from: string; items: string[]; at: string }[];
+}
+
+function stateText(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (value && typeof value === "object") {
+    return Object.entries(value as Record<string, unknown>)
+      .map(([k, v]) => `${k}.${stateText(v)}`)
+      .join(", ");
+  }
+  return "—";
+}
+
+function answerText(value: unknown): string {
+  if (value === null || value === undefined || value === "") return "—";
+  if (Array.isArray(value)) return value.map(answerText).join(", ");
+  if (typeof value === "boolean") return value ? "sì / yes" : "no";
+  if (typeof value === "object") return JSON.stringify(value);
+  return String(value);
+}
+
+export function PraticaSummary({ data }: { data: PraticaData }) {
+  const t = useT();
+  const p = data.pratica;
+  const answers = Object.entries(p.formData ?? {});
+  return (
+    <>
+      <section aria-labelledby="summary-title" className="mb-5">
+        <h2 id="summary-title" className="h4">
+          {t("desk.pratica.summary")}
+        </h2>
+        <dl className="row">
+          <dt className="col-sm-4">{t("desk.pratica.cui")}</dt>
+          <dd className="col-sm-8">{p.cui ?? "—"}</dd>
+          <dt className="col-sm-4">{t("desk.pratica.protocol")}</dt>
+          <dd className="col-sm-8">{p.protocolNumber ?? "—"}</dd>
+          <dt className="col-sm-4">{t("desk.pratica.submittedAt")}</dt>
+          <dd className="col-sm-8">{p.submittedAt ? fmtDateTime(p.submittedAt) : "—"}</dd>
+          <dt className="col-sm-4">{t("desk.pratica.regime")}</dt>
+          <dd className="col-sm-8">{regimeLabel(t, p.regime)}</dd>
+          <dt className="col-sm-4">{t("desk.pratica.status")}</dt>
+          <dd className="col-sm-8" data-testid="pratica-status">
+            {statusLabel(t, p.status)}
+          </dd>
+          <dt className="col-sm-4">{t("desk.pratica.state")}</dt>
+          <dd className="col-sm-8">
+            <code>{stateText(p.workflowState)}</code>
+          </dd>
+          <dt className="col-sm-4">{t("desk.pratica.business")}</dt>
+          <dd className="col-sm-8">{data.business.name}</dd>
+          <dt className="col-sm-4">{t("desk.pratica.fiscalCode")}</dt>
+          <dd className="col-sm-8">{data.business.fiscalCode}</dd>
+          <dt className="col-sm-4">{t("desk.pratica.filer")}</dt>
+          <dd className="col-sm-8">{data.filer.name}</dd>
+          <dt className="col-sm-4">{t("desk.pratica.comune")}</dt>
+          <dd className="col-sm-8">{data.municipality.name}</dd>
+          <dt className="col-sm-4">{t("desk.pratica.assignee")}</dt>
+          <dd className="col-sm-8" data-testid="pratica-assignee">
+            {data.assignee?.name ?? t("desk.unassigned")}
+          </dd>
+        </dl>
+      </section>
+
+      <ClockSection data={data} />
+
+      <section aria-labelledby="agencies-title" className="mb-5">
+        <h2 id="agencies-title" className="h4">
+          {t("desk.pratica.agencies")}
+        </h2>
+        {data.agencyFlags
+          .filter((a) => a.late)
+          .map((a) => (
+            <p key={a.code} className="alert alert-warning">
+              {t("desk.pratica.lateOpinion", { agency: a.name, date: fmtDate(a.dueDate) })}
+            </p>
+          ))}
+        {data.agencyFlags.length ? (
+          <div className="table-responsive">
+            <table className="table">
+              <caption className="visually-hidden">{t("desk.pratica.agencies")}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t("desk.pratica.agency")}</th>
+                  <th scope="col">{t("desk.pratica.agencyStatus")}</th>
+                  <th scope="col">{t("desk.pratica.agencyDue")}</th>
+                  <th scope="col">{t("desk.pratica.agencyReasons")}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.agencyFlags.map((a) => (
+                  <tr key={a.code}>
+                    <th scope="row">{a.name}</th>
+                    <td>
+                      {statusLabel(t, a.status)}
+                      {a.outcome ? ` — ${t(`desk.outcome.${a.outcome}` as MessageKey)}` : ""}
+                      {a.late ? (
+                        <span className="badge bg-danger ms-2">{t("desk.badge.lateOpinion")}</span>
+                      ) : null}
+                    </td>
+                    <td>{fmtDate(a.dueDate)}</td>
+                    <td>{a.reasons ?? "—"}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ) : (
+          <p>{t("desk.pratica.noAgencies")}</p>
+        )}
+        {data.integrationRequests.length ? (
+          <>
+            <h3 className="h5">{t("desk.pratica.integrationRequests")}</h3>
+            <ul data-testid="integration-requests">
+              {data.integrationRequests.map((r) => (
+                <li key={`${r.from}-${r.at}`}>
+                  {t("desk.pratica.integrationFrom", { from: r.from, date: fmtDate(r.at) })}
+                  <ul>
+                    {r.items.map((i) => (
+                      <li key={i}>{i}</li>
+                    ))}
+                  </ul>
+                </li>
+              ))}
+            </ul>
+          </>
+        ) : null}
+      </section>
+
+      <section aria-labelledby="answers-title" className="mb-5">
+        <h2 id="answers-title" className="h4">
+          {t("desk.pratica.answers")}
+        </h2>
+        {answers.length ? (
+          <div className="table-responsive">
+            <table className="table table-sm">
+              <caption className="visually-hidden">{t("desk.pratica.answers")}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t("desk.pratica.field")}</th>
+                  <th scope="col">{t("desk.pratica.value")}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {answers.map(([k, v]) => (
+                  <tr key={k}>
+                    <th scope="row">
+                      <code>{k}</code>
+                    </th>
+                    <td>{answerText(v)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ) : (
+          <p>{t("desk.pratica.noAnswers")}</p>
+        )}
+      </section>
+
+      <section aria-labelledby="attachments-title" className="mb-5">
+        <h2 id="attachments-title" className="h4">
+          {t("desk.pratica.attachments")}
+        </h2>
+        {data.attachments.length ? (
+          <ul>
+            {data.attachments.map((a) => (
+              <li key={a.id}>
+                {a.code}: {a.filename} — {t("desk.pratica.hash")}{" "}
+                <code className="text-break">{a.sha256}</code>
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <p>{t("desk.pratica.noAttachments")}</p>
+        )}
+      </section>
+
+      <section aria-labelledby="documents-title" className="mb-5">
+        <h2 id="documents-title" className="h4">
+          {t("desk.pratica.documents")}
+        </h2>
+        {data.documents.length ? (
+          <div className="table-responsive">
+            <table className="table" data-testid="documents">
+              <caption className="visually-hidden">{t("desk.pratica.documents")}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t("desk.pratica.document")}</th>
+                  <th scope="col">{t("desk.pratica.protocol")}</th>
+                  <th scope="col">{t("desk.pratica.date")}</th>
+                  <th scope="col">{t("desk.pratica.hash")}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.documents.map((d) => (
+                  <tr key={d.id}>
+                    <th scope="row">
+                      <a
+                        href={`/documenti/${d.id}`}
+                        aria-label={t("desk.pratica.download", { name: d.title })}
+                      >
+                        {d.title}
+                      </a>
+                    </th>
+                    <td>{d.protocol_label ?? "—"}</td>
+                    <td>{fmtDateTime(d.created_at)}</td>
+                    <td>
+                      <code className="text-break small">{d.sha256}</code>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ) : (
+          <p>{t("desk.pratica.noDocuments")}</p>
+        )}
+      </section>
+
+      <section aria-labelledby="timeline-title" className="mb-5">
+        <h2 id="timeline-title" className="h4">
+          {t("desk.pratica.timeline")}
+        </h2>
+        <ol data-testid="timeline">
+          {data.timeline.map((e) => (
+            <li key={e.seq}>
+              <strong>{e.type === "ASSIGN" ? t("desk.act.ASSIGN") : e.label}</strong> — {fmtDateTime(e.at)}{" "}
+              {t("desk.pratica.timelineBy", {
+                actor:
+                  e.actorName ?? (e.actorKind.startsWith("system") ? t("desk.actor.system") : e.actorKind),
+              })}{" "}
+              ({statusLabel(t, e.stateAfter)})
+              {typeof e.payload.reasons === "string" && e.payload.reasons ? (
+                <div className="small">{e.payload.reasons}</div>
+              ) : null}
+            </li>
+          ))}
+        </ol>
+      </section>
+    </>
+  );
+}
+
+function ClockSection({ data }: { data: PraticaData }) {
+  const t = useT();
+  const c = data.clock;
+  const d = data.clockDetail;
+  return (
+    <section aria-labelledby="clock-title" className="mb-5">
+      <h2 id="clock-title" className="h4">
+        {t("desk.pratica.clock")}
+      </h2>
+      {c && d ? (
+        <dl className="row" data-testid="clock">
+          <dt className="col-sm-4">{t("desk.pratica.clockStart")}</dt>
+          <dd className="col-sm-8">{fmtDate(d.start)}</dd>
+          <dt className="col-sm-4">{t("desk.pratica.clockTerm")}</dt>
+          <dd className="col-sm-8">{t("desk.pratica.clockTermDays", { days: d.termDays })}</dd>
+          <dt className="col-sm-4">{t("desk.pratica.finalDue")}</dt>
+          <dd className="col-sm-8" data-testid="final-due">
+            {fmtDate(c.finalDue)} {c.finalDueProvisional ? t("desk.pratica.provisional") : null}{" "}
+            <ClockBadge daysLeft={c.daysLeft} suspended={c.suspended} ended={false} />
+          </dd>
+          {c.integrationDue ? (
+            <>
+              <dt className="col-sm-4">{t("desk.pratica.integrationDue")}</dt>
+              <dd className="col-sm-8" data-testid="integration-due">
+                {fmtDate(c.integrationDue)}
+              </dd>
+            </>
+          ) : null}
+          {c.observationsDue ? (
+            <>
+              <dt className="col-sm-4">{t("desk.pratica.observationsDue")}</dt>
+              <dd className="col-sm-8" data-testid="observations-due">
+                {fmtDate(c.observationsDue)}
+              </dd>
+            </>
+          ) : null}
+          {d.interruptedAt ? (
+            <>
+              <dt className="col-sm-4">{t("desk.pratica.interrupted")}</dt>
+              <dd className="col-sm-8">{fmtDate(d.interruptedAt)}</dd>
+            </>
+          ) : null}
+          {d.periods.length || d.current ? (
+            <>
+              <dt className="col-sm-4">{t("desk.pratica.suspensions")}</dt>
+              <dd className="col-sm-8">
+                <ul className="mb-0" data-testid="suspensions">
+                  {d.periods.map((s) => (
+                    <li key={`${s.kind}-${s.from}`}>
+                      {t("desk.pratica.suspensionPeriod", {
+                        kind: t(`desk.suspension.${s.kind}` as MessageKey),
+                        from: fmtDate(s.from),
+                        to: fmtDate(s.to),
+                        days: s.days,
+                      })}
+                    </li>
+                  ))}
+                  {d.current ? (
+                    <li>
+                      {t("desk.pratica.suspendedSince", {
+                        kind: t(`desk.suspension.${d.current.kind}` as MessageKey),
+                        since: fmtDate(d.current.since),
+                      })}
+                    </li>
+                  ) : null}
+                </ul>
+              </dd>
+            </>
+          ) : null}
+          {d.resets.map((r) => (
+            <dd key={r.at} className="col-sm-8 offset-sm-4">
+              {t("desk.pratica.resets", { date: fmtDate(r.at), days: r.termDays })}
+            </dd>
+          ))}
+        </dl>
+      ) : (
+        <p>{t("desk.clock.none")}</p>
+      )}
+      {data.deadlines.length ? (
+        <div className="table-responsive">
+          <table className="table table-sm">
+            <caption>{t("desk.pratica.deadlines")}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t("desk.pratica.deadline")}</th>
+                <th scope="col">{t("desk.pratica.date")}</th>
+                <th scope="col">{t("desk.pratica.deadlineStatus")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.deadlines.map((dl) => (
+                <tr key={dl.name}>
+                  <th scope="row">
+                    <code>{dl.name}</code>
+                  </th>
+                  <td>{fmtDate(String(dl.due))}</td>
+                  <td>
+                    {dl.status === "suspended"
+                      ? t("desk.pratica.deadlineSuspended")
+                      : t("desk.pratica.deadlineActive")}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+    </section>
+  );
+}
+
+/** One act's short form: a fieldset with a hidden act type, its fields, a submit button. */
+export function ActForm(props: {
+  act: string;
+  label: string;
+  errors?: FieldError[];
+  active?: boolean;
+  children?: ReactNode;
+  danger?: boolean;
+}) {
+  const t = useT();
+  const id = `act-${props.act}`;
+  return (
+    <Form
+      method="post"
+      noValidate
+      className="border rounded p-3 mb-3"
+      aria-labelledby={`${id}-title`}
+      id={id}
+    >
+      <h3 className="h5" id={`${id}-title`}>
+        {props.label}
+      </h3>
+      <CsrfInput />
+      <input type="hidden" name="act" value={props.act} />
+      {props.children}
+      <p className="small text-muted mb-2">{t("desk.form.confirmHint")}</p>
+      <button type="submit" className={`btn ${props.danger ? "btn-danger" : "btn-primary"}`}>
+        {props.label}
+      </button>
+    </Form>
+  );
+}
+
+/** A textarea with label, error and aria wiring; ids are prefixed by the act so several forms coexist. */
+export function TextArea(props: {
+  act: string;
+  name: string;
+  label: string;
+  errors?: FieldError[];
+  required?: boolean;
+  defaultValue?: string;
+}) {
+  const id = props.errors?.length ? props.name : `${props.act}-${props.name}`;
+  const error = fieldError(props.errors, props.name);
+  return (
+    <div className="form-group mb-3">
+      <label htmlFor={id} className="active">
+        {props.label}
+      </label>
+      {error ? (
+        <div id={`${id}-error`} className="text-danger d-block">
+          {error}
+        </div>
+      ) : null}
+      <textarea
+        id={id}
+        name={props.name}
+        className={`form-control${error ? " is-invalid" : ""}`}
+        rows={3}
+        required={props.required}
+        defaultValue={props.defaultValue}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? `${id}-error` : undefined}
+      />
+    </div>
+  );
+}
+
+export function NumberInput(props: {
+  act: string;
+  name: string;
+  label: string;
+  defaultValue: number;
+  errors?: FieldError[];
+}) {
+  const id = props.errors?.length ? props.name : `${props.act}-${props.name}`;
+  const error = fieldError(props.errors, props.name);
+  return (
+    <div className="form-group mb-3">
+      <label htmlFor={id} className="active">
+        {props.label}
+      </label>
+      {error ? (
+        <div id={`${id}-error`} className="text-danger d-block">
+          {error}
+        </div>
+      ) : null}
+      <input
+        id={id}
+        name={props.name}
+        type="number"
+        min={1}
+        max={365}
+        inputMode="numeric"
+        className={`form-control${error ? " is-invalid" : ""}`}
+        defaultValue={props.defaultValue}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? `${id}-error` : undefined}
+      />
+    </div>
+  );
+}

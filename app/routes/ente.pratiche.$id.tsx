@@ -1,0 +1,129 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, redirect, useActionData, useLoaderData } from "@remix-run/react";
+import { ActForm, actLabel, Banner, PraticaSummary, TextArea } from "~/components/desk/ui";
+import { ErrorSummary, type FieldError, fieldError } from "~/components/forms";
+import { localeFromCookieHeader, translator } from "~/i18n";
+import { useT } from "~/i18n/useT";
+import { readForm, requireUser } from "~/server/auth/session.server";
+import { notFound } from "~/server/desk/access.server";
+import { agencyPost } from "~/server/desk/perform.server";
+import { type AgencyPratica, loadAgencyPratica } from "~/server/desk/pratica.server";
+import { todayIso } from "~/server/pratiche/acts.server";
+import { db } from "~/server/runtime.server";
+
+export const meta: MetaFunction = () => [{ title: "Pratica - Ente terzo - SUAP Alta Val di Cecina" }];
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const user = await requireUser(request);
+  const view = await loadAgencyPratica(db(), user.principal, params.id ?? "", todayIso());
+  if (!view) throw notFound();
+  const done = new URL(request.url).searchParams.get("fatto");
+  return { view, done: done && /^[A-Z_]{3,40}$/.test(done) ? done : null };
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const form = await readForm(request);
+  const user = await requireUser(request);
+  const t = translator(localeFromCookieHeader(request.headers.get("Cookie")));
+  const id = params.id ?? "";
+  const view = await loadAgencyPratica(db(), user.principal, id, todayIso());
+  if (!view) throw notFound();
+  // A reviewer of several agencies picks which one speaks; by default their only one on this pratica.
+  const wanted = String(form.get("agency") ?? "");
+  const agency = view.myAgencies.find((a) => a.code === wanted) ?? view.myAgencies[0];
+  if (!agency) throw notFound();
+  const result = await agencyPost(user, id, agency.code, form, t);
+  if (result.ok) return redirect(`/ente/pratiche/${id}?fatto=${result.done}`);
+  return Response.json(
+    { errors: result.errors, act: String(form.get("act") ?? "") },
+    { status: result.status },
+  );
+}
+
+export default function AgencyPraticaPage() {
+  const t = useT();
+  const { view, done } = useLoaderData<typeof loader>() as unknown as {
+    view: AgencyPratica;
+    done: string | null;
+  };
+  const data = useActionData<{ errors: FieldError[]; act: string }>();
+  const errorsFor = (act: string) => (data?.act === act ? data.errors : undefined);
+  const agencyName = view.myAgencies.map((a) => a.name).join(", ");
+  return (
+    <div>
+      <p>
+        <Link to="/ente">{t("agency.back")}</Link>
+      </p>
+      <h1>{view.pratica.title}</h1>
+      <p className="lead">
+        {view.pratica.protocolNumber ?? view.pratica.cui} · {view.business.name} · {view.municipality.name}
+      </p>
+      {done ? <Banner>{t("desk.done", { act: actLabel(t, done) })}</Banner> : null}
+      <ErrorSummary errors={data?.errors ?? []} />
+      <div className="row">
+        <div className="col-lg-7">
+          <PraticaSummary data={view} />
+        </div>
+        <div className="col-lg-5">
+          <section aria-labelledby="acts-title">
+            <h2 id="acts-title" className="h4">
+              {t("agency.myOpinion", { agency: agencyName })}
+            </h2>
+            {view.acts.length === 0 ? <p>{t("desk.pratica.noActs")}</p> : null}
+            {view.acts.map((a) =>
+              a.type === "AGENCY_REQUESTS_INTEGRATION" ? (
+                <ActForm key={a.type} act={a.type} label={actLabel(t, a.type)}>
+                  <TextArea
+                    act={a.type}
+                    name="items"
+                    label={t("desk.form.items")}
+                    errors={errorsFor(a.type)}
+                  />
+                </ActForm>
+              ) : a.type === "AGENCY_CONCLUSION" ? (
+                <ActForm key={a.type} act={a.type} label={actLabel(t, a.type)}>
+                  <Outcome errors={errorsFor(a.type)} />
+                  <TextArea
+                    act={a.type}
+                    name="reasons"
+                    label={t("desk.form.reasons")}
+                    errors={errorsFor(a.type)}
+                  />
+                </ActForm>
+              ) : null,
+            )}
+          </section>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function Outcome({ errors }: { errors?: FieldError[] }) {
+  const t = useT();
+  const error = fieldError(errors, "outcome");
+  return (
+    <fieldset className="mb-3" aria-describedby={error ? "outcome-error" : undefined}>
+      <legend className="h6">{t("desk.form.outcome")}</legend>
+      {error ? (
+        <div id="outcome-error" className="text-danger">
+          {error}
+        </div>
+      ) : null}
+      {(["positive", "conformation", "negative"] as const).map((o, i) => (
+        <div className="form-check" key={o}>
+          <input
+            className="form-check-input"
+            type="radio"
+            name="outcome"
+            value={o}
+            id={i === 0 && error ? "outcome" : `outcome-${o}`}
+          />
+          <label className="form-check-label" htmlFor={i === 0 && error ? "outcome" : `outcome-${o}`}>
+            {t(`desk.outcome.${o}`)}
+          </label>
+        </div>
+      ))}
+    </fieldset>
+  );
+}

@@ -1,0 +1,230 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, redirect, useActionData, useLoaderData } from "@remix-run/react";
+import { ActForm, actLabel, Banner, NumberInput, PraticaSummary, TextArea } from "~/components/desk/ui";
+import { CsrfInput, ErrorSummary, type FieldError } from "~/components/forms";
+import { localeFromCookieHeader, translator } from "~/i18n";
+import { useT } from "~/i18n/useT";
+import { readForm, requireUser } from "~/server/auth/session.server";
+import { notFound } from "~/server/desk/access.server";
+import { deskPost } from "~/server/desk/perform.server";
+import { type DeskPratica, loadDeskPratica } from "~/server/desk/pratica.server";
+import { todayIso } from "~/server/pratiche/acts.server";
+import { db } from "~/server/runtime.server";
+
+export const meta: MetaFunction = () => [{ title: "Pratica - Scrivania - SUAP Alta Val di Cecina" }];
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const user = await requireUser(request);
+  const view = await loadDeskPratica(db(), user.principal, params.id ?? "", todayIso());
+  if (!view) throw notFound();
+  const done = new URL(request.url).searchParams.get("fatto");
+  return { view, done: done && /^[A-Z_]{3,40}$/.test(done) ? done : null };
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const form = await readForm(request);
+  const user = await requireUser(request);
+  const t = translator(localeFromCookieHeader(request.headers.get("Cookie")));
+  const id = params.id ?? "";
+  // Existence first: someone outside the desk gets the same 404 as for a missing pratica.
+  const view = await loadDeskPratica(db(), user.principal, id, todayIso());
+  if (!view) throw notFound();
+  const result = await deskPost(user, id, form, t);
+  if (result.ok) return redirect(`/scrivania/pratiche/${id}?fatto=${result.done}`);
+  return Response.json(
+    { errors: result.errors, act: String(form.get("act") ?? "") },
+    { status: result.status },
+  );
+}
+
+export default function DeskPraticaPage() {
+  const t = useT();
+  const { view, done } = useLoaderData<typeof loader>() as unknown as {
+    view: DeskPratica;
+    done: string | null;
+  };
+  const data = useActionData<{ errors: FieldError[]; act: string }>();
+  const errorsFor = (act: string) => (data?.act === act ? data.errors : undefined);
+  return (
+    <div>
+      <p>
+        <Link to="/scrivania">{t("desk.pratica.back")}</Link>
+      </p>
+      <h1>{view.pratica.title}</h1>
+      <p className="lead">
+        {view.pratica.protocolNumber ?? view.pratica.cui} · {view.business.name} · {view.municipality.name}
+      </p>
+      {done ? (
+        <Banner>
+          {done === "ASSIGN" ? t("desk.done.assign") : t("desk.done", { act: actLabel(t, done) })}
+        </Banner>
+      ) : null}
+      <ErrorSummary errors={data?.errors ?? []} />
+      <div className="row">
+        <div className="col-lg-7">
+          <PraticaSummary data={view} />
+        </div>
+        <div className="col-lg-5">
+          <section aria-labelledby="assign-title" className="mb-4">
+            <h2 id="assign-title" className="h4">
+              {t("desk.pratica.assign")}
+            </h2>
+            {!view.pratica.ended ? (
+              <>
+                <Form method="post" className="mb-2">
+                  <CsrfInput />
+                  <input type="hidden" name="act" value="ASSIGN" />
+                  <input type="hidden" name="assignee" value="me" />
+                  <button type="submit" className="btn btn-outline-primary">
+                    {t("desk.pratica.takeCharge")}
+                  </button>
+                </Form>
+                <Form method="post" className="d-flex gap-2 align-items-end">
+                  <CsrfInput />
+                  <input type="hidden" name="act" value="ASSIGN" />
+                  <div className="select-wrapper flex-grow-1">
+                    <label htmlFor="assignee" className="active">
+                      {t("desk.pratica.assignTo")}
+                    </label>
+                    <select
+                      id="assignee"
+                      name="assignee"
+                      className="form-select"
+                      defaultValue={view.assignee?.id ?? "none"}
+                    >
+                      <option value="none">{t("desk.unassigned")}</option>
+                      {view.colleagues.map((c) => (
+                        <option key={c.id} value={c.id}>
+                          {c.name}
+                        </option>
+                      ))}
+                    </select>
+                  </div>
+                  <button type="submit" className="btn btn-primary">
+                    {t("desk.pratica.assignSubmit")}
+                  </button>
+                </Form>
+              </>
+            ) : null}
+          </section>
+          <section aria-labelledby="acts-title">
+            <h2 id="acts-title" className="h4">
+              {t("desk.pratica.acts")}
+            </h2>
+            {view.acts.length === 0 ? <p>{t("desk.pratica.noActs")}</p> : null}
+            {view.acts.map((a) => (
+              <ActFields key={a.type} type={a.type} view={view} errors={errorsFor(a.type)} />
+            ))}
+          </section>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function ActFields({ type, view, errors }: { type: string; view: DeskPratica; errors?: FieldError[] }) {
+  const t = useT();
+  const label = actLabel(t, type);
+  const reasons = (required: boolean) => (
+    <TextArea act={type} name="reasons" label={t("desk.form.reasons")} errors={errors} required={required} />
+  );
+  switch (type) {
+    case "REQUEST_CORRECTION":
+      return (
+        <ActForm act={type} label={label}>
+          <TextArea act={type} name="items" label={t("desk.form.items")} errors={errors} />
+          {reasons(false)}
+        </ActForm>
+      );
+    case "REFUSE_INADMISSIBLE":
+    case "NOTICE_OF_REFUSAL":
+    case "DENY":
+      return (
+        <ActForm act={type} label={label} danger>
+          {reasons(true)}
+        </ActForm>
+      );
+    case "GRANT":
+      return (
+        <ActForm act={type} label={label}>
+          {reasons(false)}
+        </ActForm>
+      );
+    case "FORWARD_TO_AGENCIES":
+      return (
+        <ActForm act={type} label={label}>
+          <fieldset className="mb-3">
+            <legend className="h6">{t("desk.form.agencies")}</legend>
+            {view.agencyChoices
+              .filter((a) => !a.involved)
+              .map((a) => (
+                <div key={a.code} className="mb-3">
+                  <div className="form-check">
+                    <input
+                      className="form-check-input"
+                      type="checkbox"
+                      name="agency"
+                      value={a.code}
+                      id={`agency-${a.code}`}
+                      defaultChecked={a.suggested}
+                    />
+                    <label className="form-check-label" htmlFor={`agency-${a.code}`}>
+                      {a.name}
+                      {a.suggested ? (
+                        <span className="d-block small">
+                          {t("desk.form.suggested", { items: a.endoproceedings.join("; ") })}
+                        </span>
+                      ) : null}
+                    </label>
+                  </div>
+                  <NumberInput
+                    act={type}
+                    name={`days_${a.code}`}
+                    label={t("desk.form.agencyDays", { agency: a.name })}
+                    defaultValue={a.termDays}
+                    errors={errors}
+                  />
+                </div>
+              ))}
+          </fieldset>
+        </ActForm>
+      );
+    case "SEND_INTEGRATION_REQUEST":
+      return (
+        <ActForm act={type} label={label}>
+          {view.integrationRequests.length ? (
+            <ul className="small">
+              {view.integrationRequests.map((r) => (
+                <li key={`${r.from}-${r.at}`}>
+                  {r.from}: {r.items.join("; ")}
+                </li>
+              ))}
+            </ul>
+          ) : null}
+          <TextArea act={type} name="items" label={t("desk.form.items")} errors={errors} />
+          <NumberInput
+            act={type}
+            name="answerDays"
+            label={t("desk.form.answerDays")}
+            defaultValue={30}
+            errors={errors}
+          />
+        </ActForm>
+      );
+    case "REQUEST_CONFORMATION":
+      return (
+        <ActForm act={type} label={label}>
+          <NumberInput
+            act={type}
+            name="termDays"
+            label={t("desk.form.termDays")}
+            defaultValue={30}
+            errors={errors}
+          />
+          {reasons(true)}
+        </ActForm>
+      );
+    default:
+      return <ActForm act={type} label={label} />;
+  }
+}

@@ -1,0 +1,62 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { useT } from "~/i18n/useT";
+import { formatDocumentDate } from "~/server/documents/pdf.server";
+import { verifyDocument } from "~/server/filing/queries.server";
+import { db } from "~/server/runtime.server";
+
+export const meta: MetaFunction = () => [{ title: "Verifica di un documento - SUAP Alta Val di Cecina" }];
+
+/** Public: anyone holding a printed document checks it here. Unknown code: a 404 page in Italian. */
+export async function loader({ params }: LoaderFunctionArgs) {
+  const doc = await verifyDocument(db(), params.code ?? "");
+  if (!doc) return Response.json({ found: false as const, code: params.code ?? "" }, { status: 404 });
+  return { found: true as const, code: doc.code, doc: { ...doc, date: formatDocumentDate(doc.createdAt) } };
+}
+
+export default function VerifyResult() {
+  const t = useT();
+  const v = useLoaderData<typeof loader>();
+  if (!v.found) {
+    return (
+      <div className="row">
+        <div className="col-lg-8">
+          <h1>{t("filing.verify.title")}</h1>
+          <p className="alert alert-warning">{t("filing.verify.notFound", { code: v.code })}</p>
+          <Link to="/verifica">{t("filing.verify.title")}</Link>
+        </div>
+      </div>
+    );
+  }
+  const d = v.doc;
+  return (
+    <div className="row">
+      <div className="col-lg-8">
+        <h1>{t("filing.verify.found")}</h1>
+        <dl className="row">
+          <dt className="col-sm-4">{t("filing.verify.code")}</dt>
+          <dd className="col-sm-8">{d.code}</dd>
+          <dt className="col-sm-4">{t("filing.verify.kind")}</dt>
+          <dd className="col-sm-8">{d.title}</dd>
+          <dt className="col-sm-4">{t("filing.verify.issuer")}</dt>
+          <dd className="col-sm-8">{d.issuer}</dd>
+          <dt className="col-sm-4">{t("filing.verify.date")}</dt>
+          <dd className="col-sm-8">{d.date}</dd>
+          {d.protocol ? (
+            <>
+              <dt className="col-sm-4">{t("filing.verify.protocol")}</dt>
+              <dd className="col-sm-8">{d.protocol}</dd>
+            </>
+          ) : null}
+          <dt className="col-sm-4">{t("filing.verify.hash")}</dt>
+          <dd className="col-sm-8">
+            <code className="text-break" data-testid="sha256">
+              {d.sha256}
+            </code>
+          </dd>
+        </dl>
+        <p>{t("filing.verify.hashHint")}</p>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,326 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "kysely";
+
+/** Table types for the whole database, one place (see migrations/ for the DDL). */
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type Json<T = unknown> = ColumnType<T, T | string | undefined, T | string>;
+
+export type EntityKind = "comune" | "suap" | "ente_terzo" | "organisation";
+export type Role = "business" | "association_operator" | "officer" | "manager" | "agency_reviewer" | "admin";
+
+export interface EntitiesTable {
+  id: Generated<number>;
+  code: string;
+  kind: EntityKind;
+  name: string;
+  istat_code: string | null;
+  ipa_code: string | null;
+  agency_class: string | null;
+  pec: string | null;
+  email: string | null;
+  data: Json<Record<string, unknown>>;
+  created_at: Generated<Date>;
+}
+
+export interface DeskComuniTable {
+  desk_id: number;
+  comune_id: number;
+}
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  password_hash: string;
+  full_name: string;
+  fiscal_code: string | null;
+  locale: Generated<string>;
+  created_at: Generated<Date>;
+}
+
+export interface MembershipsTable {
+  id: Generated<number>;
+  user_id: string;
+  role: Role;
+  entity_id: number | null;
+  created_at: Generated<Date>;
+}
+
+export interface BusinessesTable {
+  id: string;
+  name: string;
+  legal_form: string;
+  fiscal_code: string;
+  vat_number: string | null;
+  rea: string | null;
+  pec: string | null;
+  registered_office: Json<Record<string, string>>;
+  legal_representative: Json<Record<string, string>>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface BusinessMembersTable {
+  business_id: string;
+  user_id: string;
+  role: Generated<string>;
+}
+
+export interface LoginAttemptsTable {
+  id: Generated<string>;
+  key: string;
+  success: boolean;
+  at: Timestamp;
+}
+
+export interface OutboxTable {
+  id: Generated<string>;
+  dedupe_key: string | null;
+  channel: Generated<string>;
+  recipient: string;
+  locale: Generated<string>;
+  template: string;
+  subject: string;
+  body_text: string;
+  body_html: string | null;
+  attachments: Json<OutboxAttachment[]>;
+  pratica_id: string | null;
+  status: Generated<"pending" | "sent" | "failed">;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  last_error: string | null;
+  created_at: Generated<Date>;
+  sent_at: Date | null;
+}
+
+export interface OutboxAttachment {
+  filename: string;
+  contentType: string;
+  /** Storage key of the file (documents are stored by content hash). */
+  storageKey: string;
+}
+
+export interface CatalogueVersionsTable {
+  id: Generated<number>;
+  catalogue_id: string;
+  version: string;
+  content_hash: string;
+  source_hash: string | null;
+  document: Json<unknown>;
+  reference: Json<unknown>;
+  is_current: Generated<boolean>;
+  imported_at: Generated<Date>;
+}
+
+export interface ProceedingsTable {
+  id: Generated<number>;
+  catalogue_version_id: number;
+  code: string;
+  version: string;
+  title_it: string;
+  title_en: string;
+  sector: string;
+  typology: string;
+  life_event: string;
+  regimes: string[];
+  municipalities: string[];
+  search_tokens: string[];
+  search_document: Generated<string>;
+  title_document: Generated<string>;
+  data: Json<unknown>;
+}
+
+export interface PraticheTable {
+  id: string;
+  cui: string | null;
+  submission_key: string | null;
+  catalogue_version_id: number;
+  usecases: Json<string[]>;
+  title: string;
+  regime: string;
+  municipality_id: number;
+  desk_id: number;
+  business_id: string;
+  filer_user_id: string;
+  filer_organisation_id: number | null;
+  delegation_id: string | null;
+  form_data: Json<Record<string, unknown>>;
+  workflow: string | null;
+  snapshot: Json<unknown> | null;
+  status: Generated<string>;
+  ssu_status: string | null;
+  ended: Generated<boolean>;
+  suspended: Generated<boolean>;
+  due_date: ColumnType<string | null, string | null | undefined, string | null>;
+  assignee_user_id: string | null;
+  protocol_number: string | null;
+  submitted_at: Timestamp | null;
+  event_count: Generated<number>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  /** 0004: ids of the form sections the applicant completed in the draft */
+  completed_sections: Json<string[]>;
+  /** 0004: fees computed from the catalogue for the Comune, as shown before submission */
+  fees: Json<unknown> | null;
+  /** 0004: the catalogue's competent administration and agencies per usecase (the desk's suggestion) */
+  competent_agencies: Json<unknown[]>;
+  /** 0004: when the applicant gave the declaration under DPR 445/2000 and submitted */
+  declared_at: Timestamp | null;
+  /** 0006: the organisation's operator in charge (filed on behalf; hand-over moves it) */
+  organisation_operator_id: string | null;
+}
+
+export interface EventsTable {
+  id: Generated<number>;
+  pratica_id: string;
+  seq: number;
+  type: string;
+  actor_user_id: string | null;
+  actor_kind: string;
+  payload: Json<Record<string, unknown>>;
+  state_before: string | null;
+  state_after: string;
+  at: Timestamp;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface DeadlinesTable {
+  id: Generated<number>;
+  pratica_id: string;
+  name: string;
+  due: ColumnType<string, string, string>;
+  event: string | null;
+  payload: Json<Record<string, unknown>>;
+  status: Generated<"active" | "suspended" | "fired" | "cancelled" | "done">;
+  fired_at: Timestamp | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface ProtocolCountersTable {
+  entity_id: number;
+  counter: string;
+  year: number;
+  last_number: number;
+}
+
+export interface ProtocolEntriesTable {
+  id: Generated<number>;
+  entity_id: number;
+  year: number;
+  number: number;
+  label: string;
+  direction: "in" | "out";
+  subject: string;
+  pratica_id: string | null;
+  document_id: string | null;
+  registered_at: Generated<Date>;
+}
+
+export interface DocumentsTable {
+  id: string;
+  pratica_id: string;
+  kind: string;
+  title: string;
+  filename: string;
+  storage_key: string;
+  sha256: string;
+  size: number;
+  verification_code: string;
+  issuer_entity_id: number;
+  event_seq: number | null;
+  created_at: Generated<Date>;
+}
+
+export interface AttachmentsTable {
+  id: string;
+  pratica_id: string;
+  code: string;
+  filename: string;
+  content_type: string;
+  size: number;
+  sha256: string;
+  storage_key: string;
+  uploaded_by: string;
+  purpose: Generated<string>;
+  created_at: Generated<Date>;
+}
+
+export interface PraticaAgenciesTable {
+  pratica_id: string;
+  agency_id: number;
+  status: Generated<string>;
+  due_date: ColumnType<string | null, string | null | undefined, string | null>;
+  outcome: string | null;
+  forwarded_at: Generated<Date>;
+}
+
+export interface DelegationsTable {
+  id: string;
+  business_id: string;
+  organisation_id: number;
+  scope: Json<string[] | null> | null;
+  valid_from: ColumnType<string, string, string>;
+  valid_to: ColumnType<string, string, string>;
+  procura_filename: string;
+  procura_sha256: string;
+  procura_storage_key: string;
+  procura_size: number;
+  procura_content_type: string;
+  granted_by: string;
+  granted_at: Generated<Date>;
+  revoked_at: Timestamp | null;
+  revoked_by: string | null;
+}
+
+export interface DelegationEventsTable {
+  id: Generated<number>;
+  delegation_id: string;
+  seq: number;
+  type: "grant" | "use" | "revoke";
+  actor_user_id: string | null;
+  details: Json<Record<string, unknown>>;
+  at: Timestamp;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface OrganisationDigestsTable {
+  organisation_id: number;
+  last_sent_at: Timestamp;
+}
+
+export interface Database {
+  entities: EntitiesTable;
+  desk_comuni: DeskComuniTable;
+  users: UsersTable;
+  memberships: MembershipsTable;
+  businesses: BusinessesTable;
+  business_members: BusinessMembersTable;
+  login_attempts: LoginAttemptsTable;
+  outbox: OutboxTable;
+  catalogue_versions: CatalogueVersionsTable;
+  proceedings: ProceedingsTable;
+  pratiche: PraticheTable;
+  events: EventsTable;
+  deadlines: DeadlinesTable;
+  protocol_counters: ProtocolCountersTable;
+  protocol_entries: ProtocolEntriesTable;
+  documents: DocumentsTable;
+  attachments: AttachmentsTable;
+  pratica_agencies: PraticaAgenciesTable;
+  delegations: DelegationsTable;
+  delegation_events: DelegationEventsTable;
+  organisation_digests: OrganisationDigestsTable;
+}
+
+export type Entity = Selectable<EntitiesTable>;
+export type User = Selectable<UsersTable>;
+export type NewUser = Insertable<UsersTable>;
+export type Membership = Selectable<MembershipsTable>;
+export type Business = Selectable<BusinessesTable>;
+export type BusinessUpdate = Updateable<BusinessesTable>;
+export type OutboxRow = Selectable<OutboxTable>;
+export type Pratica = Selectable<PraticheTable>;
+export type DeadlineRow = Selectable<DeadlinesTable>;
+export type EventRow = Selectable<EventsTable>;
+export type DocumentRow = Selectable<DocumentsTable>;

@@ -1,0 +1,334 @@
+import { createHash, randomUUID } from "node:crypto";
+import type { Kysely, Transaction } from "kysely";
+import type { DelegationGrant } from "~/domain/delegations";
+import { canonicalJson, GENESIS_HASH } from "../engine/audit.server";
+import type { Database } from "../db/schema";
+import { CONTENT_TYPES, detectFileKind, sanitizeFilename } from "../filing/files";
+import type { FileStore } from "../storage.server";
+import { romeDate } from "~/domain/dates";
+
+/** Delegations of these organisations, in force or not (the policy judges dates and scope). */
+export async function delegationsOfOrganisations(
+  db: Kysely<Database> | Transaction<Database>,
+  organisationIds: number[],
+): Promise<DelegationGrant[]> {
+  const rows = await db
+    .selectFrom("delegations")
+    .select(["id", "organisation_id", "business_id", "scope", "valid_from", "valid_to", "revoked_at"])
+    .where("organisation_id", "in", organisationIds)
+    .execute();
+  return rows.map(toGrant);
+}
+
+function toGrant(r: {
+  id: string;
+  organisation_id: number;
+  business_id: string;
+  scope: unknown;
+  valid_from: string;
+  valid_to: string;
+  revoked_at: Date | string | null;
+}): DelegationGrant {
+  return {
+    id: r.id,
+    organisationId: r.organisation_id,
+    businessId: r.business_id,
+    scope: Array.isArray(r.scope) ? (r.scope as string[]) : null,
+    validFrom: r.valid_from,
+    validTo: r.valid_to,
+    revokedOn: r.revoked_at ? romeDate(new Date(r.revoked_at)) : null,
+  };
+}
+
+export type DelegationEventType = "grant" | "use" | "revoke";
+
+/** Appends to the delegation's hash chain (same construction as the pratiche's audit log). */
+export async function appendDelegationEvent(
+  trx: Transaction<Database>,
+  input: {
+    delegationId: string;
+    type: DelegationEventType;
+    actorUserId: string | null;
+    details: Record<string, unknown>;
+    at: Date;
+  },
+) {
+  const last = await trx
+    .selectFrom("delegation_events")
+    .select(["seq", "hash"])
+    .where("delegation_id", "=", input.delegationId)
+    .orderBy("seq", "desc")
+    .limit(1)
+    .forUpdate()
+    .executeTakeFirst();
+  const seq = (last?.seq ?? 0) + 1;
+  const prevHash = last?.hash ?? GENESIS_HASH;
+  const at = input.at.toISOString();
+  const hash = createHash("sha256")
+    .update(prevHash)
+    .update("\n")
+    .update(
+      canonicalJson({
+        delegation: input.delegationId,
+        seq,
+        type: input.type,
+        actorUserId: input.actorUserId,
+        details: input.details,
+        at,
+      }),
+    )
+    .digest("hex");
+  await trx
+    .insertInto("delegation_events")
+    .values({
+      delegation_id: input.delegationId,
+      seq,
+      type: input.type,
+      actor_user_id: input.actorUserId,
+      details: JSON.stringify(input.details),
+      at,
+      prev_hash: prevHash,
+      hash,
+    })
+    .execute();
+}
+
+export class DelegationError extends Error {
+  constructor(
+    readonly field: string,
+    readonly messageIt: string,
+    readonly messageEn: string,
+  ) {
+    super(messageEn);
+    this.name = "DelegationError";
+  }
+}
+
+export interface GrantInput {
+  businessId: string;
+  organisationCode: string;
+  scope: string[] | null;
+  validFrom: string;
+  validTo: string;
+  procura: { filename: string; bytes: Uint8Array };
+  maxBytes: number;
+}
+
+/**
+ * A business grants an organisation a delegation with the signed procura. Checks everything before storing
+ * anything (a refused file leaves nothing behind), then writes the delegation and its "grant" link in one
+ * transaction.
+ */
+export async function grantDelegation(
+  db: Kysely<Database>,
+  files: FileStore,
+  actor: { userId: string; businessIds: string[] },
+  input: GrantInput,
+  today: string,
+) {
+  if (!actor.businessIds.includes(input.businessId)) {
+    throw new DelegationError(
+      "businessId",
+      "Puoi delegare solo per un'impresa che rappresenti.",
+      "Not your business",
+    );
+  }
+  const organisation = await db
+    .selectFrom("entities")
+    .select(["id", "name"])
+    .where("code", "=", input.organisationCode)
+    .where("kind", "=", "organisation")
+    .executeTakeFirst();
+  if (!organisation) {
+    throw new DelegationError(
+      "organisation",
+      "Scegli l'associazione o lo studio da delegare dall'elenco.",
+      "Choose an organisation",
+    );
+  }
+  const iso = /^\d{4}-\d{2}-\d{2}$/;
+  const validDate = (d: string) => iso.test(d) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d);
+  if (!validDate(input.validFrom)) {
+    throw new DelegationError(
+      "validFrom",
+      "Inserisci la data di inizio nel formato gg/mm/aaaa, ad esempio 01/01/2027.",
+      "Enter a valid start date",
+    );
+  }
+  if (!validDate(input.validTo)) {
+    throw new DelegationError(
+      "validTo",
+      "Inserisci la data di fine nel formato gg/mm/aaaa, ad esempio 31/12/2027.",
+      "Enter a valid end date",
+    );
+  }
+  if (input.validTo < input.validFrom) {
+    throw new DelegationError(
+      "validTo",
+      "La data di fine deve essere uguale o successiva alla data di inizio.",
+      "End before start",
+    );
+  }
+  if (input.validTo < today) {
+    throw new DelegationError(
+      "validTo",
+      "La data di fine è già passata: scegli una data da oggi in poi.",
+      "End date in the past",
+    );
+  }
+  if (input.scope !== null && input.scope.length === 0) {
+    throw new DelegationError(
+      "scope",
+      "Scegli almeno un procedimento, oppure «Tutti i procedimenti».",
+      "Choose a scope",
+    );
+  }
+  if (input.procura.bytes.length === 0) {
+    throw new DelegationError(
+      "procura",
+      "Allega la procura speciale firmata (PDF o P7M).",
+      "Attach the signed procura",
+    );
+  }
+  if (input.procura.bytes.length > input.maxBytes) {
+    throw new DelegationError(
+      "procura",
+      `Il file della procura supera il limite di ${Math.round(input.maxBytes / 1024 / 1024)} MB: riducilo o scansionalo a risoluzione più bassa.`,
+      "File too large",
+    );
+  }
+  const kind = detectFileKind(input.procura.bytes);
+  const type = kind === "pdf" || kind === "p7m" ? CONTENT_TYPES[kind] : null;
+  if (!type) {
+    throw new DelegationError(
+      "procura",
+      "La procura deve essere un PDF o un file firmato digitalmente (.p7m): il file caricato non lo è, qualunque sia la sua estensione.",
+      "The procura must be a PDF or a signed P7M",
+    );
+  }
+  const stored = await files.put(input.procura.bytes);
+  const id = randomUUID();
+  const now = new Date();
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto("delegations")
+      .values({
+        id,
+        business_id: input.businessId,
+        organisation_id: organisation.id,
+        scope: input.scope === null ? null : JSON.stringify(input.scope),
+        valid_from: input.validFrom,
+        valid_to: input.validTo,
+        procura_filename: sanitizeFilename(input.procura.filename, kind ?? undefined),
+        procura_sha256: stored.sha256,
+        procura_storage_key: stored.key,
+        procura_size: stored.size,
+        procura_content_type: type,
+        granted_by: actor.userId,
+        granted_at: now,
+      })
+      .execute();
+    await appendDelegationEvent(trx, {
+      delegationId: id,
+      type: "grant",
+      actorUserId: actor.userId,
+      details: {
+        organisation: input.organisationCode,
+        scope: input.scope,
+        validFrom: input.validFrom,
+        validTo: input.validTo,
+        procuraSha256: stored.sha256,
+      },
+      at: now,
+    });
+  });
+  return { id, organisation: organisation.name };
+}
+
+export async function revokeDelegation(
+  db: Kysely<Database>,
+  actor: { userId: string; businessIds: string[] },
+  delegationId: string,
+) {
+  return db.transaction().execute(async (trx) => {
+    const d = await trx
+      .selectFrom("delegations")
+      .selectAll()
+      .where("id", "=", delegationId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!d || !actor.businessIds.includes(d.business_id))
+      return { ok: false as const, reason: "not_found" as const };
+    if (d.revoked_at) return { ok: false as const, reason: "already_revoked" as const };
+    const now = new Date();
+    await trx
+      .updateTable("delegations")
+      .set({ revoked_at: now, revoked_by: actor.userId })
+      .where("id", "=", d.id)
+      .execute();
+    await appendDelegationEvent(trx, {
+      delegationId: d.id,
+      type: "revoke",
+      actorUserId: actor.userId,
+      details: {},
+      at: now,
+    });
+    return { ok: true as const };
+  });
+}
+
+/** The business's delegations with the organisation's name and the chain of events. */
+export async function delegationsOfBusinesses(db: Kysely<Database>, businessIds: string[]) {
+  if (!businessIds.length) return [];
+  const rows = await db
+    .selectFrom("delegations")
+    .innerJoin("entities", "entities.id", "delegations.organisation_id")
+    .innerJoin("businesses", "businesses.id", "delegations.business_id")
+    .select([
+      "delegations.id",
+      "delegations.business_id",
+      "businesses.name as business_name",
+      "entities.name as organisation_name",
+      "entities.code as organisation_code",
+      "delegations.scope",
+      "delegations.valid_from",
+      "delegations.valid_to",
+      "delegations.revoked_at",
+      "delegations.procura_filename",
+      "delegations.procura_sha256",
+      "delegations.granted_at",
+    ])
+    .where("delegations.business_id", "in", businessIds)
+    .orderBy("delegations.granted_at", "desc")
+    .execute();
+  const events = rows.length
+    ? await db
+        .selectFrom("delegation_events")
+        .select(["delegation_id", "seq", "type", "at", "details"])
+        .where(
+          "delegation_id",
+          "in",
+          rows.map((r) => r.id),
+        )
+        .orderBy("seq")
+        .execute()
+    : [];
+  return rows.map((r) => ({
+    ...r,
+    scope: Array.isArray(r.scope) ? (r.scope as string[]) : null,
+    revoked_at: r.revoked_at ? new Date(r.revoked_at).toISOString() : null,
+    granted_at: new Date(r.granted_at).toISOString(),
+    events: events
+      .filter((e) => e.delegation_id === r.id)
+      .map((e) => ({ seq: e.seq, type: e.type, at: new Date(e.at as unknown as string).toISOString() })),
+  }));
+}
+
+export async function organisations(db: Kysely<Database>) {
+  return db
+    .selectFrom("entities")
+    .select(["code", "name"])
+    .where("kind", "=", "organisation")
+    .orderBy("name")
+    .execute();
+}

@@ -1,0 +1,228 @@
+import type { Kysely } from "kysely";
+import { can, type Principal, type PraticaRef } from "~/domain/policy";
+import type { Database } from "../db/schema";
+import { appendAuditEvent } from "../engine/audit.server";
+import { romeDate } from "~/domain/dates";
+
+/** Statuses where the business (through its organisation) must do something. */
+export const NEEDS_ACTION = [
+  "integration_requested",
+  "correction_requested",
+  "conformation_requested",
+  "refusal_notice",
+];
+
+export interface WorkspaceFilters {
+  business?: string;
+  comune?: string;
+  procedure?: string;
+  status?: string;
+  operator?: string;
+}
+
+function organisationsOf(principal: Principal) {
+  return principal.grants
+    .filter((g) => g.role === "association_operator" && g.entityId !== null)
+    .map((g) => g.entityId as number);
+}
+
+/**
+ * Every member pratica the operator's organisations may see: filed by them, or filed by a delegating business
+ * while the delegation covered it (the policy decides). Action needed first, then by nearest deadline.
+ */
+export async function workspacePratiche(
+  db: Kysely<Database>,
+  principal: Principal,
+  filters: WorkspaceFilters = {},
+) {
+  const orgs = organisationsOf(principal);
+  if (!orgs.length)
+    return { organisations: [], rows: [], businesses: [], comuni: [], operators: [], statuses: [] };
+  const delegatedBusinesses = [...new Set((principal.delegations ?? []).map((d) => d.businessId))];
+  let q = db
+    .selectFrom("pratiche")
+    .innerJoin("businesses", "businesses.id", "pratiche.business_id")
+    .innerJoin("entities as comune", "comune.id", "pratiche.municipality_id")
+    .leftJoin("users as operator", "operator.id", "pratiche.organisation_operator_id")
+    .select([
+      "pratiche.id",
+      "pratiche.cui",
+      "pratiche.title",
+      "pratiche.status",
+      "pratiche.due_date",
+      "pratiche.protocol_number",
+      "pratiche.submitted_at",
+      "pratiche.updated_at",
+      "pratiche.business_id",
+      "pratiche.filer_user_id",
+      "pratiche.filer_organisation_id",
+      "pratiche.desk_id",
+      "pratiche.competent_agencies",
+      "pratiche.organisation_operator_id",
+      "businesses.name as business_name",
+      "businesses.fiscal_code",
+      "comune.name as comune_name",
+      "comune.istat_code",
+      "operator.full_name as operator_name",
+    ])
+    .where((eb) =>
+      eb.or([
+        eb("pratiche.filer_organisation_id", "in", orgs),
+        ...(delegatedBusinesses.length ? [eb("pratiche.business_id", "in", delegatedBusinesses)] : []),
+      ]),
+    );
+  if (filters.business) q = q.where("pratiche.business_id", "=", filters.business);
+  if (filters.comune) q = q.where("comune.istat_code", "=", filters.comune);
+  if (filters.status) q = q.where("pratiche.status", "=", filters.status);
+  if (filters.operator === "none") q = q.where("pratiche.organisation_operator_id", "is", null);
+  else if (filters.operator) q = q.where("pratiche.organisation_operator_id", "=", filters.operator);
+  if (filters.procedure)
+    q = q.where("pratiche.title", "ilike", `%${filters.procedure.replace(/[%_\\]/g, "\\$&")}%`);
+  const raw = await q.orderBy("pratiche.updated_at", "desc").limit(2000).execute();
+  const rows = raw.filter((r) => {
+    const routing = Array.isArray(r.competent_agencies)
+      ? (r.competent_agencies as { proceeding?: string }[])
+      : [];
+    const ref: PraticaRef = {
+      businessId: r.business_id,
+      filerUserId: r.filer_user_id,
+      filerOrganisationId: r.filer_organisation_id,
+      deskId: r.desk_id,
+      agencyIds: [],
+      proceedings: [...new Set(routing.map((x) => x.proceeding).filter((c): c is string => !!c))],
+      filedOn: r.submitted_at ? romeDate(new Date(r.submitted_at as unknown as string)) : null,
+    };
+    return can(principal, { type: "pratica.view", pratica: ref });
+  });
+  rows.sort((a, b) => {
+    const na = NEEDS_ACTION.includes(a.status) ? 0 : 1;
+    const nb = NEEDS_ACTION.includes(b.status) ? 0 : 1;
+    if (na !== nb) return na - nb;
+    const da = a.due_date ?? "9999-12-31";
+    const dbb = b.due_date ?? "9999-12-31";
+    return da < dbb ? -1 : da > dbb ? 1 : 0;
+  });
+  const organisations = await db
+    .selectFrom("entities")
+    .select(["id", "name"])
+    .where("id", "in", orgs)
+    .execute();
+  const operators = await db
+    .selectFrom("memberships")
+    .innerJoin("users", "users.id", "memberships.user_id")
+    .select(["users.id", "users.full_name"])
+    .where("memberships.role", "=", "association_operator")
+    .where("memberships.entity_id", "in", orgs)
+    .orderBy("users.full_name")
+    .execute();
+  const uniq = <T, K>(xs: T[], key: (x: T) => K) => [...new Map(xs.map((x) => [key(x), x])).values()];
+  return {
+    organisations,
+    rows: rows.map((r) => ({
+      id: r.id,
+      cui: r.cui,
+      title: r.title,
+      status: r.status,
+      dueDate: r.due_date,
+      protocolNumber: r.protocol_number,
+      business: r.business_name,
+      businessId: r.business_id,
+      fiscalCode: r.fiscal_code,
+      comune: r.comune_name,
+      operator: r.operator_name,
+      operatorId: r.organisation_operator_id,
+      needsAction: NEEDS_ACTION.includes(r.status),
+      filedByOrganisation: r.filer_organisation_id !== null && orgs.includes(r.filer_organisation_id),
+    })),
+    businesses: uniq(
+      rows.map((r) => ({ id: r.business_id, name: r.business_name })),
+      (b) => b.id,
+    ),
+    comuni: uniq(
+      rows.map((r) => ({ istat: r.istat_code ?? "", name: r.comune_name })),
+      (c) => c.istat,
+    ),
+    operators: operators.map((o) => ({ id: o.id, name: o.full_name })),
+    statuses: [...new Set(rows.map((r) => r.status))].sort(),
+  };
+}
+
+/**
+ * Hand-over: moves pratiche the organisation filed to a colleague of the same organisation. Each move is a
+ * link in the pratica's audit chain.
+ */
+export async function handOver(
+  db: Kysely<Database>,
+  principal: Principal,
+  input: { praticaIds: string[]; toUserId: string },
+) {
+  const orgs = organisationsOf(principal);
+  if (!orgs.length) return { ok: false as const, message: "Non fai parte di un'organizzazione." };
+  const colleague = await db
+    .selectFrom("memberships")
+    .select("user_id")
+    .where("role", "=", "association_operator")
+    .where("entity_id", "in", orgs)
+    .where("user_id", "=", input.toUserId)
+    .executeTakeFirst();
+  if (!colleague) return { ok: false as const, message: "Scegli un collega della tua organizzazione." };
+  if (!input.praticaIds.length)
+    return { ok: false as const, message: "Seleziona almeno una pratica da affidare." };
+  let moved = 0;
+  await db.transaction().execute(async (trx) => {
+    for (const id of input.praticaIds) {
+      const p = await trx
+        .selectFrom("pratiche")
+        .select(["id", "status", "filer_organisation_id", "organisation_operator_id"])
+        .where("id", "=", id)
+        .forUpdate()
+        .executeTakeFirst();
+      // Only what the organisation itself filed can be handed over inside it.
+      if (!p || p.filer_organisation_id === null || !orgs.includes(p.filer_organisation_id)) continue;
+      if (p.organisation_operator_id === input.toUserId) continue;
+      await trx
+        .updateTable("pratiche")
+        .set({ organisation_operator_id: input.toUserId })
+        .where("id", "=", id)
+        .execute();
+      if (p.status !== "draft") {
+        await appendAuditEvent(trx, {
+          praticaId: id,
+          type: "HAND_OVER",
+          actorUserId: principal.userId,
+          actorKind: "applicant",
+          payload: { from: p.organisation_operator_id, to: input.toUserId },
+          stateBefore: p.status,
+          stateAfter: p.status,
+          at: new Date().toISOString(),
+        });
+      }
+      moved++;
+    }
+  });
+  return { ok: true as const, moved };
+}
+
+export function workspaceCsv(rows: Awaited<ReturnType<typeof workspacePratiche>>["rows"]) {
+  const esc = (v: unknown) => {
+    const s = v === null || v === undefined ? "" : String(v);
+    return /[",\r\n;]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  const header = [
+    "cui",
+    "protocollo",
+    "oggetto",
+    "impresa",
+    "codice_fiscale",
+    "comune",
+    "stato",
+    "scadenza",
+    "operatore",
+  ];
+  const lines = rows.map((r) =>
+    [r.cui, r.protocolNumber, r.title, r.business, r.fiscalCode, r.comune, r.status, r.dueDate, r.operator]
+      .map(esc)
+      .join(","),
+  );
+  return `${[header.join(","), ...lines].join("\r\n")}\r\n`;
+}

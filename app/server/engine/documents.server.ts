@@ -1,0 +1,288 @@
+import { randomUUID } from "node:crypto";
+import type { Transaction } from "kysely";
+import type { StepResult, WorkflowEvent } from "../../../workflows/index";
+import type { Database, Pratica } from "../db/schema";
+import { type DocumentSpec, documentFileName, renderPdf, verificationCode } from "../documents/pdf.server";
+import type { EngineServices } from "./engine.server";
+import { italianDate } from "~/domain/dates";
+
+export interface ExecutedDocument {
+  id: string;
+  kind: string;
+  title: string;
+  filename: string;
+  storageKey: string;
+  sha256: string;
+  verificationCode: string;
+  protocolLabel: string;
+}
+
+/** Titles of the documents a step can produce (Italian: the language of the act). */
+export const DOCUMENT_TITLES: Record<string, string> = {
+  ricevuta: "Ricevuta di presentazione",
+  richiesta_regolarizzazione: "Richiesta di regolarizzazione",
+  dichiarazione_irricevibilita: "Dichiarazione di irricevibilità",
+  inoltro_enti: "Inoltro agli enti terzi",
+  indizione_conferenza: "Indizione della conferenza di servizi",
+  richiesta_integrazione: "Richiesta di integrazione documentale",
+  inoltro_integrazione: "Trasmissione dell'integrazione agli enti",
+  richiesta_conformazione: "Richiesta di conformazione dell'attività",
+  preavviso_rigetto: "Comunicazione dei motivi ostativi (art. 10-bis L. 241/1990)",
+  provvedimento: "Provvedimento conclusivo",
+  attestazione_silenzio_assenso: "Attestazione di formazione del silenzio-assenso",
+  parere: "Parere dell'ente terzo",
+};
+
+const NEXT_STEPS: Record<string, string[]> = {
+  ricevuta: [
+    "La pratica è stata assegnata allo Sportello competente, che ne verifica la completezza formale.",
+    "Se servono documenti, riceverai una richiesta di integrazione con il termine per rispondere: il termine del procedimento resta sospeso fino alla risposta.",
+    "Puoi seguire lo stato della pratica nella tua area personale, alla voce «Le mie pratiche».",
+  ],
+  richiesta_integrazione: [
+    "Carica i documenti richiesti dalla pagina della pratica entro la data indicata.",
+    "Il termine del procedimento è sospeso e riprende, per i giorni residui, quando l'integrazione arriva.",
+  ],
+  preavviso_rigetto: [
+    "Entro 10 giorni puoi presentare per iscritto osservazioni, eventualmente corredate da documenti.",
+    "Il termine del procedimento è sospeso e riprende 10 giorni dopo la presentazione delle osservazioni.",
+  ],
+  richiesta_conformazione: [
+    "Conforma l'attività entro il termine indicato e comunica allo Sportello le misure adottate.",
+  ],
+  provvedimento: [
+    "Contro il provvedimento è ammesso ricorso al TAR entro 60 giorni o ricorso straordinario al Presidente della Repubblica entro 120 giorni.",
+  ],
+};
+
+const REGIME_LABELS: Record<string, string> = {
+  comunicazione: "Comunicazione",
+  scia: "SCIA (art. 19 L. 241/1990)",
+  scia_unica: "SCIA unica (art. 19-bis c.2 L. 241/1990)",
+  scia_condizionata: "SCIA condizionata (art. 19-bis c.3 L. 241/1990)",
+  silenzio_assenso: "Silenzio-assenso (art. 20 L. 241/1990)",
+  autorizzazione: "Autorizzazione (art. 7 DPR 160/2010)",
+};
+
+function itDate(iso: string | null | undefined) {
+  return iso ? italianDate(iso) : "-";
+}
+
+function describeData(data: Record<string, unknown>): [string, string][] {
+  const rows: [string, string][] = [];
+  const labels: Record<string, string> = {
+    reasons: "Motivazione",
+    items: "Elementi richiesti",
+    due: "Termine",
+    answerDue: "Rispondere entro il",
+    outcome: "Esito",
+    termDays: "Giorni assegnati",
+    agencies: "Enti coinvolti",
+    finalDue: "Termine di conclusione",
+  };
+  for (const [key, value] of Object.entries(data)) {
+    if (value === undefined || value === null || key === "protocol") continue;
+    const label = labels[key] ?? key;
+    if (Array.isArray(value)) {
+      const text = value
+        .map((v) => (typeof v === "object" && v !== null ? Object.values(v).join(" - ") : String(v)))
+        .join("; ");
+      if (text) rows.push([label, text]);
+    } else if (typeof value === "object") {
+      rows.push([label, Object.values(value as object).join(" - ")]);
+    } else if (typeof value === "boolean") {
+      if (key === "effective" && value) rows.push(["Efficacia", "Efficace dalla data di presentazione"]);
+    } else {
+      const s = String(value);
+      rows.push([label, /^\d{4}-\d{2}-\d{2}/.test(s) ? itDate(s) : s]);
+    }
+  }
+  return rows;
+}
+
+export async function issueDocument(
+  trx: Transaction<Database>,
+  services: EngineServices,
+  input: {
+    pratica: Pratica;
+    desk: { id: number; code: string; name: string };
+    kind: string;
+    data: Record<string, unknown>;
+    event: WorkflowEvent;
+    result: StepResult & { accepted: true };
+    protocol: { id: number | null; label: string; at: Date };
+    seq: number;
+    now: Date;
+  },
+): Promise<ExecutedDocument> {
+  const { pratica, desk, kind, result } = input;
+  const [business, comune, attachments, deskEntity] = await Promise.all([
+    trx.selectFrom("businesses").selectAll().where("id", "=", pratica.business_id).executeTakeFirstOrThrow(),
+    trx
+      .selectFrom("entities")
+      .select(["name", "istat_code"])
+      .where("id", "=", pratica.municipality_id)
+      .executeTakeFirstOrThrow(),
+    trx
+      .selectFrom("attachments")
+      .select(["filename", "sha256", "code"])
+      .where("pratica_id", "=", pratica.id)
+      .where("purpose", "=", "filing")
+      .orderBy("created_at")
+      .execute(),
+    trx.selectFrom("entities").select(["pec"]).where("id", "=", desk.id).executeTakeFirstOrThrow(),
+  ]);
+  const code = verificationCode();
+  const title = DOCUMENT_TITLES[kind] ?? kind;
+  const form = pratica.form_data as Record<string, unknown>;
+  const sections: DocumentSpec["sections"] = [
+    {
+      heading: "Dati della pratica",
+      rows: [
+        ["Oggetto", pratica.title],
+        ["Codice univoco (CUI)", pratica.cui ?? "-"],
+        ["Protocollo di presentazione", pratica.protocol_number ?? "-"],
+        ["Impresa", business.name],
+        ["Codice fiscale", business.fiscal_code],
+        ["Comune", comune.name],
+        ["Regime", REGIME_LABELS[pratica.regime] ?? pratica.regime],
+        ["Stato", result.status],
+      ],
+    },
+  ];
+  const details = describeData(input.data);
+  if (details.length) sections.push({ heading: "Contenuto dell'atto", rows: details });
+  if (kind === "ricevuta") {
+    if (attachments.length) {
+      sections.push({
+        heading: "Allegati ricevuti",
+        table: {
+          columns: ["Documento", "File", "Impronta SHA-256"],
+          rows: attachments.map((a) => [a.code, a.filename, a.sha256]),
+          widths: [0.22, 0.28, 0.5],
+        },
+      });
+    }
+    const routing = (pratica.competent_agencies ?? []) as {
+      title?: { it: string };
+      usecase: string;
+      competentAdministration?: { name: string } | null;
+      agencies?: { name: string }[];
+    }[];
+    if (routing.length) {
+      sections.push({
+        heading: "Procedimenti avviati",
+        table: {
+          columns: ["Procedimento", "Amministrazione competente", "Enti coinvolti"],
+          rows: routing.map((r) => [
+            r.title?.it ?? r.usecase,
+            r.competentAdministration?.name ?? "-",
+            (r.agencies ?? []).map((a) => a.name).join(", ") || "-",
+          ]),
+          widths: [0.4, 0.3, 0.3],
+        },
+      });
+    }
+    const stored = pratica.fees as {
+      lines: { title: { it: string }; dirittiCents: number }[];
+      applicationBolloCents: number;
+      finalActBolloCents: number;
+      totalCents: number;
+    } | null;
+    const euro = (c: number) =>
+      new Intl.NumberFormat("it-IT", { style: "currency", currency: "EUR" }).format(c / 100);
+    if (stored?.lines) {
+      sections.push({
+        heading: "Oneri",
+        rows: [
+          ...stored.lines.map(
+            (l) => [`Diritti di istruttoria - ${l.title.it}`, euro(l.dirittiCents)] as [string, string],
+          ),
+          ["Imposta di bollo sulla domanda", euro(stored.applicationBolloCents)],
+          ["Imposta di bollo sull'atto finale", euro(stored.finalActBolloCents)],
+          ["Totale", euro(stored.totalCents)],
+        ],
+      });
+    } else {
+      const fees = form.__fees as { label: string; amount: string }[] | undefined;
+      if (fees?.length) {
+        sections.push({ heading: "Oneri", rows: fees.map((f) => [f.label, f.amount] as [string, string]) });
+      }
+    }
+  }
+  sections.push({
+    heading: "Termini",
+    rows: [
+      [
+        "Data di presentazione",
+        itDate(
+          pratica.submitted_at
+            ? new Date(pratica.submitted_at as unknown as string).toISOString()
+            : input.now.toISOString(),
+        ),
+      ],
+      [
+        "Termine di conclusione del procedimento",
+        result.dueDates.final ? itDate(result.dueDates.final) : "Non previsto (efficace dalla presentazione)",
+      ],
+      ...(result.dueDates.integration
+        ? [["Termine per l'integrazione", itDate(result.dueDates.integration)] as [string, string]]
+        : []),
+      ...(result.suspended ? [["Stato del termine", "Sospeso"] as [string, string]] : []),
+    ],
+  });
+  if (NEXT_STEPS[kind]) sections.push({ heading: "Cosa succede ora", paragraphs: NEXT_STEPS[kind] });
+
+  const verifyUrl = `${services.publicUrl.replace(/\/$/, "")}/verifica/${code}`;
+  const pdf = await renderPdf({
+    locale: "it",
+    kind,
+    title,
+    issuer: { name: desk.name, pec: deskEntity.pec ?? undefined },
+    protocol: input.protocol.label
+      ? { number: input.protocol.label, date: input.protocol.at.toISOString() }
+      : undefined,
+    cui: pratica.cui ?? undefined,
+    recipient: { name: business.name, lines: [business.pec ? `PEC: ${business.pec}` : ""].filter(Boolean) },
+    sections,
+    verification: { code, url: verifyUrl },
+    generatedAt: input.now.toISOString(),
+  });
+  const stored = await services.files.put(pdf);
+  const id = randomUUID();
+  const filename = documentFileName(kind, input.protocol.label || pratica.cui || undefined);
+  await trx
+    .insertInto("documents")
+    .values({
+      id,
+      pratica_id: pratica.id,
+      kind,
+      title,
+      filename,
+      storage_key: stored.key,
+      sha256: stored.sha256,
+      size: stored.size,
+      verification_code: code,
+      issuer_entity_id: desk.id,
+      event_seq: input.seq,
+      created_at: input.now,
+    })
+    .execute();
+  if (input.protocol.id !== null) {
+    await trx
+      .updateTable("protocol_entries")
+      .set({ document_id: id })
+      .where("id", "=", input.protocol.id)
+      .execute();
+  }
+  return {
+    id,
+    kind,
+    title,
+    filename,
+    storageKey: stored.key,
+    sha256: stored.sha256,
+    verificationCode: code,
+    protocolLabel: input.protocol.label,
+  };
+}

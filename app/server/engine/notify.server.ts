@@ -1,0 +1,145 @@
+import type { Transaction } from "kysely";
+import type { Recipient } from "../../../workflows/effects";
+import type { StepResult, WorkflowEvent } from "../../../workflows/index";
+import type { Database, Pratica } from "../db/schema";
+import { type EnqueueInput, enqueue } from "../mail/outbox.server";
+import { renderTemplate } from "../notifications/templates";
+import type { ExecutedDocument } from "./documents.server";
+import type { EngineServices } from "./engine.server";
+import { once } from "./lookups.server";
+
+const STATUS_LABELS_IT: Record<string, string> = {
+  submitted: "Presentata",
+  in_review: "In istruttoria",
+  effective: "Efficace",
+  correction_requested: "Regolarizzazione richiesta",
+  integration_requested: "Integrazione richiesta",
+  awaiting_opinions: "In attesa dei pareri",
+  conformation_requested: "Conformazione richiesta",
+  refusal_notice: "Preavviso di rigetto",
+  granted: "Accolta",
+  denied: "Respinta",
+  silent_consent: "Silenzio-assenso formato",
+  inadmissible: "Irricevibile",
+  cancelled: "Ritirata",
+  archived: "Archiviata",
+};
+
+/** Resolves workflow recipients to addresses and enqueues one message per address, in this transaction. */
+export async function notify(
+  trx: Transaction<Database>,
+  services: EngineServices,
+  input: {
+    pratica: Pratica;
+    template: string;
+    to: Recipient[];
+    documents: ExecutedDocument[];
+    result: StepResult & { accepted: true };
+    event: WorkflowEvent;
+    seq: number;
+  },
+) {
+  const { pratica, result } = input;
+  // Entities are reference data: read once per transaction (a sweep fires many events in one).
+  const entityById = (id: number) =>
+    once(trx, `entity:${id}`, () =>
+      trx.selectFrom("entities").select(["id", "name", "pec"]).where("id", "=", id).executeTakeFirst(),
+    );
+  const [parties, comune] = await Promise.all([
+    // The business and the filer in one round trip.
+    trx
+      .selectFrom(["businesses as b", "users as u"])
+      .select(["b.name", "b.pec", "u.email", "u.locale"])
+      .where("b.id", "=", pratica.business_id)
+      .where("u.id", "=", pratica.filer_user_id)
+      .executeTakeFirstOrThrow(),
+    entityById(pratica.municipality_id),
+  ]);
+  const business = { name: parties.name, pec: parties.pec };
+  const filer = { email: parties.email, locale: parties.locale };
+  if (!comune) throw new Error(`Comune ${pratica.municipality_id} not found`);
+  const base = services.publicUrl.replace(/\/$/, "");
+  const messages: EnqueueInput[] = [];
+  const seen = new Set<string>();
+  for (const recipient of input.to) {
+    const audience = recipient === "applicant" ? "applicant" : recipient === "desk" ? "desk" : "agency";
+    const addresses: { email: string; locale: "it" | "en" }[] = [];
+    if (recipient === "applicant") {
+      addresses.push({ email: filer.email, locale: filer.locale === "en" ? "en" : "it" });
+      if (business.pec) addresses.push({ email: business.pec, locale: "it" });
+      if (pratica.filer_organisation_id) {
+        const org = await entityById(pratica.filer_organisation_id);
+        if (org?.pec) addresses.push({ email: org.pec, locale: "it" });
+      }
+    } else {
+      const entity =
+        recipient === "desk"
+          ? await entityById(pratica.desk_id)
+          : await once(trx, `entity:${recipient.agencyId}`, () =>
+              trx
+                .selectFrom("entities")
+                .select(["id", "name", "pec"])
+                .where("code", "=", recipient.agencyId)
+                .executeTakeFirst(),
+            );
+      if (entity?.pec) addresses.push({ email: entity.pec, locale: "it" });
+      if (entity && recipient !== "desk") {
+        const reviewers = await once(trx, `reviewers:${entity.id}`, () =>
+          trx
+            .selectFrom("memberships")
+            .innerJoin("users", "users.id", "memberships.user_id")
+            .select(["users.email", "users.locale"])
+            .where("memberships.role", "=", "agency_reviewer")
+            .where("memberships.entity_id", "=", entity.id)
+            .execute(),
+        );
+        for (const r of reviewers)
+          addresses.push({ email: r.email, locale: r.locale === "en" ? "en" : "it" });
+      }
+    }
+    for (const address of addresses) {
+      const key = address.email.toLowerCase();
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const link =
+        audience === "applicant"
+          ? `${base}/pratiche/${pratica.id}`
+          : audience === "desk"
+            ? `${base}/scrivania/pratiche/${pratica.id}`
+            : `${base}/ente/pratiche/${pratica.id}`;
+      const rendered = renderTemplate(input.template, address.locale, {
+        title: pratica.title,
+        cui: pratica.cui ?? "",
+        protocolNumber: pratica.protocol_number,
+        comune: comune.name,
+        business: business.name,
+        statusLabel:
+          address.locale === "it"
+            ? (STATUS_LABELS_IT[result.status] ?? result.status)
+            : result.status.replace(/_/g, " "),
+        finalDue: result.dueDates.final ?? null,
+        integrationDue: result.dueDates.integration ?? null,
+        observationsDue: result.dueDates.other.observations ?? null,
+        reasons:
+          "reasons" in input.event && typeof input.event.reasons === "string" ? input.event.reasons : null,
+        link,
+        audience,
+      });
+      messages.push({
+        dedupeKey: `${pratica.id}:${input.seq}:${input.template}:${key}`,
+        recipient: address.email,
+        locale: address.locale,
+        template: input.template,
+        subject: rendered.subject,
+        text: rendered.text,
+        praticaId: pratica.id,
+        attachments: input.documents.map((d) => ({
+          filename: d.filename,
+          contentType: "application/pdf",
+          storageKey: d.storageKey,
+        })),
+      });
+    }
+  }
+  await enqueue(trx, messages);
+}

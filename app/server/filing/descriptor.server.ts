@@ -1,0 +1,156 @@
+import { createHash } from "node:crypto";
+import type { Kysely } from "kysely";
+import type { Principal } from "~/domain/policy";
+import { canonicalJson } from "~/domain/catalogue";
+import type { PersistedWorkflow } from "../../../workflows/index";
+import type { Database } from "../db/schema";
+import type { UsecaseRouting } from "./bundle";
+import { parseCui } from "./cui";
+import { praticaByCui } from "./queries.server";
+
+/**
+ * The SSU instance descriptor (specs/ssu/json-schema/instance-descriptor-schema.yaml) of a submitted
+ * pratica. Choices: hashes are SHA-256 hex (alg_hash "S256"); the per-usecase "instance" is the canonical
+ * JSON of the form answers (ref `istanza/<usecase>.json`); administrations carry their IPA code when the
+ * catalogue has one, else the catalogue entity code, with version "01.00.00" until the national catalogue
+ * versions offices. The `cui` object carries both `progressive` (required by the schema) and `progressivo`
+ * (the property it defines): the upstream schema spells them differently.
+ */
+
+const SSU_STATES = new Set([
+  "started",
+  "presented",
+  "correction_requested",
+  "corrected",
+  "refused",
+  "integration_requested",
+  "ended_by_integration_times_expired",
+  "integrated",
+  "cdss_convened",
+  "ended_by_suspension_requested",
+  "ended_by_conformation_requested",
+  "ended_by_proceeding_time_expired",
+  "ended_by_positive_outcome",
+  "ended_by_negative_outcome",
+  "ended_by_submitter_cancel_requested",
+]);
+
+const SSU_REGIME: Record<string, string> = {
+  comunicazione: "COMUNICAZIONE",
+  scia: "SCIA",
+  scia_unica: "SCIA",
+  scia_condizionata: "SCIA",
+  silenzio_assenso: "SILENZIO-ASSENSO",
+  autorizzazione: "AUTORIZZAZIONE",
+};
+
+const TIME_NAMES = [
+  "max_gg_correction",
+  "max_gg_admissibility",
+  "max_gg_int_req",
+  "max_gg_int_resp",
+  "max_gg_concl_send",
+  "max_gg_cdss_req",
+] as const;
+
+/** Status history in SSU terms: each audit event whose state maps onto an SSU state, in order. */
+function statusHistory(events: { type: string; state_after: string; at: unknown }[], current: string | null) {
+  const out: { state: string; timestamp: string }[] = [];
+  for (const e of events) {
+    const ts = new Date(e.at as string).toISOString();
+    const state = e.type === "SUBMIT" ? "started" : e.type === "PROTOCOL" ? "presented" : null;
+    if (state && out.at(-1)?.state !== state) out.push({ state, timestamp: ts });
+  }
+  const last = events.at(-1);
+  if (current && SSU_STATES.has(current) && out.at(-1)?.state !== current && last) {
+    out.push({ state: current, timestamp: new Date(last.at as string).toISOString() });
+  }
+  return out;
+}
+
+export async function instanceDescriptor(db: Kysely<Database>, principal: Principal, cuiText: string) {
+  const pratica = await praticaByCui(db, principal, cuiText);
+  if (!pratica?.cui || pratica.status === "draft") return null;
+  const cui = parseCui(pratica.cui)!;
+  const [business, comune, events, attachments] = await Promise.all([
+    db
+      .selectFrom("businesses")
+      .select("fiscal_code")
+      .where("id", "=", pratica.business_id)
+      .executeTakeFirstOrThrow(),
+    db
+      .selectFrom("entities")
+      .select("istat_code")
+      .where("id", "=", pratica.municipality_id)
+      .executeTakeFirstOrThrow(),
+    db
+      .selectFrom("events")
+      .select(["type", "state_after", "at"])
+      .where("pratica_id", "=", pratica.id)
+      .orderBy("seq")
+      .execute(),
+    db
+      .selectFrom("attachments")
+      .select(["id", "code", "filename", "sha256", "content_type"])
+      .where("pratica_id", "=", pratica.id)
+      .orderBy("created_at")
+      .execute(),
+  ]);
+  const snapshot = pratica.snapshot as PersistedWorkflow | null;
+  const input = snapshot?.context.input;
+  const times: Record<string, string | number> = {
+    start: (pratica.submitted_at ? new Date(pratica.submitted_at as unknown as string) : new Date())
+      .toISOString()
+      .slice(0, 10),
+    max_gg_proc: input?.termDays ?? 0,
+  };
+  for (const name of TIME_NAMES) {
+    const v = input?.times[name];
+    if (typeof v === "number") times[name] = v;
+  }
+  const answers = pratica.form_data as Record<string, unknown>;
+  const routing = pratica.competent_agencies as UsecaseRouting[];
+  const usecaseCodes = pratica.usecases as string[];
+  return {
+    version: 1,
+    cui: {
+      context: cui.context,
+      data: cui.data,
+      progressive: cui.progressive,
+      progressivo: cui.progressive,
+      uuid: cui.uuid,
+    },
+    municipality: comune.istat_code ?? "",
+    legal_person: business.fiscal_code,
+    instance_status: statusHistory(events, pratica.ssu_status),
+    times,
+    administrative_regime: { id: SSU_REGIME[pratica.regime] ?? "SCIA", version: "01.00.00" },
+    usecase_proceedings: usecaseCodes.map((code) => {
+      const r = routing.find((x) => x.usecase === code);
+      const instance = canonicalJson({ usecase: code, answers });
+      return {
+        code,
+        version: r?.usecaseVersion ?? "1.0.0",
+        competent_administration: {
+          ipacode: r?.competentAdministration?.ipaCode ?? r?.competentAdministration?.code ?? "n.d.",
+          officecode: r?.competentAdministration?.code ?? "n.d.",
+          version: "01.00.00",
+          description: r?.competentAdministration?.name ?? "Amministrazione competente",
+        },
+        instance: {
+          ref: `istanza/${code}.json`,
+          filename: `${code}.json`,
+          hash: createHash("sha256").update(instance).digest("hex"),
+          alg_hash: "S256",
+        },
+        attachments: attachments.map((a) => ({
+          ref: a.id,
+          filename: a.filename,
+          hash: a.sha256,
+          alg_hash: "S256",
+          mime_type: a.content_type,
+        })),
+      };
+    }),
+  };
+}

@@ -1,0 +1,225 @@
+import type { Kysely, Transaction } from "kysely";
+import { type Answers, type FieldError, validateForm } from "~/domain/forms";
+import type { Database } from "../db/schema";
+import { dispatchInTransaction, EngineError, type EngineServices } from "../engine/engine.server";
+import { recordDelegationUse } from "../delegations/filing.server";
+import { nextNumber } from "../engine/counters.server";
+import { attachmentList, visibleSections } from "./bundle";
+import { buildCui, formatCui, romeDate } from "./cui";
+import {
+  type DraftContext,
+  type FilingUser,
+  loadDraft,
+  uploadedAttachments,
+  validationOptions,
+} from "./drafts.server";
+
+/**
+ * "Conferma e invia": validates the whole draft, then in ONE transaction gives the pratica its CUI, records
+ * the declaration and the submission key, and dispatches SUBMIT and PROTOCOL through the engine, whose
+ * effects write the protocol entry, the receipt PDF, the outbox mail, the deadlines and the audit log. Either
+ * all of it commits or nothing does.
+ *
+ * Idempotent: the summary page carries a one-time submission key (unique in pratiche.submission_key). A
+ * retried request with the same key, or a second click on an already submitted draft, returns the result
+ * of the first submission instead of filing again.
+ */
+
+export interface SubmitInput {
+  praticaId: string;
+  submissionKey: string;
+  declared: boolean;
+  now?: Date;
+  /** test hook: runs inside the transaction after SUBMIT, before PROTOCOL (a crash there must undo all) */
+  afterSubmit?: (trx: Transaction<Database>) => Promise<void> | void;
+}
+
+export interface SubmittedPratica {
+  praticaId: string;
+  cui: string;
+  protocolNumber: string;
+  dueDate: string | null;
+  /** false when this call found the pratica already submitted (a retry) */
+  created: boolean;
+}
+
+export type SubmitResult =
+  | { ok: true; pratica: SubmittedPratica }
+  | { ok: false; status: number; errors: FieldError[] };
+
+const KEY_RE = /^[A-Za-z0-9_-]{16,100}$/;
+
+/** Every problem that stops a submission, each linked to where the applicant fixes it. */
+export async function submissionProblems(db: Kysely<Database>, ctx: DraftContext, declared: boolean) {
+  const errors: (FieldError & { href: string })[] = [];
+  const base = `/pratiche/${ctx.pratica.id}`;
+  const result = validateForm(ctx.bundle.form, ctx.answers as Answers, validationOptions(ctx.catalogue));
+  const sectionOf = new Map(
+    visibleSections(ctx.bundle.form, ctx.answers).flatMap((s) =>
+      s.fields.map((f) => [f.name, s.id] as const),
+    ),
+  );
+  for (const e of result.errors) {
+    errors.push({
+      ...e,
+      href: `${base}/sezioni/${sectionOf.get(e.field) ?? ""}?ritorno=riepilogo#${e.field}`,
+    });
+  }
+  const uploaded = new Set((await uploadedAttachments(db, ctx.pratica.id)).map((a) => a.code));
+  for (const a of attachmentList(ctx.refs, ctx.answers)) {
+    if (!a.required || uploaded.has(a.attachment.code)) continue;
+    errors.push({
+      field: `file-${a.attachment.code}`,
+      href: `${base}/allegati#file-${a.attachment.code}`,
+      message: {
+        it: `Carica l'allegato «${a.attachment.title.it}»`,
+        en: `Upload the attachment "${a.attachment.title.en}"`,
+      },
+    });
+  }
+  if (!declared) {
+    errors.push({
+      field: "dichiarazione",
+      href: "#dichiarazione",
+      message: {
+        it: "Per inviare la pratica conferma la dichiarazione ai sensi del DPR 445/2000",
+        en: "To send the application, confirm the declaration under DPR 445/2000",
+      },
+    });
+  }
+  return errors;
+}
+
+async function existingResult(db: Kysely<Database> | Transaction<Database>, praticaId: string) {
+  const p = await db
+    .selectFrom("pratiche")
+    .select(["id", "cui", "protocol_number", "due_date", "status"])
+    .where("id", "=", praticaId)
+    .executeTakeFirstOrThrow();
+  return {
+    praticaId: p.id,
+    cui: p.cui ?? "",
+    protocolNumber: p.protocol_number ?? "",
+    dueDate: p.due_date,
+    created: false,
+  };
+}
+
+export async function submitPratica(
+  db: Kysely<Database>,
+  services: EngineServices,
+  user: FilingUser,
+  input: SubmitInput,
+): Promise<SubmitResult> {
+  const now = input.now ?? services.now?.() ?? new Date();
+  if (!KEY_RE.test(input.submissionKey)) {
+    return {
+      ok: false,
+      status: 400,
+      errors: [
+        {
+          field: "",
+          message: {
+            it: "La pagina di riepilogo è scaduta: aprila di nuovo e premi «Conferma e invia».",
+            en: "The summary page has expired: open it again and press Confirm and send.",
+          },
+        },
+      ],
+    };
+  }
+  const ctx = await loadDraft(db, user, input.praticaId);
+  // A retry of a submission that already went through answers with the first result.
+  const byKey = await db
+    .selectFrom("pratiche")
+    .select("id")
+    .where("submission_key", "=", input.submissionKey)
+    .executeTakeFirst();
+  if (byKey) return { ok: true, pratica: await existingResult(db, byKey.id) };
+  if (ctx.pratica.status !== "draft") return { ok: true, pratica: await existingResult(db, ctx.pratica.id) };
+
+  const problems = await submissionProblems(db, ctx, input.declared);
+  if (problems.length) return { ok: false, status: 400, errors: problems };
+  const actor = { kind: "user" as const, userId: user.id, principal: user.principal };
+  const at = romeDate(now);
+
+  try {
+    const pratica = await db.transaction().execute(async (trx) => {
+      const locked = await trx
+        .selectFrom("pratiche")
+        .select(["id", "status", "desk_id", "delegation_id"])
+        .where("id", "=", ctx.pratica.id)
+        .forUpdate()
+        .executeTakeFirstOrThrow();
+      // Two clicks racing: the second waits on the lock and finds the pratica submitted.
+      if (locked.status !== "draft") return existingResult(trx, locked.id);
+      const desk = await trx
+        .selectFrom("entities")
+        .select("code")
+        .where("id", "=", locked.desk_id)
+        .executeTakeFirstOrThrow();
+      const progressive = await nextNumber(trx, locked.desk_id, "cui", Number(at.slice(0, 4)));
+      const cui = formatCui(buildCui(desk.code, at, progressive, ctx.pratica.id));
+      await trx
+        .updateTable("pratiche")
+        .set({
+          cui,
+          submission_key: input.submissionKey,
+          declared_at: now,
+          title: ctx.bundle.title.it,
+          regime: ctx.bundle.workflowInput.regime,
+          form_data: JSON.stringify({ ...ctx.answers }),
+          fees: JSON.stringify(ctx.bundle.fees),
+          competent_agencies: JSON.stringify(ctx.bundle.routing),
+          updated_at: now,
+        })
+        .where("id", "=", locked.id)
+        .execute();
+      await dispatchInTransaction(
+        trx,
+        { ...services, now: () => now },
+        {
+          praticaId: locked.id,
+          event: { type: "SUBMIT", at, actorId: user.id },
+          actor,
+          start: ctx.bundle.workflowInput,
+        },
+      );
+      // Filed on behalf: the use of the delegation is a link of its own chain.
+      if (locked.delegation_id) await recordDelegationUse(trx, locked.delegation_id, user.id, cui, now);
+      await input.afterSubmit?.(trx);
+      await dispatchInTransaction(
+        trx,
+        { ...services, now: () => now },
+        {
+          praticaId: locked.id,
+          event: { type: "PROTOCOL", at },
+          actor: { kind: "system", name: "submission" },
+        },
+      );
+      return { ...(await existingResult(trx, locked.id)), created: true };
+    });
+    return { ok: true, pratica };
+  } catch (error) {
+    // The same key raced in from another process and won: answer with its result.
+    if (isUniqueViolation(error)) {
+      const row = await db
+        .selectFrom("pratiche")
+        .select("id")
+        .where("submission_key", "=", input.submissionKey)
+        .executeTakeFirst();
+      if (row) return { ok: true, pratica: await existingResult(db, row.id) };
+    }
+    if (error instanceof EngineError) {
+      return {
+        ok: false,
+        status: error.status,
+        errors: [{ field: "", message: { it: error.messageIt, en: error.message } }],
+      };
+    }
+    throw error;
+  }
+}
+
+function isUniqueViolation(error: unknown) {
+  return typeof error === "object" && error !== null && (error as { code?: string }).code === "23505";
+}

@@ -1,0 +1,99 @@
+import PgBoss from "pg-boss";
+import type { DatabaseHandle } from "../db/db.server";
+import type { Env } from "../env.server";
+import { deliverDue } from "../mail/outbox.server";
+import { type MailTransport, smtpTransport } from "../mail/transport.server";
+import { sendDigests } from "../delegations/digest.server";
+import { sweepDeadlines } from "../engine/deadlines.server";
+import { engineServices, fileStore } from "../services.server";
+
+export type JobHandler = () => Promise<unknown>;
+
+/**
+ * Periodic jobs. pg-boss keeps the schedule in the database, so with several workers each tick runs once;
+ * the jobs themselves are idempotent sweeps over committed rows (outbox, deadlines), so a tick that runs
+ * late or twice loses and duplicates nothing.
+ */
+export const SWEEPS: Record<string, { cron: string; pollSeconds: number }> = {
+  "outbox-deliver": { cron: "* * * * *", pollSeconds: 5 },
+  "deadlines-sweep": { cron: "* * * * *", pollSeconds: 60 },
+  // Daily at 07:00 (the job itself sends at most once per organisation and day).
+  "organisation-digest": { cron: "0 7 * * *", pollSeconds: 3600 },
+};
+
+export interface Worker {
+  boss: PgBoss;
+  /** Runs one sweep now (the web process calls this after committing work that has mail to send). */
+  kick(name: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startWorker(
+  handle: DatabaseHandle,
+  env: Env,
+  extraHandlers: Record<string, JobHandler> = {},
+): Promise<Worker> {
+  const boss = new PgBoss(
+    handle.kind === "postgres"
+      ? { connectionString: env.DATABASE_URL, schema: "pgboss", max: 4 }
+      : { db: { executeSql: (text, values) => handle.executeSql(text, values) }, schema: "pgboss" },
+  );
+  boss.on("error", (error) => console.error("[worker] pg-boss:", error.message));
+  await boss.start();
+
+  const transport: MailTransport | null = env.SMTP_URL ? smtpTransport(env.SMTP_URL) : null;
+  const files = fileStore(env);
+  const handlers: Record<string, JobHandler> = {
+    "outbox-deliver": async () =>
+      transport
+        ? deliverDue(handle.db, transport, files, { from: env.MAIL_FROM })
+        : { skipped: "no SMTP_URL" },
+    "deadlines-sweep": async () => {
+      const report = await sweepDeadlines(handle.db, engineServices(env), {
+        concurrency: handle.kind === "postgres" ? 4 : 1,
+      });
+      if (report.fired || report.failed) console.log(`[worker] scadenze: ${JSON.stringify(report)}`);
+      // A fired deadline usually has mail to send.
+      if (report.fired && transport) await deliverDue(handle.db, transport, files, { from: env.MAIL_FROM });
+      return report;
+    },
+    "organisation-digest": () => sendDigests(handle.db, { publicUrl: engineServices(env).publicUrl }),
+    ...extraHandlers,
+  };
+
+  const running = new Set<string>();
+  const runOnce = async (name: string) => {
+    // One sweep of a kind at a time in this process; other processes are kept apart by row locks.
+    if (running.has(name)) return;
+    running.add(name);
+    try {
+      await handlers[name]?.();
+    } catch (error) {
+      console.error(`[worker] ${name} failed:`, (error as Error).message);
+    } finally {
+      running.delete(name);
+    }
+  };
+
+  for (const name of Object.keys(handlers)) {
+    await boss.createQueue(name);
+    await boss.schedule(name, SWEEPS[name]?.cron ?? "* * * * *");
+    await boss.work(name, { pollingIntervalSeconds: 2 }, async () => {
+      await runOnce(name);
+    });
+  }
+  // The minute cron is the durable guarantee; a short local poll keeps mail prompt.
+  const timers = Object.keys(handlers).map((name) =>
+    setInterval(() => void runOnce(name), (SWEEPS[name]?.pollSeconds ?? 30) * 1000),
+  );
+
+  return {
+    boss,
+    kick: runOnce,
+    async stop() {
+      for (const t of timers) clearInterval(t);
+      await boss.stop({ graceful: true, wait: true, timeout: 5_000 });
+      if (transport && "close" in transport) (transport as { close(): void }).close();
+    },
+  };
+}

@@ -1,0 +1,183 @@
+import type { Kysely } from "kysely";
+import { eventLabelsIt } from "../../../workflows/events";
+import {
+  allowedEvents,
+  eventActors,
+  type EventType,
+  type PersistedWorkflow,
+  registry,
+} from "../../../workflows/index";
+import { clockView } from "../../../workflows/clock";
+import { actorKinds, can, type Principal } from "~/domain/policy";
+import type { Database } from "../db/schema";
+import { praticaRef } from "../engine/engine.server";
+
+/**
+ * Everything a pratica page shows, for one viewer: data, documents, attachments, the timeline from the audit
+ * log, the legal clock, the agencies, and the acts this viewer may perform now. Returns null when the viewer
+ * may not see the pratica (routes answer 404: existence is not revealed).
+ */
+export async function loadPraticaView(
+  db: Kysely<Database>,
+  principal: Principal,
+  praticaId: string,
+  today: string,
+) {
+  if (!/^[0-9a-f-]{36}$/i.test(praticaId)) return null;
+  const pratica = await db.selectFrom("pratiche").selectAll().where("id", "=", praticaId).executeTakeFirst();
+  if (!pratica) return null;
+  const ref = await praticaRef(db, pratica);
+  // Sight (e.g. an organisation after its delegation ended) may come without the right to act.
+  if (!can(principal, { type: "pratica.view", pratica: ref })) return null;
+  const kinds = actorKinds(principal, ref);
+
+  const [business, municipality, desk, documents, attachments, events, deadlines, agencies, assignee, filer] =
+    await Promise.all([
+      db.selectFrom("businesses").selectAll().where("id", "=", pratica.business_id).executeTakeFirstOrThrow(),
+      db
+        .selectFrom("entities")
+        .select(["id", "name", "istat_code"])
+        .where("id", "=", pratica.municipality_id)
+        .executeTakeFirstOrThrow(),
+      db
+        .selectFrom("entities")
+        .select(["id", "code", "name", "pec"])
+        .where("id", "=", pratica.desk_id)
+        .executeTakeFirstOrThrow(),
+      db
+        .selectFrom("documents")
+        .leftJoin("protocol_entries", "protocol_entries.document_id", "documents.id")
+        .select([
+          "documents.id",
+          "documents.kind",
+          "documents.title",
+          "documents.filename",
+          "documents.sha256",
+          "documents.size",
+          "documents.verification_code",
+          "documents.created_at",
+          "protocol_entries.label as protocol_label",
+        ])
+        .where("documents.pratica_id", "=", pratica.id)
+        .orderBy("documents.created_at")
+        .execute(),
+      db
+        .selectFrom("attachments")
+        .select(["id", "code", "filename", "content_type", "size", "sha256", "purpose", "created_at"])
+        .where("pratica_id", "=", pratica.id)
+        .orderBy("created_at")
+        .execute(),
+      db
+        .selectFrom("events")
+        .leftJoin("users", "users.id", "events.actor_user_id")
+        .select([
+          "events.seq",
+          "events.type",
+          "events.actor_kind",
+          "events.payload",
+          "events.state_after",
+          "events.at",
+          "users.full_name as actor_name",
+        ])
+        .where("events.pratica_id", "=", pratica.id)
+        .orderBy("events.seq")
+        .execute(),
+      db
+        .selectFrom("deadlines")
+        .select(["name", "due", "event", "status"])
+        .where("pratica_id", "=", pratica.id)
+        .where("status", "in", ["active", "suspended"])
+        .orderBy("due")
+        .execute(),
+      db
+        .selectFrom("pratica_agencies")
+        .innerJoin("entities", "entities.id", "pratica_agencies.agency_id")
+        .select([
+          "entities.id",
+          "entities.code",
+          "entities.name",
+          "pratica_agencies.status",
+          "pratica_agencies.outcome",
+          "pratica_agencies.due_date",
+        ])
+        .where("pratica_agencies.pratica_id", "=", pratica.id)
+        .execute(),
+      pratica.assignee_user_id
+        ? db
+            .selectFrom("users")
+            .select(["id", "full_name"])
+            .where("id", "=", pratica.assignee_user_id)
+            .executeTakeFirst()
+        : Promise.resolve(undefined),
+      db
+        .selectFrom("users")
+        .select(["full_name", "email"])
+        .where("id", "=", pratica.filer_user_id)
+        .executeTakeFirstOrThrow(),
+    ]);
+
+  const persisted = pratica.snapshot as PersistedWorkflow | null;
+  const def = persisted ? registry.byKey(persisted.machine) : undefined;
+  const ctx = persisted?.context;
+  const clock = ctx?.clock ? clockView(ctx.clock, ctx.input.calendar, today) : null;
+  const possible: EventType[] = def && persisted ? allowedEvents(def, persisted, { at: today }) : [];
+  const acts = possible
+    .filter((type) => eventActors[type].some((a) => a !== "system" && kinds.includes(a)))
+    .map((type) => ({ type, label: eventLabelsIt[type] }));
+
+  return {
+    pratica: {
+      id: pratica.id,
+      cui: pratica.cui,
+      title: pratica.title,
+      regime: pratica.regime,
+      status: pratica.status,
+      ssuStatus: pratica.ssu_status,
+      ended: pratica.ended,
+      suspended: pratica.suspended,
+      dueDate: pratica.due_date,
+      protocolNumber: pratica.protocol_number,
+      submittedAt: pratica.submitted_at
+        ? new Date(pratica.submitted_at as unknown as string).toISOString()
+        : null,
+      usecases: pratica.usecases as string[],
+      formData: pratica.form_data as Record<string, unknown>,
+      workflow: pratica.workflow,
+      workflowState: persisted?.value ?? null,
+      catalogueVersionId: pratica.catalogue_version_id,
+    },
+    viewer: { kinds },
+    business: {
+      id: business.id,
+      name: business.name,
+      fiscalCode: business.fiscal_code,
+      vatNumber: business.vat_number,
+      pec: business.pec,
+      legalForm: business.legal_form,
+    },
+    filer: { name: filer.full_name, email: filer.email },
+    municipality,
+    desk,
+    assignee: assignee ? { id: assignee.id, name: assignee.full_name } : null,
+    documents: documents.map((d) => ({ ...d, created_at: new Date(d.created_at).toISOString() })),
+    attachments: attachments.map((a) => ({ ...a, created_at: new Date(a.created_at).toISOString() })),
+    timeline: events.map((e) => ({
+      seq: e.seq,
+      type: e.type,
+      label: eventLabelsIt[e.type as EventType] ?? e.type,
+      actorKind: e.actor_kind,
+      actorName: e.actor_name,
+      payload: e.payload as Record<string, unknown>,
+      stateAfter: e.state_after,
+      at: new Date(e.at as unknown as string).toISOString(),
+    })),
+    deadlines,
+    agencies,
+    clock,
+    acts,
+    integrationRequests: ctx?.integrationRequests ?? [],
+    decision: ctx?.decision ?? null,
+  };
+}
+
+export type PraticaView = NonNullable<Awaited<ReturnType<typeof loadPraticaView>>>;

@@ -1,0 +1,20 @@
+import path from "node:path";
+import type { EngineServices } from "./engine/engine.server";
+import type { Env } from "./env.server";
+import { runtime } from "./runtime.server";
+import { singleton } from "./singleton.server";
+import { LocalFileStore } from "./storage.server";
+
+/** Where links in mail and QR codes point: PUBLIC_URL, or the local address in development. */
+export function publicUrl(env: Env) {
+  return env.PUBLIC_URL ?? `http://localhost:${env.PORT}`;
+}
+
+export function fileStore(env: Env = runtime.env) {
+  return singleton(`files:${env.DATA_DIR}`, () => new LocalFileStore(path.resolve(env.DATA_DIR, "files")));
+}
+
+/** What the engine needs from the outside world, built from the configuration. */
+export function engineServices(env: Env = runtime.env): EngineServices {
+  return { files: fileStore(env), publicUrl: publicUrl(env) };
+}

@@ -1,0 +1,21 @@
+import type { Migration } from "kysely";
+import * as m0001 from "./0001_foundation";
+import * as m0002 from "./0002_catalogue";
+import * as m0003 from "./0003_pratiche";
+import * as m0004 from "./0004_filing";
+import * as m0005 from "./0005_desk";
+import * as m0006 from "./0006_delegations";
+
+/**
+ * Statically listed so the migrations are bundled into the server build (loading .ts files from disk at run
+ * time fails under the built app). Append new migrations; never reorder or edit shipped ones.
+ */
+export const migrations: Record<string, Migration> = {
+  "0001_foundation": m0001,
+  "0002_catalogue": m0002,
+  "0003_pratiche": m0003,
+  "0004_filing": m0004,
+  // 0004 is reserved for the filing journey; keep the numbers in order when it lands.
+  "0005_desk": m0005,
+  "0006_delegations": m0006,
+};

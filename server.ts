@@ -1,0 +1,110 @@
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { createRequestHandler } from "@remix-run/express";
+import type { ServerBuild } from "@remix-run/node";
+import express from "express";
+import { DatabaseUnavailableError } from "./app/server/db/db.server";
+import { ConfigError, getEnv } from "./app/server/env.server";
+import { startWorker, type Worker } from "./app/server/jobs/worker.server";
+import { boot, runtime, shutdown } from "./app/server/runtime.server";
+
+/**
+ * The Express host: static assets, health endpoint, Remix, and (unless WORKER=0) the background worker in
+ * the same process. It listens first and reports 503 until the database is migrated, so orchestrators see
+ * a live process that is not yet ready.
+ */
+function fail(message: string): never {
+  console.error(message);
+  process.exit(1);
+}
+
+let env: ReturnType<typeof getEnv>;
+try {
+  env = getEnv();
+} catch (error) {
+  if (error instanceof ConfigError) fail(error.message);
+  throw error;
+}
+
+const app = express();
+app.disable("x-powered-by");
+app.set("trust proxy", "loopback");
+
+app.use((req, res, next) => {
+  res.setHeader("X-Content-Type-Options", "nosniff");
+  res.setHeader("Referrer-Policy", "same-origin");
+  res.setHeader("X-Frame-Options", "DENY");
+  res.setHeader("Permissions-Policy", "camera=(), microphone=(), geolocation=()");
+  if (env.isProduction) res.setHeader("Strict-Transport-Security", "max-age=31536000");
+  // Only the host sets the client address the login throttle counts by.
+  req.headers["x-suap-client-ip"] = req.ip ?? req.socket.remoteAddress ?? "unknown";
+  next();
+});
+
+app.use("/build", express.static("public/build", { immutable: true, maxAge: "1y" }));
+app.use(express.static("public", { maxAge: "1h" }));
+
+app.get("/healthz", (_req, res) => {
+  res.setHeader("Cache-Control", "no-store");
+  if (!runtime.ready || !runtime.handle) {
+    res.status(503).json({ status: "starting", version: runtime.version });
+    return;
+  }
+  res.json({ status: "ok", database: runtime.handle.kind, version: runtime.version });
+});
+
+const buildPath = path.resolve("build/index.js");
+const build = (await import(pathToFileURL(buildPath).href)) as ServerBuild;
+const remixHandler = createRequestHandler({ build, mode: env.NODE_ENV });
+
+app.use((_req, res, next) => {
+  if (!runtime.ready) {
+    res.status(503).setHeader("Retry-After", "2").type("text/plain; charset=utf-8");
+    res.send("Il portale si sta avviando: riprova tra qualche secondo.");
+    return;
+  }
+  next();
+});
+app.all("*", remixHandler);
+
+const server = app.listen(env.PORT, env.HOST, () => {
+  // PORT=0 asks the system for any free port: from here on the configuration carries the real one, so
+  // links in mail and QR codes (publicUrl) point where the portal actually listens.
+  const address = server.address();
+  if (address && typeof address === "object") env.PORT = address.port;
+  const shown = env.HOST === "0.0.0.0" ? "localhost" : env.HOST;
+  console.log(`Portale SUAP in ascolto su http://${shown}:${env.PORT}`);
+});
+server.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EADDRINUSE")
+    fail(
+      `La porta ${env.PORT} su ${env.HOST} è già in uso: scegli un'altra PORT (0 = una porta libera qualsiasi).`,
+    );
+  if (error.code === "EACCES")
+    fail(`Non è consentito ascoltare sulla porta ${env.PORT}: scegli una PORT sopra 1023.`);
+  fail(`Il server non può ascoltare su ${env.HOST}:${env.PORT}: ${error.message}`);
+});
+
+let worker: Worker | undefined;
+try {
+  const started = Date.now();
+  await boot(env);
+  console.log(`Database ${runtime.handle?.kind} pronto (migrazioni applicate) in ${Date.now() - started} ms`);
+  if (env.WORKER === "1") {
+    worker = await startWorker(runtime.handle!, env);
+    console.log("Worker avviato nello stesso processo (WORKER=0 per disattivarlo)");
+  }
+} catch (error) {
+  if (error instanceof DatabaseUnavailableError) fail(error.message);
+  fail(`Avvio non riuscito: ${(error as Error).message}`);
+}
+
+async function stop(signal: string) {
+  console.log(`${signal}: arresto in corso`);
+  server.close();
+  await worker?.stop().catch(() => {});
+  await shutdown().catch(() => {});
+  process.exit(0);
+}
+process.on("SIGINT", () => void stop("SIGINT"));
+process.on("SIGTERM", () => void stop("SIGTERM"));

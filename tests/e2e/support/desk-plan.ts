@@ -1,0 +1,30 @@
+/**
+ * The demo pratiche the desk journeys start from (pure: dates relative to the day the e2e run starts), shared
+ * by the seeding script and the spec so both agree on the dates the law gives.
+ */
+import { addDays } from "../../../workflows/clock";
+
+export const DESK_TITLES = {
+  scia: "E2E Apertura di vicinato (SCIA)",
+  authorisation: "E2E Somministrazione in zona tutelata",
+  integrated: "E2E Autorizzazione integrata",
+  refusal: "E2E Autorizzazione da respingere",
+} as const;
+
+export function deskPlan(today: string) {
+  return {
+    scia: { submitted: addDays(today, -5) },
+    authorisation: { submitted: addDays(today, -3) },
+    integrated: {
+      submitted: addDays(today, -20),
+      requested: addDays(today, -15),
+      answerDays: 30,
+      received: addDays(today, -5),
+    },
+    refusal: { submitted: addDays(today, -10) },
+  };
+}
+
+export function romeToday(now = new Date()) {
+  return new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Rome" }).format(now);
+}

@@ -1,0 +1,36 @@
+import AxeBuilder from "@axe-core/playwright";
+import { test as base, expect, type Page } from "@playwright/test";
+
+export const DEMO_PASSWORD = "demo-suap-2026";
+
+/** Runs axe with the WCAG 2.1 A/AA rules on the page as it is now; any violation fails the test. */
+export async function expectAccessible(page: Page, label?: string) {
+  const results = await new AxeBuilder({ page })
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
+    .analyze();
+  const summary = results.violations.map(
+    (v) => `${v.id} (${v.impact}): ${v.help} -> ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
+  );
+  expect(summary, `axe violations on ${label ?? page.url()}`).toEqual([]);
+  // Guard against a scan that silently checked nothing.
+  expect(results.passes.length).toBeGreaterThan(10);
+}
+
+export async function login(page: Page, email: string, password = DEMO_PASSWORD) {
+  await page.goto("/accedi");
+  await page.getByLabel("Indirizzo email").fill(email);
+  await page.getByLabel("Password", { exact: true }).fill(password);
+  await page.getByRole("button", { name: "Accedi", exact: true }).click();
+  // Each role lands on its own workspace.
+  await page.waitForURL((url) => !url.pathname.startsWith("/accedi"));
+}
+
+/** Waits until React has hydrated, so clicks reach client-side handlers (forms also work without it). */
+export async function hydrated(page: Page) {
+  await page.waitForFunction(
+    () => (window as unknown as { __remixContext?: unknown }).__remixContext !== undefined,
+  );
+}
+
+export const test = base;
+export { expect };

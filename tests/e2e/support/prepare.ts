@@ -1,0 +1,133 @@
+/**
+ * Runs before the e2e web server, on the same DATA_DIR (PGlite allows one process at a time): migrations,
+ * seed, and the demo pratiche of the desk journeys, created through the engine like real filings. Then exits
+ * and the server starts. Idempotent per data directory (skips when the pratiche exist).
+ */
+import { randomUUID } from "node:crypto";
+import { loadPrincipal } from "~/server/auth/session.server";
+import { dispatch } from "~/server/engine/engine.server";
+import { boot, db, shutdown } from "~/server/runtime.server";
+import { engineServices } from "~/server/services.server";
+import type { WorkflowEvent, WorkflowInput } from "../../../workflows/index";
+import { DESK_TITLES, deskPlan, romeToday } from "./desk-plan";
+
+const input = (regime: WorkflowInput["regime"]): WorkflowInput => ({
+  regime,
+  termDays: 60,
+  times: {
+    max_gg_correction: 10,
+    max_gg_admissibility: 10,
+    max_gg_int_req: 15,
+    max_gg_int_resp: 30,
+    max_gg_concl_send: 45,
+    max_gg_cdss_req: 5,
+    observations_days: 10,
+    resume_after_observations_days: 10,
+    conformation_min_days: 30,
+    attestation_days: 10,
+  },
+  calendar: { patronDays: [] },
+});
+
+async function main() {
+  await boot();
+  const d = db();
+  const services = engineServices();
+  if (await d.selectFrom("pratiche").select("id").where("title", "=", DESK_TITLES.scia).executeTakeFirst()) {
+    await shutdown();
+    return;
+  }
+  const owner = await d
+    .selectFrom("users")
+    .select("id")
+    .where("email", "=", "impresa@demo.test")
+    .executeTakeFirstOrThrow();
+  const officer = await d
+    .selectFrom("users")
+    .select("id")
+    .where("email", "=", "operatore@demo.test")
+    .executeTakeFirstOrThrow();
+  const ownerP = await loadPrincipal(owner.id);
+  const officerP = await loadPrincipal(officer.id);
+  const version = await d
+    .selectFrom("catalogue_versions")
+    .select("id")
+    .orderBy("is_current", "desc")
+    .orderBy("id", "desc")
+    .executeTakeFirstOrThrow();
+  const entity = async (code: string) =>
+    (await d.selectFrom("entities").select("id").where("code", "=", code).executeTakeFirstOrThrow()).id;
+  const plan = deskPlan(romeToday());
+
+  async function file(title: string, regime: WorkflowInput["regime"], usecase: string, at: string) {
+    const id = randomUUID();
+    await d
+      .insertInto("pratiche")
+      .values({
+        id,
+        cui: `E2E-${id.slice(0, 8)}`,
+        catalogue_version_id: version.id,
+        usecases: JSON.stringify([usecase]),
+        title,
+        regime,
+        municipality_id: await entity("050039"),
+        desk_id: await entity("SUAP-AVC"),
+        business_id: ownerP.businessIds[0]!,
+        filer_user_id: owner.id,
+        form_data: JSON.stringify({ insegna: "Bottega Rossi", superficie_mq: 40 }),
+      })
+      .execute();
+    await dispatch(d, services, {
+      praticaId: id,
+      event: { type: "SUBMIT", at },
+      actor: { kind: "user", userId: owner.id, principal: ownerP },
+      start: input(regime),
+    });
+    await dispatch(d, services, {
+      praticaId: id,
+      event: { type: "PROTOCOL", at },
+      actor: { kind: "system", name: "e2e" },
+    });
+    return id;
+  }
+  const as = (userId: string, principal: typeof ownerP) => ({ kind: "user" as const, userId, principal });
+  const act = (id: string, event: WorkflowEvent, actor = as(officer.id, officerP)) =>
+    dispatch(d, services, { praticaId: id, event, actor });
+
+  await file(DESK_TITLES.scia, "scia", "VICINATO_APERTURA_NON_ALIMENTARE", plan.scia.submitted);
+  await file(
+    DESK_TITLES.authorisation,
+    "autorizzazione",
+    "SOMMINISTRAZIONE_APERTURA_ZONA_TUTELATA",
+    plan.authorisation.submitted,
+  );
+  const integrated = await file(
+    DESK_TITLES.integrated,
+    "autorizzazione",
+    "SOMMINISTRAZIONE_APERTURA_ZONA_TUTELATA",
+    plan.integrated.submitted,
+  );
+  await act(integrated, {
+    type: "SEND_INTEGRATION_REQUEST",
+    at: plan.integrated.requested,
+    answerDays: plan.integrated.answerDays,
+    items: ["Planimetria dei locali aggiornata"],
+  });
+  // The business's answer (the filing pages will do this from the browser).
+  await act(integrated, { type: "INTEGRATION_RECEIVED", at: plan.integrated.received }, as(owner.id, ownerP));
+  await file(
+    DESK_TITLES.refusal,
+    "autorizzazione",
+    "SOMMINISTRAZIONE_APERTURA_ZONA_TUTELATA",
+    plan.refusal.submitted,
+  );
+  await shutdown();
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

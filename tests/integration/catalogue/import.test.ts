@@ -1,0 +1,149 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { catalogueHash, parseCatalogue } from "~/domain/catalogue";
+import {
+  CatalogueImportError,
+  importBundledCatalogues,
+  importCatalogue,
+  importCatalogueText,
+} from "~/server/catalogue/import.server";
+import { currentVersion } from "~/server/catalogue/repository.server";
+import { DATABASES, type TestDatabase, useMigratedDatabase } from "../support/databases";
+import { SHIPPED_DIR, shippedJson, shippedText } from "./support/catalogue";
+
+describe.each(DATABASES)("catalogue import on %s", (kind) => {
+  let test: TestDatabase;
+  beforeAll(async () => {
+    test = await useMigratedDatabase(kind, { demo: false });
+  });
+  afterAll(async () => {
+    await test.drop();
+  });
+
+  async function counts() {
+    const { db } = test.handle;
+    const versions = await db
+      .selectFrom("catalogue_versions")
+      .select(["id", "version", "content_hash", "is_current"])
+      .orderBy("id")
+      .execute();
+    const proceedings = await db
+      .selectFrom("proceedings")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .executeTakeFirstOrThrow();
+    return { versions, proceedings: Number(proceedings.n) };
+  }
+
+  it("imports the shipped catalogue, makes it current, and a second import is a no-op", async () => {
+    const first = await importCatalogueText(test.handle.db, shippedText());
+    expect(first.status).toBe("imported");
+    expect(first.current).toBe(true);
+    expect(first.proceedings).toBe(shippedJson().proceedings.length);
+    const parsed = parseCatalogue(shippedJson());
+    expect(parsed.ok && first.contentHash === catalogueHash(parsed.catalogue)).toBe(true);
+    const before = await counts();
+    expect(before.proceedings).toBe(first.proceedings);
+
+    const again = await importCatalogueText(test.handle.db, shippedText());
+    expect(again.status).toBe("unchanged");
+    expect(again.versionId).toBe(first.versionId);
+    // Same content with different formatting is the same version too.
+    const reformatted = await importCatalogueText(test.handle.db, JSON.stringify(shippedJson(), null, 4));
+    expect(reformatted.status).toBe("unchanged");
+    expect(await counts()).toEqual(before);
+
+    const boot = await importBundledCatalogues(test.handle.db, SHIPPED_DIR);
+    expect(boot).toEqual([{ file: "avc-2026.1.json", status: "skipped", version: "2026.1" }]);
+    expect((await currentVersion(test.handle.db)).version).toBe("2026.1");
+  });
+
+  it("refuses changed content under the same version with a sentence to raise it, changing nothing", async () => {
+    const before = await counts();
+    const json = shippedJson();
+    json.proceedings[0].usecases[0].fees.diritti[0].cents += 100;
+    const error = await importCatalogue(test.handle.db, json).catch((e) => e);
+    expect(error).toBeInstanceOf(CatalogueImportError);
+    expect(error.kind).toBe("conflict");
+    expect(error.message).toMatch(/versione 2026\.1 è già stato importato con un contenuto diverso/);
+    expect(error.message).toMatch(/Aumenta il numero di versione \(ad esempio 2026\.2\)/);
+    expect(await counts()).toEqual(before);
+  });
+
+  it("refuses an invalid file whole, listing every error by path, changing nothing", async () => {
+    const before = await counts();
+    const json = shippedJson();
+    json.version = "2026.9";
+    json.proceedings[0].usecases[0].regime = "QUALCOSA";
+    json.municipalities[1].istat = "12";
+    json.proceedings[2].title = { it: "solo italiano" };
+    const error = await importCatalogue(test.handle.db, json).catch((e) => e);
+    expect(error).toBeInstanceOf(CatalogueImportError);
+    expect(error.kind).toBe("invalid");
+    const paths = error.errors.map((e: { path: string }) => e.path);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        "proceedings[0].usecases[0].regime",
+        "municipalities[1].istat",
+        "proceedings[2].title.en",
+      ]),
+    );
+    for (const p of [
+      "proceedings[0].usecases[0].regime",
+      "municipalities[1].istat",
+      "proceedings[2].title.en",
+    ]) {
+      expect(error.message).toContain(p);
+    }
+    expect(await counts()).toEqual(before);
+
+    const broken = await importCatalogueText(test.handle.db, "{ not json").catch((e) => e);
+    expect(broken).toBeInstanceOf(CatalogueImportError);
+    expect(broken.message).toMatch(/non è JSON valido/);
+    expect(await counts()).toEqual(before);
+  });
+
+  it("a cross-reference error (unknown Comune in a fee row) is refused too", async () => {
+    const before = await counts();
+    const json = shippedJson();
+    json.version = "2026.9";
+    json.proceedings[0].usecases[0].fees.diritti.push({ municipality: "099999", cents: 1 });
+    const error = await importCatalogue(test.handle.db, json).catch((e) => e);
+    expect(error.kind).toBe("invalid");
+    expect(error.errors[0].path).toMatch(
+      /^proceedings\[0\]\.usecases\[0\]\.fees\.diritti\[\d+\]\.municipality$/,
+    );
+    expect(await counts()).toEqual(before);
+  });
+
+  it("a changed proceeding in a new catalogue version must carry a new proceeding version", async () => {
+    const before = await counts();
+    const json = shippedJson();
+    json.version = "2026.2";
+    json.proceedings[0].usecases[0].fees.diritti[0].cents += 100;
+    const error = await importCatalogue(test.handle.db, json).catch((e) => e);
+    expect(error).toBeInstanceOf(CatalogueImportError);
+    expect(error.message).toMatch(/proceeding VICINATO_APERTURA changed but kept version 1\.0\.0/);
+    expect(await counts()).toEqual(before);
+  });
+
+  it("a new version becomes current; the old one stays exactly as it was", async () => {
+    const old = await currentVersion(test.handle.db);
+    const json = shippedJson();
+    json.version = "2026.2";
+    json.proceedings[0].version = "1.1.0";
+    json.proceedings[0].usecases[0].fees.diritti[0].cents += 100;
+    const r = await importCatalogue(test.handle.db, json);
+    expect(r).toMatchObject({ status: "imported", version: "2026.2", current: true });
+    const now = await counts();
+    expect(now.versions.map((v) => [v.version, v.is_current])).toEqual([
+      ["2026.1", false],
+      ["2026.2", true],
+    ]);
+    expect(now.versions[0].content_hash).toBe(old.contentHash);
+    expect(now.proceedings).toBe(2 * json.proceedings.length);
+
+    // Re-importing the older file neither alters it nor makes it current again.
+    const back = await importCatalogueText(test.handle.db, shippedText());
+    expect(back).toMatchObject({ status: "unchanged", current: false });
+    expect((await currentVersion(test.handle.db)).version).toBe("2026.2");
+  });
+});

@@ -1,0 +1,131 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { importBundledCatalogues } from "~/server/catalogue/import.server";
+import { migrateToLatest, openDatabase } from "~/server/db/db.server";
+import { runtime } from "~/server/runtime.server";
+import { seed } from "~/server/seed.server";
+import { LocalFileStore } from "~/server/storage.server";
+import { createTestDatabase, DATABASES } from "../support/databases";
+import { userByEmail } from "../support/factories";
+import { completeDraft } from "./support";
+
+const CHILD = path.resolve("tests/integration/filing/support/submit-child.ts");
+const TSX = path.resolve("node_modules/tsx/dist/cli.mjs");
+
+/**
+ * A server killed in the middle of submissions leaves, for every pratica, either nothing (still a draft, no
+ * protocol number used, no receipt, no mail) or everything (CUI, protocol, receipt, mail, deadline, audit);
+ * and every submission that was acknowledged exists.
+ */
+describe.each(DATABASES)("a submitting process killed with SIGKILL on %s", (kind) => {
+  it("leaves every pratica either untouched or complete", async () => {
+    const filesDir = mkdtempSync(path.join(os.tmpdir(), "suap-crash-files-"));
+    const files = new LocalFileStore(filesDir);
+    let target: string;
+    let drop = async () => {};
+    let open: () => ReturnType<typeof openDatabase>;
+    if (kind === "postgres") {
+      const t = await createTestDatabase("postgres");
+      target = t.url!;
+      drop = t.drop;
+      await t.handle.close();
+      open = () => openDatabase({ databaseUrl: target, dataDir: "unused" });
+    } else {
+      target = mkdtempSync(path.join(os.tmpdir(), "suap-crash-db-"));
+      open = () => openDatabase({ dataDir: target });
+    }
+    // Prepare complete drafts, then hand the database to the child.
+    let handle = await open();
+    runtime.handle = handle;
+    await migrateToLatest(handle.db);
+    await seed(handle.db, { demo: true });
+    await importBundledCatalogues(handle.db);
+    const owner = await userByEmail(handle.db, "impresa@demo.test");
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i++) ids.push(await completeDraft(handle.db, files, owner));
+    await handle.close();
+
+    const child = spawn(process.execPath, [TSX, CHILD, target, filesDir, ...ids], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, NODE_ENV: "test" },
+    });
+    const acknowledged: string[] = [];
+    let stderr = "";
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`child never acknowledged: ${stderr}`)), 60_000);
+      child.stdout.on("data", (d: Buffer) => {
+        for (const line of d.toString().split("\n")) {
+          const m = /^acknowledged (\S+)/.exec(line);
+          if (m) acknowledged.push(m[1]!);
+          // Kill it in the middle: some submissions done, others in flight.
+          if (acknowledged.length >= 3 || line.startsWith("done")) {
+            clearTimeout(timer);
+            child.kill("SIGKILL");
+            resolve();
+          }
+        }
+      });
+    });
+    await exited;
+
+    handle = await open();
+    try {
+      const { db } = handle;
+      const rows = await db
+        .selectFrom("pratiche")
+        .select(["id", "status", "cui", "protocol_number", "submission_key"])
+        .where("id", "in", ids)
+        .execute();
+      let complete = 0;
+      for (const p of rows) {
+        const [events, docs, mail, deadlines] = await Promise.all([
+          db.selectFrom("events").select("type").where("pratica_id", "=", p.id).orderBy("seq").execute(),
+          db.selectFrom("documents").select("kind").where("pratica_id", "=", p.id).execute(),
+          db.selectFrom("outbox").select("id").where("pratica_id", "=", p.id).execute(),
+          db.selectFrom("deadlines").select("name").where("pratica_id", "=", p.id).execute(),
+        ]);
+        if (p.status === "draft") {
+          expect({ events, docs, mail, deadlines, cui: p.cui, protocol: p.protocol_number }, p.id).toEqual({
+            events: [],
+            docs: [],
+            mail: [],
+            deadlines: [],
+            cui: null,
+            protocol: null,
+          });
+        } else {
+          complete++;
+          expect(p.cui).toMatch(/^SUAP-AVC-/);
+          expect(p.protocol_number).toMatch(/^SUAP-AVC\/\d{4}\/\d{7}$/);
+          expect(events.map((e) => e.type)).toEqual(["SUBMIT", "PROTOCOL"]);
+          expect(docs.map((d) => d.kind)).toEqual(["ricevuta"]);
+          expect(mail.length).toBeGreaterThan(0);
+          expect(deadlines.map((d) => d.name)).toContain("final");
+        }
+      }
+      for (const id of acknowledged) expect(rows.find((r) => r.id === id)?.status).not.toBe("draft");
+      expect(complete).toBeGreaterThanOrEqual(acknowledged.length);
+      // Protocol numbers of the submitted ones are consecutive: a killed transaction gave its number back.
+      const numbers = (
+        await db
+          .selectFrom("protocol_entries")
+          .select("number")
+          .where("direction", "=", "in")
+          .orderBy("number")
+          .execute()
+      ).map((r) => r.number);
+      expect(numbers).toEqual(Array.from({ length: numbers.length }, (_, i) => i + 1));
+      expect(numbers).toHaveLength(complete);
+    } finally {
+      await handle.close();
+      await drop();
+    }
+  }, 120_000);
+});

@@ -1,0 +1,50 @@
+/**
+ * Effects are data. A machine step returns the list of things that must happen because of it; the engine
+ * executes them inside the same database transaction that saves the snapshot, so either the new state and all
+ * its consequences are committed, or none is. Nothing here performs I/O.
+ */
+import type { IsoDate } from "./clock";
+import type { EventType } from "./events";
+
+export type Recipient = "applicant" | "desk" | { agencyId: string };
+
+export type DocumentKind =
+  | "ricevuta"
+  | "richiesta_regolarizzazione"
+  | "dichiarazione_irricevibilita"
+  | "inoltro_enti"
+  | "indizione_conferenza"
+  | "richiesta_integrazione"
+  | "inoltro_integrazione"
+  | "richiesta_conformazione"
+  | "preavviso_rigetto"
+  | "provvedimento"
+  | "attestazione_silenzio_assenso"
+  | "parere";
+
+/** Stable deadline names: "final", "integration", "observations", "conformation", "agency:<id>", ... */
+export type DeadlineName = string;
+
+export type Effect =
+  | { type: "protocol"; direction: "in" | "out"; subject: string }
+  | { type: "document"; kind: DocumentKind; data?: Record<string, unknown> }
+  | { type: "notify"; template: string; to: Recipient[]; data?: Record<string, unknown> }
+  | {
+      type: "deadline.set";
+      name: DeadlineName;
+      due: IsoDate;
+      /**
+       * Event the deadline sweep dispatches when `due` is reached. `null` marks a reminder only (a duty of the
+       * office with no automatic legal consequence, e.g. convening the conferenza within 5 days): it shows in
+       * the worklist and nothing is dispatched.
+       */
+      event: EventType | null;
+      payload?: Record<string, unknown>;
+    }
+  | { type: "deadline.suspend"; name: DeadlineName }
+  | { type: "deadline.resume"; name: DeadlineName; due: IsoDate }
+  | { type: "deadline.cancel"; name: DeadlineName };
+
+export type EffectType = Effect["type"];
+
+export const agencyDeadline = (agencyId: string): DeadlineName => `agency:${agencyId}`;
