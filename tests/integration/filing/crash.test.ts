@@ -13,7 +13,6 @@ import { userByEmail } from "../support/factories";
 import { completeDraft } from "./support";
 
 const CHILD = path.resolve("tests/integration/filing/support/submit-child.ts");
-const TSX = path.resolve("node_modules/tsx/dist/cli.mjs");
 
 /**
  * A server killed in the middle of submissions leaves, for every pratica, either nothing (still a draft, no
@@ -48,32 +47,51 @@ describe.each(DATABASES)("a submitting process killed with SIGKILL on %s", (kind
     for (let i = 0; i < 12; i++) ids.push(await completeDraft(handle.db, files, owner));
     await handle.close();
 
-    const child = spawn(process.execPath, [TSX, CHILD, target, filesDir, ...ids], {
+    // `node --import tsx` runs the script in this very process. (The tsx command line would run it in a
+    // grandchild: SIGKILL would then stop only the wrapper while the real submitter went on committing.)
+    const child = spawn(process.execPath, ["--import", "tsx", CHILD, target, filesDir, ...ids], {
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, NODE_ENV: "test" },
     });
     const acknowledged: string[] = [];
+    let readyPid: number | null = null;
     let stderr = "";
     child.stderr.on("data", (d) => {
       stderr += d;
     });
-    const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on("exit", (_code, signal) => resolve(signal)),
+    );
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`child never acknowledged: ${stderr}`)), 60_000);
-      child.stdout.on("data", (d: Buffer) => {
-        for (const line of d.toString().split("\n")) {
+      let pending = "";
+      let killed = false;
+      const onData = (d: Buffer) => {
+        // Whole lines only: a chunk may end in the middle of one.
+        pending += d.toString();
+        const lines = pending.split("\n");
+        pending = lines.pop() ?? "";
+        for (const line of lines) {
+          if (killed) return;
+          const ready = /^ready (\d+)/.exec(line);
+          if (ready) readyPid = Number(ready[1]);
           const m = /^acknowledged (\S+)/.exec(line);
           if (m) acknowledged.push(m[1]!);
           // Kill it in the middle: some submissions done, others in flight.
           if (acknowledged.length >= 3 || line.startsWith("done")) {
+            killed = true;
             clearTimeout(timer);
             child.kill("SIGKILL");
+            child.stdout.off("data", onData);
             resolve();
           }
         }
-      });
+      };
+      child.stdout.on("data", onData);
     });
-    await exited;
+    // The process killed is the one that submitted, and it died of the signal.
+    expect(readyPid).toBe(child.pid);
+    expect(await exited).toBe("SIGKILL");
 
     handle = await open();
     try {

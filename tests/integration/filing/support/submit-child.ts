@@ -1,6 +1,6 @@
 // A submitting process that the crash test kills with SIGKILL at an arbitrary moment. It submits the given
 // drafts (4 at a time) and prints "acknowledged <id>" for each submission whose transaction committed.
-// Usage: tsx submit-child.ts <postgres-url | pglite-dir> <files-dir> <draft ids...>
+// Usage: node --import tsx submit-child.ts <postgres-url | pglite-dir> <files-dir> <draft ids...>
 import { loadPrincipal } from "~/server/auth/session.server";
 import { openDatabase } from "~/server/db/db.server";
 import { submitPratica } from "~/server/filing/submit.server";
@@ -19,7 +19,7 @@ const owner = await handle.db
   .executeTakeFirstOrThrow();
 const user = { id: owner.id, principal: await loadPrincipal(owner.id) };
 const services = { files: new LocalFileStore(filesDir!), publicUrl: "http://localhost:3000" };
-console.log("ready");
+console.log(`ready ${process.pid}`);
 let next = 0;
 await Promise.all(
   Array.from({ length: 4 }, async () => {
