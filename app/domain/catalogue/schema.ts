@@ -60,6 +60,18 @@ const isoDate = z
       message: "not a calendar date",
     },
   );
+/** A yearly date "MM-DD" (a patron day): 02-29 is refused, a term cannot hang on a leap day. */
+const monthDay = z
+  .string()
+  .regex(/^\d{2}-\d{2}$/, "patron days are MM-DD, e.g. 06-05 for 5 June")
+  .refine(
+    (s) => {
+      const [month, day] = s.split("-").map(Number) as [number, number];
+      const inMonth = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+      return inMonth !== undefined && day >= 1 && day <= inMonth;
+    },
+    { message: "not a day of the year (02-29 is refused: a term cannot hang on a leap day)" },
+  );
 const semver = z.string().regex(/^\d+\.\d+\.\d+$/, "versions are MAJOR.MINOR.PATCH");
 const days = z.number().int().nonnegative().nullable();
 const cents = z.number().int().nonnegative();
@@ -226,6 +238,13 @@ export const municipalitySchema = z
           .strict(),
       )
       .default([]),
+    /** Local holidays (the patron saint's day): a legal term ending on one moves to the next working day. */
+    patronDays: z
+      .array(z.object({ date: monthDay, name: z.string().min(1), note }).strict())
+      .default([])
+      .refine((list) => new Set(list.map((d) => d.date)).size === list.length, {
+        message: "a patron day is listed twice",
+      }),
     note,
   })
   .strict();

@@ -179,12 +179,12 @@ export function describeBundle(catalogue: Catalogue, refs: readonly UsecaseRef[]
     workflowRegime,
   );
   const comune = catalogue.municipalities.find((m) => m.istat === municipality);
-  const patron = (comune as { patronDay?: string } | undefined)?.patronDay;
   const workflowInput: WorkflowInput = {
     regime: workflowRegime,
     termDays,
     times,
-    calendar: { patronDays: patron ? [patron] : [] },
+    // The Comune's own holidays count for its terms (art. 2963 c.c.); they are pinned with the pratica.
+    calendar: { patronDays: (comune?.patronDays ?? []).map((d) => d.date) },
   };
   return {
     regime,

@@ -93,6 +93,34 @@ describe("parseCatalogue refuses an invalid file whole", () => {
     expect(r.errors.length).toBeGreaterThanOrEqual(5);
   });
 
+  it("refuses patron days that are not a day of the year, or listed twice, by path", () => {
+    const json = shippedJson();
+    json.municipalities[0].patronDays = [{ date: "13-01", name: "X" }];
+    json.municipalities[1].patronDays = [{ date: "02-29", name: "Y" }];
+    json.municipalities[2].patronDays = [
+      { date: "06-05", name: "A" },
+      { date: "06-05", name: "B" },
+    ];
+    json.municipalities[3].patronDays = [{ date: "6/5", name: "Z" }];
+    const r = parseCatalogue(json);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.errors.map((e) => e.path)).toEqual(
+      expect.arrayContaining([
+        "municipalities[0].patronDays[0].date",
+        "municipalities[1].patronDays[0].date",
+        "municipalities[2].patronDays",
+        "municipalities[3].patronDays[0].date",
+      ]),
+    );
+    const ok = shippedJson();
+    ok.municipalities[4].patronDays = [{ date: "06-05", name: "San Giusto" }];
+    const parsed = parseCatalogue(ok);
+    expect(parsed.ok && parsed.catalogue.municipalities[4]?.patronDays).toEqual([
+      { date: "06-05", name: "San Giusto" },
+    ]);
+  });
+
   it("lists every cross-reference error by path", () => {
     const json = shippedJson();
     const volterraFirst = json.proceedings.findIndex((p: any) => p.code === "SOMMINISTRAZIONE_ZONA_TUTELATA");

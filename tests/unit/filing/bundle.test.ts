@@ -32,6 +32,20 @@ describe("what a pratica files", () => {
     expect(b.desk?.code).toBe("SUAP-AVC");
   });
 
+  it("pins the Comune's patron days into the pratica's calendar, and only that Comune's", () => {
+    const json = JSON.parse(readFileSync("catalogue/avc-2026.1.json", "utf8"));
+    const volterra = json.municipalities.find((m: { istat: string }) => m.istat === "050039");
+    volterra.patronDays = [{ date: "06-05", name: "San Giusto", note: "esempio di prova" }];
+    const withPatron = parseCatalogue(json);
+    if (!withPatron.ok) throw new Error(JSON.stringify(withPatron.errors));
+    const { refs } = resolveBundle(withPatron.catalogue, ["VICINATO_APERTURA_NON_ALIMENTARE"]);
+    expect(describeBundle(withPatron.catalogue, refs, "050039").workflowInput.calendar.patronDays).toEqual([
+      "06-05",
+    ]);
+    // Pomarance does not keep Volterra's holiday.
+    expect(describeBundle(withPatron.catalogue, refs, "050027").workflowInput.calendar.patronDays).toEqual([]);
+  });
+
   it("lists the attachments the answers require, the power of attorney only for an intermediary", () => {
     const { refs } = resolveBundle(catalogue, ["VICINATO_APERTURA_NON_ALIMENTARE"]);
     const own = attachmentList(refs, { ruolo_dichiarante: "TITOLARE" });
