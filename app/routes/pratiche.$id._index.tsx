@@ -70,8 +70,11 @@ function TaskList({
         <ul className="list-unstyled">{item(tasks.attachments)}</ul>
         <h2 className="h4 mt-4">{t("filing.tasks.check")}</h2>
         <ul className="list-unstyled">{item(tasks.summary)}</ul>
-        <p className="mt-4">
+        <p className="mt-4 d-flex gap-4 flex-wrap">
           <Link to="/pratiche">{t("filing.tasks.backToList")}</Link>
+          <Link to={`/pratiche/${data.id}/elimina`} className="text-danger">
+            {t("filing.tasks.delete")}
+          </Link>
         </p>
       </div>
     </div>

@@ -28,6 +28,11 @@ export default function MyPratiche() {
             {t("filing.tasks.saved")}
           </div>
         ) : null}
+        {params.get("eliminata") ? (
+          <div className="alert alert-success" role="status">
+            {t("filing.delete.done")}
+          </div>
+        ) : null}
         <h1>{t("filing.list.title")}</h1>
         <p className="lead">{t("filing.list.lead")}</p>
         <p>

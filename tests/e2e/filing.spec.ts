@@ -238,3 +238,78 @@ test("files a pratica with the keyboard only", async ({ page }) => {
   test.setTimeout(240_000);
   await journey(page, keyboard(page));
 });
+
+test.describe("filing, without JavaScript", () => {
+  test.use({ javaScriptEnabled: false });
+
+  test("saves a section, uploads and refuses files, and deletes the draft after asking", async ({
+    page,
+    browser,
+  }) => {
+    test.setTimeout(120_000);
+    // axe needs scripts: scan the same page in a JavaScript context holding the same session.
+    const scan = async (label: string) => {
+      const context = await browser.newContext({ storageState: await page.context().storageState() });
+      const other = await context.newPage();
+      await other.goto(page.url());
+      await expectAccessible(other, label);
+      await context.close();
+    };
+    await login(page, "impresa@demo.test");
+    await page.goto("/catalogo/VICINATO_APERTURA?comune=050039");
+    await page.getByRole("link", { name: "Presenta la pratica" }).click();
+    await page.waitForURL(/\/pratiche\/nuova\?/);
+    await page.locator('label:has-text("Vicinato, settore non alimentare")').first().click();
+    await page.getByRole("button", { name: "Inizia la compilazione" }).click();
+    await page.waitForURL(/\/pratiche\/[0-9a-f-]{36}$/);
+    const praticaUrl = page.url();
+    const id = praticaUrl.split("/").at(-1)!;
+
+    // A section saved by a plain form post; a bad value comes back in the error summary.
+    await page.getByRole("link", { name: "Sede dell'attività e dati catastali", exact: true }).click();
+    await page.locator("#sede_indirizzo").fill("Via Matteotti 1");
+    await page.locator("#sede_cap").fill("50100");
+    await page.locator("#catasto_foglio").fill("12");
+    await page.locator("#catasto_particella").fill("345");
+    await page.getByRole("button", { name: "Salva e continua" }).click();
+    await expect(page.locator(".error-summary")).toContainText(
+      "Il CAP 50100 non appartiene al Comune scelto",
+    );
+    await page.locator("#sede_cap").fill("56048");
+    await page.getByRole("button", { name: "Salva e continua" }).click();
+    await page.waitForURL(/salvata=1/);
+
+    // Uploads are plain multipart posts: a fake PDF is refused with the reason, a real one is kept.
+    await page.goto(`${praticaUrl}/allegati`);
+    await scan("allegati senza JavaScript");
+    const planimetria = page.locator('section[aria-labelledby="att-PLANIMETRIA"]');
+    await page.locator("#file-PLANIMETRIA").setInputFiles(FAKE);
+    await planimetria.getByRole("button", { name: "Carica" }).click();
+    await expect(page.locator("#file-PLANIMETRIA-error")).toContainText(
+      "ha l'estensione .pdf ma il suo contenuto è un'immagine PNG",
+    );
+    await expect(planimetria.getByText(/SHA-256 [0-9a-f]{64}/)).toHaveCount(0);
+    await page.locator("#file-PLANIMETRIA").setInputFiles(PDF);
+    await planimetria.getByRole("button", { name: "Carica" }).click();
+    await expect(page.getByRole("status")).toContainText("planimetria.pdf");
+    await expect(planimetria.getByText(/SHA-256 [0-9a-f]{64}/)).toHaveCount(1);
+
+    // Deleting asks first; "No" goes back and keeps the draft.
+    await page.goto(praticaUrl);
+    await page.getByRole("link", { name: "Elimina la bozza" }).click();
+    await page.waitForURL(`${praticaUrl}/elimina`);
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("Eliminare la bozza?");
+    await scan("conferma eliminazione");
+    await page.getByRole("link", { name: "No, torna alla bozza" }).click();
+    await page.waitForURL(praticaUrl);
+    await page.getByRole("link", { name: "Elimina la bozza" }).click();
+    await page.getByRole("button", { name: "Sì, elimina la bozza" }).click();
+    await page.waitForURL(/\/pratiche\?eliminata=1$/);
+    await expect(page.getByRole("status")).toHaveText("Bozza eliminata.");
+    await expect(page.locator(`a[href="/pratiche/${id}"]`)).toHaveCount(0);
+    await scan("bozza eliminata");
+    // The draft is gone for good.
+    const gone = await page.goto(praticaUrl);
+    expect(gone?.status()).toBe(404);
+  });
+});

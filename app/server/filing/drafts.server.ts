@@ -447,13 +447,31 @@ export async function saveSection(
   return { ok: true };
 }
 
-/** Deletes a draft (and its uploaded attachment rows) at the applicant's request. */
+/**
+ * Deletes a draft (and its attachment rows) at the applicant's request. The row is locked first: a submission
+ * racing in wins or loses whole, and a pratica that was sent is never touched (409 with a sentence).
+ * Stored files are content-addressed and may be shared with other pratiche, so they stay in the store.
+ */
 export async function deleteDraft(db: Kysely<Database>, user: FilingUser, praticaId: string) {
-  const ctx = await loadDraft(db, user, praticaId);
-  if (!isDraft(ctx)) throw new Response("La pratica è già stata inviata", { status: 409 });
+  await loadDraft(db, user, praticaId); // 404 unless the user may act on it as applicant
   await db.transaction().execute(async (trx) => {
+    const locked = await trx
+      .selectFrom("pratiche")
+      .select("status")
+      .where("id", "=", praticaId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!locked) throw notFound();
+    if (locked.status !== "draft") {
+      throw new Response(
+        "La pratica è già stata inviata al SUAP: non è più una bozza e non si può eliminare.",
+        {
+          status: 409,
+        },
+      );
+    }
     await trx.deleteFrom("attachments").where("pratica_id", "=", praticaId).execute();
-    await trx.deleteFrom("pratiche").where("id", "=", praticaId).where("status", "=", "draft").execute();
+    await trx.deleteFrom("pratiche").where("id", "=", praticaId).execute();
   });
 }
 

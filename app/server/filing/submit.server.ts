@@ -10,6 +10,7 @@ import {
   type DraftContext,
   type FilingUser,
   loadDraft,
+  notFound,
   uploadedAttachments,
   validationOptions,
 } from "./drafts.server";
@@ -149,7 +150,9 @@ export async function submitPratica(
         .select(["id", "status", "desk_id", "delegation_id"])
         .where("id", "=", ctx.pratica.id)
         .forUpdate()
-        .executeTakeFirstOrThrow();
+        .executeTakeFirst();
+      // The applicant deleted the draft while this request waited for the lock.
+      if (!locked) throw notFound();
       // Two clicks racing: the second waits on the lock and finds the pratica submitted.
       if (locked.status !== "draft") return existingResult(trx, locked.id);
       const desk = await trx

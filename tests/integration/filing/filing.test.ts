@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { importBundledCatalogues } from "~/server/catalogue/import.server";
 import type { EngineServices } from "~/server/engine/engine.server";
 import { instanceDescriptor } from "~/server/filing/descriptor.server";
-import { loadDraft, startDraft, taskList } from "~/server/filing/drafts.server";
+import { deleteDraft, loadDraft, startDraft, taskList } from "~/server/filing/drafts.server";
 import { downloadable, listMyPratiche, verifyDocument } from "~/server/filing/queries.server";
 import { submitPratica } from "~/server/filing/submit.server";
 import { addAttachment } from "~/server/filing/uploads.server";
@@ -261,6 +261,61 @@ describe.each(DATABASES)("filing a pratica on %s", (kind) => {
       now: NOW,
     });
     expect(ok.ok).toBe(true);
+  });
+
+  it("deletes a draft for its owner only, never a pratica that was sent, and a racing submit wins or loses whole", async () => {
+    const { db } = test.handle;
+    const owner = await userByEmail(db, "impresa@demo.test");
+    const officer = await userByEmail(db, "operatore@demo.test");
+    const id = await completeDraft(db, files, owner);
+    const attachmentsOf = async (pid: string) =>
+      (await db.selectFrom("attachments").select("id").where("pratica_id", "=", pid).execute()).length;
+    expect(await attachmentsOf(id)).toBeGreaterThan(0);
+    // Someone else: not found, and nothing changes.
+    await expect(deleteDraft(db, officer, id)).rejects.toMatchObject({ status: 404 });
+    expect(await attachmentsOf(id)).toBeGreaterThan(0);
+    await deleteDraft(db, owner, id);
+    expect(
+      await db.selectFrom("pratiche").select("id").where("id", "=", id).executeTakeFirst(),
+    ).toBeUndefined();
+    expect(await attachmentsOf(id)).toBe(0);
+    await expect(deleteDraft(db, owner, id)).rejects.toMatchObject({ status: 404 });
+
+    // A pratica that was sent is not a draft any more: 409 with a sentence, and all of it stays.
+    const sent = await completeDraft(db, files, owner);
+    const r = await submitPratica(db, services, owner, {
+      praticaId: sent,
+      submissionKey: randomUUID(),
+      declared: true,
+      now: NOW,
+    });
+    expect(r.ok).toBe(true);
+    const refused = await deleteDraft(db, owner, sent).catch((e: Response) => e);
+    expect(refused).toBeInstanceOf(Response);
+    expect((refused as Response).status).toBe(409);
+    expect(await (refused as Response).text()).toMatch(/già stata inviata/);
+    expect(await attachmentsOf(sent)).toBeGreaterThan(0);
+
+    // Delete and submit racing on one draft: either a complete pratica with its attachments, or nothing.
+    const raced = await completeDraft(db, files, owner);
+    const [del, sub] = await Promise.allSettled([
+      deleteDraft(db, owner, raced),
+      submitPratica(db, services, owner, {
+        praticaId: raced,
+        submissionKey: randomUUID(),
+        declared: true,
+        now: NOW,
+      }),
+    ]);
+    const row = await db.selectFrom("pratiche").select("status").where("id", "=", raced).executeTakeFirst();
+    if (del.status === "fulfilled") {
+      expect(row).toBeUndefined();
+      expect(await attachmentsOf(raced)).toBe(0);
+    } else {
+      expect(row?.status).not.toBe("draft");
+      expect(sub.status === "fulfilled" && sub.value.ok).toBe(true);
+      expect(await attachmentsOf(raced)).toBeGreaterThan(0);
+    }
   });
 
   it("refuses a .pdf that is really a PNG with a clear sentence and stores nothing", async () => {

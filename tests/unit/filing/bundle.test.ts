@@ -43,7 +43,9 @@ describe("what a pratica files", () => {
       "06-05",
     ]);
     // Pomarance does not keep Volterra's holiday.
-    expect(describeBundle(withPatron.catalogue, refs, "050027").workflowInput.calendar.patronDays).toEqual([]);
+    expect(describeBundle(withPatron.catalogue, refs, "050027").workflowInput.calendar.patronDays).toEqual(
+      [],
+    );
   });
 
   it("lists the attachments the answers require, the power of attorney only for an intermediary", () => {

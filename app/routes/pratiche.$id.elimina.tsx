@@ -1,0 +1,48 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, redirect, useLoaderData } from "@remix-run/react";
+import { CsrfInput } from "~/components/forms";
+import { useLocale, useT } from "~/i18n/useT";
+import { readForm, requireUser } from "~/server/auth/session.server";
+import { deleteDraft, isDraft, loadDraft } from "~/server/filing/drafts.server";
+import { db } from "~/server/runtime.server";
+
+export const meta: MetaFunction = () => [{ title: "Eliminare la bozza? - SUAP Alta Val di Cecina" }];
+
+/** Asks before deleting a draft: the GOV.UK confirmation pattern, a real form, no JavaScript needed. */
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const user = await requireUser(request);
+  const ctx = await loadDraft(db(), user, params.id ?? "");
+  // A pratica already sent has no draft to delete: its own page says what can be done now.
+  if (!isDraft(ctx)) throw redirect(`/pratiche/${ctx.pratica.id}`);
+  return { id: ctx.pratica.id, title: ctx.bundle.title };
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  await readForm(request);
+  const user = await requireUser(request);
+  await deleteDraft(db(), user, params.id ?? "");
+  return redirect("/pratiche?eliminata=1");
+}
+
+export default function DeleteDraft() {
+  const t = useT();
+  const locale = useLocale();
+  const data = useLoaderData<typeof loader>();
+  return (
+    <div className="row">
+      <div className="col-lg-8">
+        <h1>{t("filing.delete.title")}</h1>
+        <p>{t("filing.delete.text", { title: data.title[locale] })}</p>
+        <Form method="post" className="d-flex gap-3 flex-wrap">
+          <CsrfInput />
+          <button type="submit" className="btn btn-danger">
+            {t("filing.delete.confirm")}
+          </button>
+          <Link to={`/pratiche/${data.id}`} className="btn btn-outline-primary">
+            {t("filing.delete.cancel")}
+          </Link>
+        </Form>
+      </div>
+    </div>
+  );
+}
