@@ -1,8 +1,10 @@
+import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import express from "express";
+import { contentSecurityPolicy } from "./app/server/csp.server";
 import { DatabaseUnavailableError } from "./app/server/db/db.server";
 import { ConfigError, getEnv } from "./app/server/env.server";
 import { startWorker, type Worker } from "./app/server/jobs/worker.server";
@@ -35,6 +37,11 @@ app.use((req, res, next) => {
   res.setHeader("Referrer-Policy", "same-origin");
   res.setHeader("X-Frame-Options", "DENY");
   res.setHeader("Permissions-Policy", "camera=(), microphone=(), geolocation=()");
+  // Content Security Policy: scripts only from here and the inline ones Remix renders with this request's
+  // nonce; no plugins, no framing, forms post only here. Style attributes stay allowed (React sets widths).
+  const nonce = randomBytes(16).toString("base64");
+  res.locals.cspNonce = nonce;
+  res.setHeader("Content-Security-Policy", contentSecurityPolicy(nonce));
   if (env.isProduction) res.setHeader("Strict-Transport-Security", "max-age=31536000");
   // Only the host sets the client address the login throttle counts by.
   req.headers["x-suap-client-ip"] = req.ip ?? req.socket.remoteAddress ?? "unknown";
@@ -55,7 +62,11 @@ app.get("/healthz", (_req, res) => {
 
 const buildPath = path.resolve("build/index.js");
 const build = (await import(pathToFileURL(buildPath).href)) as ServerBuild;
-const remixHandler = createRequestHandler({ build, mode: env.NODE_ENV });
+const remixHandler = createRequestHandler({
+  build,
+  mode: env.NODE_ENV,
+  getLoadContext: (_req, res) => ({ cspNonce: String(res.locals.cspNonce ?? "") }),
+});
 
 app.use((_req, res, next) => {
   if (!runtime.ready) {

@@ -15,6 +15,7 @@ import {
 import type { ReactNode } from "react";
 import { CsrfInput } from "~/components/forms";
 import { Icon } from "~/components/Icon";
+import { useNonce } from "~/components/nonce";
 import { can, workspacesFor } from "~/domain/policy";
 import { LOCALES, type Locale, type MessageKey, localeFromCookieHeader, translator } from "~/i18n";
 import { useLocale, useT } from "~/i18n/useT";
@@ -221,6 +222,7 @@ function Footer() {
 export function Layout({ children }: { children: ReactNode }) {
   const locale = useLocale();
   const t = useT();
+  const nonce = useNonce();
   return (
     <html lang={locale}>
       <head>
@@ -243,8 +245,8 @@ export function Layout({ children }: { children: ReactNode }) {
           {children}
         </main>
         <Footer />
-        <ScrollRestoration />
-        <Scripts />
+        <ScrollRestoration nonce={nonce || undefined} />
+        <Scripts nonce={nonce || undefined} />
       </body>
     </html>
   );

@@ -247,9 +247,13 @@ test.describe("filing, without JavaScript", () => {
     browser,
   }) => {
     test.setTimeout(120_000);
-    // axe needs scripts: scan the same page in a JavaScript context holding the same session.
+    // axe needs scripts: scan the same page in a JavaScript context holding the same session (the test's
+    // browser would otherwise hand the new context this block's javaScriptEnabled: false).
     const scan = async (label: string) => {
-      const context = await browser.newContext({ storageState: await page.context().storageState() });
+      const context = await browser.newContext({
+        javaScriptEnabled: true,
+        storageState: await page.context().storageState(),
+      });
       const other = await context.newPage();
       await other.goto(page.url());
       await expectAccessible(other, label);

@@ -100,7 +100,22 @@ describe("the server process", () => {
       expect(first.output()).not.toContain("Worker avviato");
       const home = await fetch(`${base}/`);
       expect(home.status).toBe(200);
-      expect(await home.text()).toContain('lang="it"');
+      const homeHtml = await home.text();
+      expect(homeHtml).toContain('lang="it"');
+      // Content-Security-Policy: scripts only from here, inline ones only with this response's nonce.
+      const csp = home.headers.get("content-security-policy") ?? "";
+      const nonce = /script-src 'self' 'nonce-([A-Za-z0-9+/=]{24})'/.exec(csp)?.[1];
+      expect(nonce, csp).toBeDefined();
+      expect(csp).toContain("object-src 'none'");
+      expect(csp).toContain("frame-ancestors 'none'");
+      const scripts = [...homeHtml.matchAll(/<script\b([^>]*)>/g)].map((m) => m[1]!);
+      expect(scripts.length).toBeGreaterThan(0);
+      for (const attrs of scripts) {
+        // An external script from here needs no nonce; every inline one carries this response's.
+        if (!/\bsrc=/.test(attrs)) expect(attrs).toContain(`nonce="${nonce}"`);
+      }
+      const again = await fetch(`${base}/`);
+      expect(again.headers.get("content-security-policy")).not.toContain(nonce!);
       // Register a user through the real form (with its CSRF token).
       const { cookie, token } = await formSession(base, "/registrati");
       const res = await fetch(`${base}/registrati`, {

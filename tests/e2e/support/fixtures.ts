@@ -32,5 +32,19 @@ export async function hydrated(page: Page) {
   );
 }
 
-export const test = base;
+/**
+ * Every test's page reports Content-Security-Policy violations (Chromium logs each one as a console error):
+ * a script, style or form the policy blocks fails the test that met it.
+ */
+export const test = base.extend({
+  page: async ({ page }, use) => {
+    const violations: string[] = [];
+    page.on("console", (message) => {
+      if (message.type() === "error" && /Content Security Policy/i.test(message.text()))
+        violations.push(`${page.url()}: ${message.text()}`);
+    });
+    await use(page);
+    expect(violations, "Content-Security-Policy violations").toEqual([]);
+  },
+});
 export { expect };
