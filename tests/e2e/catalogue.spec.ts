@@ -1,20 +1,11 @@
 import type { Browser, Page } from "@playwright/test";
-import { expect, expectAccessible, test } from "./support/fixtures";
+import { expect, expectAccessible, expectAccessibleWithScripts, test } from "./support/fixtures";
 
 type Scan = (page: Page, label: string) => Promise<void>;
 
-/**
- * axe runs inside the page, so with JavaScript disabled it cannot run there: the same URL (every state of
- * these pages is a GET URL) is scanned in a JavaScript-enabled page of its own.
- */
+/** Every state of these pages is a GET URL: with JavaScript off, each is scanned again with scripts on. */
 function scanInOwnPage(browser: Browser): Scan {
-  return async (page, label) => {
-    const context = await browser.newContext({ javaScriptEnabled: true });
-    const other = await context.newPage();
-    await other.goto(page.url());
-    await expectAccessible(other, label);
-    await context.close();
-  };
+  return (page, label) => expectAccessibleWithScripts(browser, page, label);
 }
 
 async function choose(page: Page, question: string, answer: string) {

@@ -1,6 +1,13 @@
 import path from "node:path";
 import type { Locator, Page } from "@playwright/test";
-import { expect, expectAccessible, hydrated, login, test } from "./support/fixtures";
+import {
+  expect,
+  expectAccessible,
+  expectAccessibleWithScripts,
+  hydrated,
+  login,
+  test,
+} from "./support/fixtures";
 
 const PDF = path.resolve("tests/fixtures/planimetria.pdf");
 const FAKE = path.resolve("tests/fixtures/finto.pdf");
@@ -247,18 +254,7 @@ test.describe("filing, without JavaScript", () => {
     browser,
   }) => {
     test.setTimeout(120_000);
-    // axe needs scripts: scan the same page in a JavaScript context holding the same session (the test's
-    // browser would otherwise hand the new context this block's javaScriptEnabled: false).
-    const scan = async (label: string) => {
-      const context = await browser.newContext({
-        javaScriptEnabled: true,
-        storageState: await page.context().storageState(),
-      });
-      const other = await context.newPage();
-      await other.goto(page.url());
-      await expectAccessible(other, label);
-      await context.close();
-    };
+    const scan = (label: string) => expectAccessibleWithScripts(browser, page, label);
     await login(page, "impresa@demo.test");
     await page.goto("/catalogo/VICINATO_APERTURA?comune=050039");
     await page.getByRole("link", { name: "Presenta la pratica" }).click();

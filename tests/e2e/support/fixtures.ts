@@ -1,5 +1,5 @@
 import AxeBuilder from "@axe-core/playwright";
-import { test as base, expect, type Page } from "@playwright/test";
+import { test as base, type Browser, expect, type Page } from "@playwright/test";
 
 export const DEMO_PASSWORD = "demo-suap-2026";
 
@@ -14,6 +14,22 @@ export async function expectAccessible(page: Page, label?: string) {
   expect(summary, `axe violations on ${label ?? page.url()}`).toEqual([]);
   // Guard against a scan that silently checked nothing.
   expect(results.passes.length).toBeGreaterThan(10);
+}
+
+/**
+ * axe runs inside the page, so a page opened with JavaScript off cannot be scanned where it is: the same URL is
+ * scanned in a JavaScript-enabled context carrying the same cookies (javaScriptEnabled is explicit, or the test's
+ * browser hands the new context the block's `false` and axe hangs).
+ */
+export async function expectAccessibleWithScripts(browser: Browser, page: Page, label: string) {
+  const context = await browser.newContext({
+    javaScriptEnabled: true,
+    storageState: await page.context().storageState(),
+  });
+  const other = await context.newPage();
+  await other.goto(page.url());
+  await expectAccessible(other, label);
+  await context.close();
 }
 
 export async function login(page: Page, email: string, password = DEMO_PASSWORD) {

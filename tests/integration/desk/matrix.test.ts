@@ -7,7 +7,7 @@ import * as deskPratica from "~/routes/scrivania.pratiche.$id";
 import * as inbox from "~/routes/ente._index";
 import * as agencyPratica from "~/routes/ente.pratiche.$id";
 import { DATABASES, type TestDatabase, useMigratedDatabase } from "../support/databases";
-import { actAs, CSRF, cookieFor, otherDesk, submittedPratica, useTestEnv } from "./support";
+import { actAs, cookieFor, get, otherDesk, post, submittedPratica, useTestEnv } from "./support";
 
 /**
  * Every desk and agency route, read and write, with every role: the real loaders and actions, real session
@@ -67,19 +67,6 @@ async function outcome(run: () => Promise<unknown>): Promise<Outcome> {
     }
     throw thrown;
   }
-}
-
-function get(url: string, cookie: string) {
-  return new Request(`http://localhost${url}`, { headers: cookie ? { Cookie: cookie } : {} });
-}
-
-function post(url: string, cookie: string, fields: Record<string, string>, csrf = CSRF) {
-  const body = new URLSearchParams({ _csrf: csrf, ...fields });
-  return new Request(`http://localhost${url}`, {
-    method: "POST",
-    body,
-    headers: { "Content-Type": "application/x-www-form-urlencoded", ...(cookie ? { Cookie: cookie } : {}) },
-  });
 }
 
 describe.each(DATABASES)("desk and agency access matrix on %s", (kind) => {

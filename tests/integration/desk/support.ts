@@ -134,3 +134,18 @@ export async function cookieFor(db: Kysely<Database>, email: string | null): Pro
   session.set("csrf", CSRF);
   return (await commitSession(session)).split(";")[0]!;
 }
+
+/** A GET of a route as the holder of `cookie` ("" = anonymous). */
+export function get(url: string, cookie: string) {
+  return new Request(`http://localhost${url}`, { headers: cookie ? { Cookie: cookie } : {} });
+}
+
+/** A form POST with the session's CSRF token (or another one, to test refusal). */
+export function post(url: string, cookie: string, fields: Record<string, string>, csrf = CSRF) {
+  const body = new URLSearchParams({ _csrf: csrf, ...fields });
+  return new Request(`http://localhost${url}`, {
+    method: "POST",
+    body,
+    headers: { "Content-Type": "application/x-www-form-urlencoded", ...(cookie ? { Cookie: cookie } : {}) },
+  });
+}

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as deletePage from "~/routes/pratiche.$id.elimina";
 import { importBundledCatalogues } from "~/server/catalogue/import.server";
 import { DATABASES, type TestDatabase, useMigratedDatabase } from "../support/databases";
-import { CSRF, cookieFor, useTestEnv } from "../desk/support";
+import { cookieFor, get, post, useTestEnv } from "../desk/support";
 import { userByEmail } from "../support/factories";
 import { completeDraft } from "./support";
 
@@ -21,14 +21,6 @@ describe.each(DATABASES)("deleting a draft through its page on %s", (kind) => {
     await test.drop();
   });
 
-  const url = () => `http://localhost/pratiche/${draft}/elimina`;
-  const get = (cookie: string) => new Request(url(), { headers: cookie ? { Cookie: cookie } : {} });
-  const post = (cookie: string, csrf = CSRF) =>
-    new Request(url(), {
-      method: "POST",
-      body: new URLSearchParams({ _csrf: csrf }),
-      headers: { "Content-Type": "application/x-www-form-urlencoded", ...(cookie ? { Cookie: cookie } : {}) },
-    });
   async function status(run: () => Promise<unknown>) {
     try {
       const r = await run();
@@ -45,10 +37,11 @@ describe.each(DATABASES)("deleting a draft through its page on %s", (kind) => {
   it("lets nobody but the applicant see or use it, refuses a post without the CSRF token, then deletes", async () => {
     const { db } = test.handle;
     const params = { id: draft };
+    const url = `/pratiche/${draft}/elimina`;
     const call = (fn: "loader" | "action", request: Request) => () =>
       deletePage[fn]({ request, params, context: {} } as never);
-    expect(await status(call("loader", get("")))).toMatch(/^302 \/accedi/);
-    expect(await status(call("action", post("")))).toMatch(/^(302 \/accedi|403)/);
+    expect(await status(call("loader", get(url, "")))).toMatch(/^302 \/accedi/);
+    expect(await status(call("action", post(url, "", {})))).toMatch(/^(302 \/accedi|403)/);
     for (const email of [
       "operatore@demo.test",
       "responsabile@demo.test",
@@ -57,16 +50,16 @@ describe.each(DATABASES)("deleting a draft through its page on %s", (kind) => {
       "admin@demo.test",
     ]) {
       const cookie = await cookieFor(db, email);
-      expect(await status(call("loader", get(cookie))), email).toBe("404");
-      expect(await status(call("action", post(cookie))), email).toBe("404");
+      expect(await status(call("loader", get(url, cookie))), email).toBe("404");
+      expect(await status(call("action", post(url, cookie, {}))), email).toBe("404");
     }
     expect(await exists()).toBe(true);
     const owner = await cookieFor(db, "impresa@demo.test");
-    expect(await status(call("loader", get(owner)))).toBe("200");
-    expect(await status(call("action", post(owner, "wrong-token")))).toBe("403");
+    expect(await status(call("loader", get(url, owner)))).toBe("200");
+    expect(await status(call("action", post(url, owner, {}, "wrong-token")))).toBe("403");
     expect(await exists()).toBe(true);
-    expect(await status(call("action", post(owner)))).toBe("302 /pratiche?eliminata=1");
+    expect(await status(call("action", post(url, owner, {})))).toBe("302 /pratiche?eliminata=1");
     expect(await exists()).toBe(false);
-    expect(await status(call("loader", get(owner)))).toBe("404");
+    expect(await status(call("loader", get(url, owner)))).toBe("404");
   });
 });
