@@ -540,8 +540,20 @@ export const guardMessages: Record<GuardName, { it: string; en: string }> = {
 // ---------------------------------------------------------------------------------------------------------
 // actions
 
-const act = (fn: (ctx: Ctx, ev: Ev) => Ctx) =>
-  assign<Ctx, Ev, undefined, Ev, never>(({ context, event }) => fn(context, event));
+type ActionImpl = (ctx: Ctx, ev: Ev) => Ctx;
+
+/** action object -> the function it runs (XState keeps it in a closure): read by the frozen-definition test */
+const implementations = new WeakMap<object, ActionImpl>();
+
+const act = (fn: ActionImpl) => {
+  const action = assign<Ctx, Ev, undefined, Ev, never>(({ context, event }) => fn(context, event));
+  implementations.set(action, fn);
+  return action;
+};
+
+/** The function a named action runs, so its code can be compared with a frozen snapshot. */
+export const actionImplementation = (action: unknown): ActionImpl | undefined =>
+  typeof action === "function" ? implementations.get(action) : undefined;
 
 const reasonsOf = (ev: Ev): string | undefined =>
   "reasons" in ev && typeof ev.reasons === "string" ? ev.reasons : undefined;
@@ -1034,3 +1046,40 @@ export interface StateMeta {
   /** an outcome has been reached (ended_by_*): only archiving and attestations remain */
   ended?: boolean;
 }
+
+/**
+ * The helpers that guards and actions call, by name. The frozen-definition test
+ * (tests/unit/workflows/frozen.test.ts) adds the code of every helper a version's guards and actions reach, so
+ * changing one of them (e.g. how a conclusion cancels the deadlines) is seen as a change of that version.
+ * A new helper used by guards or actions belongs in this list.
+ */
+export const helpers: Record<string, (...args: never[]) => unknown> = {
+  initialContext,
+  eventDate,
+  safeDate,
+  time,
+  cal,
+  emit,
+  clockOf,
+  pendingAgencies,
+  agencyRecipients,
+  setDeadline,
+  cancelDeadline,
+  firedDeadline,
+  cancelAllDeadlines,
+  syncDeadlines,
+  suspendOne,
+  withClock,
+  conclude,
+  atLeast,
+  atMost,
+  agencyOf,
+  isAgencyPending,
+  onlyThisAgencyPending,
+  validAgencyList,
+  termReached,
+  withinTerm,
+  reasonsOf,
+  conformationOrder,
+  act,
+};
