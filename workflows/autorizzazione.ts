@@ -4,170 +4,50 @@
  * di servizi (art. 14-bis L. 241/1990: silence of an agency is assent, an unresolved dissent blocks approval).
  * Integrations are merged into one request; a refusal is preceded by the art. 10-bis notice.
  *
- * Follows the SSU BPMN "workflow-autorizzazione-domanda".
+ * Follows the SSU BPMN "workflow-autorizzazione-domanda". The states every regime shares come from
+ * ./builders; particular to this regime: forwarding to two or more agencies convenes the conferenza.
  */
-import { setup } from "xstate";
-import type { WorkflowEvent } from "./events";
 import {
-  actions,
-  guards,
-  initialContext,
-  type StateMeta,
-  type WorkflowContext,
-  type WorkflowInput,
-} from "./shared";
+  awaitingOpinions,
+  checking,
+  correctionRequested,
+  decided,
+  decisionEvents,
+  endings,
+  forwardTo,
+  intake,
+  integrationRequested,
+  refusalNotice,
+  regimeSetup,
+} from "./builders";
+import { initialContext } from "./shared";
 
 export const AUTORIZZAZIONE_ID = "autorizzazione";
 export const AUTORIZZAZIONE_VERSION = 1;
 
-export const autorizzazioneMachine = setup({
-  types: {
-    context: {} as WorkflowContext,
-    events: {} as WorkflowEvent,
-    input: {} as WorkflowInput,
-    meta: {} as StateMeta,
-  },
-  guards,
-  actions,
-  // legal terms are deadline effects, not `after` timers (ADR 0003)
-  delays: {},
-}).createMachine({
+export const autorizzazioneMachine = regimeSetup.createMachine({
   id: AUTORIZZAZIONE_ID,
   // explicit decision: at the term nothing is decided for the office, the final deadline is a reminder
   context: ({ input }) => initialContext(input, { finalEvent: null, agencyLeadDays: null }),
   initial: "started",
   states: {
-    started: {
-      meta: { status: "draft", ssu: "started" },
-      on: { SUBMIT: { target: "submitted", actions: "recordSubmission" } },
-    },
-    submitted: {
-      meta: { status: "submitted", ssu: "started" },
-      on: {
-        PROTOCOL: { target: "checking", actions: "startTerm" },
-        CANCEL: { target: "cancelled", actions: "cancel" },
+    ...intake(),
+    checking: checking({
+      machineId: AUTORIZZAZIONE_ID,
+      on: decisionEvents("grantAllowed"),
+      forward: [
+        { guard: "convenesConference", target: "cdss_convened", actions: "forwardToAgencies" },
+        forwardTo("awaiting_opinions"),
+      ],
+      opinionStates: {
+        awaiting_opinions: awaitingOpinions("presented"),
+        cdss_convened: awaitingOpinions("cdss_convened"),
       },
-    },
-    checking: {
-      initial: "presented",
-      on: {
-        AGENCY_REQUESTS_INTEGRATION: {
-          guard: "agencyMayRequestIntegration",
-          actions: "collectIntegrationRequest",
-        },
-        SEND_INTEGRATION_REQUEST: {
-          guard: "integrationRequestAllowed",
-          target: "integration_requested",
-          actions: "sendIntegrationRequest",
-        },
-        AGENCY_CONCLUSION: [
-          { guard: "onlyThisAgencyPending", target: ".review", actions: "recordConclusion" },
-          { guard: "isAgencyPending", actions: "recordConclusion" },
-        ],
-        AGENCY_TERM_EXPIRED: [
-          { guard: "onlyThisAgencyPending", target: ".review", actions: "agencyTermExpired" },
-          { guard: "isAgencyPending", actions: "agencyTermExpired" },
-        ],
-        NOTICE_OF_REFUSAL: { target: "refusal_notice", actions: "noticeOfRefusal" },
-        GRANT: { guard: "grantAllowed", target: "granted", actions: "grant" },
-        DENY: { guard: "refusalNoticeSent", target: "denied", actions: "deny" },
-        CANCEL: { target: "cancelled", actions: "cancel" },
-      },
-      states: {
-        presented: {
-          meta: { status: "in_review", ssu: "presented" },
-          on: {
-            REQUEST_CORRECTION: {
-              target: "#autorizzazione.correction_requested",
-              actions: "requestCorrection",
-            },
-            REFUSE_INADMISSIBLE: { target: "#autorizzazione.inadmissible", actions: "refuseInadmissible" },
-            FORWARD_TO_AGENCIES: [
-              { guard: "convenesConference", target: "cdss_convened", actions: "forwardToAgencies" },
-              { guard: "validAgencyList", target: "awaiting_opinions", actions: "forwardToAgencies" },
-            ],
-          },
-        },
-        corrected: {
-          meta: { status: "in_review", ssu: "corrected" },
-          on: {
-            REFUSE_INADMISSIBLE: { target: "#autorizzazione.inadmissible", actions: "refuseInadmissible" },
-            FORWARD_TO_AGENCIES: [
-              { guard: "convenesConference", target: "cdss_convened", actions: "forwardToAgencies" },
-              { guard: "validAgencyList", target: "awaiting_opinions", actions: "forwardToAgencies" },
-            ],
-          },
-        },
-        awaiting_opinions: { meta: { status: "awaiting_opinions", ssu: "presented" } },
-        cdss_convened: { meta: { status: "awaiting_opinions", ssu: "cdss_convened" } },
-        integrated: { meta: { status: "in_review", ssu: "integrated" } },
-        review: { meta: { status: "in_review", ssu: "presented" } },
-      },
-    },
-    correction_requested: {
-      meta: { status: "correction_requested", ssu: "correction_requested" },
-      on: {
-        CORRECTED: { target: "checking.corrected", actions: "applyCorrection" },
-        REFUSE_INADMISSIBLE: {
-          guard: "correctionTermElapsed",
-          target: "inadmissible",
-          actions: "refuseInadmissible",
-        },
-        CANCEL: { target: "cancelled", actions: "cancel" },
-      },
-    },
-    integration_requested: {
-      meta: { status: "integration_requested", ssu: "integration_requested" },
-      on: {
-        INTEGRATION_RECEIVED: {
-          guard: "integrationInTime",
-          target: "checking.integrated",
-          actions: "receiveIntegration",
-        },
-        INTEGRATION_TERM_EXPIRED: {
-          guard: "integrationTermReached",
-          target: "integration_expired",
-          actions: "integrationExpired",
-        },
-        CANCEL: { target: "cancelled", actions: "cancel" },
-      },
-    },
-    refusal_notice: {
-      meta: { status: "refusal_notice", ssu: "presented" },
-      on: {
-        OBSERVATIONS_RECEIVED: {
-          guard: "observationsInTime",
-          target: "checking.review",
-          actions: "observationsReceived",
-        },
-        OBSERVATIONS_TERM_EXPIRED: {
-          guard: "observationsTermReached",
-          target: "checking.review",
-          actions: "observationsExpired",
-        },
-        CANCEL: { target: "cancelled", actions: "cancel" },
-      },
-    },
-    granted: {
-      meta: { status: "granted", ssu: "ended_by_positive_outcome", ended: true },
-      on: { ARCHIVE: { target: "archived", actions: "archive" } },
-    },
-    denied: {
-      meta: { status: "denied", ssu: "ended_by_negative_outcome", ended: true },
-      on: { ARCHIVE: { target: "archived", actions: "archive" } },
-    },
-    inadmissible: {
-      meta: { status: "inadmissible", ssu: "ended_by_instance_refused", ended: true },
-      on: { ARCHIVE: { target: "archived", actions: "archive" } },
-    },
-    integration_expired: {
-      meta: { status: "integration_expired", ssu: "ended_by_integration_times_expired", ended: true },
-      on: { ARCHIVE: { target: "archived", actions: "archive" } },
-    },
-    cancelled: {
-      meta: { status: "cancelled", ssu: "ended_by_submitter_cancel_requested", ended: true },
-      on: { ARCHIVE: { target: "archived", actions: "archive" } },
-    },
-    archived: { type: "final", meta: { status: "archived", ssu: "archived", ended: true } },
+    }),
+    correction_requested: correctionRequested(),
+    integration_requested: integrationRequested(),
+    refusal_notice: refusalNotice(),
+    ...decided(),
+    ...endings(),
   },
 });

@@ -10,7 +10,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { setup } from "xstate";
+import { type AnyStateMachine, setup } from "xstate";
 import { describe, expect, it } from "vitest";
 import type { WorkflowEvent } from "../../../workflows/events";
 import { defineWorkflow, registry, sciaV1, type WorkflowDefinition } from "../../../workflows/index";
@@ -110,7 +110,7 @@ describe("the comparison reports a changed definition (so the test above can fai
           on: { ...config.states.submitted.on, CANCEL: { target: "archived", actions: "cancel" } },
         },
       },
-    } as never);
+    } as never) as unknown as AnyStateMachine;
     const result = check(defineWorkflow("scia", 1, copy, sciaV1.requiredTimes), committed);
     expect(result.ok).toBe(false);
     if (result.ok) return;
