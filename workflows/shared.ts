@@ -575,7 +575,7 @@ export const actions = {
     const finalDue = next.deadlines.final?.due;
     next = emit(
       next,
-      { type: "document", kind: "ricevuta", data: { protocol, finalDue } },
+      { type: "document", kind: "ricevuta", protocol: "pratica", data: { protocol, finalDue } },
       { type: "notify", template: "ricevuta", to: ["applicant"] },
       { type: "notify", template: "nuova_pratica", to: ["desk"] },
     );
@@ -597,7 +597,7 @@ export const actions = {
     if (ev.type === "PROTOCOL" && ev.protocolNumber) protocol.number = ev.protocolNumber;
     return emit(
       { ...ctx, protocol, decision: { outcome: "effective", at: date } },
-      { type: "document", kind: "ricevuta", data: { protocol, effective: true } },
+      { type: "document", kind: "ricevuta", protocol: "pratica", data: { protocol, effective: true } },
       { type: "notify", template: "ricevuta", to: ["applicant"] },
       { type: "notify", template: "nuova_pratica", to: ["desk"] },
     );
@@ -616,6 +616,7 @@ export const actions = {
       {
         type: "document",
         kind: "richiesta_regolarizzazione",
+        protocol: "out",
         data: { items: ev.type === "REQUEST_CORRECTION" ? (ev.items ?? []) : [], reasons: reasonsOf(ev) },
       },
       { type: "protocol", direction: "out", subject: "Richiesta di regolarizzazione" },
@@ -640,7 +641,12 @@ export const actions = {
   refuseInadmissible: act((ctx, ev) =>
     emit(
       conclude(ctx, ev, "inadmissible", reasonsOf(ev)),
-      { type: "document", kind: "dichiarazione_irricevibilita", data: { reasons: reasonsOf(ev) } },
+      {
+        type: "document",
+        kind: "dichiarazione_irricevibilita",
+        protocol: "out",
+        data: { reasons: reasonsOf(ev) },
+      },
       { type: "protocol", direction: "out", subject: "Dichiarazione di irricevibilità" },
       { type: "notify", template: "end_by_instance_refused", to: ["applicant", ...agencyRecipients(ctx)] },
     ),
@@ -672,6 +678,7 @@ export const actions = {
       {
         type: "document",
         kind: conference ? "indizione_conferenza" : "inoltro_enti",
+        protocol: "out",
         data: { agencies: ev.agencies },
       },
       {
@@ -729,7 +736,12 @@ export const actions = {
     next = withClock(next, suspendForIntegration(clockOf(ctx), date, maxDays, answerDays));
     next = emit(
       next,
-      { type: "document", kind: "richiesta_integrazione", data: { requests: merged, answerDays } },
+      {
+        type: "document",
+        kind: "richiesta_integrazione",
+        protocol: "out",
+        data: { requests: merged, answerDays },
+      },
       { type: "protocol", direction: "out", subject: "Richiesta di integrazione" },
       { type: "notify", template: "integration_requested", to: ["applicant"] },
     );
@@ -759,7 +771,7 @@ export const actions = {
     if (pendingAgencies(ctx).length > 0) {
       next = emit(
         next,
-        { type: "document", kind: "inoltro_integrazione" },
+        { type: "document", kind: "inoltro_integrazione", protocol: "out" },
         { type: "notify", template: "instance_integrated", to: agencyRecipients(ctx, true) },
       );
     }
@@ -769,7 +781,7 @@ export const actions = {
   integrationExpired: act((ctx, ev) =>
     emit(
       conclude(firedDeadline(ctx, "integration"), ev, "integration_expired"),
-      { type: "document", kind: "provvedimento", data: { outcome: "integration_expired" } },
+      { type: "document", kind: "provvedimento", protocol: "out", data: { outcome: "integration_expired" } },
       { type: "protocol", direction: "out", subject: "Conclusione per mancata integrazione" },
       {
         type: "notify",
@@ -796,6 +808,7 @@ export const actions = {
       {
         type: "document",
         kind: "parere",
+        protocol: "in",
         data: { agencyId: a.agencyId, outcome: ev.outcome, reasons: ev.reasons },
       },
       { type: "notify", template: `conclusion_${ev.outcome}`, to: ["desk"] },
@@ -848,6 +861,7 @@ export const actions = {
       {
         type: "document",
         kind: "provvedimento",
+        protocol: "out",
         data: { outcome: "divieto", cause: "conformation_term_expired" },
       },
       { type: "protocol", direction: "out", subject: "Divieto di prosecuzione dell'attività" },
@@ -870,7 +884,7 @@ export const actions = {
     let next = withClock({ ...ctx, flags: { ...ctx.flags, refusalNoticeSent: true } }, clock);
     next = emit(
       next,
-      { type: "document", kind: "preavviso_rigetto", data: { reasons: reasonsOf(ev) } },
+      { type: "document", kind: "preavviso_rigetto", protocol: "out", data: { reasons: reasonsOf(ev) } },
       { type: "protocol", direction: "out", subject: "Preavviso di rigetto (art. 10-bis L. 241/1990)" },
       { type: "notify", template: "preavviso_rigetto", to: ["applicant"] },
     );
@@ -905,7 +919,12 @@ export const actions = {
   grant: act((ctx, ev) =>
     emit(
       conclude(ctx, ev, "granted", reasonsOf(ev)),
-      { type: "document", kind: "provvedimento", data: { outcome: "positive", reasons: reasonsOf(ev) } },
+      {
+        type: "document",
+        kind: "provvedimento",
+        protocol: "out",
+        data: { outcome: "positive", reasons: reasonsOf(ev) },
+      },
       { type: "protocol", direction: "out", subject: "Provvedimento di accoglimento" },
       { type: "notify", template: "end_by_positive_outcome", to: ["applicant", ...agencyRecipients(ctx)] },
     ),
@@ -914,7 +933,12 @@ export const actions = {
   deny: act((ctx, ev) =>
     emit(
       conclude(ctx, ev, "denied", reasonsOf(ev)),
-      { type: "document", kind: "provvedimento", data: { outcome: "negative", reasons: reasonsOf(ev) } },
+      {
+        type: "document",
+        kind: "provvedimento",
+        protocol: "out",
+        data: { outcome: "negative", reasons: reasonsOf(ev) },
+      },
       { type: "protocol", direction: "out", subject: "Provvedimento di diniego" },
       { type: "notify", template: "end_by_negative_outcome", to: ["applicant", ...agencyRecipients(ctx)] },
     ),
@@ -924,7 +948,12 @@ export const actions = {
   prohibit: act((ctx, ev) =>
     emit(
       conclude(ctx, ev, "prohibited", reasonsOf(ev)),
-      { type: "document", kind: "provvedimento", data: { outcome: "divieto", reasons: reasonsOf(ev) } },
+      {
+        type: "document",
+        kind: "provvedimento",
+        protocol: "out",
+        data: { outcome: "divieto", reasons: reasonsOf(ev) },
+      },
       { type: "protocol", direction: "out", subject: "Divieto di prosecuzione dell'attività" },
       {
         type: "notify",
@@ -942,7 +971,7 @@ export const actions = {
       .join("\n");
     return emit(
       conclude(firedDeadline(ctx, "final"), ev, "prohibited", reasons),
-      { type: "document", kind: "provvedimento", data: { outcome: "divieto", reasons } },
+      { type: "document", kind: "provvedimento", protocol: "out", data: { outcome: "divieto", reasons } },
       { type: "protocol", direction: "out", subject: "Divieto di prosecuzione dell'attività" },
       {
         type: "notify",
@@ -988,7 +1017,7 @@ export const actions = {
   issueAttestation: act((ctx) =>
     emit(
       cancelDeadline({ ...ctx, flags: { ...ctx.flags, attestationIssued: true } }, "attestation"),
-      { type: "document", kind: "attestazione_silenzio_assenso" },
+      { type: "document", kind: "attestazione_silenzio_assenso", protocol: "out" },
       {
         type: "protocol",
         direction: "out",
@@ -1022,7 +1051,7 @@ function conformationOrder(ctx: Ctx, ev: Ev, termDays: number, reasons: string):
   );
   next = emit(
     next,
-    { type: "document", kind: "richiesta_conformazione", data: { termDays, reasons } },
+    { type: "document", kind: "richiesta_conformazione", protocol: "out", data: { termDays, reasons } },
     {
       type: "protocol",
       direction: "out",
