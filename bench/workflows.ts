@@ -202,7 +202,7 @@ try {
   });
   const snap = await db
     .selectFrom("pratiche")
-    .select("snapshot")
+    .select(["snapshot", "workflow"])
     .where("id", "=", fresh)
     .executeTakeFirstOrThrow();
   void template;
@@ -212,7 +212,7 @@ try {
     insert into pratiche (id, cui, catalogue_version_id, usecases, title, regime, municipality_id, desk_id, business_id,
       filer_user_id, workflow, snapshot, status, due_date, submitted_at)
     select gen_random_uuid(), 'BULK-' || g, ${cv.id}, '[]'::jsonb, 'Bulk', 'scia', ${comune.id}, ${desk.id},
-      ${principal.businessIds[0]!}::uuid, ${owner.id}::uuid, 'scia@1', ${JSON.stringify(snap.snapshot)}::jsonb,
+      ${principal.businessIds[0]!}::uuid, ${owner.id}::uuid, ${snap.workflow}, ${JSON.stringify(snap.snapshot)}::jsonb,
       'in_review', '2026-03-06', now()
     from generate_series(1, ${N}) g`.execute(db);
   await sql`

@@ -45,7 +45,9 @@ export type WorkflowEvent =
   | (Base & { type: "CANCEL"; reasons?: string })
   | (Base & { type: "ARCHIVE" })
   | (Base & { type: "REQUEST_CONSENT_ATTESTATION" })
-  | (Base & { type: "ISSUE_CONSENT_ATTESTATION" });
+  | (Base & { type: "ISSUE_CONSENT_ATTESTATION" })
+  /** SCIA (scia@2): the office records that the checks ended with no measure, before the term runs out */
+  | (Base & { type: "CONCLUDE_CHECKS"; reasons?: string });
 
 export type EventType = WorkflowEvent["type"];
 
@@ -82,6 +84,7 @@ export const eventActors: Record<EventType, ActorKind[]> = {
   ARCHIVE: ["officer"],
   REQUEST_CONSENT_ATTESTATION: ["applicant"],
   ISSUE_CONSENT_ATTESTATION: ["officer"],
+  CONCLUDE_CHECKS: ["officer"],
 };
 
 export const eventTypes = Object.keys(eventActors) as EventType[];
@@ -114,4 +117,5 @@ export const eventLabelsIt: Record<EventType, string> = {
   ARCHIVE: "Archiviazione",
   REQUEST_CONSENT_ATTESTATION: "Richiesta di attestazione del silenzio-assenso",
   ISSUE_CONSENT_ATTESTATION: "Attestazione del silenzio-assenso",
+  CONCLUDE_CHECKS: "Conclusione positiva dei controlli sulla SCIA",
 };

@@ -11,7 +11,7 @@ import { ClockError, dueDate, integrationDueDate, isIsoDate, agencyDueDate } fro
 import { comunicazioneMachine } from "./comunicazione";
 import type { Effect } from "./effects";
 import { type EventType, eventLabelsIt, eventTypes, type WorkflowEvent } from "./events";
-import { sciaMachine } from "./scia";
+import { sciaMachine, sciaV2Machine } from "./scia";
 import { sciaCondizionataMachine } from "./scia-condizionata";
 import {
   type GuardName,
@@ -54,7 +54,10 @@ const checkingTimes: TimeName[] = ["max_gg_correction", "max_gg_int_resp"];
 const refusalTimes: TimeName[] = ["observations_days", "resume_after_observations_days"];
 
 export const comunicazioneV1 = defineWorkflow("comunicazione", 1, comunicazioneMachine);
-export const sciaV1 = defineWorkflow("scia", 1, sciaMachine, [...checkingTimes, "conformation_min_days"]);
+const sciaTimes: TimeName[] = [...checkingTimes, "conformation_min_days"];
+export const sciaV1 = defineWorkflow("scia", 1, sciaMachine, sciaTimes);
+/** scia@2: the office may record the positive end of the checks before the term (CONCLUDE_CHECKS). */
+export const sciaV2 = defineWorkflow("scia", 2, sciaV2Machine, sciaTimes);
 export const sciaCondizionataV1 = defineWorkflow("scia-condizionata", 1, sciaCondizionataMachine, [
   ...checkingTimes,
   ...refusalTimes,
@@ -109,12 +112,13 @@ export function createRegistry(
 }
 
 export const registry = createRegistry(
-  [comunicazioneV1, sciaV1, sciaCondizionataV1, silenzioAssensoV1, autorizzazioneV1],
+  // scia@1 stays registered: pratiche filed on it keep running on it
+  [comunicazioneV1, sciaV1, sciaV2, sciaCondizionataV1, silenzioAssensoV1, autorizzazioneV1],
   {
     comunicazione: comunicazioneV1.key,
-    scia: sciaV1.key,
+    scia: sciaV2.key,
     // SCIA unica is a SCIA forwarded at once to several offices: same machine, the lead-days cap comes from input
-    scia_unica: sciaV1.key,
+    scia_unica: sciaV2.key,
     scia_condizionata: sciaCondizionataV1.key,
     silenzio_assenso: silenzioAssensoV1.key,
     autorizzazione: autorizzazioneV1.key,

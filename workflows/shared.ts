@@ -419,6 +419,16 @@ export const guards = {
     Object.keys(context.agencies).length > 0 &&
     pendingAgencies(context).length === 0 &&
     !Object.values(context.agencies).some((a) => a.outcome === "negative"),
+  /**
+   * SCIA (scia@2): the office may end the checks with a positive outcome before the term (art. 19 c.3 leaves
+   * it 60 days at most), once no agency is still to answer and none proposed a prohibition or conformation.
+   */
+  checksConcludable: (args: GuardArgs) =>
+    withinTerm(args) &&
+    pendingAgencies(args.context).length === 0 &&
+    !Object.values(args.context.agencies).some(
+      (a) => a.outcome === "negative" || a.outcome === "conformation",
+    ),
   attestationNotRequested: ({ context }: GuardArgs) => !context.flags.attestationRequested,
   attestationPending: ({ context }: GuardArgs) =>
     context.flags.attestationRequested && !context.flags.attestationIssued,
@@ -526,6 +536,10 @@ export const guardMessages: Record<GuardName, { it: string; en: string }> = {
   conferenceConcludedPositively: {
     it: "L'attività può iniziare solo dopo la conclusione positiva della conferenza di servizi.",
     en: "The activity may start only after the conferenza di servizi concludes positively.",
+  },
+  checksConcludable: {
+    it: "I controlli si possono chiudere con esito positivo solo entro il termine, quando nessun ente terzo deve ancora esprimersi e nessuno ha proposto divieto o conformazione: attendere i pareri o adottare la misura proposta.",
+    en: "The checks can end positively only within the term, with no agency still to answer and none proposing a prohibition or conformation.",
   },
   attestationNotRequested: {
     it: "L'attestazione del silenzio-assenso è già stata richiesta.",
@@ -988,6 +1002,24 @@ export const actions = {
       template: "end_by_proceeding_time_expired",
       to: ["applicant", "desk", ...agencyRecipients(ctx)],
     }),
+  ),
+
+  /**
+   * SCIA (scia@2): the checks ended with no measure before the term. The activity (effective since filing)
+   * goes on; the outgoing communication is protocolled and the SSU end state is ended_by_positive_outcome.
+   */
+  concludeChecks: act((ctx, ev) =>
+    emit(
+      conclude(ctx, ev, "checks_passed", reasonsOf(ev)),
+      {
+        type: "document",
+        kind: "provvedimento",
+        protocol: "out",
+        data: { outcome: "positive", reasons: reasonsOf(ev) },
+      },
+      { type: "protocol", direction: "out", subject: "Conclusione positiva dei controlli sulla SCIA" },
+      { type: "notify", template: "end_by_positive_outcome", to: ["applicant", ...agencyRecipients(ctx)] },
+    ),
   ),
 
   /** art. 20: silence at the term is approval. */
