@@ -18,6 +18,7 @@ import { sciaMachine } from "../../../workflows/scia";
 import {
   actions,
   guards,
+  helpers,
   type StateMeta,
   type WorkflowContext,
   type WorkflowInput,
@@ -76,6 +77,20 @@ describe("frozen workflow definitions", () => {
       expect(result.ok, result.ok ? "" : result.message).toBe(true);
     });
   }
+
+  it("every top-level function of shared.ts is listed in its `helpers`, so its code is frozen with the versions", () => {
+    const source = readFileSync(
+      join(dirname(fileURLToPath(import.meta.url)), "../../../workflows/shared.ts"),
+      "utf8",
+    );
+    const declared = [
+      ...source.matchAll(/^(?:export )?function (\w+)/gm),
+      ...source.matchAll(/^(?:export )?const (\w+)(?::[^=]+)? = (?:\([^)]*\)|\w+) *(?::[^=]+)?=>/gm),
+    ].map((m) => m[1]);
+    expect(declared.length).toBeGreaterThan(20);
+    const listed = new Set([...Object.keys(helpers), "actionImplementation"]);
+    expect(declared.filter((name) => !listed.has(name))).toEqual([]);
+  });
 
   it("the serialisation is deterministic", () => {
     for (const def of registry.all()) expect(frozenText(freeze(def))).toBe(frozenText(freeze(def)));
