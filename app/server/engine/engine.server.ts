@@ -14,6 +14,7 @@ import {
 } from "../../../workflows/index";
 import type { Database, Pratica } from "../db/schema";
 import type { ResultDispatch } from "../integrations/types.server";
+import { callsQueued } from "../jobs/kick.server";
 import { appendAuditEvent } from "./audit.server";
 import { applyDeadlineEffects } from "./effects/deadline.server";
 import { runEffects } from "./effects/index.server";
@@ -50,7 +51,9 @@ export async function dispatch(
   services: EngineServices,
   request: DispatchRequest,
 ): Promise<DispatchOutcome> {
-  return db.transaction().execute((trx) => dispatchInTransaction(trx, services, request));
+  const outcome = await db.transaction().execute((trx) => dispatchInTransaction(trx, services, request));
+  if (outcome.queuedCalls) callsQueued();
+  return outcome;
 }
 
 type PraticaRow = Awaited<ReturnType<typeof lockPratica>>;
