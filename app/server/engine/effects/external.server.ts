@@ -19,6 +19,7 @@ export async function executeExternal(ctx: EffectContext, effects: Effect[]) {
       idempotencyKey: `${effect.kind}:${ctx.pratica.id}:${effect.key ?? `${ctx.seq}:${index}`}`,
       praticaId: ctx.pratica.id,
       payload: effect.payload,
+      notBefore: ctx.now,
     });
     ctx.queuedCalls += 1;
   }

@@ -65,6 +65,7 @@ export async function registerEntry(
       idempotencyKey: `protocol:${pratica.id}:${ctx.seq}:${ctx.protocolEntries.length + 1}`,
       praticaId: pratica.id,
       payload: { ...payload },
+      notBefore: now,
     });
     ctx.queuedCalls += 1;
     ref = { id: null, label: "", direction, at: now, callId: call.id };
