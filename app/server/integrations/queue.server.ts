@@ -307,3 +307,19 @@ export async function openCalls(db: Kysely<Database>, opts: { praticaId?: string
   if (opts.praticaId) q = q.where("integration_calls.pratica_id", "=", opts.praticaId);
   return q.execute();
 }
+
+/** The open calls as the pages show them (serialisable). */
+export async function openCallViews(db: Kysely<Database>, opts: { praticaId?: string } = {}) {
+  const rows = await openCalls(db, opts);
+  return rows.map((r) => ({
+    id: r.id,
+    kind: r.kind,
+    operation: r.operation,
+    praticaId: r.pratica_id,
+    cui: r.cui,
+    status: r.status,
+    attempts: r.attempts,
+    nextAttemptAt: new Date(r.next_attempt_at).toISOString(),
+    lastError: r.last_error,
+  }));
+}
