@@ -28,7 +28,7 @@ export default function ReceiptPage() {
           <h1>{t("filing.receipt.title")}</h1>
           <p className="fs-5 mb-1">{t("filing.receipt.protocol")}</p>
           <p className="fs-3 fw-bold" data-testid="protocol-number">
-            {v.protocolNumber}
+            {v.protocolNumber || t("integrations.receipt.pending")}
           </p>
         </div>
         <p className="lead">{v.title}</p>

@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, redirect, useActionData, useLoaderData } from "@remix-run/react";
 import { ActForm, actLabel, Banner, NumberInput, PraticaSummary, TextArea } from "~/components/desk/ui";
+import { type CallView, PendingCalls } from "~/components/integrations/calls";
 import { CsrfInput, ErrorSummary, type FieldError } from "~/components/forms";
 import { localeFromCookieHeader, translator } from "~/i18n";
 import { useT } from "~/i18n/useT";
@@ -8,6 +9,7 @@ import { readForm, requireUser } from "~/server/auth/session.server";
 import { notFound } from "~/server/desk/access.server";
 import { deskPost } from "~/server/desk/perform.server";
 import { type DeskPratica, loadDeskPratica } from "~/server/desk/pratica.server";
+import { openCallViews } from "~/server/integrations/queue.server";
 import { todayIso } from "~/server/pratiche/acts.server";
 import { db } from "~/server/runtime.server";
 
@@ -18,7 +20,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const view = await loadDeskPratica(db(), user.principal, params.id ?? "", todayIso());
   if (!view) throw notFound();
   const done = new URL(request.url).searchParams.get("fatto");
-  return { view, done: done && /^[A-Z_]{3,40}$/.test(done) ? done : null };
+  const calls = await openCallViews(db(), { praticaId: view.pratica.id });
+  return { view, calls, done: done && /^[A-Z_]{3,40}$/.test(done) ? done : null };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -39,8 +42,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 export default function DeskPraticaPage() {
   const t = useT();
-  const { view, done } = useLoaderData<typeof loader>() as unknown as {
+  const { view, calls, done } = useLoaderData<typeof loader>() as unknown as {
     view: DeskPratica;
+    calls: CallView[];
     done: string | null;
   };
   const data = useActionData<{ errors: FieldError[]; act: string }>();
@@ -63,6 +67,7 @@ export default function DeskPraticaPage() {
       <div className="row">
         <div className="col-lg-7">
           <PraticaSummary data={view} />
+          <PendingCalls calls={calls} />
         </div>
         <div className="col-lg-5">
           <section aria-labelledby="assign-title" className="mb-4">

@@ -164,7 +164,10 @@ export async function loadPraticaView(
     timeline: events.map((e) => ({
       seq: e.seq,
       type: e.type,
-      label: eventLabelsIt[e.type as EventType] ?? e.type,
+      label:
+        e.type === "INTEGRATION_RESULT"
+          ? "Esito di un servizio esterno"
+          : (eventLabelsIt[e.type as EventType] ?? e.type),
       actorKind: e.actor_kind,
       actorName: e.actor_name,
       payload: e.payload as Record<string, unknown>,

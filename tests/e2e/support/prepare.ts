@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { loadPrincipal } from "~/server/auth/session.server";
 import { dispatch } from "~/server/engine/engine.server";
+import { enqueueCall } from "~/server/integrations/queue.server";
 import { boot, db, shutdown } from "~/server/runtime.server";
 import { engineServices } from "~/server/services.server";
 import type { WorkflowEvent, WorkflowInput } from "../../../workflows/index";
@@ -94,7 +95,27 @@ async function main() {
   const act = (id: string, event: WorkflowEvent, actor = as(officer.id, officerP)) =>
     dispatch(d, services, { praticaId: id, event, actor });
 
-  await file(DESK_TITLES.scia, "scia", "VICINATO_APERTURA_NON_ALIMENTARE", plan.scia.submitted);
+  const scia = await file(DESK_TITLES.scia, "scia", "VICINATO_APERTURA_NON_ALIMENTARE", plan.scia.submitted);
+  // An external call that ran out of retries, for the integrations page and the desk's pending calls.
+  const call = await d.transaction().execute((trx) =>
+    enqueueCall(trx, {
+      kind: "ssu",
+      operation: "e2e_notify_peer",
+      target: "e2e",
+      idempotencyKey: `e2e:${scia}`,
+      praticaId: scia,
+      payload: {},
+    }),
+  );
+  await d
+    .updateTable("integration_calls")
+    .set({
+      status: "alerted",
+      attempts: 4,
+      last_error: "Il servizio SSU ha risposto 503: servizio non disponibile.",
+    })
+    .where("id", "=", call.id)
+    .execute();
   await file(
     DESK_TITLES.authorisation,
     "autorizzazione",
