@@ -3,6 +3,7 @@ import { eventLabelsIt } from "../../../workflows/events";
 import {
   eventActors,
   type PersistedWorkflow,
+  type Refusal,
   registry,
   type StepResult,
   step,
@@ -38,6 +39,8 @@ export class EngineError extends Error {
     readonly code: EngineErrorCode,
     readonly messageIt: string,
     messageEn: string,
+    /** set when the workflow refused the act: the codes the i18n module words in the user's language */
+    readonly refusal?: Refusal,
   ) {
     super(messageEn);
     this.name = "EngineError";
@@ -189,7 +192,7 @@ export async function dispatchInTransaction(
     }
     result = step(def, persisted, request.event);
   }
-  if (!result.accepted) throw new EngineError("conflict", result.reason, result.reasonEn);
+  if (!result.accepted) throw new EngineError("conflict", result.reason, result.reasonEn, result.refusal);
 
   const desk = await once(trx, `desk:${pratica.desk_id}`, () =>
     trx

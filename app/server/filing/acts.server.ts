@@ -75,7 +75,6 @@ export async function performApplicantAct(
       : { type: input.type, at }
   ) as WorkflowEvent;
   const result = await performAct(user, input.praticaId, event);
-  if (!result.ok)
-    return { ok: false, status: result.status, message: { it: result.message, en: result.message } };
+  if (!result.ok) return { ok: false, status: result.status, message: result.message };
   return { ok: true };
 }

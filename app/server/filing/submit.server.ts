@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from "kysely";
 import { type Answers, type FieldError, validateForm } from "~/domain/forms";
 import type { Database } from "../db/schema";
 import { dispatchInTransaction, EngineError, type EngineServices } from "../engine/engine.server";
+import { refusalWords } from "../pratiche/refusal.server";
 import { recordDelegationUse } from "../delegations/filing.server";
 import { nextNumber } from "../engine/counters.server";
 import { attachmentList, visibleSections } from "./bundle";
@@ -216,7 +217,7 @@ export async function submitPratica(
       return {
         ok: false,
         status: error.status,
-        errors: [{ field: "", message: { it: error.messageIt, en: error.message } }],
+        errors: [{ field: "", message: refusalWords(error) }],
       };
     }
     throw error;

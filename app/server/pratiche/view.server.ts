@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import { eventLabelsIt } from "../../../workflows/events";
+import { eventText } from "~/i18n/modules/words";
 import {
   allowedEvents,
   eventActors,
@@ -123,7 +123,7 @@ export async function loadPraticaView(
   const possible: EventType[] = def && persisted ? allowedEvents(def, persisted, { at: today }) : [];
   const acts = possible
     .filter((type) => eventActors[type].some((a) => a !== "system" && kinds.includes(a)))
-    .map((type) => ({ type, label: eventLabelsIt[type] }));
+    .map((type) => ({ type, label: eventText("it", type) }));
 
   return {
     pratica: {
@@ -164,7 +164,7 @@ export async function loadPraticaView(
     timeline: events.map((e) => ({
       seq: e.seq,
       type: e.type,
-      label: eventLabelsIt[e.type as EventType] ?? e.type,
+      label: eventText("it", e.type),
       actorKind: e.actor_kind,
       actorName: e.actor_name,
       payload: e.payload as Record<string, unknown>,
