@@ -20,7 +20,8 @@ import { can, workspacesFor } from "~/domain/policy";
 import { LOCALES, type Locale, type MessageKey, localeFromCookieHeader, translator } from "~/i18n";
 import { useLocale, useT } from "~/i18n/useT";
 import { commitSession, ensureCsrf, getCurrentUser, getSession } from "~/server/auth/session.server";
-import { runtime } from "~/server/runtime.server";
+import { type DeskIdentity, loadDeskIdentity } from "~/server/entities/desk.server";
+import { db, runtime } from "~/server/runtime.server";
 import appCss from "~/styles/app.css";
 
 export const links: LinksFunction = () => [
@@ -43,6 +44,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const csrf = ensureCsrf(session);
   const user = await getCurrentUser(request);
   const workspaces = user ? workspacesFor(user.principal) : [];
+  const desk = await loadDeskIdentity(db());
   const headers = new Headers();
   if (csrf.created) headers.append("Set-Cookie", await commitSession(session));
   return Response.json(
@@ -51,6 +53,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       csrf: csrf.token,
       user: user ? { name: user.fullName, email: user.email } : null,
       workspaces,
+      desk,
       // The link shows only to whoever the mailbox will let in (no dead end).
       devMailbox:
         !runtime.env.isProduction &&
@@ -65,6 +68,7 @@ export type RootData = {
   csrf: string;
   user: { name: string; email: string } | null;
   workspaces: { path: string; label: string }[];
+  desk: DeskIdentity;
   devMailbox: boolean;
 };
 
@@ -193,7 +197,7 @@ function Footer() {
               <h2 className="h5 text-white">{t("app.name")}</h2>
               <p className="text-white">{t("app.comuni")}</p>
               <p className="text-white">
-                {t("shell.footer.contactsText", { pec: "suap.altavaldicecina@pec.suap.test" })}
+                {data?.desk.pec ? t("shell.footer.contactsText", { pec: data.desk.pec }) : null}
               </p>
             </div>
             <div className="col-md-6">

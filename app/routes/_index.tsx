@@ -1,8 +1,8 @@
 import type { MetaFunction } from "@remix-run/node";
-import { Link } from "@remix-run/react";
+import { Link, useRouteLoaderData } from "@remix-run/react";
 import { Icon } from "~/components/Icon";
 import { useT } from "~/i18n/useT";
-import { COMUNI } from "~/server/seed-data";
+import type { RootData } from "~/root";
 
 export const meta: MetaFunction = () => [
   { title: "SUAP Alta Val di Cecina - Sportello Unico per le Attività Produttive" },
@@ -14,6 +14,8 @@ export const meta: MetaFunction = () => [
 
 export default function Home() {
   const t = useT();
+  // the Comuni served come from the entities (root loader), not from a list in the code
+  const comuni = (useRouteLoaderData("root") as RootData | undefined)?.desk.comuni ?? [];
   return (
     <>
       <div className="row">
@@ -50,7 +52,7 @@ export default function Home() {
         <div className="col-md-6">
           <h2 className="h3">{t("home.comuni.title")}</h2>
           <ul>
-            {COMUNI.map((c) => (
+            {comuni.map((c) => (
               <li key={c.code}>{c.name}</li>
             ))}
           </ul>

@@ -4,7 +4,7 @@ import { Breadcrumbs } from "~/components/catalogue/ui";
 import { localeFromCookieHeader, translator } from "~/i18n";
 import { useT } from "~/i18n/useT";
 import { cacheHeaders, pageEtag, publicPageHeaders } from "~/server/catalogue/http.server";
-import { LICENCE } from "~/server/catalogue/open-data";
+import { LICENCE } from "~/domain/catalogue/open-data";
 import { currentVersion } from "~/server/catalogue/repository.server";
 import { db } from "~/server/runtime.server";
 

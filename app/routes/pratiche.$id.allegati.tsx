@@ -5,7 +5,7 @@ import { CsrfInput, ErrorSummary } from "~/components/forms";
 import { localeFromCookieHeader } from "~/i18n";
 import { useLocale, useT } from "~/i18n/useT";
 import { readForm, requireUser } from "~/server/auth/session.server";
-import { attachmentList, euro } from "~/server/filing/bundle";
+import { attachmentList, euro } from "~/domain/filing/bundle";
 import { isDraft, loadDraft, uploadedAttachments } from "~/server/filing/drafts.server";
 import {
   parseUpload,

@@ -4,7 +4,7 @@ import { CsrfInput, ErrorSummary } from "~/components/forms";
 import { localeFromCookieHeader, type MessageKey } from "~/i18n";
 import { useLocale, useT } from "~/i18n/useT";
 import { readForm, requireUser } from "~/server/auth/session.server";
-import { euro } from "~/server/filing/bundle";
+import { euro } from "~/domain/filing/bundle";
 import { newPraticaView, startDraft } from "~/server/filing/drafts.server";
 import { db } from "~/server/runtime.server";
 

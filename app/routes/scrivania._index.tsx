@@ -5,7 +5,7 @@ import { useT } from "~/i18n/useT";
 import { isManagerOf } from "~/server/desk/worklist.server";
 import { requireDeskStaff } from "~/server/desk/access.server";
 import { listWorklist, statusCounts, worklistOptions } from "~/server/desk/worklist.server";
-import { parseWorklistQuery, worklistHref } from "~/server/desk/worklist-query";
+import { parseWorklistQuery, worklistHref } from "~/domain/desk/worklist-query";
 import { todayIso } from "~/server/pratiche/acts.server";
 import { db } from "~/server/runtime.server";
 

@@ -2,8 +2,8 @@ import { createHash, randomUUID } from "node:crypto";
 import type { Kysely, Transaction } from "kysely";
 import type { DelegationGrant } from "~/domain/delegations";
 import { canonicalJson, GENESIS_HASH } from "../engine/audit.server";
-import type { Database } from "../db/schema";
-import { CONTENT_TYPES, detectFileKind, sanitizeFilename } from "../filing/files";
+import type { Database } from "../db/schema.server";
+import { CONTENT_TYPES, detectFileKind, sanitizeFilename } from "../../domain/filing/files";
 import type { FileStore } from "../storage.server";
 import { romeDate } from "~/domain/dates";
 

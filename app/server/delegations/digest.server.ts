@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import { eventText, statusText } from "~/i18n/modules/words";
-import type { Database } from "../db/schema";
+import type { Database } from "../db/schema.server";
 import { enqueue } from "../mail/outbox.server";
 import { romeDate } from "~/domain/dates";
 

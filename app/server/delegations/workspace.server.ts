@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import { can, type Principal, type PraticaRef } from "~/domain/policy";
-import type { Database } from "../db/schema";
+import type { Database } from "../db/schema.server";
 import { appendAuditEvent } from "../engine/audit.server";
 import { romeDate } from "~/domain/dates";
 

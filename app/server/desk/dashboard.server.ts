@@ -1,5 +1,5 @@
 import { type Kysely, sql } from "kysely";
-import type { Database } from "../db/schema";
+import type { Database } from "../db/schema.server";
 
 /**
  * The desk manager's dashboard: pratiche by status and by Comune, overdue counts, and the time to conclusion

@@ -2,7 +2,7 @@ import type { MessageKey, Translate } from "~/i18n";
 import type { CurrentUser } from "../auth/session.server";
 import { performAct, todayIso } from "../pratiche/acts.server";
 import { db } from "../runtime.server";
-import { parseAgencyAct, parseOfficerAct, type ParsedAct } from "./act-forms";
+import { parseAgencyAct, parseOfficerAct, type ParsedAct } from "../../domain/desk/act-forms";
 import { assignPratica } from "./assign.server";
 
 /**

@@ -1,9 +1,9 @@
 import type { Kysely } from "kysely";
 import { eventActors, type PersistedWorkflow } from "../../../workflows/index";
 import type { Principal } from "~/domain/policy";
-import type { Database } from "../db/schema";
+import type { Database } from "../db/schema.server";
 import { loadPraticaView, type PraticaView } from "../pratiche/view.server";
-import { AGENCY_ACTS, OFFICER_ACTS } from "./act-forms";
+import { AGENCY_ACTS, OFFICER_ACTS } from "../../domain/desk/act-forms";
 import { deskStaff } from "./worklist.server";
 
 /**

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Kysely, Transaction } from "kysely";
-import type { Database } from "../db/schema";
+import type { Database } from "../db/schema.server";
 
 export const GENESIS_HASH = "0".repeat(64);
 

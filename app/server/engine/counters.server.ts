@@ -1,5 +1,5 @@
 import type { Transaction } from "kysely";
-import type { Database } from "../db/schema";
+import type { Database } from "../db/schema.server";
 
 /**
  * The next number of a yearly counter (protocol registry, CUI progressive). The upsert takes the counter

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Transaction } from "kysely";
 import type { StepResult, WorkflowEvent } from "../../../workflows/index";
-import type { Database, Pratica } from "../db/schema";
+import type { Database, Pratica } from "../db/schema.server";
 import { type DocumentSpec, documentFileName, renderPdf, verificationCode } from "../documents/pdf.server";
 import type { EngineServices } from "./engine.server";
 import { italianDate } from "~/domain/dates";

@@ -13,7 +13,7 @@ import {
 } from "../../../workflows/index";
 import type { Effect } from "../../../workflows/effects";
 import { can, type Principal, type PraticaRef } from "~/domain/policy";
-import type { Database } from "../db/schema";
+import type { Database } from "../db/schema.server";
 import type { FileStore } from "../storage.server";
 import { appendAuditEvent } from "./audit.server";
 import { registerProtocol } from "./counters.server";

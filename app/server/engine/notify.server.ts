@@ -1,7 +1,7 @@
 import type { Transaction } from "kysely";
 import type { Recipient } from "../../../workflows/effects";
 import type { StepResult, WorkflowEvent } from "../../../workflows/index";
-import type { Database, Pratica } from "../db/schema";
+import type { Database, Pratica } from "../db/schema.server";
 import { type EnqueueInput, enqueue } from "../mail/outbox.server";
 import { renderTemplate } from "~/i18n/mail";
 import type { ExecutedDocument } from "./documents.server";

@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 import type { WorkflowEvent } from "../../../workflows/index";
 import type { CurrentUser } from "../auth/session.server";
-import type { Database } from "../db/schema";
+import type { Database } from "../db/schema.server";
 import { performAct, todayIso } from "../pratiche/acts.server";
 import { loadPraticaView } from "../pratiche/view.server";
 import type { FileStore } from "../storage.server";

@@ -1,12 +1,12 @@
 import type { Kysely, Transaction } from "kysely";
 import { type Answers, type FieldError, validateForm } from "~/domain/forms";
-import type { Database } from "../db/schema";
+import type { Database } from "../db/schema.server";
 import { dispatchInTransaction, EngineError, type EngineServices } from "../engine/engine.server";
 import { refusalWords } from "../pratiche/refusal.server";
 import { recordDelegationUse } from "../delegations/filing.server";
 import { nextNumber } from "../engine/counters.server";
-import { attachmentList, visibleSections } from "./bundle";
-import { buildCui, formatCui, romeDate } from "./cui";
+import { attachmentList, visibleSections } from "../../domain/filing/bundle";
+import { buildCui, formatCui, romeDate } from "../../domain/filing/cui";
 import {
   type DraftContext,
   type FilingUser,

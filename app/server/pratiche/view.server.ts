@@ -9,7 +9,7 @@ import {
 } from "../../../workflows/index";
 import { clockView } from "../../../workflows/clock";
 import { actorKinds, can, type Principal } from "~/domain/policy";
-import type { Database } from "../db/schema";
+import type { Database } from "../db/schema.server";
 import { praticaRef } from "../engine/engine.server";
 
 /**
