@@ -1,26 +1,46 @@
-/** RFC 4180 CSV: CRLF line ends, fields quoted when they hold a comma, a quote, CR or LF; quotes doubled. */
-export function csvField(value: string | number | boolean | null | undefined): string {
+/**
+ * The one CSV writer of the portal (open data, the desk's dashboard, the association's export): RFC 4180, CRLF
+ * line ends, fields quoted when they hold a separator, a quote, CR or LF; quotes doubled.
+ *
+ * Text cells are also guarded against formula injection (OWASP "CSV injection"): a cell that starts with `=`,
+ * `+`, `-`, `@`, a tab or a CR is prefixed with an apostrophe, so a spreadsheet shows it as text instead of
+ * running `=HYPERLINK(...)`. Numbers and booleans are written as they are (a negative number stays a number).
+ */
+export type CsvValue = string | number | boolean | null | undefined;
+export type CsvSeparator = "," | ";";
+
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+export function csvField(value: CsvValue, separator: CsvSeparator = ","): string {
   if (value === null || value === undefined) return "";
-  const s = String(value);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  const raw = String(value);
+  const s = typeof value === "string" && FORMULA_START.test(raw) ? `'${raw}` : raw;
+  const needsQuotes = s.includes(separator) || /["\r\n]/.test(s);
+  return needsQuotes ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-export function csvRow(values: readonly (string | number | boolean | null | undefined)[]): string {
-  return values.map(csvField).join(",");
+export function csvRow(values: readonly CsvValue[], separator: CsvSeparator = ","): string {
+  return values.map((v) => csvField(v, separator)).join(separator);
 }
 
-/** The whole file, each record ending in CRLF; with `bom`, a UTF-8 byte order mark first (for spreadsheets). */
+/**
+ * The whole file, each record ending in CRLF; with `bom`, a UTF-8 byte order mark first (for spreadsheets);
+ * `separator: ";"` for the exports meant for Italian spreadsheets.
+ */
 export function toCsv(
   header: readonly string[],
-  rows: readonly (readonly (string | number | boolean | null | undefined)[])[],
-  opts: { bom?: boolean } = {},
+  rows: readonly (readonly CsvValue[])[],
+  opts: { bom?: boolean; separator?: CsvSeparator } = {},
 ): string {
-  const body = [csvRow(header), ...rows.map(csvRow)].map((line) => `${line}\r\n`).join("");
+  const sep = opts.separator ?? ",";
+  const body = [csvRow(header, sep), ...rows.map((r) => csvRow(r, sep))]
+    .map((line) => `${line}\r\n`)
+    .join("");
   return opts.bom ? `\uFEFF${body}` : body;
 }
 
 /** A small RFC 4180 parser (used by the tests and by anyone checking an export). */
-export function parseCsv(text: string): string[][] {
+export function parseCsv(text: string, separator: CsvSeparator = ","): string[][] {
   const input = text.startsWith("\uFEFF") ? text.slice(1) : text;
   const rows: string[][] = [];
   let row: string[] = [];
@@ -36,7 +56,7 @@ export function parseCsv(text: string): string[][] {
         } else quoted = false;
       } else field += c;
     } else if (c === '"') quoted = true;
-    else if (c === ",") {
+    else if (c === separator) {
       row.push(field);
       field = "";
     } else if (c === "\r" && input[i + 1] === "\n") {

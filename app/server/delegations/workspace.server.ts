@@ -3,6 +3,7 @@ import { can, type Principal, type PraticaRef } from "~/domain/policy";
 import type { Database } from "../db/schema.server";
 import { appendAuditEvent } from "../engine/audit.server";
 import { romeDate } from "~/domain/dates";
+import { toCsv } from "~/domain/csv";
 
 /** Statuses where the business (through its organisation) must do something. */
 export const NEEDS_ACTION = [
@@ -203,11 +204,8 @@ export async function handOver(
   return { ok: true as const, moved };
 }
 
+/** The association's export, through the one CSV writer (quoting and formula-injection guard). */
 export function workspaceCsv(rows: Awaited<ReturnType<typeof workspacePratiche>>["rows"]) {
-  const esc = (v: unknown) => {
-    const s = v === null || v === undefined ? "" : String(v);
-    return /[",\r\n;]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
   const header = [
     "cui",
     "protocollo",
@@ -219,10 +217,18 @@ export function workspaceCsv(rows: Awaited<ReturnType<typeof workspacePratiche>>
     "scadenza",
     "operatore",
   ];
-  const lines = rows.map((r) =>
-    [r.cui, r.protocolNumber, r.title, r.business, r.fiscalCode, r.comune, r.status, r.dueDate, r.operator]
-      .map(esc)
-      .join(","),
+  return toCsv(
+    header,
+    rows.map((r) => [
+      r.cui,
+      r.protocolNumber,
+      r.title,
+      r.business,
+      r.fiscalCode,
+      r.comune,
+      r.status,
+      r.dueDate,
+      r.operator,
+    ]),
   );
-  return `${[header.join(","), ...lines].join("\r\n")}\r\n`;
 }
