@@ -10,7 +10,7 @@ import {
 import { clockView } from "../../../workflows/clock";
 import { actorKinds, can, type Principal } from "~/domain/policy";
 import type { Database } from "../db/schema.server";
-import { praticaRef } from "../engine/engine.server";
+import { findPratica, praticaRef } from "./repository.server";
 
 /**
  * Everything a pratica page shows, for one viewer: data, documents, attachments, the timeline from the audit
@@ -24,7 +24,7 @@ export async function loadPraticaView(
   today: string,
 ) {
   if (!/^[0-9a-f-]{36}$/i.test(praticaId)) return null;
-  const pratica = await db.selectFrom("pratiche").selectAll().where("id", "=", praticaId).executeTakeFirst();
+  const pratica = await findPratica(db, praticaId);
   if (!pratica) return null;
   const ref = await praticaRef(db, pratica);
   // Sight (e.g. an organisation after its delegation ended) may come without the right to act.
