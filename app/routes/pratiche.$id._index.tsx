@@ -8,8 +8,9 @@ import { isDraft, loadDraft, notFound, taskList } from "~/server/filing/drafts.s
 import { todayIso } from "~/server/pratiche/acts.server";
 import { loadPraticaView } from "~/server/pratiche/view.server";
 import { db } from "~/server/runtime.server";
+import { pageTitle } from "~/components/title";
 
-export const meta: MetaFunction = () => [{ title: "Pratica - SUAP Alta Val di Cecina" }];
+export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, "Pratica") }];
 
 /** A draft shows its task list; a submitted pratica its detail (timeline, documents, clock, acts). */
 export async function loader({ request, params }: LoaderFunctionArgs) {

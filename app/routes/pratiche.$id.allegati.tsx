@@ -15,8 +15,9 @@ import {
 } from "~/server/filing/uploads.server";
 import { runtime, db } from "~/server/runtime.server";
 import { fileStore } from "~/server/services.server";
+import { pageTitle } from "~/components/title";
 
-export const meta: MetaFunction = () => [{ title: "Allegati - SUAP Alta Val di Cecina" }];
+export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, "Allegati") }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);

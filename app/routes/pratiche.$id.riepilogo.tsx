@@ -12,8 +12,9 @@ import { isDraft, loadDraft, uploadedAttachments } from "~/server/filing/drafts.
 import { submitPratica } from "~/server/filing/submit.server";
 import { db } from "~/server/runtime.server";
 import { engineServices } from "~/server/services.server";
+import { pageTitle } from "~/components/title";
 
-export const meta: MetaFunction = () => [{ title: "Riepilogo - SUAP Alta Val di Cecina" }];
+export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, "Riepilogo") }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);

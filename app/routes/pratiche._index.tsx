@@ -6,8 +6,9 @@ import { useT } from "~/i18n/useT";
 import { requireUser } from "~/server/auth/session.server";
 import { listMyPratiche } from "~/server/filing/queries.server";
 import { db } from "~/server/runtime.server";
+import { pageTitle } from "~/components/title";
 
-export const meta: MetaFunction = () => [{ title: "Le mie pratiche - SUAP Alta Val di Cecina" }];
+export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, "Le mie pratiche") }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);

@@ -8,8 +8,9 @@ import { listWorklist, statusCounts, worklistOptions } from "~/server/desk/workl
 import { parseWorklistQuery, worklistHref } from "~/domain/desk/worklist-query";
 import { todayIso } from "~/server/pratiche/acts.server";
 import { db } from "~/server/runtime.server";
+import { pageTitle } from "~/components/title";
 
-export const meta: MetaFunction = () => [{ title: "Scrivania - SUAP Alta Val di Cecina" }];
+export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, "Scrivania") }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { user, deskId } = await requireDeskStaff(request);

@@ -47,9 +47,11 @@ async function upsertEntity(trx: Transaction<Database>, e: SeedEntity): Promise<
       istat_code: e.istatCode ?? null,
       agency_class: e.agencyClass ?? null,
       pec: e.pec ?? null,
+      ...(e.data ? { data: JSON.stringify(e.data) } : {}),
     })
     .onConflict((oc) =>
       oc.column("code").doUpdateSet((eb) => ({
+        ...(e.data ? { data: eb.ref("excluded.data") } : {}),
         name: eb.ref("excluded.name"),
         kind: eb.ref("excluded.kind"),
         istat_code: eb.ref("excluded.istat_code"),
