@@ -16,11 +16,13 @@ import type { ReactNode } from "react";
 import { CsrfInput } from "~/components/forms";
 import { Icon } from "~/components/Icon";
 import { useNonce } from "~/components/nonce";
+import { siteName } from "~/components/title";
 import { can, workspacesFor } from "~/domain/policy";
 import { LOCALES, type Locale, type MessageKey, localeFromCookieHeader, translator } from "~/i18n";
 import { useLocale, useT } from "~/i18n/useT";
 import { commitSession, ensureCsrf, getCurrentUser, getSession } from "~/server/auth/session.server";
-import { runtime } from "~/server/runtime.server";
+import { type DeskIdentity, loadDeskIdentity } from "~/server/entities/desk.server";
+import { db, runtime } from "~/server/runtime.server";
 import appCss from "~/styles/app.css";
 
 export const links: LinksFunction = () => [
@@ -35,7 +37,7 @@ export const links: LinksFunction = () => [
   },
 ];
 
-export const meta: MetaFunction = () => [{ title: "SUAP Alta Val di Cecina" }];
+export const meta: MetaFunction = ({ matches }) => [{ title: siteName(matches) }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const locale = localeFromCookieHeader(request.headers.get("Cookie"));
@@ -43,6 +45,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const csrf = ensureCsrf(session);
   const user = await getCurrentUser(request);
   const workspaces = user ? workspacesFor(user.principal) : [];
+  const desk = await loadDeskIdentity(db());
   const headers = new Headers();
   if (csrf.created) headers.append("Set-Cookie", await commitSession(session));
   return Response.json(
@@ -51,6 +54,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       csrf: csrf.token,
       user: user ? { name: user.fullName, email: user.email } : null,
       workspaces,
+      desk,
       // The link shows only to whoever the mailbox will let in (no dead end).
       devMailbox:
         !runtime.env.isProduction &&
@@ -65,6 +69,7 @@ export type RootData = {
   csrf: string;
   user: { name: string; email: string } | null;
   workspaces: { path: string; label: string }[];
+  desk: DeskIdentity;
   devMailbox: boolean;
 };
 
@@ -104,7 +109,7 @@ function Header() {
           <div className="row">
             <div className="col-12">
               <div className="it-header-slim-wrapper-content d-flex justify-content-between flex-wrap gap-2">
-                <span className="d-none d-lg-block navbar-brand text-white">{t("app.owner")}</span>
+                <span className="d-none d-lg-block navbar-brand text-white">{data?.desk.owner}</span>
                 <div className="it-header-slim-right-zone d-flex gap-4 align-items-center">
                   <LanguageSwitch />
                   {data?.user ? (
@@ -141,7 +146,7 @@ function Header() {
                     <Link to="/">
                       <Icon name="it-pa" className="icon" />
                       <div className="it-brand-text">
-                        <div className="it-brand-title">{t("app.name")}</div>
+                        <div className="it-brand-title">{data?.desk.site ?? "SUAP"}</div>
                         <div className="it-brand-tagline d-none d-md-block">{t("app.tagline")}</div>
                       </div>
                     </Link>
@@ -190,10 +195,10 @@ function Footer() {
         <div className="container py-4">
           <div className="row">
             <div className="col-md-6">
-              <h2 className="h5 text-white">{t("app.name")}</h2>
-              <p className="text-white">{t("app.comuni")}</p>
+              <h2 className="h5 text-white">{data?.desk.site ?? "SUAP"}</h2>
+              <p className="text-white">{data?.desk.comuni.map((c) => c.name).join(", ")}</p>
               <p className="text-white">
-                {t("shell.footer.contactsText", { pec: "suap.altavaldicecina@pec.suap.test" })}
+                {data?.desk.pec ? t("shell.footer.contactsText", { pec: data.desk.pec }) : null}
               </p>
             </div>
             <div className="col-md-6">

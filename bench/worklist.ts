@@ -7,7 +7,7 @@ import { sql } from "kysely";
 import pg from "pg";
 import { migrateToLatest, openDatabase } from "~/server/db/db.server";
 import { listWorklist } from "~/server/desk/worklist.server";
-import { parseWorklistQuery } from "~/server/desk/worklist-query";
+import { parseWorklistQuery } from "~/domain/desk/worklist-query";
 import { seed } from "~/server/seed.server";
 
 const BASE = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";

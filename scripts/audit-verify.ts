@@ -1,22 +1,31 @@
-// Walks every pratica's hash-chained audit log and names the first broken entry of each chain.
-// Usage: npm run audit:verify [-- <pratica-id>]      exit 0 = every chain intact, 2 = tampering found
+// Walks both hash-chained logs, the pratiche's audit log and the delegation log, and names the first broken
+// entry of each chain.
+// Usage: npm run audit:verify [-- <pratica-id>]      exit 0 = every chain intact, 2 = tampering found, 1 = error
 import { openDatabase } from "../app/server/db/db.server";
-import { getEnv } from "../app/server/env.server";
+import { verifyDelegationChains } from "../app/server/delegations/chain.server";
 import { verifyChains } from "../app/server/engine/audit.server";
+import { getEnv } from "../app/server/env.server";
 
 try {
   const env = getEnv();
   const handle = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
-  const { checked, problems } = await verifyChains(handle.db, process.argv[2]);
+  const only = process.argv[2];
+  const audit = await verifyChains(handle.db, only);
+  const delegations = only ? { checked: 0, problems: [] } : await verifyDelegationChains(handle.db);
   await handle.close();
-  if (!problems.length) {
-    console.log(`Registro di audit integro: ${checked} voci verificate.`);
-    process.exit(0);
-  }
-  for (const p of problems) {
+  const broken = audit.problems.length + delegations.problems.length;
+  for (const p of audit.problems) {
     console.error(`Pratica ${p.praticaId}: prima voce non valida n. ${p.seq} - ${p.reason}`);
   }
-  console.error(`${problems.length} catene alterate su ${checked} voci verificate.`);
+  for (const p of delegations.problems) {
+    console.error(`Delega ${p.delegationId}: prima voce non valida n. ${p.seq} - ${p.reason}`);
+  }
+  const summary = `registro di audit ${audit.checked} voci, registro delle deleghe ${delegations.checked} voci`;
+  if (!broken) {
+    console.log(`Registri integri: ${summary} verificate.`);
+    process.exit(0);
+  }
+  console.error(`${broken} catene alterate (${summary} verificate).`);
   process.exit(2);
 } catch (error) {
   console.error((error as Error).message);

@@ -163,11 +163,19 @@ export type StepResult =
       dueDates: DueDates;
       suspended: boolean;
     }
-  | { accepted: false; reason: string; reasonEn: string };
+  | { accepted: false; reason: string; reasonEn: string; refusal?: Refusal };
+
+/** What the step refused, as codes: the i18n module turns it into a sentence in the user's language. */
+export interface Refusal {
+  event: EventType;
+  guard?: GuardName;
+  status?: string;
+}
 
 type AnySnapshot = ReturnType<AnyStateMachine["resolveState"]>;
 
-const reject = (reason: string, reasonEn: string): StepResult => ({ accepted: false, reason, reasonEn });
+const reject = (reason: string, reasonEn: string, refusal?: Refusal): StepResult =>
+  refusal ? { accepted: false, reason, reasonEn, refusal } : { accepted: false, reason, reasonEn };
 
 function isRecord(x: unknown): x is Record<string, unknown> {
   return typeof x === "object" && x !== null && !Array.isArray(x);
@@ -240,16 +248,22 @@ function explainRefusal(snapshot: AnySnapshot, event: WorkflowEvent, status: str
     return reject(
       `L'atto «${label}» non è ammesso nello stato attuale della pratica (${status}).`,
       `Event ${event.type} is not allowed in the current state (${status}).`,
+      { event: event.type, status },
     );
   }
   const context = snapshot.context as WorkflowContext;
   for (const t of candidates) {
     const g = guardNameOf(t);
     if (g && g !== "unknown" && !safeGuard(g, context, event)) {
-      return reject(`${label}: ${guardMessages[g].it}`, `${event.type}: ${guardMessages[g].en}`);
+      return reject(`${label}: ${guardMessages[g].it}`, `${event.type}: ${guardMessages[g].en}`, {
+        event: event.type,
+        guard: g,
+      });
     }
   }
-  return reject(`L'atto «${label}» non è ammesso ora.`, `Event ${event.type} is not allowed now.`);
+  return reject(`L'atto «${label}» non è ammesso ora.`, `Event ${event.type} is not allowed now.`, {
+    event: event.type,
+  });
 }
 
 function safeGuard(name: GuardName, context: WorkflowContext, event: WorkflowEvent): boolean {

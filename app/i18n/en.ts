@@ -2,11 +2,7 @@ import type { MessageKey } from "./it";
 
 /** English strings (EU Single Digital Gateway: providers from other member states must be able to file). */
 export const en: Record<MessageKey, string> = {
-  "app.name": "SUAP Alta Val di Cecina",
   "app.tagline": "One-stop shop for business activities",
-  "app.owner": "Unione Montana Alta Val di Cecina",
-  "app.comuni":
-    "Castelnuovo di Val di Cecina, Montecatini Val di Cecina, Monteverdi Marittimo, Pomarance, Volterra",
   "shell.skip": "Skip to main content",
   "shell.skipFooter": "Skip to footer",
   "shell.language": "Language",
@@ -36,7 +32,7 @@ export const en: Record<MessageKey, string> = {
   "lang.en": "English",
   "home.title": "One-stop shop for business activities",
   "home.lead":
-    "The associated SUAP of the five municipalities of the Alta Val di Cecina: businesses file here the applications to open, change or close an activity, and follow them to the outcome.",
+    "The associated one-stop shop of the municipalities listed here ({desk}): businesses file here the applications to open, change or close an activity, and follow them to the outcome.",
   "home.what.title": "What you can do",
   "home.what.find": "Find which applications to file, with documents, fees and time limits",
   "home.what.file": "Fill in, sign and submit the application, saving a draft whenever you like",

@@ -5,16 +5,26 @@ import * as catalogue from "./modules/catalogue";
 import * as desk from "./modules/desk";
 import * as integrations from "./modules/integrations";
 import * as pratiche from "./modules/pratiche";
+import * as words from "./modules/words";
 
 export type Locale = "it" | "en";
 export const LOCALES: Locale[] = ["it", "en"];
 export const DEFAULT_LOCALE: Locale = "it";
 
 /** The Italian dictionary is the reference; areas keep their strings in modules/ so they grow apart. */
-const it = { ...coreIt, ...catalogue.it, ...pratiche.it, ...desk.it, ...associations.it, ...integrations.it };
+const it = {
+  ...coreIt,
+  ...words.it,
+  ...catalogue.it,
+  ...pratiche.it,
+  ...desk.it,
+  ...associations.it,
+  ...integrations.it,
+};
 export type MessageKey = keyof typeof it;
 const en: Record<MessageKey, string> = {
   ...coreEn,
+  ...words.en,
   ...catalogue.en,
   ...pratiche.en,
   ...desk.en,
@@ -29,16 +39,22 @@ export function isLocale(value: unknown): value is Locale {
   return value === "it" || value === "en";
 }
 
-export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
+/** Translates a key; `locale` says which language, for the texts that come as `{ it, en }` pairs. */
+export type Translate = ((key: MessageKey, params?: Record<string, string | number>) => string) & {
+  readonly locale: Locale;
+};
 
 export function translator(locale: Locale): Translate {
   const dict = dictionaries[locale];
-  return (key, params) => {
+  const t = (key: MessageKey, params?: Record<string, string | number>) => {
     const template = dict[key] ?? it[key] ?? key;
     if (!params) return template;
     return template.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
   };
+  return Object.assign(t, { locale });
 }
+
+export { documentTitle, eventText, refusalText, statusText, type Words } from "./modules/words";
 
 /** Picks the language from the `lang` cookie; Italian unless the user chose otherwise. */
 export function localeFromCookieHeader(cookieHeader: string | null): Locale {

@@ -1,10 +1,6 @@
 /** Italian strings: the reference dictionary. Every key here must exist in en.ts (a test checks). */
 export const it = {
-  "app.name": "SUAP Alta Val di Cecina",
   "app.tagline": "Sportello Unico per le Attività Produttive",
-  "app.owner": "Unione Montana Alta Val di Cecina",
-  "app.comuni":
-    "Castelnuovo di Val di Cecina, Montecatini Val di Cecina, Monteverdi Marittimo, Pomarance, Volterra",
   "shell.skip": "Vai al contenuto principale",
   "shell.skipFooter": "Vai al piè di pagina",
   "shell.language": "Lingua",
@@ -34,7 +30,7 @@ export const it = {
   "lang.en": "English",
   "home.title": "Sportello Unico per le Attività Produttive",
   "home.lead":
-    "Il SUAP associato dei cinque Comuni dell'Alta Val di Cecina: qui le imprese presentano le pratiche per aprire, modificare o chiudere un'attività, e le seguono fino all'esito.",
+    "Lo Sportello Unico associato dei Comuni serviti ({desk}): qui le imprese presentano le pratiche per aprire, modificare o chiudere un'attività, e le seguono fino all'esito.",
   "home.what.title": "Cosa puoi fare",
   "home.what.find": "Trovare quali pratiche presentare, con documenti, costi e tempi",
   "home.what.file": "Compilare, firmare e inviare la pratica, salvando la bozza quando vuoi",

@@ -1,25 +1,29 @@
 import type { MetaFunction } from "@remix-run/node";
-import { Link } from "@remix-run/react";
+import { Link, useRouteLoaderData } from "@remix-run/react";
 import { Icon } from "~/components/Icon";
+import { siteName } from "~/components/title";
 import { useT } from "~/i18n/useT";
-import { COMUNI } from "~/server/seed-data";
+import type { RootData } from "~/root";
 
-export const meta: MetaFunction = () => [
-  { title: "SUAP Alta Val di Cecina - Sportello Unico per le Attività Produttive" },
+export const meta: MetaFunction = ({ matches }) => [
+  { title: `${siteName(matches)} - Sportello Unico per le Attività Produttive` },
   {
     name: "description",
-    content: "Presenta e segui le pratiche per le attività produttive nei Comuni dell'Alta Val di Cecina.",
+    content: `Presenta e segui le pratiche per le attività produttive nei Comuni serviti dal ${siteName(matches)}.`,
   },
 ];
 
 export default function Home() {
   const t = useT();
+  // the Comuni served come from the entities (root loader), not from a list in the code
+  const root = useRouteLoaderData("root") as RootData | undefined;
+  const comuni = root?.desk.comuni ?? [];
   return (
     <>
       <div className="row">
         <div className="col-lg-8">
           <h1>{t("home.title")}</h1>
-          <p className="lead">{t("home.lead")}</p>
+          <p className="lead">{t("home.lead", { desk: root?.desk.name ?? "SUAP" })}</p>
           <div className="d-flex flex-wrap gap-3 my-4">
             <Link to="/cosa-devo-presentare" className="btn btn-primary btn-lg">
               {t("home.cta.finder")}
@@ -50,7 +54,7 @@ export default function Home() {
         <div className="col-md-6">
           <h2 className="h3">{t("home.comuni.title")}</h2>
           <ul>
-            {COMUNI.map((c) => (
+            {comuni.map((c) => (
               <li key={c.code}>{c.name}</li>
             ))}
           </ul>

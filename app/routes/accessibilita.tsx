@@ -2,9 +2,10 @@ import type { MetaFunction } from "@remix-run/node";
 import { ContentPage } from "~/components/ContentPage";
 import { accessibilityStatement } from "~/i18n/content";
 import { useLocale, useT } from "~/i18n/useT";
+import { pageTitle } from "~/components/title";
 
-export const meta: MetaFunction = () => [
-  { title: "Dichiarazione di accessibilità - SUAP Alta Val di Cecina" },
+export const meta: MetaFunction = ({ matches }) => [
+  { title: pageTitle(matches, "Dichiarazione di accessibilità") },
 ];
 
 export default function Accessibility() {

@@ -5,8 +5,9 @@ import type { MessageKey } from "~/i18n";
 import { useT } from "~/i18n/useT";
 import { rolesWithEntities } from "~/server/accounts-view.server";
 import { requireUser } from "~/server/auth/session.server";
+import { pageTitle } from "~/components/title";
 
-export const meta: MetaFunction = () => [{ title: "Area personale - SUAP Alta Val di Cecina" }];
+export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, "Area personale") }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);

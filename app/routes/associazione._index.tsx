@@ -7,9 +7,10 @@ import { useT } from "~/i18n/useT";
 import { readForm, requireUser } from "~/server/auth/session.server";
 import { handOver, type WorkspaceFilters, workspacePratiche } from "~/server/delegations/workspace.server";
 import { db } from "~/server/runtime.server";
+import { pageTitle } from "~/components/title";
 
-export const meta: MetaFunction = () => [
-  { title: "Area di lavoro dell'associazione - SUAP Alta Val di Cecina" },
+export const meta: MetaFunction = ({ matches }) => [
+  { title: pageTitle(matches, "Area di lavoro dell'associazione") },
 ];
 
 export function filtersFrom(url: URL): WorkspaceFilters {

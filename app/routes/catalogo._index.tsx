@@ -6,23 +6,25 @@ import { useT } from "~/i18n/useT";
 import { cacheHeaders, pageEtag, publicPageHeaders } from "~/server/catalogue/http.server";
 import { searchParamsFrom } from "~/server/catalogue/search.server";
 import { type CatalogueIndexView, catalogueIndexView } from "~/server/catalogue/views.server";
+import { loadDeskIdentity } from "~/server/entities/desk.server";
 import { db } from "~/server/runtime.server";
+import { siteName } from "~/components/title";
 
 export const headers = publicPageHeaders;
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const t = translator(localeFromCookieHeader(request.headers.get("Cookie")));
   const view = await catalogueIndexView(db(), searchParamsFrom(new URL(request.url)));
-  const title = `${t("catalogue.title")} - ${t("catalogue.site")}`;
+  const title = `${t("catalogue.title")} - ${(await loadDeskIdentity(db())).site}`;
   return Response.json(
     { ...view, title },
     { headers: cacheHeaders(pageEtag(request, view.version.contentHash)) },
   );
 }
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [
+export const meta: MetaFunction<typeof loader> = ({ data, matches }) => [
   { title: data?.title ?? "Catalogo dei procedimenti" },
-  { name: "description", content: "Catalogo dei procedimenti del SUAP Alta Val di Cecina" },
+  { name: "description", content: `Catalogo dei procedimenti del ${siteName(matches)}` },
 ];
 
 export default function CatalogueIndex() {

@@ -6,14 +6,16 @@ import { localeFromCookieHeader, translator } from "~/i18n";
 import { useT } from "~/i18n/useT";
 import { cacheHeaders, pageEtag, publicPageHeaders } from "~/server/catalogue/http.server";
 import { type FinderView, finderView } from "~/server/catalogue/views.server";
+import { loadDeskIdentity } from "~/server/entities/desk.server";
 import { db } from "~/server/runtime.server";
+import { pageTitle } from "~/components/title";
 
 export const headers = publicPageHeaders;
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const t = translator(localeFromCookieHeader(request.headers.get("Cookie")));
   const view = await finderView(db(), new URL(request.url));
-  const base = `${t("finder.title")} - ${t("catalogue.site")}`;
+  const base = `${t("finder.title")} - ${(await loadDeskIdentity(db())).site}`;
   const title = view.errors.length > 0 ? `${t("finder.errorPrefix")} ${base}` : base;
   return Response.json(
     { ...view, title },
@@ -24,8 +26,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   );
 }
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: data?.title ?? "Cosa devo presentare? - SUAP Alta Val di Cecina" },
+export const meta: MetaFunction<typeof loader> = ({ data, matches }) => [
+  { title: data?.title ?? pageTitle(matches, "Cosa devo presentare?") },
 ];
 
 export default function Finder() {

@@ -5,8 +5,9 @@ import { useT } from "~/i18n/useT";
 import { readForm, requireUser } from "~/server/auth/session.server";
 import { delegationsOfBusinesses, revokeDelegation } from "~/server/delegations/delegations.server";
 import { db } from "~/server/runtime.server";
+import { pageTitle } from "~/components/title";
 
-export const meta: MetaFunction = () => [{ title: "Revoca della delega - SUAP Alta Val di Cecina" }];
+export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, "Revoca della delega") }];
 
 async function delegationFor(request: Request, id: string) {
   const user = await requireUser(request);

@@ -17,8 +17,9 @@ import {
 import { parseUpload, uploadLimits } from "~/server/filing/uploads.server";
 import { db, runtime } from "~/server/runtime.server";
 import { fileStore } from "~/server/services.server";
+import { pageTitle } from "~/components/title";
 
-export const meta: MetaFunction = () => [{ title: "Deleghe - SUAP Alta Val di Cecina" }];
+export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, "Deleghe") }];
 
 const romeToday = () => romeDate();
 

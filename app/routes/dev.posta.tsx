@@ -5,8 +5,9 @@ import { useT } from "~/i18n/useT";
 import { outboxForDevMailbox } from "~/server/accounts-view.server";
 import { requireUser } from "~/server/auth/session.server";
 import { runtime } from "~/server/runtime.server";
+import { pageTitle } from "~/components/title";
 
-export const meta: MetaFunction = () => [{ title: "Posta di sviluppo - SUAP Alta Val di Cecina" }];
+export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, "Posta di sviluppo") }];
 
 /**
  * Development mailbox: the outbox as a reader would see it. Never served in production; outside it, only

@@ -8,8 +8,9 @@ import { agencyInbox } from "~/server/desk/agency.server";
 import { todayIso } from "~/server/pratiche/acts.server";
 import { db } from "~/server/runtime.server";
 import { entityNames } from "~/server/accounts-view.server";
+import { pageTitle } from "~/components/title";
 
-export const meta: MetaFunction = () => [{ title: "Pareri - Ente terzo - SUAP Alta Val di Cecina" }];
+export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, "Pareri - Ente terzo") }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { agencyIds } = await requireReviewer(request);

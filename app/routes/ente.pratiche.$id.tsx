@@ -10,8 +10,9 @@ import { agencyPost } from "~/server/desk/perform.server";
 import { type AgencyPratica, loadAgencyPratica } from "~/server/desk/pratica.server";
 import { todayIso } from "~/server/pratiche/acts.server";
 import { db } from "~/server/runtime.server";
+import { pageTitle } from "~/components/title";
 
-export const meta: MetaFunction = () => [{ title: "Pratica - Ente terzo - SUAP Alta Val di Cecina" }];
+export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, "Pratica - Ente terzo") }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);

@@ -4,8 +4,9 @@ import { useT } from "~/i18n/useT";
 import { requireUser } from "~/server/auth/session.server";
 import { myBusinesses } from "~/server/businesses/businesses.server";
 import { db } from "~/server/runtime.server";
+import { pageTitle } from "~/components/title";
 
-export const meta: MetaFunction = () => [{ title: "Le mie imprese - SUAP Alta Val di Cecina" }];
+export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, "Le mie imprese") }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);

@@ -4,9 +4,11 @@ import { Breadcrumbs } from "~/components/catalogue/ui";
 import { localeFromCookieHeader, translator } from "~/i18n";
 import { useT } from "~/i18n/useT";
 import { cacheHeaders, pageEtag, publicPageHeaders } from "~/server/catalogue/http.server";
-import { LICENCE } from "~/server/catalogue/open-data";
+import { LICENCE } from "~/domain/catalogue/open-data";
 import { currentVersion } from "~/server/catalogue/repository.server";
+import { loadDeskIdentity } from "~/server/entities/desk.server";
 import { db } from "~/server/runtime.server";
+import { pageTitle } from "~/components/title";
 
 export const headers = publicPageHeaders;
 
@@ -14,13 +16,13 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const t = translator(localeFromCookieHeader(request.headers.get("Cookie")));
   const version = await currentVersion(db());
   return Response.json(
-    { version, licence: LICENCE, title: `${t("openData.title")} - ${t("catalogue.site")}` },
+    { version, licence: LICENCE, title: `${t("openData.title")} - ${(await loadDeskIdentity(db())).site}` },
     { headers: cacheHeaders(pageEtag(request, version.contentHash)) },
   );
 }
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: data?.title ?? "Dati aperti - SUAP Alta Val di Cecina" },
+export const meta: MetaFunction<typeof loader> = ({ data, matches }) => [
+  { title: data?.title ?? pageTitle(matches, "Dati aperti") },
 ];
 
 export default function OpenData() {

@@ -1,15 +1,16 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { itDate, StatusTag } from "~/components/filing/fields";
-import type { MessageKey } from "~/i18n";
+import { eventText, type MessageKey, statusText } from "~/i18n";
 import { useLocale, useT } from "~/i18n/useT";
 import { requireUser } from "~/server/auth/session.server";
 import { isDraft, loadDraft, notFound, taskList } from "~/server/filing/drafts.server";
 import { todayIso } from "~/server/pratiche/acts.server";
 import { loadPraticaView } from "~/server/pratiche/view.server";
 import { db } from "~/server/runtime.server";
+import { pageTitle } from "~/components/title";
 
-export const meta: MetaFunction = () => [{ title: "Pratica - SUAP Alta Val di Cecina" }];
+export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, "Pratica") }];
 
 /** A draft shows its task list; a submitted pratica its detail (timeline, documents, clock, acts). */
 export async function loader({ request, params }: LoaderFunctionArgs) {
@@ -107,7 +108,7 @@ function Detail({ view }: { view: View }) {
         ) : null}
         <h1>{p.title}</h1>
         <p>
-          <StatusTag status={p.status} label={t(`filing.status.${p.status}` as MessageKey)} />{" "}
+          <StatusTag status={p.status} label={statusText(t.locale, p.status)} />{" "}
           {p.protocolNumber ? (
             <span className="ms-2">
               {t("filing.list.col.protocol")}: {p.protocolNumber}
@@ -160,7 +161,7 @@ function Detail({ view }: { view: View }) {
         <ol>
           {view.timeline.map((e) => (
             <li key={e.seq}>
-              {itDate(e.at)} - {e.label}
+              {itDate(e.at)} - {eventText(t.locale, e.type)}
             </li>
           ))}
         </ol>

@@ -5,7 +5,7 @@ import { CsrfInput, ErrorSummary } from "~/components/forms";
 import { localeFromCookieHeader } from "~/i18n";
 import { useLocale, useT } from "~/i18n/useT";
 import { readForm, requireUser } from "~/server/auth/session.server";
-import { attachmentList, euro } from "~/server/filing/bundle";
+import { attachmentList, euro } from "~/domain/filing/bundle";
 import { isDraft, loadDraft, uploadedAttachments } from "~/server/filing/drafts.server";
 import {
   parseUpload,
@@ -15,8 +15,9 @@ import {
 } from "~/server/filing/uploads.server";
 import { runtime, db } from "~/server/runtime.server";
 import { fileStore } from "~/server/services.server";
+import { pageTitle } from "~/components/title";
 
-export const meta: MetaFunction = () => [{ title: "Allegati - SUAP Alta Val di Cecina" }];
+export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, "Allegati") }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);

@@ -10,8 +10,9 @@ import { notFound } from "~/server/filing/drafts.server";
 import { parseUpload, uploadLimits } from "~/server/filing/uploads.server";
 import { db, runtime } from "~/server/runtime.server";
 import { fileStore } from "~/server/services.server";
+import { pageTitle } from "~/components/title";
 
-export const meta: MetaFunction = () => [{ title: "Azione sulla pratica - SUAP Alta Val di Cecina" }];
+export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, "Azione sulla pratica") }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);

@@ -5,8 +5,9 @@ import { useLocale, useT } from "~/i18n/useT";
 import { readForm, requireUser } from "~/server/auth/session.server";
 import { deleteDraft, isDraft, loadDraft } from "~/server/filing/drafts.server";
 import { db } from "~/server/runtime.server";
+import { pageTitle } from "~/components/title";
 
-export const meta: MetaFunction = () => [{ title: "Eliminare la bozza? - SUAP Alta Val di Cecina" }];
+export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, "Eliminare la bozza?") }];
 
 /** Asks before deleting a draft: the GOV.UK confirmation pattern, a real form, no JavaScript needed. */
 export async function loader({ request, params }: LoaderFunctionArgs) {

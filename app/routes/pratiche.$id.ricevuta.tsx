@@ -6,8 +6,9 @@ import { requireUser } from "~/server/auth/session.server";
 import { notFound } from "~/server/filing/drafts.server";
 import { receiptView } from "~/server/filing/queries.server";
 import { db } from "~/server/runtime.server";
+import { pageTitle } from "~/components/title";
 
-export const meta: MetaFunction = () => [{ title: "Pratica inviata - SUAP Alta Val di Cecina" }];
+export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, "Pratica inviata") }];
 
 /** GOV.UK confirmation page; everything is read back from the database, so a bookmark shows the same. */
 export async function loader({ request, params }: LoaderFunctionArgs) {

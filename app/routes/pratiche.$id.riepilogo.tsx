@@ -7,13 +7,14 @@ import type { Field } from "~/domain/forms/types";
 import { localeFromCookieHeader, type MessageKey } from "~/i18n";
 import { useLocale, useT } from "~/i18n/useT";
 import { readForm, requireUser } from "~/server/auth/session.server";
-import { attachmentList, euro, visibleSections } from "~/server/filing/bundle";
+import { attachmentList, euro, visibleSections } from "~/domain/filing/bundle";
 import { isDraft, loadDraft, uploadedAttachments } from "~/server/filing/drafts.server";
 import { submitPratica } from "~/server/filing/submit.server";
 import { db } from "~/server/runtime.server";
 import { engineServices } from "~/server/services.server";
+import { pageTitle } from "~/components/title";
 
-export const meta: MetaFunction = () => [{ title: "Riepilogo - SUAP Alta Val di Cecina" }];
+export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, "Riepilogo") }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);

@@ -1,13 +1,14 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { itDate, StatusTag } from "~/components/filing/fields";
-import type { MessageKey } from "~/i18n";
+import { statusText } from "~/i18n";
 import { useT } from "~/i18n/useT";
 import { requireUser } from "~/server/auth/session.server";
 import { listMyPratiche } from "~/server/filing/queries.server";
 import { db } from "~/server/runtime.server";
+import { pageTitle } from "~/components/title";
 
-export const meta: MetaFunction = () => [{ title: "Le mie pratiche - SUAP Alta Val di Cecina" }];
+export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, "Le mie pratiche") }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
@@ -65,7 +66,7 @@ export default function MyPratiche() {
                       </td>
                       <td>{p.business}</td>
                       <td>
-                        <StatusTag status="draft" label={t("filing.status.draft")} />
+                        <StatusTag status="draft" label={statusText(t.locale, "draft")} />
                       </td>
                       <td>{itDate(p.updated_at)}</td>
                     </tr>
@@ -100,7 +101,7 @@ export default function MyPratiche() {
                       </td>
                       <td>{p.business}</td>
                       <td>
-                        <StatusTag status={p.status} label={t(`filing.status.${p.status}` as MessageKey)} />
+                        <StatusTag status={p.status} label={statusText(t.locale, p.status)} />
                       </td>
                       <td>{p.protocol_number}</td>
                       <td>{p.due_date ? itDate(p.due_date) : "-"}</td>

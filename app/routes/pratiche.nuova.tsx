@@ -4,11 +4,12 @@ import { CsrfInput, ErrorSummary } from "~/components/forms";
 import { localeFromCookieHeader, type MessageKey } from "~/i18n";
 import { useLocale, useT } from "~/i18n/useT";
 import { readForm, requireUser } from "~/server/auth/session.server";
-import { euro } from "~/server/filing/bundle";
+import { euro } from "~/domain/filing/bundle";
 import { newPraticaView, startDraft } from "~/server/filing/drafts.server";
 import { db } from "~/server/runtime.server";
+import { pageTitle } from "~/components/title";
 
-export const meta: MetaFunction = () => [{ title: "Avvia una nuova pratica - SUAP Alta Val di Cecina" }];
+export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, "Avvia una nuova pratica") }];
 
 function codesFrom(params: URLSearchParams | FormData) {
   return [...params.getAll("procedimento"), ...params.getAll("usecase")].map(String).filter(Boolean);

@@ -2,8 +2,9 @@ import type { MetaFunction } from "@remix-run/node";
 import { ContentPage } from "~/components/ContentPage";
 import { privacyNotice } from "~/i18n/content";
 import { useLocale, useT } from "~/i18n/useT";
+import { pageTitle } from "~/components/title";
 
-export const meta: MetaFunction = () => [{ title: "Informativa privacy - SUAP Alta Val di Cecina" }];
+export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, "Informativa privacy") }];
 
 export default function Privacy() {
   const t = useT();

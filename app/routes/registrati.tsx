@@ -6,8 +6,9 @@ import { useT } from "~/i18n/useT";
 import { isPlausibleEmail, registerBusinessUser } from "~/server/auth/accounts.server";
 import { passwordProblem } from "~/server/auth/password.server";
 import { createUserSession, readForm } from "~/server/auth/session.server";
+import { pageTitle } from "~/components/title";
 
-export const meta: MetaFunction = () => [{ title: "Registrati - SUAP Alta Val di Cecina" }];
+export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, "Registrati") }];
 
 export async function action({ request }: ActionFunctionArgs) {
   const form = await readForm(request);

@@ -5,11 +5,12 @@ import { useT } from "~/i18n/useT";
 import { isManagerOf } from "~/server/desk/worklist.server";
 import { requireDeskStaff } from "~/server/desk/access.server";
 import { listWorklist, statusCounts, worklistOptions } from "~/server/desk/worklist.server";
-import { parseWorklistQuery, worklistHref } from "~/server/desk/worklist-query";
+import { parseWorklistQuery, worklistHref } from "~/domain/desk/worklist-query";
 import { todayIso } from "~/server/pratiche/acts.server";
 import { db } from "~/server/runtime.server";
+import { pageTitle } from "~/components/title";
 
-export const meta: MetaFunction = () => [{ title: "Scrivania - SUAP Alta Val di Cecina" }];
+export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, "Scrivania") }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { user, deskId } = await requireDeskStaff(request);

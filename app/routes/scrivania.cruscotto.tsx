@@ -7,8 +7,9 @@ import { type ConclusionStat, dashboard } from "~/server/desk/dashboard.server";
 import { todayIso } from "~/server/pratiche/acts.server";
 import { db } from "~/server/runtime.server";
 import { entityNames } from "~/server/accounts-view.server";
+import { pageTitle } from "~/components/title";
 
-export const meta: MetaFunction = () => [{ title: "Cruscotto - Scrivania - SUAP Alta Val di Cecina" }];
+export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, "Cruscotto - Scrivania") }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { deskId } = await requireDeskManager(request);

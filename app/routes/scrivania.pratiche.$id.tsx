@@ -12,8 +12,9 @@ import { type DeskPratica, loadDeskPratica } from "~/server/desk/pratica.server"
 import { openCallViews } from "~/server/integrations/queue.server";
 import { todayIso } from "~/server/pratiche/acts.server";
 import { db } from "~/server/runtime.server";
+import { pageTitle } from "~/components/title";
 
-export const meta: MetaFunction = () => [{ title: "Pratica - Scrivania - SUAP Alta Val di Cecina" }];
+export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, "Pratica - Scrivania") }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);

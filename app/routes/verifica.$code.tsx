@@ -4,8 +4,11 @@ import { useT } from "~/i18n/useT";
 import { formatDocumentDate } from "~/server/documents/pdf.server";
 import { verifyDocument } from "~/server/filing/queries.server";
 import { db } from "~/server/runtime.server";
+import { pageTitle } from "~/components/title";
 
-export const meta: MetaFunction = () => [{ title: "Verifica di un documento - SUAP Alta Val di Cecina" }];
+export const meta: MetaFunction = ({ matches }) => [
+  { title: pageTitle(matches, "Verifica di un documento") },
+];
 
 /** Public: anyone holding a printed document checks it here. Unknown code: a 404 page in Italian. */
 export async function loader({ params }: LoaderFunctionArgs) {

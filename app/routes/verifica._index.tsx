@@ -5,8 +5,9 @@ import { localeFromCookieHeader, translator } from "~/i18n";
 import { useT } from "~/i18n/useT";
 import { readForm } from "~/server/auth/session.server";
 import { normalizeVerificationCode } from "~/server/documents/pdf.server";
+import { pageTitle } from "~/components/title";
 
-export const meta: MetaFunction = () => [{ title: "Verifica un documento - SUAP Alta Val di Cecina" }];
+export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, "Verifica un documento") }];
 
 export async function action({ request }: ActionFunctionArgs) {
   const form = await readForm(request);

@@ -3,7 +3,7 @@ import path from "node:path";
 import type { Kysely } from "kysely";
 import { importBundledCatalogues } from "./catalogue/import.server";
 import { type DatabaseHandle, migrateToLatest, openDatabase } from "./db/db.server";
-import type { Database } from "./db/schema";
+import type { Database } from "./db/schema.server";
 import { type Env, getEnv } from "./env.server";
 import { seed } from "./seed.server";
 import { singleton } from "./singleton.server";

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Kysely, Transaction } from "kysely";
 import { hashPassword } from "./auth/password.server";
-import type { Database } from "./db/schema";
+import type { Database } from "./db/schema.server";
 import {
   COMUNI,
   DEMO_ACCOUNTS,
@@ -11,7 +11,7 @@ import {
   DESK,
   ENTI_TERZI,
   type SeedEntity,
-} from "./seed-data";
+} from "./seed-data.server";
 
 /**
  * Idempotent: run at every boot and by `npm run db:seed`. Reference data is upserted by code; demo accounts
@@ -47,9 +47,11 @@ async function upsertEntity(trx: Transaction<Database>, e: SeedEntity): Promise<
       istat_code: e.istatCode ?? null,
       agency_class: e.agencyClass ?? null,
       pec: e.pec ?? null,
+      ...(e.data ? { data: JSON.stringify(e.data) } : {}),
     })
     .onConflict((oc) =>
       oc.column("code").doUpdateSet((eb) => ({
+        ...(e.data ? { data: eb.ref("excluded.data") } : {}),
         name: eb.ref("excluded.name"),
         kind: eb.ref("excluded.kind"),
         istat_code: eb.ref("excluded.istat_code"),

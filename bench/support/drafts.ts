@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
-import type { Database } from "~/server/db/schema";
-import { visibleSections } from "~/server/filing/bundle";
+import type { Database } from "~/server/db/schema.server";
+import { visibleSections } from "~/domain/filing/bundle";
 import { type FilingUser, loadDraft, saveSection, startDraft } from "~/server/filing/drafts.server";
 import { addAttachment } from "~/server/filing/uploads.server";
 import type { FileStore } from "~/server/storage.server";

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { login, registerBusinessUser, THROTTLE_MAX_FAILURES } from "~/server/auth/accounts.server";
 import { loadPrincipal } from "~/server/auth/session.server";
-import { DEMO_PASSWORD } from "~/server/seed-data";
+import { DEMO_PASSWORD } from "~/server/seed-data.server";
 import { DATABASES, type TestDatabase, useMigratedDatabase } from "./support/databases";
 
 describe.each(DATABASES)("accounts on %s", (kind) => {

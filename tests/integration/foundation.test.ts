@@ -2,7 +2,7 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrateToLatest, toNumber } from "~/server/db/db.server";
 import { seed } from "~/server/seed.server";
-import { COMUNI, DEMO_ACCOUNTS, ENTI_TERZI } from "~/server/seed-data";
+import { COMUNI, DEMO_ACCOUNTS, ENTI_TERZI } from "~/server/seed-data.server";
 import { createTestDatabase, DATABASES, type TestDatabase } from "./support/databases";
 
 describe.each(DATABASES)("migrations and seed on %s", (kind) => {

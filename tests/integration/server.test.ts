@@ -4,7 +4,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_PASSWORD } from "~/server/seed-data";
+import { DEMO_PASSWORD } from "~/server/seed-data.server";
 import { createTestDatabase, type TestDatabase } from "./support/databases";
 
 // These tests start the real built server (npm run build runs before the integration suite).

@@ -1,7 +1,7 @@
 import { Form } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { CsrfInput, type FieldError, fieldError } from "~/components/forms";
-import type { MessageKey, Translate } from "~/i18n";
+import { eventText, type MessageKey, statusText, type Translate } from "~/i18n";
 import { useT } from "~/i18n/useT";
 import { italianDate } from "~/domain/dates";
 
@@ -19,10 +19,9 @@ export function fmtDateTime(iso: string): string {
   }).format(new Date(iso));
 }
 
+/** The words of a status (of a pratica or of an agency's opinion), from the one vocabulary in app/i18n. */
 export function statusLabel(t: Translate, status: string): string {
-  const key = `desk.status.${status}` as MessageKey;
-  const s = t(key);
-  return s === key ? status : s;
+  return statusText(t.locale, status);
 }
 
 export function regimeLabel(t: Translate, regime: string): string {
@@ -349,7 +348,8 @@ export function PraticaSummary({ data }: { data: PraticaData }) {
         <ol data-testid="timeline">
           {data.timeline.map((e) => (
             <li key={e.seq}>
-              <strong>{e.type === "ASSIGN" ? t("desk.act.ASSIGN") : e.label}</strong> — {fmtDateTime(e.at)}{" "}
+              <strong>{e.type === "ASSIGN" ? t("desk.act.ASSIGN") : eventText(t.locale, e.type)}</strong> —{" "}
+              {fmtDateTime(e.at)}{" "}
               {t("desk.pratica.timelineBy", {
                 actor:
                   e.actorName ?? (e.actorKind.startsWith("system") ? t("desk.actor.system") : e.actorKind),

@@ -1,6 +1,5 @@
 /** Strings of the catalogue area. Every key in `it` must exist in `en` (the type enforces it). */
 export const it = {
-  "catalogue.site": "SUAP Alta Val di Cecina",
   "catalogue.breadcrumb": "Percorso di navigazione",
   "catalogue.home": "Home",
   "catalogue.title": "Catalogo dei procedimenti",
@@ -135,7 +134,6 @@ export const it = {
 } as const;
 
 export const en: Record<keyof typeof it, string> = {
-  "catalogue.site": "SUAP Alta Val di Cecina",
   "catalogue.breadcrumb": "Breadcrumb",
   "catalogue.home": "Home",
   "catalogue.title": "Procedure catalogue",

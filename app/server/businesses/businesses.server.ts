@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 import { type Answers, type FieldError, type FormDefinition, validateForm } from "~/domain/forms";
 import type { Principal } from "~/domain/policy";
-import type { Database } from "../db/schema";
+import type { Database } from "../db/schema.server";
 
 /**
  * Business profiles: what every new pratica is prefilled from. Checked with the one form validator of the

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { HeadersFunction } from "@remix-run/node";
 import { localeFromCookieHeader } from "~/i18n";
-import { LICENCE_LINK } from "./open-data";
+import { LICENCE_LINK } from "../../domain/catalogue/open-data";
 
 /**
  * HTTP caching of the public catalogue. An ETag derives from what decides the content: the catalogue

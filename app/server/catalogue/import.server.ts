@@ -11,8 +11,8 @@ import {
   publicationProblems,
   searchDocument,
 } from "~/domain/catalogue";
-import type { Database } from "../db/schema";
-import { compareCatalogueVersions, referenceOf, titleDocument } from "./rows";
+import type { Database } from "../db/schema.server";
+import { compareCatalogueVersions, referenceOf, titleDocument } from "../../domain/catalogue/rows";
 
 /** Why an import was refused: the file is invalid, or it would alter a version already published. */
 export class CatalogueImportError extends Error {

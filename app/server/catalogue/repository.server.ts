@@ -1,8 +1,8 @@
 import type { Kysely } from "kysely";
 import type { Catalogue, Proceeding } from "~/domain/catalogue";
-import type { Database } from "../db/schema";
+import type { Database } from "../db/schema.server";
 import { singleton } from "../singleton.server";
-import type { CatalogueReference } from "./rows";
+import type { CatalogueReference } from "../../domain/catalogue/rows";
 
 export interface CatalogueVersionInfo {
   id: number;

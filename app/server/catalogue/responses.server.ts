@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
-import type { Database } from "../db/schema";
+import type { Database } from "../db/schema.server";
 import { cachedResponse, LICENCE_HEADERS } from "./http.server";
-import { catalogueCsv, catalogueJson } from "./open-data";
+import { catalogueCsv, catalogueJson } from "../../domain/catalogue/open-data";
 import { currentCatalogue } from "./repository.server";
 import type { SsuAnswer } from "./ssu.server";
 

@@ -1,8 +1,8 @@
 import { type Kysely, sql } from "kysely";
 import { LIFE_EVENTS, type LifeEvent, REGIMES, type Regime, searchQueryTokens } from "~/domain/catalogue";
 import type { LocalisedText } from "~/domain/forms/types";
-import type { Database } from "../db/schema";
-import { likeEscape } from "./rows";
+import type { Database } from "../db/schema.server";
+import { likeEscape } from "../../domain/catalogue/rows";
 
 export interface CatalogueSearchParams {
   q?: string;

@@ -1,8 +1,8 @@
 import { type Kysely, sql } from "kysely";
 import { isValidOn, type Proceeding, scopeMunicipalities, type TerritorialScope } from "~/domain/catalogue";
-import type { Database } from "../db/schema";
+import type { Database } from "../db/schema.server";
 import { catalogueReference, currentVersion, proceedingByCodeAndVersion } from "./repository.server";
-import type { CatalogueReference } from "./rows";
+import type { CatalogueReference } from "../../domain/catalogue/rows";
 
 /**
  * The national Catalogo SSU read API (openAPI/catalogo-ssu_meta.yaml, AgID, CC BY 4.0) over this catalogue.

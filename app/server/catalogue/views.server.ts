@@ -14,7 +14,7 @@ import {
   type Terms,
 } from "~/domain/catalogue";
 import type { LocalisedText } from "~/domain/forms/types";
-import type { Database } from "../db/schema";
+import type { Database } from "../db/schema.server";
 import {
   type CatalogueVersionInfo,
   catalogueDocument,
@@ -22,7 +22,7 @@ import {
   currentVersion,
   proceedingByCode,
 } from "./repository.server";
-import type { CatalogueReference } from "./rows";
+import type { CatalogueReference } from "../../domain/catalogue/rows";
 import { type CatalogueSearchParams, type CatalogueSearchResult, searchCatalogue } from "./search.server";
 
 /** View models of the public catalogue pages: plain data the routes render, no rule left to the route. */

@@ -6,7 +6,7 @@ import pg from "pg";
 import { migrations } from "../../../migrations/index";
 import { Mutex } from "./mutex.server";
 import { PGliteDialect } from "./pglite-dialect.server";
-import type { Database } from "./schema";
+import type { Database } from "./schema.server";
 
 export type DatabaseKind = "pglite" | "postgres";
 

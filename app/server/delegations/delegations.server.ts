@@ -1,9 +1,9 @@
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import type { Kysely, Transaction } from "kysely";
 import type { DelegationGrant } from "~/domain/delegations";
-import { canonicalJson, GENESIS_HASH } from "../engine/audit.server";
-import type { Database } from "../db/schema";
-import { CONTENT_TYPES, detectFileKind, sanitizeFilename } from "../filing/files";
+import { appendDelegationEvent } from "./chain.server";
+import type { Database } from "../db/schema.server";
+import { CONTENT_TYPES, detectFileKind, sanitizeFilename } from "../../domain/filing/files";
 import type { FileStore } from "../storage.server";
 import { romeDate } from "~/domain/dates";
 
@@ -40,58 +40,7 @@ function toGrant(r: {
   };
 }
 
-export type DelegationEventType = "grant" | "use" | "revoke";
-
-/** Appends to the delegation's hash chain (same construction as the pratiche's audit log). */
-export async function appendDelegationEvent(
-  trx: Transaction<Database>,
-  input: {
-    delegationId: string;
-    type: DelegationEventType;
-    actorUserId: string | null;
-    details: Record<string, unknown>;
-    at: Date;
-  },
-) {
-  const last = await trx
-    .selectFrom("delegation_events")
-    .select(["seq", "hash"])
-    .where("delegation_id", "=", input.delegationId)
-    .orderBy("seq", "desc")
-    .limit(1)
-    .forUpdate()
-    .executeTakeFirst();
-  const seq = (last?.seq ?? 0) + 1;
-  const prevHash = last?.hash ?? GENESIS_HASH;
-  const at = input.at.toISOString();
-  const hash = createHash("sha256")
-    .update(prevHash)
-    .update("\n")
-    .update(
-      canonicalJson({
-        delegation: input.delegationId,
-        seq,
-        type: input.type,
-        actorUserId: input.actorUserId,
-        details: input.details,
-        at,
-      }),
-    )
-    .digest("hex");
-  await trx
-    .insertInto("delegation_events")
-    .values({
-      delegation_id: input.delegationId,
-      seq,
-      type: input.type,
-      actor_user_id: input.actorUserId,
-      details: JSON.stringify(input.details),
-      at,
-      prev_hash: prevHash,
-      hash,
-    })
-    .execute();
-}
+export { appendDelegationEvent, type DelegationEventType } from "./chain.server";
 
 export class DelegationError extends Error {
   constructor(

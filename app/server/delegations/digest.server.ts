@@ -1,7 +1,6 @@
 import type { Kysely } from "kysely";
-import { eventLabelsIt } from "../../../workflows/events";
-import type { EventType } from "../../../workflows/index";
-import type { Database } from "../db/schema";
+import { eventText, statusText } from "~/i18n/modules/words";
+import type { Database } from "../db/schema.server";
 import { enqueue } from "../mail/outbox.server";
 import { romeDate } from "~/domain/dates";
 
@@ -77,7 +76,7 @@ export async function sendDigests(
       if (changes.length && operators.length) {
         const lines = changes.map(
           (c) =>
-            `- ${c.name}: ${c.title} (${c.cui ?? ""}) — ${eventLabelsIt[c.type as EventType] ?? c.type}, stato ${c.status}${c.due_date ? `, scadenza ${c.due_date}` : ""}\n  ${opts.publicUrl.replace(/\/$/, "")}/pratiche/${c.id}`,
+            `- ${c.name}: ${c.title} (${c.cui ?? ""}) — ${eventText("it", c.type)}, stato ${statusText("it", c.status)}${c.due_date ? `, scadenza ${c.due_date}` : ""}\n  ${opts.publicUrl.replace(/\/$/, "")}/pratiche/${c.id}`,
         );
         for (const op of operators) {
           await enqueue(trx, {

@@ -3,7 +3,7 @@ import type { Kysely, Transaction } from "kysely";
 import { mayFileFor } from "~/domain/delegations";
 import type { FormDefinition } from "~/domain/forms";
 import type { Principal } from "~/domain/policy";
-import type { Database } from "../db/schema";
+import type { Database } from "../db/schema.server";
 import { appendDelegationEvent } from "./delegations.server";
 
 /**

@@ -1,8 +1,9 @@
 import type { Kysely } from "kysely";
-import { can, type Principal, type PraticaRef } from "~/domain/policy";
-import type { Database } from "../db/schema";
+import { can, type Principal } from "~/domain/policy";
+import type { Database } from "../db/schema.server";
 import { appendAuditEvent } from "../engine/audit.server";
-import { romeDate } from "~/domain/dates";
+import { toCsv } from "~/domain/csv";
+import { lockPratica, PRATICA_LIST_COLUMNS, refOf } from "../pratiche/repository.server";
 
 /** Statuses where the business (through its organisation) must do something. */
 export const NEEDS_ACTION = [
@@ -45,20 +46,7 @@ export async function workspacePratiche(
     .innerJoin("entities as comune", "comune.id", "pratiche.municipality_id")
     .leftJoin("users as operator", "operator.id", "pratiche.organisation_operator_id")
     .select([
-      "pratiche.id",
-      "pratiche.cui",
-      "pratiche.title",
-      "pratiche.status",
-      "pratiche.due_date",
-      "pratiche.protocol_number",
-      "pratiche.submitted_at",
-      "pratiche.updated_at",
-      "pratiche.business_id",
-      "pratiche.filer_user_id",
-      "pratiche.filer_organisation_id",
-      "pratiche.desk_id",
-      "pratiche.competent_agencies",
-      "pratiche.organisation_operator_id",
+      ...PRATICA_LIST_COLUMNS,
       "businesses.name as business_name",
       "businesses.fiscal_code",
       "comune.name as comune_name",
@@ -79,21 +67,7 @@ export async function workspacePratiche(
   if (filters.procedure)
     q = q.where("pratiche.title", "ilike", `%${filters.procedure.replace(/[%_\\]/g, "\\$&")}%`);
   const raw = await q.orderBy("pratiche.updated_at", "desc").limit(2000).execute();
-  const rows = raw.filter((r) => {
-    const routing = Array.isArray(r.competent_agencies)
-      ? (r.competent_agencies as { proceeding?: string }[])
-      : [];
-    const ref: PraticaRef = {
-      businessId: r.business_id,
-      filerUserId: r.filer_user_id,
-      filerOrganisationId: r.filer_organisation_id,
-      deskId: r.desk_id,
-      agencyIds: [],
-      proceedings: [...new Set(routing.map((x) => x.proceeding).filter((c): c is string => !!c))],
-      filedOn: r.submitted_at ? romeDate(new Date(r.submitted_at as unknown as string)) : null,
-    };
-    return can(principal, { type: "pratica.view", pratica: ref });
-  });
+  const rows = raw.filter((r) => can(principal, { type: "pratica.view", pratica: refOf(r) }));
   rows.sort((a, b) => {
     const na = NEEDS_ACTION.includes(a.status) ? 0 : 1;
     const nb = NEEDS_ACTION.includes(b.status) ? 0 : 1;
@@ -171,12 +145,7 @@ export async function handOver(
   let moved = 0;
   await db.transaction().execute(async (trx) => {
     for (const id of input.praticaIds) {
-      const p = await trx
-        .selectFrom("pratiche")
-        .select(["id", "status", "filer_organisation_id", "organisation_operator_id"])
-        .where("id", "=", id)
-        .forUpdate()
-        .executeTakeFirst();
+      const p = await lockPratica(trx, id);
       // Only what the organisation itself filed can be handed over inside it.
       if (!p || p.filer_organisation_id === null || !orgs.includes(p.filer_organisation_id)) continue;
       if (p.organisation_operator_id === input.toUserId) continue;
@@ -203,11 +172,8 @@ export async function handOver(
   return { ok: true as const, moved };
 }
 
+/** The association's export, through the one CSV writer (quoting and formula-injection guard). */
 export function workspaceCsv(rows: Awaited<ReturnType<typeof workspacePratiche>>["rows"]) {
-  const esc = (v: unknown) => {
-    const s = v === null || v === undefined ? "" : String(v);
-    return /[",\r\n;]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
   const header = [
     "cui",
     "protocollo",
@@ -219,10 +185,18 @@ export function workspaceCsv(rows: Awaited<ReturnType<typeof workspacePratiche>>
     "scadenza",
     "operatore",
   ];
-  const lines = rows.map((r) =>
-    [r.cui, r.protocolNumber, r.title, r.business, r.fiscalCode, r.comune, r.status, r.dueDate, r.operator]
-      .map(esc)
-      .join(","),
+  return toCsv(
+    header,
+    rows.map((r) => [
+      r.cui,
+      r.protocolNumber,
+      r.title,
+      r.business,
+      r.fiscalCode,
+      r.comune,
+      r.status,
+      r.dueDate,
+      r.operator,
+    ]),
   );
-  return `${[header.join(","), ...lines].join("\r\n")}\r\n`;
 }

@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 import type { Principal } from "~/domain/policy";
-import type { Database } from "../db/schema";
-import { daysFrom } from "./worklist-query";
+import type { Database } from "../db/schema.server";
+import { daysFrom } from "../../domain/desk/worklist-query";
 
 /** Agencies (enti terzi) the principal reviews for. */
 export function agencyIdsOf(principal: Principal): number[] {

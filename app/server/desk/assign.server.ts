@@ -1,8 +1,8 @@
 import type { Kysely } from "kysely";
 import { can } from "~/domain/policy";
-import type { Database } from "../db/schema";
+import type { Database } from "../db/schema.server";
 import { appendAuditEvent } from "../engine/audit.server";
-import { praticaRef } from "../engine/engine.server";
+import { lockPratica, praticaRef } from "../pratiche/repository.server";
 import type { Principal } from "~/domain/policy";
 
 /**
@@ -29,12 +29,7 @@ export async function assignPratica(
   if (!/^[0-9a-f-]{36}$/i.test(input.praticaId))
     return { ok: false, status: 404, messageIt: "Pratica non trovata." };
   return db.transaction().execute(async (trx) => {
-    const pratica = await trx
-      .selectFrom("pratiche")
-      .selectAll()
-      .where("id", "=", input.praticaId)
-      .forUpdate()
-      .executeTakeFirst();
+    const pratica = await lockPratica(trx, input.praticaId);
     if (!pratica || pratica.status === "draft")
       return { ok: false, status: 404, messageIt: "Pratica non trovata." };
     const ref = await praticaRef(trx, pratica);

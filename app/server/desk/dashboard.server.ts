@@ -1,5 +1,6 @@
 import { type Kysely, sql } from "kysely";
-import type { Database } from "../db/schema";
+import type { Database } from "../db/schema.server";
+import { type CsvValue, toCsv } from "~/domain/csv";
 
 /**
  * The desk manager's dashboard: pratiche by status and by Comune, overdue counts, and the time to conclusion
@@ -100,23 +101,15 @@ export async function dashboard(db: Kysely<Database>, deskId: number, today: str
 
 export type Dashboard = Awaited<ReturnType<typeof dashboard>>;
 
-function csvCell(value: string | number): string {
-  const s = String(value);
-  // Also neutralise spreadsheet formulas (CSV injection).
-  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
-  return /[";\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
-
 /** One CSV (semicolon-separated, as Italian spreadsheets expect) with a "section" column per table. */
 export function dashboardCsv(d: Dashboard): string {
-  const rows: (string | number)[][] = [
-    ["sezione", "chiave", "mese", "pratiche", "aperte", "scadute", "media_giorni", "p90_giorni"],
-  ];
+  const header = ["sezione", "chiave", "mese", "pratiche", "aperte", "scadute", "media_giorni", "p90_giorni"];
+  const rows: CsvValue[][] = [];
   for (const s of d.byStatus) rows.push(["stato", s.status, "", s.count, "", "", "", ""]);
   for (const c of d.byComune) rows.push(["comune", c.comune, "", c.total, c.open, c.overdue, "", ""]);
   rows.push(["scadute", "totale", "", d.overdue, "", "", "", ""]);
   for (const c of d.conclusions) {
     rows.push(["conclusione", c.procedure, c.month, c.count, "", "", c.avgDays, c.p90Days]);
   }
-  return `${rows.map((r) => r.map(csvCell).join(";")).join("\r\n")}\r\n`;
+  return toCsv(header, rows, { separator: ";" });
 }

@@ -2,7 +2,7 @@ import type { MessageKey, Translate } from "~/i18n";
 import type { CurrentUser } from "../auth/session.server";
 import { performAct, todayIso } from "../pratiche/acts.server";
 import { db } from "../runtime.server";
-import { parseAgencyAct, parseOfficerAct, type ParsedAct } from "./act-forms";
+import { parseAgencyAct, parseOfficerAct, type ParsedAct } from "../../domain/desk/act-forms";
 import { assignPratica } from "./assign.server";
 
 /**
@@ -40,7 +40,7 @@ export async function deskPost(
   if (!parsed.ok) return { ok: false, status: 400, errors: fieldErrors(parsed, t) };
   const result = await performAct(user, praticaId, parsed.event);
   if (result.ok) return { ok: true, done: parsed.event.type };
-  return { ok: false, status: result.status, errors: [{ field: "", message: result.message }] };
+  return { ok: false, status: result.status, errors: [{ field: "", message: result.message[t.locale] }] };
 }
 
 export async function agencyPost(
@@ -54,5 +54,5 @@ export async function agencyPost(
   if (!parsed.ok) return { ok: false, status: 400, errors: fieldErrors(parsed, t) };
   const result = await performAct(user, praticaId, parsed.event);
   if (result.ok) return { ok: true, done: parsed.event.type };
-  return { ok: false, status: result.status, errors: [{ field: "", message: result.message }] };
+  return { ok: false, status: result.status, errors: [{ field: "", message: result.message[t.locale] }] };
 }

@@ -1,9 +1,10 @@
 import type { Kysely } from "kysely";
 import { eventActors, type PersistedWorkflow } from "../../../workflows/index";
 import type { Principal } from "~/domain/policy";
-import type { Database } from "../db/schema";
+import type { Database } from "../db/schema.server";
+import { findPratica } from "../pratiche/repository.server";
 import { loadPraticaView, type PraticaView } from "../pratiche/view.server";
-import { AGENCY_ACTS, OFFICER_ACTS } from "./act-forms";
+import { AGENCY_ACTS, OFFICER_ACTS } from "../../domain/desk/act-forms";
 import { deskStaff } from "./worklist.server";
 
 /**
@@ -89,12 +90,7 @@ export type AgencyPratica = NonNullable<Awaited<ReturnType<typeof loadAgencyPrat
 
 /** The persisted workflow: the view gives a summary, the desk shows the clock's whole history. */
 async function snapshotOf(db: Kysely<Database>, praticaId: string) {
-  const row = await db
-    .selectFrom("pratiche")
-    .select("snapshot")
-    .where("id", "=", praticaId)
-    .executeTakeFirst();
-  return (row?.snapshot ?? null) as PersistedWorkflow | null;
+  return (await findPratica(db, praticaId))?.snapshot ?? null;
 }
 
 /** Each agency's position, with the late flag the machine keeps (opinion after its term) or a missed term. */

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from "kysely";
 import type { Principal } from "~/domain/policy";
-import type { Database } from "../db/schema";
+import type { Database } from "../db/schema.server";
 import {
   addIsoDays,
   daysFrom,
@@ -9,7 +9,7 @@ import {
   PAGE_SIZE,
   type WorklistCursor,
   type WorklistFilters,
-} from "./worklist-query";
+} from "../../domain/desk/worklist-query";
 
 /**
  * The SUAP desk's worklist: submitted pratiche of the desk's Comuni, by legal due date, filtered and searched,

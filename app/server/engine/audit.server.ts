@@ -1,19 +1,16 @@
-import { createHash } from "node:crypto";
 import type { Kysely, Transaction } from "kysely";
-import type { Database } from "../db/schema";
+import {
+  type ChainEntry,
+  canonicalJson,
+  GENESIS_HASH,
+  isoOf,
+  linkHash,
+  verifyEntries,
+} from "../audit/hash-chain.server";
+import type { Database } from "../db/schema.server";
 
-export const GENESIS_HASH = "0".repeat(64);
-
-/** JSON with object keys sorted at every level: the same event always hashes the same. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== "object") return JSON.stringify(value ?? null);
-  if (value instanceof Date) return JSON.stringify(value.toISOString());
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
-}
+// the construction lives in audit/hash-chain.server.ts, shared with the delegation log
+export { canonicalJson, GENESIS_HASH };
 
 export interface AuditFields {
   praticaId: string;
@@ -27,24 +24,23 @@ export interface AuditFields {
   at: string;
 }
 
+/** What an audit entry's hash covers. */
+function eventContent(e: AuditFields): Record<string, unknown> {
+  return {
+    pratica: e.praticaId,
+    seq: e.seq,
+    type: e.type,
+    actorUserId: e.actorUserId,
+    actorKind: e.actorKind,
+    payload: e.payload,
+    stateBefore: e.stateBefore,
+    stateAfter: e.stateAfter,
+    at: e.at,
+  };
+}
+
 export function eventHash(prevHash: string, e: AuditFields): string {
-  return createHash("sha256")
-    .update(prevHash)
-    .update("\n")
-    .update(
-      canonicalJson({
-        pratica: e.praticaId,
-        seq: e.seq,
-        type: e.type,
-        actorUserId: e.actorUserId,
-        actorKind: e.actorKind,
-        payload: e.payload,
-        stateBefore: e.stateBefore,
-        stateAfter: e.stateAfter,
-        at: e.at,
-      }),
-    )
-    .digest("hex");
+  return linkHash(prevHash, eventContent(e));
 }
 
 /** Appends the next link of the pratica's chain. The caller holds the pratica's row lock. */
@@ -96,49 +92,25 @@ export async function verifyChains(
   let q = db.selectFrom("events").selectAll().orderBy("pratica_id").orderBy("seq");
   if (praticaId) q = q.where("pratica_id", "=", praticaId);
   const rows = await q.execute();
-  const problems: ChainProblem[] = [];
-  let current: string | null = null;
-  let prev = GENESIS_HASH;
-  let expectedSeq = 1;
-  let broken = false;
-  for (const row of rows) {
-    if (row.pratica_id !== current) {
-      current = row.pratica_id;
-      prev = GENESIS_HASH;
-      expectedSeq = 1;
-      broken = false;
-    }
-    if (broken) continue;
-    const fail = (reason: string) => {
-      problems.push({ praticaId: row.pratica_id, seq: row.seq, reason });
-      broken = true;
-    };
-    if (row.seq !== expectedSeq) {
-      fail(`sequenza interrotta: atteso ${expectedSeq}, trovato ${row.seq}`);
-      continue;
-    }
-    if (row.prev_hash !== prev) {
-      fail("prev_hash non corrisponde all'hash della voce precedente");
-      continue;
-    }
-    const at = row.at instanceof Date ? row.at.toISOString() : new Date(row.at as string).toISOString();
-    const recomputed = eventHash(prev, {
-      praticaId: row.pratica_id,
+  const entries = rows.map(
+    (row): ChainEntry => ({
+      chain: row.pratica_id,
       seq: row.seq,
-      type: row.type,
-      actorUserId: row.actor_user_id,
-      actorKind: row.actor_kind,
-      payload: row.payload as Record<string, unknown>,
-      stateBefore: row.state_before,
-      stateAfter: row.state_after,
-      at,
-    });
-    if (recomputed !== row.hash) {
-      fail("il contenuto della voce non corrisponde al suo hash (voce alterata)");
-      continue;
-    }
-    prev = row.hash;
-    expectedSeq++;
-  }
-  return { checked: rows.length, problems };
+      prevHash: row.prev_hash,
+      hash: row.hash,
+      content: eventContent({
+        praticaId: row.pratica_id,
+        seq: row.seq,
+        type: row.type,
+        actorUserId: row.actor_user_id,
+        actorKind: row.actor_kind,
+        payload: row.payload as Record<string, unknown>,
+        stateBefore: row.state_before,
+        stateAfter: row.state_after,
+        at: isoOf(row.at as Date | string),
+      }),
+    }),
+  );
+  const { checked, problems } = verifyEntries(entries);
+  return { checked, problems: problems.map((p) => ({ praticaId: p.chain, seq: p.seq, reason: p.reason })) };
 }

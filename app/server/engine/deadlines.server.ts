@@ -1,7 +1,7 @@
 import { type Kysely, sql } from "kysely";
 import { romeDate } from "~/domain/dates";
 import type { WorkflowEvent } from "../../../workflows/index";
-import type { Database } from "../db/schema";
+import type { Database } from "../db/schema.server";
 import { dispatchInTransaction, EngineError, type EngineServices } from "./engine.server";
 
 export interface SweepReport {

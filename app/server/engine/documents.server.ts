@@ -2,28 +2,18 @@ import { randomUUID } from "node:crypto";
 import type { Transaction } from "kysely";
 import type { WorkflowEvent } from "../../../workflows/index";
 import type { IntegrationResultEvent } from "../integrations/types.server";
-import type { Database, Pratica } from "../db/schema";
+import type { Database, Pratica } from "../db/schema.server";
 import { type DocumentSpec, documentFileName, renderPdf, verificationCode } from "../documents/pdf.server";
 import type { EngineServices, ExecutedDocument, StepView } from "./types.server";
 import { italianDate } from "~/domain/dates";
+import { documentWords, statusText } from "~/i18n/modules/words";
 
 export type { ExecutedDocument };
 
-/** Titles of the documents a step can produce (Italian: the language of the act). */
-export const DOCUMENT_TITLES: Record<string, string> = {
-  ricevuta: "Ricevuta di presentazione",
-  richiesta_regolarizzazione: "Richiesta di regolarizzazione",
-  dichiarazione_irricevibilita: "Dichiarazione di irricevibilità",
-  inoltro_enti: "Inoltro agli enti terzi",
-  indizione_conferenza: "Indizione della conferenza di servizi",
-  richiesta_integrazione: "Richiesta di integrazione documentale",
-  inoltro_integrazione: "Trasmissione dell'integrazione agli enti",
-  richiesta_conformazione: "Richiesta di conformazione dell'attività",
-  preavviso_rigetto: "Comunicazione dei motivi ostativi (art. 10-bis L. 241/1990)",
-  provvedimento: "Provvedimento conclusivo",
-  attestazione_silenzio_assenso: "Attestazione di formazione del silenzio-assenso",
-  parere: "Parere dell'ente terzo",
-};
+/** Titles of the documents a step can produce (Italian: the language of the act), from app/i18n. */
+export const DOCUMENT_TITLES: Record<string, string> = Object.fromEntries(
+  Object.entries(documentWords).map(([kind, w]) => [kind, w.it]),
+);
 
 const NEXT_STEPS: Record<string, string[]> = {
   ricevuta: [
@@ -138,7 +128,7 @@ export async function issueDocument(
         ["Codice fiscale", business.fiscal_code],
         ["Comune", comune.name],
         ["Regime", REGIME_LABELS[pratica.regime] ?? pratica.regime],
-        ["Stato", result.status],
+        ["Stato", statusText("it", result.status)],
       ],
     },
   ];

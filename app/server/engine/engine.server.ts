@@ -6,13 +6,14 @@ import { eventLabelsIt } from "../../../workflows/events";
 import {
   eventActors,
   type PersistedWorkflow,
+  type Refusal,
   registry,
   type StepResult,
   step,
   type WorkflowDefinition,
   type WorkflowEvent,
 } from "../../../workflows/index";
-import type { Database, Pratica } from "../db/schema";
+import type { Database, Pratica } from "../db/schema.server";
 import type { ResultDispatch } from "../integrations/types.server";
 import { callsQueued } from "../jobs/kick.server";
 import { appendAuditEvent } from "./audit.server";
@@ -220,7 +221,7 @@ function stepMachine(pratica: Pratica, request: DispatchRequest) {
     }
     result = step(def, persisted, request.event);
   }
-  if (!result.accepted) throw new EngineError("conflict", result.reason, result.reasonEn);
+  if (!result.accepted) throw new EngineError("conflict", result.reason, result.reasonEn, result.refusal);
   return { def, result };
 }
 

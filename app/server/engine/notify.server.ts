@@ -2,28 +2,11 @@ import type { Transaction } from "kysely";
 import type { Recipient } from "../../../workflows/effects";
 import type { WorkflowEvent } from "../../../workflows/index";
 import type { IntegrationResultEvent } from "../integrations/types.server";
-import type { Database, Pratica } from "../db/schema";
+import type { Database, Pratica } from "../db/schema.server";
 import { type EnqueueInput, enqueue } from "../mail/outbox.server";
-import { renderTemplate } from "../notifications/templates";
+import { renderTemplate } from "~/i18n/mail";
 import type { EngineServices, ExecutedDocument, StepView } from "./types.server";
 import { once } from "./lookups.server";
-
-const STATUS_LABELS_IT: Record<string, string> = {
-  submitted: "Presentata",
-  in_review: "In istruttoria",
-  effective: "Efficace",
-  correction_requested: "Regolarizzazione richiesta",
-  integration_requested: "Integrazione richiesta",
-  awaiting_opinions: "In attesa dei pareri",
-  conformation_requested: "Conformazione richiesta",
-  refusal_notice: "Preavviso di rigetto",
-  granted: "Accolta",
-  denied: "Respinta",
-  silent_consent: "Silenzio-assenso formato",
-  inadmissible: "Irricevibile",
-  cancelled: "Ritirata",
-  archived: "Archiviata",
-};
 
 /** Resolves workflow recipients to addresses and enqueues one message per address, in this transaction. */
 export async function notify(
@@ -45,7 +28,7 @@ export async function notify(
     once(trx, `entity:${id}`, () =>
       trx.selectFrom("entities").select(["id", "name", "pec"]).where("id", "=", id).executeTakeFirst(),
     );
-  const [parties, comune] = await Promise.all([
+  const [parties, comune, desk] = await Promise.all([
     // The business and the filer in one round trip.
     trx
       .selectFrom(["businesses as b", "users as u"])
@@ -54,6 +37,7 @@ export async function notify(
       .where("u.id", "=", pratica.filer_user_id)
       .executeTakeFirstOrThrow(),
     entityById(pratica.municipality_id),
+    entityById(pratica.desk_id),
   ]);
   const business = { name: parties.name, pec: parties.pec };
   const filer = { email: parties.email, locale: parties.locale };
@@ -113,10 +97,8 @@ export async function notify(
         protocolNumber: pratica.protocol_number,
         comune: comune.name,
         business: business.name,
-        statusLabel:
-          address.locale === "it"
-            ? (STATUS_LABELS_IT[result.status] ?? result.status)
-            : result.status.replace(/_/g, " "),
+        status: result.status,
+        desk: desk?.name ?? comune.name,
         finalDue: result.dueDates.final ?? null,
         integrationDue: result.dueDates.integration ?? null,
         observationsDue: result.dueDates.other.observations ?? null,

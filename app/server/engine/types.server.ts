@@ -1,7 +1,7 @@
 import type { Transaction } from "kysely";
 import type { Principal } from "~/domain/policy";
-import type { DueDates, WorkflowEvent, WorkflowInput } from "../../../workflows/index";
-import type { Database, Pratica } from "../db/schema";
+import type { DueDates, Refusal, WorkflowEvent, WorkflowInput } from "../../../workflows/index";
+import type { Database, Pratica } from "../db/schema.server";
 import type { IntegrationResultEvent } from "../integrations/types.server";
 import type { FileStore } from "../storage.server";
 
@@ -21,6 +21,8 @@ export class EngineError extends Error {
     readonly code: EngineErrorCode,
     readonly messageIt: string,
     messageEn: string,
+    /** set when the workflow refused the act: the codes the i18n module words in the user's language */
+    readonly refusal?: Refusal,
   ) {
     super(messageEn);
     this.name = "EngineError";

@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 import type { WorkflowEvent } from "../../../workflows/index";
 import type { CurrentUser } from "../auth/session.server";
-import type { Database } from "../db/schema";
+import type { Database } from "../db/schema.server";
 import { performAct, todayIso } from "../pratiche/acts.server";
 import { loadPraticaView } from "../pratiche/view.server";
 import type { FileStore } from "../storage.server";
@@ -75,7 +75,6 @@ export async function performApplicantAct(
       : { type: input.type, at }
   ) as WorkflowEvent;
   const result = await performAct(user, input.praticaId, event);
-  if (!result.ok)
-    return { ok: false, status: result.status, message: { it: result.message, en: result.message } };
+  if (!result.ok) return { ok: false, status: result.status, message: result.message };
   return { ok: true };
 }

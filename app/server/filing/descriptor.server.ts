@@ -3,9 +3,9 @@ import type { Kysely } from "kysely";
 import type { Principal } from "~/domain/policy";
 import { canonicalJson } from "~/domain/catalogue";
 import type { PersistedWorkflow } from "../../../workflows/index";
-import type { Database } from "../db/schema";
-import type { UsecaseRouting } from "./bundle";
-import { parseCui } from "./cui";
+import type { Database } from "../db/schema.server";
+import type { UsecaseRouting } from "../../domain/filing/bundle";
+import { parseCui } from "../../domain/filing/cui";
 import { praticaByCui } from "./queries.server";
 
 /**

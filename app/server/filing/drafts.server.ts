@@ -10,7 +10,7 @@ import {
 } from "~/domain/forms";
 import { actorKinds, can, type Principal } from "~/domain/policy";
 import { catalogueDocument, currentCatalogue } from "../catalogue/repository.server";
-import type { Database, Pratica } from "../db/schema";
+import type { Database, Pratica } from "../db/schema.server";
 import { praticaRef } from "../engine/engine.server";
 import {
   attachmentList,
@@ -18,9 +18,9 @@ import {
   describeBundle,
   resolveBundle,
   visibleSections,
-} from "./bundle";
+} from "../../domain/filing/bundle";
 import { attachProcura, delegationForFiling, intermediaryAnswers } from "../delegations/filing.server";
-import { romeDate } from "./cui";
+import { romeDate } from "../../domain/filing/cui";
 
 /**
  * Drafts: a pratica with status 'draft' holds the applicant's answers (form_data, raw as posted), the

@@ -1,11 +1,11 @@
 import type { Kysely } from "kysely";
 import { actorKinds, type Principal } from "~/domain/policy";
-import type { Database } from "../db/schema";
+import type { Database } from "../db/schema.server";
 import { normalizeVerificationCode } from "../documents/pdf.server";
 import { praticaRef } from "../engine/engine.server";
 import type { FileStore } from "../storage.server";
-import type { StoredFees, UsecaseRouting } from "./bundle";
-import { parseCui } from "./cui";
+import type { StoredFees, UsecaseRouting } from "../../domain/filing/bundle";
+import { parseCui } from "../../domain/filing/cui";
 
 /** Read side of filing: "Le mie pratiche", the receipt page, document verification and downloads. */
 

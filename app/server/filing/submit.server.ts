@@ -1,12 +1,13 @@
 import type { Kysely, Transaction } from "kysely";
 import { type Answers, type FieldError, validateForm } from "~/domain/forms";
-import type { Database } from "../db/schema";
+import type { Database } from "../db/schema.server";
 import { dispatchInTransaction, EngineError, type EngineServices } from "../engine/engine.server";
+import { refusalWords } from "../pratiche/refusal.server";
 import { recordDelegationUse } from "../delegations/filing.server";
 import { nextNumber } from "../engine/counters.server";
 import { callsQueued } from "../jobs/kick.server";
-import { attachmentList, visibleSections } from "./bundle";
-import { buildCui, formatCui, romeDate } from "./cui";
+import { attachmentList, visibleSections } from "../../domain/filing/bundle";
+import { buildCui, formatCui, romeDate } from "../../domain/filing/cui";
 import {
   type DraftContext,
   type FilingUser,
@@ -222,7 +223,7 @@ export async function submitPratica(
       return {
         ok: false,
         status: error.status,
-        errors: [{ field: "", message: { it: error.messageIt, en: error.message } }],
+        errors: [{ field: "", message: refusalWords(error) }],
       };
     }
     throw error;

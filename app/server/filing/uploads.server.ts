@@ -2,11 +2,11 @@ import { randomUUID } from "node:crypto";
 import type { UploadHandler } from "@remix-run/node";
 import type { Kysely } from "kysely";
 import { readMultipartForm } from "../auth/session.server";
-import type { Database } from "../db/schema";
+import type { Database } from "../db/schema.server";
 import type { FileStore } from "../storage.server";
 import { type FilingUser, isDraft, loadDraft, notFound } from "./drafts.server";
-import { attachmentList } from "./bundle";
-import { checkUploadedFile } from "./files";
+import { attachmentList } from "../../domain/filing/bundle";
+import { checkUploadedFile } from "../../domain/filing/files";
 
 /**
  * Uploads: the multipart body is read with a hard byte cap (a 2 GB upload is cut off after the limit, not

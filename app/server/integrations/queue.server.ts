@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Kysely, Transaction } from "kysely";
-import type { Database } from "../db/schema";
+import type { Database } from "../db/schema.server";
 import type {
   CallOutcome,
   CallSpec,

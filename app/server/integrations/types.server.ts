@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from "kysely";
 import type { Effect, IntegrationKind } from "../../../workflows/effects";
 import type { WorkflowEvent } from "../../../workflows/events";
-import type { Database, IntegrationCallRow, IntegrationCallStatus } from "../db/schema";
+import type { Database, IntegrationCallRow, IntegrationCallStatus } from "../db/schema.server";
 import type { FileStore } from "../storage.server";
 
 /**

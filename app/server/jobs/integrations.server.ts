@@ -1,9 +1,9 @@
 import type { Kysely, Transaction } from "kysely";
-import type { Database } from "../db/schema";
+import type { Database } from "../db/schema.server";
 import { dispatchResult } from "../engine/engine.server";
 import type { EngineServices } from "../engine/types.server";
 import { enqueue } from "../mail/outbox.server";
-import { renderTemplate } from "../notifications/templates";
+import { renderTemplate } from "../../i18n/mail";
 import { type AlertDesk, type RunReport, runDueCalls } from "../integrations/queue.server";
 import type { IntegrationCall, IntegrationHandler, IntegrationKind } from "../integrations/types.server";
 
@@ -61,6 +61,7 @@ export function deskAlert(services: EngineServices): AlertDesk {
         "p.due_date",
         "d.pec",
         "d.email",
+        "d.name as desk",
         "c.name as comune",
         "b.name as business",
       ])
@@ -74,7 +75,8 @@ export function deskAlert(services: EngineServices): AlertDesk {
       protocolNumber: p.protocol_number,
       comune: p.comune,
       business: p.business,
-      statusLabel: p.status,
+      status: p.status,
+      desk: p.desk,
       finalDue: p.due_date,
       integrationDue: null,
       observationsDue: null,

@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from "kysely";
 import { sql } from "kysely";
-import type { Database, OutboxAttachment } from "../db/schema";
+import type { Database, OutboxAttachment } from "../db/schema.server";
 import type { FileStore } from "../storage.server";
 import type { MailTransport } from "./transport.server";
 

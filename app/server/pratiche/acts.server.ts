@@ -4,10 +4,12 @@ import type { CurrentUser } from "../auth/session.server";
 import { dispatch, EngineError } from "../engine/engine.server";
 import { db } from "../runtime.server";
 import { engineServices } from "../services.server";
+import { refusalWords } from "./refusal.server";
 
 /**
  * Runs one act of a signed-in user through the engine and turns engine refusals into HTTP answers the
- * route can show: 404 (not visible), 403 (role), 409 (state does not allow it, with the Italian sentence).
+ * route can show: 404 (not visible), 403 (role), 409 (state does not allow it), each with its sentence in
+ * Italian and English (a workflow refusal is worded by the i18n module from the codes the step returned).
  */
 export async function performAct(user: CurrentUser, praticaId: string, event: WorkflowEvent) {
   try {
@@ -22,7 +24,7 @@ export async function performAct(user: CurrentUser, praticaId: string, event: Wo
   } catch (error) {
     if (error instanceof EngineError) {
       if (error.code === "not_found") throw new Response("Not found", { status: 404 });
-      return { ok: false as const, status: error.status, message: error.messageIt };
+      return { ok: false as const, status: error.status, message: refusalWords(error) };
     }
     throw error;
   }

@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import { eventLabelsIt } from "../../../workflows/events";
+import { eventText } from "~/i18n/modules/words";
 import {
   allowedEvents,
   eventActors,
@@ -9,8 +9,8 @@ import {
 } from "../../../workflows/index";
 import { clockView } from "../../../workflows/clock";
 import { actorKinds, can, type Principal } from "~/domain/policy";
-import type { Database } from "../db/schema";
-import { praticaRef } from "../engine/engine.server";
+import type { Database } from "../db/schema.server";
+import { findPratica, praticaRef } from "./repository.server";
 
 /**
  * Everything a pratica page shows, for one viewer: data, documents, attachments, the timeline from the audit
@@ -24,7 +24,7 @@ export async function loadPraticaView(
   today: string,
 ) {
   if (!/^[0-9a-f-]{36}$/i.test(praticaId)) return null;
-  const pratica = await db.selectFrom("pratiche").selectAll().where("id", "=", praticaId).executeTakeFirst();
+  const pratica = await findPratica(db, praticaId);
   if (!pratica) return null;
   const ref = await praticaRef(db, pratica);
   // Sight (e.g. an organisation after its delegation ended) may come without the right to act.
@@ -123,7 +123,7 @@ export async function loadPraticaView(
   const possible: EventType[] = def && persisted ? allowedEvents(def, persisted, { at: today }) : [];
   const acts = possible
     .filter((type) => eventActors[type].some((a) => a !== "system" && kinds.includes(a)))
-    .map((type) => ({ type, label: eventLabelsIt[type] }));
+    .map((type) => ({ type, label: eventText("it", type) }));
 
   return {
     pratica: {
@@ -164,10 +164,7 @@ export async function loadPraticaView(
     timeline: events.map((e) => ({
       seq: e.seq,
       type: e.type,
-      label:
-        e.type === "INTEGRATION_RESULT"
-          ? "Esito di un servizio esterno"
-          : (eventLabelsIt[e.type as EventType] ?? e.type),
+      label: e.type === "INTEGRATION_RESULT" ? "Esito di un servizio esterno" : eventText("it", e.type),
       actorKind: e.actor_kind,
       actorName: e.actor_name,
       payload: e.payload as Record<string, unknown>,

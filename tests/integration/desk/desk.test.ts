@@ -7,7 +7,7 @@ import { assignPratica } from "~/server/desk/assign.server";
 import { dashboard, dashboardCsv } from "~/server/desk/dashboard.server";
 import { loadAgencyPratica, loadDeskPratica } from "~/server/desk/pratica.server";
 import { listWorklist, statusCounts } from "~/server/desk/worklist.server";
-import { parseWorklistQuery } from "~/server/desk/worklist-query";
+import { parseWorklistQuery } from "~/domain/desk/worklist-query";
 import { DATABASES, type TestDatabase, useMigratedDatabase } from "../support/databases";
 import { entityId, userByEmail } from "../support/factories";
 import { actAs, otherDesk, submittedPratica, useTestEnv } from "./support";

@@ -4,7 +4,7 @@ import path from "node:path";
 import { randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
 import { commitSession, getSession } from "~/server/auth/session.server";
-import type { Database } from "~/server/db/schema";
+import type { Database } from "~/server/db/schema.server";
 import { dispatch, type EngineServices } from "~/server/engine/engine.server";
 import { parseEnv } from "~/server/env.server";
 import { runtime } from "~/server/runtime.server";

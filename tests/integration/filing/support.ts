@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { Kysely } from "kysely";
-import type { Database } from "~/server/db/schema";
+import type { Database } from "~/server/db/schema.server";
 import { startDraft, loadDraft, saveSection, type FilingUser } from "~/server/filing/drafts.server";
-import { visibleSections } from "~/server/filing/bundle";
+import { visibleSections } from "~/domain/filing/bundle";
 import { addAttachment, type UploadLimits } from "~/server/filing/uploads.server";
 import type { FileStore } from "~/server/storage.server";
 

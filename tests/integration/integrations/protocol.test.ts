@@ -4,7 +4,7 @@ import path from "node:path";
 import type { Kysely } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { importBundledCatalogues } from "~/server/catalogue/import.server";
-import type { Database } from "~/server/db/schema";
+import type { Database } from "~/server/db/schema.server";
 import { verifyChains } from "~/server/engine/audit.server";
 import type { EngineServices } from "~/server/engine/engine.server";
 import { ConfigError, parseEnv } from "~/server/env.server";

@@ -5,7 +5,7 @@ import type { Kysely } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyChains } from "~/server/engine/audit.server";
 import { dispatchResult, type EngineServices } from "~/server/engine/engine.server";
-import type { Database } from "~/server/db/schema";
+import type { Database } from "~/server/db/schema.server";
 import {
   claimDueCalls,
   enqueueCall,

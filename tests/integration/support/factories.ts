@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
 import type { Principal } from "~/domain/policy";
 import { loadPrincipal } from "~/server/auth/session.server";
-import type { Database } from "~/server/db/schema";
+import type { Database } from "~/server/db/schema.server";
 import type { WorkflowInput } from "../../../workflows/index";
 import type { Regime } from "../../../workflows/shared";
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { csvField, parseCsv, toCsv } from "~/server/catalogue/csv";
+import { csvField, parseCsv, toCsv } from "~/domain/csv";
 import { etagFor, notModified } from "~/server/catalogue/http.server";
-import { CSV_COLUMNS, catalogueCsv, catalogueJson } from "~/server/catalogue/open-data";
-import { compareCatalogueVersions, likeEscape, referenceOf } from "~/server/catalogue/rows";
+import { CSV_COLUMNS, catalogueCsv, catalogueJson } from "~/domain/catalogue/open-data";
+import { compareCatalogueVersions, likeEscape, referenceOf } from "~/domain/catalogue/rows";
 import { searchParamsFrom } from "~/server/catalogue/search.server";
 import { fromSsuVersion, ssuTerritorialScope, toSsuVersion } from "~/server/catalogue/ssu.server";
 import { fileUrl } from "~/server/catalogue/views.server";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { lines, parseAgencyAct, parseOfficerAct } from "~/server/desk/act-forms";
+import { lines, parseAgencyAct, parseOfficerAct } from "~/domain/desk/act-forms";
 
 function form(entries: [string, string][]) {
   const f = new FormData();

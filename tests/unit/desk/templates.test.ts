@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { knownTemplates, renderTemplate, type TemplateFacts } from "~/server/notifications/templates";
+import { knownTemplates, renderTemplate, type TemplateFacts } from "~/i18n/mail";
 
 const dir = path.resolve("workflows");
 const source = readdirSync(dir)
@@ -28,7 +28,8 @@ const facts: TemplateFacts = {
   protocolNumber: "SUAP-AVC/2026/0000001",
   comune: "Volterra",
   business: "Bottega Rossi",
-  statusLabel: "In istruttoria",
+  status: "in_review",
+  desk: "SUAP Associato Alta Val di Cecina",
   finalDue: "2026-05-02",
   integrationDue: "2026-04-01",
   observationsDue: null,

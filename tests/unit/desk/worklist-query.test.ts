@@ -7,7 +7,7 @@ import {
   likeEscape,
   parseWorklistQuery,
   worklistHref,
-} from "~/server/desk/worklist-query";
+} from "~/domain/desk/worklist-query";
 
 const ID = "0b6f3c1e-8a4d-4f7e-9d3c-2a1b0c9d8e7f";
 

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parseCatalogue } from "~/domain/catalogue";
-import { attachmentList, describeBundle, resolveBundle } from "~/server/filing/bundle";
+import { attachmentList, describeBundle, resolveBundle } from "~/domain/filing/bundle";
 
 const parsed = parseCatalogue(JSON.parse(readFileSync("catalogue/avc-2026.1.json", "utf8")));
 if (!parsed.ok) throw new Error("catalogue invalid");

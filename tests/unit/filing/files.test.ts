@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { buildCui, formatCui, parseCui } from "~/server/filing/cui";
-import { checkUploadedFile, detectFileKind, sanitizeFilename } from "~/server/filing/files";
-import { bundleTimes, LEGAL_TIMES } from "~/server/filing/legal-times";
+import { buildCui, formatCui, parseCui } from "~/domain/filing/cui";
+import { checkUploadedFile, detectFileKind, sanitizeFilename } from "~/domain/filing/files";
+import { bundleTimes, LEGAL_TIMES } from "~/domain/filing/legal-times";
 
 const bytes = (...b: number[]) => new Uint8Array(b);
 const text = (s: string) => new TextEncoder().encode(s);

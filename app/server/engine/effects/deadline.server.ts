@@ -1,6 +1,6 @@
 import type { Transaction } from "kysely";
 import type { Effect } from "../../../../workflows/effects";
-import type { Database } from "../../db/schema";
+import type { Database } from "../../db/schema.server";
 import type { EffectContext } from "../types.server";
 
 /** Deadlines: the table is the truth the sweep and the worklists read. */

@@ -1,5 +1,5 @@
 import type { Transaction } from "kysely";
-import type { Database } from "../../db/schema";
+import type { Database } from "../../db/schema.server";
 import type { Env } from "../../env.server";
 import { singleton } from "../../singleton.server";
 import {

@@ -1,6 +1,6 @@
 import type { Transaction } from "kysely";
 import { romeDate } from "~/domain/dates";
-import type { Database } from "../../db/schema";
+import type { Database } from "../../db/schema.server";
 import type { InternalProtocolRegistry, RegistrationInput } from "./port.server";
 
 /**

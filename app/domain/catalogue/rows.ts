@@ -1,4 +1,4 @@
-import { type Catalogue, normaliseItalian, type Proceeding } from "~/domain/catalogue";
+import { type Catalogue, normaliseItalian, type Proceeding } from "~/domain/catalogue/index";
 
 /** Pure helpers shared by the import, the repository and the benchmark. */
 

@@ -10,6 +10,8 @@ export interface SeedEntity {
   istatCode?: string;
   agencyClass?: string;
   pec?: string;
+  /** free data of the entity: for the desk, how the portal names itself (`site`) and who runs it (`owner`) */
+  data?: Record<string, unknown>;
 }
 
 export const COMUNI: SeedEntity[] = [
@@ -25,6 +27,7 @@ export const DESK: SeedEntity = {
   kind: "suap",
   name: "SUAP Associato Alta Val di Cecina",
   pec: "suap.altavaldicecina@pec.suap.test",
+  data: { site: "SUAP Alta Val di Cecina", owner: "Unione Montana Alta Val di Cecina" },
 };
 
 export const ENTI_TERZI: SeedEntity[] = (

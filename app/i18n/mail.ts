@@ -1,9 +1,12 @@
 import { italianDate } from "~/domain/dates";
+import { statusText } from "./modules/words";
 
 /**
  * Mail templates, Italian and English, modelled on the IO app's SUAP messages ("C'è un aggiornamento sulla tua
  * pratica", "Richiesta di integrazione entro il ...", "Esito della tua pratica"). Pure: the engine passes the
- * facts, the template gives subject and text. Unknown templates fall back to the generic update.
+ * facts (codes and names, never words), the template gives subject and text, reading the status from the same
+ * vocabulary as the pages. A name the machines emit without a template falls back to the generic update (a
+ * unit test lists the names the machines emit and fails on any missing here).
  */
 export interface TemplateFacts {
   title: string;
@@ -11,7 +14,10 @@ export interface TemplateFacts {
   protocolNumber: string | null;
   comune: string;
   business: string;
-  statusLabel: string;
+  /** the pratica's status code after the step (`in_review`, `integration_expired`...) */
+  status: string;
+  /** the desk's name, from its entity row (the signature of every message) */
+  desk: string;
   finalDue: string | null;
   integrationDue: string | null;
   observationsDue: string | null;
@@ -42,12 +48,12 @@ function body(locale: Locale, f: TemplateFacts, lead: string, extra: string[] = 
           f.protocolNumber ? `Protocollo: ${f.protocolNumber}` : null,
           `Impresa: ${f.business}`,
           `Comune: ${f.comune}`,
-          `Stato: ${f.statusLabel}`,
+          `Stato: ${statusText("it", f.status)}`,
           ...extra,
           "",
           `Apri la pratica: ${f.link}`,
           "",
-          "SUAP Associato Alta Val di Cecina - messaggio automatico, non rispondere a questo indirizzo.",
+          `${f.desk} - messaggio automatico, non rispondere a questo indirizzo.`,
         ]
       : [
           lead,
@@ -57,12 +63,12 @@ function body(locale: Locale, f: TemplateFacts, lead: string, extra: string[] = 
           f.protocolNumber ? `Protocol: ${f.protocolNumber}` : null,
           `Business: ${f.business}`,
           `Municipality: ${f.comune}`,
-          `Status: ${f.statusLabel}`,
+          `Status: ${statusText("en", f.status)}`,
           ...extra,
           "",
           `Open the application: ${f.link}`,
           "",
-          "SUAP Associato Alta Val di Cecina - automatic message, do not reply to this address.",
+          `${f.desk} - automatic message, do not reply to this address.`,
         ];
   return lines.filter((l) => l !== null).join("\n");
 }
@@ -112,7 +118,7 @@ const notice = (
         text: body(locale, f, en, f.reasons ? [`Reasons: ${f.reasons}`] : []),
       };
 
-const templates: Record<string, (locale: Locale, f: TemplateFacts) => Rendered> = {
+const templates = {
   ricevuta: (l, f) =>
     l === "it"
       ? {
@@ -424,12 +430,17 @@ const templates: Record<string, (locale: Locale, f: TemplateFacts) => Rendered> 
       "In allegato l'attestazione del silenzio-assenso formatosi sulla tua domanda.",
       "Attached is the attestation of the silent consent formed on your application.",
     ),
-};
+} satisfies Record<string, (locale: Locale, f: TemplateFacts) => Rendered>;
+
+/** The name of every mail template: what a `notify` effect may ask for. */
+export type TemplateName = keyof typeof templates;
+
+export const isTemplateName = (name: string): name is TemplateName => Object.hasOwn(templates, name);
 
 export function renderTemplate(name: string, locale: Locale, facts: TemplateFacts): Rendered {
-  const t = templates[name] ?? generic;
+  const t = isTemplateName(name) ? templates[name] : generic;
   const r = t(locale, facts);
   return { subject: r.subject, text: r.text.replace(/\n{3,}/g, "\n\n") };
 }
 
-export const knownTemplates = Object.keys(templates);
+export const knownTemplates: readonly string[] = Object.keys(templates);

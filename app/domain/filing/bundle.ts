@@ -13,8 +13,8 @@ import {
   ssuRegime,
   type UsecaseRef,
   type Usecase,
-} from "~/domain/catalogue";
-import { conditionHolds, mergeForms } from "~/domain/forms";
+} from "~/domain/catalogue/index";
+import { conditionHolds, mergeForms } from "~/domain/forms/index";
 import type { Answers, FormDefinition, LocalisedText, Section } from "~/domain/forms/types";
 import type { Regime as WorkflowRegime, WorkflowInput } from "../../../workflows/index";
 import { bundleTimes } from "./legal-times";

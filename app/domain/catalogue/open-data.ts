@@ -1,5 +1,5 @@
-import { type Catalogue, scopeMunicipalities } from "~/domain/catalogue";
-import { euro, toCsv } from "./csv";
+import { type Catalogue, scopeMunicipalities } from "~/domain/catalogue/index";
+import { euro, toCsv } from "../csv";
 
 /** The open-data exports of the catalogue, pure: the same catalogue gives byte-identical output. */
 

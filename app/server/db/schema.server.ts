@@ -1,4 +1,7 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "kysely";
+import type { StoredFees, UsecaseRouting } from "~/domain/filing/bundle";
+import type { Answers } from "~/domain/forms/types";
+import type { PersistedWorkflow } from "../../../workflows/index";
 
 /** Table types for the whole database, one place (see migrations/ for the DDL). */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -142,9 +145,11 @@ export interface PraticheTable {
   filer_user_id: string;
   filer_organisation_id: number | null;
   delegation_id: string | null;
-  form_data: Json<Record<string, unknown>>;
+  /** the applicant's answers, by field id (app/domain/forms) */
+  form_data: Json<Answers>;
   workflow: string | null;
-  snapshot: Json<unknown> | null;
+  /** the workflow machine's persisted snapshot (workflows/index.ts), null for a draft */
+  snapshot: Json<PersistedWorkflow> | null;
   status: Generated<string>;
   ssu_status: string | null;
   ended: Generated<boolean>;
@@ -159,9 +164,9 @@ export interface PraticheTable {
   /** 0004: ids of the form sections the applicant completed in the draft */
   completed_sections: Json<string[]>;
   /** 0004: fees computed from the catalogue for the Comune, as shown before submission */
-  fees: Json<unknown> | null;
+  fees: Json<StoredFees> | null;
   /** 0004: the catalogue's competent administration and agencies per usecase (the desk's suggestion) */
-  competent_agencies: Json<unknown[]>;
+  competent_agencies: Json<UsecaseRouting[]>;
   /** 0004: when the applicant gave the declaration under DPR 445/2000 and submitted */
   declared_at: Timestamp | null;
   /** 0006: the organisation's operator in charge (filed on behalf; hand-over moves it) */

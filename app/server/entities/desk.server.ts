@@ -1,0 +1,47 @@
+import type { Kysely } from "kysely";
+import type { Database } from "../db/schema.server";
+
+/**
+ * Who this portal is: the desk's name and PEC and the Comuni it serves, read from the entities the seed (or an
+ * administrator) wrote. Pages, mail and PDFs take these names from here, never from literal strings, so another
+ * SUAP reusing the portal changes its data, not the code.
+ */
+export interface DeskIdentity {
+  code: string;
+  /** the desk's legal name ("SUAP Associato ...") */
+  name: string;
+  /** how the portal names itself in titles and the header ("SUAP ..."); the name when not set */
+  site: string;
+  /** who runs the desk (the Unione, the Comune); the name when not set */
+  owner: string;
+  pec: string | null;
+  comuni: { code: string; name: string; istat: string | null }[];
+}
+
+const FALLBACK: DeskIdentity = { code: "", name: "SUAP", site: "SUAP", owner: "SUAP", pec: null, comuni: [] };
+
+export async function loadDeskIdentity(db: Kysely<Database>): Promise<DeskIdentity> {
+  const desk = await db
+    .selectFrom("entities")
+    .select(["id", "code", "name", "pec", "data"])
+    .where("kind", "=", "suap")
+    .orderBy("id")
+    .executeTakeFirst();
+  if (!desk) return FALLBACK;
+  const comuni = await db
+    .selectFrom("desk_comuni")
+    .innerJoin("entities", "entities.id", "desk_comuni.comune_id")
+    .select(["entities.code", "entities.name", "entities.istat_code"])
+    .where("desk_comuni.desk_id", "=", desk.id)
+    .orderBy("entities.name")
+    .execute();
+  const data = (desk.data ?? {}) as { site?: unknown; owner?: unknown };
+  return {
+    code: desk.code,
+    name: desk.name,
+    site: typeof data.site === "string" && data.site ? data.site : desk.name,
+    owner: typeof data.owner === "string" && data.owner ? data.owner : desk.name,
+    pec: desk.pec,
+    comuni: comuni.map((c) => ({ code: c.code, name: c.name, istat: c.istat_code })),
+  };
+}
