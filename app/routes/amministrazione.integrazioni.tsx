@@ -5,12 +5,13 @@ import { CallsTable } from "~/components/integrations/calls";
 import { can } from "~/domain/policy";
 import { useT } from "~/i18n/useT";
 import { readForm, requireUser } from "~/server/auth/session.server";
+import { pageTitle } from "~/components/title";
 import { openCallViews, retryCallNow } from "~/server/integrations/queue.server";
 import { callsQueued } from "~/server/jobs/kick.server";
 import { db } from "~/server/runtime.server";
 
-export const meta: MetaFunction = () => [
-  { title: "Integrazioni - Amministrazione - SUAP Alta Val di Cecina" },
+export const meta: MetaFunction = ({ matches }) => [
+  { title: pageTitle(matches, "Integrazioni - Amministrazione") },
 ];
 
 async function requireAdmin(request: Request) {
