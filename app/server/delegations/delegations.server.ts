@@ -37,6 +37,7 @@ function toGrant(r: {
     validFrom: r.valid_from,
     validTo: r.valid_to,
     revokedOn: r.revoked_at ? romeDate(new Date(r.revoked_at)) : null,
+    revokedAt: r.revoked_at ? new Date(r.revoked_at).toISOString() : null,
   };
 }
 

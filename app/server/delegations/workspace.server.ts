@@ -91,6 +91,7 @@ export async function workspacePratiche(
       agencyIds: [],
       proceedings: [...new Set(routing.map((x) => x.proceeding).filter((c): c is string => !!c))],
       filedOn: r.submitted_at ? romeDate(new Date(r.submitted_at as unknown as string)) : null,
+      filedAt: r.submitted_at ? new Date(r.submitted_at as unknown as string).toISOString() : null,
     };
     return can(principal, { type: "pratica.view", pratica: ref });
   });
