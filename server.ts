@@ -1,12 +1,13 @@
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import express from "express";
 import { contentSecurityPolicy } from "./app/server/csp.server";
 import { DatabaseUnavailableError } from "./app/server/db/db.server";
 import { ConfigError, getEnv } from "./app/server/env.server";
+import { bodyLimits } from "./app/server/http/edge.server";
+import { remixThroughEdge } from "./app/server/http/express.server";
 import { startWorker, type Worker } from "./app/server/jobs/worker.server";
 import { boot, runtime, shutdown } from "./app/server/runtime.server";
 
@@ -62,11 +63,7 @@ app.get("/healthz", (_req, res) => {
 
 const buildPath = path.resolve("build/index.js");
 const build = (await import(pathToFileURL(buildPath).href)) as ServerBuild;
-const remixHandler = createRequestHandler({
-  build,
-  mode: env.NODE_ENV,
-  getLoadContext: (_req, res) => ({ cspNonce: String(res.locals.cspNonce ?? "") }),
-});
+const remixHandler = remixThroughEdge(build, env.NODE_ENV, bodyLimits(env));
 
 app.use((_req, res, next) => {
   if (!runtime.ready) {

@@ -35,6 +35,7 @@ const schema = z.object({
     .default("admin"),
   UPLOAD_MAX_FILE_MB: z.coerce.number().positive("deve essere un numero positivo").default(20),
   UPLOAD_MAX_PRATICA_MB: z.coerce.number().positive("deve essere un numero positivo").default(100),
+  REQUEST_MAX_FORM_KB: z.coerce.number().positive("deve essere un numero positivo").default(256),
 });
 
 export type Env = z.infer<typeof schema> & { isProduction: boolean; demoAccounts: boolean };

@@ -61,7 +61,7 @@ function multipart(url: string, cookie: string, fields: Record<string, string>, 
   const body = new FormData();
   body.set("_csrf", CSRF);
   for (const [k, v] of Object.entries(fields)) body.set(k, v);
-  if (file) body.set("file", new File([file], "documento.pdf", { type: "application/pdf" }));
+  if (file) body.set("file", new File([new Uint8Array(file)], "documento.pdf", { type: "application/pdf" }));
   return new Request(`http://localhost${url}`, {
     method: "POST",
     body,
