@@ -64,13 +64,24 @@ export function capStream(
   );
 }
 
-// C0 controls except TAB, LF, CR; DEL and C1 controls; bidi embeddings, overrides and isolates; BOM.
-const UNSAFE =
-  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u200E\u200F\u202A-\u202E\u2066-\u2069\uFEFF]/g;
+/** C0 controls except TAB, LF, CR; DEL and C1 controls; bidi marks, embeddings, overrides, isolates; BOM. */
+export function isUnsafeChar(code: number): boolean {
+  return (
+    (code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) ||
+    (code >= 0x7f && code <= 0x9f) ||
+    code === 0x200e ||
+    code === 0x200f ||
+    (code >= 0x202a && code <= 0x202e) ||
+    (code >= 0x2066 && code <= 0x2069) ||
+    code === 0xfeff
+  );
+}
 
 /** Text as the portal stores it: no control or bidi characters, Unicode NFC. */
 export function normaliseText(value: string): string {
-  return value.normalize("NFC").replace(UNSAFE, "");
+  let out = "";
+  for (const ch of value.normalize("NFC")) if (!isUnsafeChar(ch.codePointAt(0)!)) out += ch;
+  return out;
 }
 
 /** A file name fit for a receipt: normalised text, no path, no characters a file system or header refuses. */
@@ -132,7 +143,10 @@ function queryIsSafe(url: URL): boolean {
   for (const part of url.search.slice(1).split("&")) {
     try {
       const decoded = decodeURIComponent(part.replace(/\+/g, " "));
-      if (/[\u0000-\u001F\u007F]/.test(decoded)) return false;
+      for (const ch of decoded) {
+        const code = ch.codePointAt(0)!;
+        if (code < 0x20 || code === 0x7f) return false;
+      }
     } catch {
       return false;
     }
