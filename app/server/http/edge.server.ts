@@ -6,6 +6,16 @@
  * Routes then only see well-formed input; what is refused here gets a clear 4xx, never a 500.
  */
 
+import { timingSafeEqual } from "node:crypto";
+
+/** The synchroniser token sent with a form against the session's, in constant time. */
+export function checkCsrf(sent: string | null, expected: string | undefined | null): boolean {
+  if (!sent || !expected) return false;
+  const a = Buffer.from(sent);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
 export interface BodyLimits {
   /** urlencoded (and any non-multipart) bodies */
   formBytes: number;
