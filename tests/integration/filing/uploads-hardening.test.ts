@@ -212,5 +212,32 @@ describe.each(DATABASES)(
         .execute();
       expect(rows).toHaveLength(1);
     });
+
+    it("starting a draft retried with the same key (lost response) returns the same draft, no orphan", async () => {
+      const user = await owner();
+      const input = {
+        codes: ["VICINATO_APERTURA"],
+        chosen: ["VICINATO_APERTURA_NON_ALIMENTARE"],
+        municipality: "050039",
+        businessId: null,
+        creationKey: randomUUID(),
+      };
+      const before = await test.handle.db.selectFrom("pratiche").select("id").execute();
+      const [a, b] = await Promise.all([
+        startDraft(test.handle.db, user, input),
+        startDraft(test.handle.db, user, input),
+      ]);
+      const c = await startDraft(test.handle.db, user, input);
+      expect(a.ok && b.ok && c.ok).toBe(true);
+      if (a.ok && b.ok && c.ok) {
+        expect(b.id).toBe(a.id);
+        expect(c.id).toBe(a.id);
+      }
+      const after = await test.handle.db.selectFrom("pratiche").select("id").execute();
+      expect(after.length - before.length).toBe(1);
+      // Another key is another draft.
+      const d = await startDraft(test.handle.db, user, { ...input, creationKey: randomUUID() });
+      expect(d.ok && a.ok && d.id !== a.id).toBe(true);
+    });
   },
 );
