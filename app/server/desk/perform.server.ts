@@ -27,6 +27,13 @@ export async function deskPost(
   if (act === "ASSIGN") {
     const raw = String(form.get("assignee") ?? "");
     const assigneeId = raw === "me" ? user.id : raw === "" || raw === "none" ? null : raw;
+    if (assigneeId && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(assigneeId)) {
+      return {
+        ok: false,
+        status: 400,
+        errors: [{ field: "assignee", message: t("desk.error.assignee") }],
+      };
+    }
     const outcome = await assignPratica(db(), {
       praticaId,
       actor: { userId: user.id, principal: user.principal },
