@@ -37,7 +37,7 @@ export const links: LinksFunction = () => [
 
 export const meta: MetaFunction = () => [{ title: "SUAP Alta Val di Cecina" }];
 
-export async function loader({ request }: LoaderFunctionArgs) {
+export async function loader({ request, context }: LoaderFunctionArgs) {
   const locale = localeFromCookieHeader(request.headers.get("Cookie"));
   const session = await getSession(request);
   const csrf = ensureCsrf(session);
@@ -51,6 +51,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
       csrf: csrf.token,
       user: user ? { name: user.fullName, email: user.email } : null,
       workspaces,
+      // Quoted on the error page: the log line with the details carries the same id (entry.server handleError).
+      errorId: typeof context.errorId === "string" ? context.errorId : "",
       // The link shows only to whoever the mailbox will let in (no dead end).
       devMailbox:
         !runtime.env.isProduction &&
@@ -61,6 +63,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export type RootData = {
+  errorId?: string;
   locale: Locale;
   csrf: string;
   user: { name: string; email: string } | null;
@@ -259,6 +262,8 @@ export default function App() {
 export function ErrorBoundary() {
   const error = useRouteError();
   const t = useT();
+  const errorId = useRouteLoaderData<RootData>("root")?.errorId;
+  let unexpected = false;
   let title = t("error.title");
   let text = t("error.text");
   if (isRouteErrorResponse(error)) {
@@ -270,13 +275,15 @@ export function ErrorBoundary() {
       text = error.statusText === "csrf" ? t("errors.csrf") : t("error.forbidden.text");
     }
   } else {
-    console.error(error);
+    // Details go to the log only (entry.server handleError, under this id); the page never shows them.
+    unexpected = true;
   }
   return (
     <div className="row">
       <div className="col-lg-8">
         <h1>{title}</h1>
         <p className="lead">{text}</p>
+        {unexpected && errorId ? <p>{t("error.id", { id: errorId })}</p> : null}
         <Link to="/" className="btn btn-primary">
           {t("error.home")}
         </Link>

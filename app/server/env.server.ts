@@ -54,8 +54,13 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const name = String(issue.path[0] ?? "configurazione");
+    // Secrets and connection strings never reach the log, not even when they are wrong.
+    const secret = /SECRET|PASSWORD|KEY|TOKEN|_URL$/.test(name);
+    const shown = secret
+      ? `valore nascosto, ${String(cleaned[name] ?? "").length} caratteri`
+      : `valore attuale: ${JSON.stringify(cleaned[name] ?? "")}`;
     throw new ConfigError(
-      `Configurazione non valida: ${name} ${issue.message} (valore attuale: ${JSON.stringify(cleaned[name] ?? "")}). Correggi la variabile ${name} e riavvia.`,
+      `Configurazione non valida: ${name} ${issue.message} (${shown}). Correggi la variabile ${name} e riavvia.`,
     );
   }
   const env = result.data;

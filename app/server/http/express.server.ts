@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { createReadableStreamFromReadable, createRequestHandler, type ServerBuild } from "@remix-run/node";
 import { writeReadableStreamToWritable } from "@remix-run/node";
 import type { RequestHandler, Response as ExpressResponse } from "express";
@@ -17,7 +18,10 @@ import {
  * that stops reading the socket at the cap (413), and form bodies reach the routes normalised.
  */
 export function remixThroughEdge(build: ServerBuild, mode: string, limits: BodyLimits): RequestHandler {
-  const handleRequest = createRequestHandler(build, mode);
+  // Always production mode: in development mode Remix serialises an error's message and stack (with the
+  // database error and absolute paths) into the page. Details are logged under the error id instead.
+  void mode;
+  const handleRequest = createRequestHandler(build, "production");
   return async (req, res, next) => {
     try {
       const type = req.get("Content-Type") ?? null;
@@ -51,7 +55,10 @@ export function remixThroughEdge(build: ServerBuild, mode: string, limits: BodyL
         await send(res, refusalResponse(edged));
         return;
       }
-      const response = await handleRequest(edged, { cspNonce: String(res.locals.cspNonce ?? "") });
+      const response = await handleRequest(edged, {
+        cspNonce: String(res.locals.cspNonce ?? ""),
+        errorId: randomBytes(5).toString("hex"),
+      });
       if (overCap) {
         // The route failed reading a body cut at the cap: the answer is the 413, not its error page.
         await response.body?.cancel().catch(() => {});
@@ -81,10 +88,15 @@ function headersOf(raw: Record<string, string | string[] | undefined>) {
   return headers;
 }
 
+/** Pages about a person or a case file: never stored by a shared cache, nor kept by the browser. */
+export const PERSONAL =
+  /^\/(pratiche|scrivania|ente|documenti|associazione|deleghe|area-personale|imprese|api\/v1\/pratiche|dev\/posta)(\/|\.|\?|$)/;
+
 async function send(res: ExpressResponse, response: Response) {
   res.statusMessage = response.statusText;
   res.status(response.status);
   for (const [key, value] of response.headers.entries()) res.append(key, value);
+  if (PERSONAL.test(res.req.path)) res.setHeader("Cache-Control", "private, no-store");
   if (response.body) await writeReadableStreamToWritable(response.body, res);
   else res.end();
 }

@@ -137,7 +137,7 @@ describe.each(DATABASES)("no 5xx from any form or query string on %s", (kind) =>
       url: () => "/lingua",
       fields: ["to", "back"],
       who: "anonymous",
-      call: (r) => lingua.loader(args(r)),
+      call: async (r) => lingua.loader(args(r)),
     },
     {
       name: "GET /catalogo",
