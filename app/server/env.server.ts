@@ -35,6 +35,7 @@ const schema = z.object({
     .default("admin"),
   UPLOAD_MAX_FILE_MB: z.coerce.number().positive("deve essere un numero positivo").default(20),
   UPLOAD_MAX_PRATICA_MB: z.coerce.number().positive("deve essere un numero positivo").default(100),
+  MAIL_ALERT_AFTER_HOURS: z.coerce.number().positive("deve essere un numero positivo di ore").default(4),
   REQUEST_MAX_FORM_KB: z.coerce.number().positive("deve essere un numero positivo").default(256),
 });
 

@@ -131,7 +131,8 @@ export function refusalResponse(refusal: EdgeRefusal): Response {
     headers: {
       "Content-Type": "text/plain; charset=utf-8",
       "Cache-Control": "no-store",
-      ...(refusal.status === 413 ? { Connection: "close" } : {}),
+      // The unread body would otherwise be the start of the next request on this connection.
+      Connection: "close",
     },
   });
 }
@@ -176,9 +177,8 @@ export async function edgeRequest(request: Request, limits: BodyLimits): Promise
   const type = mediaType(request.headers.get("Content-Type"));
   if (type === MULTIPART) return request;
   if (type !== FORM) {
-    // Drain nothing: the body is never parsed. Empty POSTs (a bare button) are forms too.
+    // The body is never parsed (the host discards it). Empty POSTs (a bare button) are forms too.
     if (type === "" && request.headers.get("Content-Length") === "0") return request;
-    await request.body?.cancel().catch(() => {});
     return REFUSALS.notForm;
   }
   let text: string;
