@@ -162,10 +162,15 @@ describe("boot", () => {
   it("reads .env from the working directory, the real environment winning", async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "suap-dotenv-"));
     writeFileSync(path.join(dir, ".env"), "PORT=notaport\nHOST=127.0.0.1\n");
-    // The file's invalid PORT is what the server reports: it read the file.
-    const fromFile = start({ DATA_DIR: dir }, dir);
-    fromFile.child.kill("SIGKILL");
-    await fromFile.exited;
+    // The real PORT=0 wins over the file's invalid one: the server gets as far as listening.
+    const real = start({ DATA_DIR: dir }, dir);
+    const deadline = Date.now() + 60_000;
+    while (!/in ascolto|non valida/.test(real.output()) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(real.output()).toMatch(/in ascolto/);
+    real.child.kill("SIGKILL");
+    await real.exited;
+    // Without PORT in the environment, the file's value is the one reported: the server read the file.
     const spawnWithout = spawn(process.execPath, [SERVER], {
       cwd: dir,
       env: { PATH: process.env.PATH, DATA_DIR: dir } as unknown as NodeJS.ProcessEnv,
@@ -178,7 +183,7 @@ describe("boot", () => {
     expect(code).toBe(1);
     expect(out).toMatch(/PORT/);
     expect(out).toContain("notaport");
-  }, 60_000);
+  }, 120_000);
 
   it("stops cleanly on SIGINT during the first migrations", async () => {
     const s = start({ DATA_DIR: mkdtempSync(path.join(os.tmpdir(), "suap-sigint-")) });
@@ -191,5 +196,5 @@ describe("boot", () => {
     const code = await s.exited;
     expect(s.output()).toMatch(/SIGINT: arresto in corso/);
     expect(code).toBe(0);
-  }, 90_000);
+  }, 240_000);
 });
