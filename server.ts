@@ -1,12 +1,14 @@
 import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import express from "express";
 import { contentSecurityPolicy } from "./app/server/csp.server";
-import { DatabaseUnavailableError } from "./app/server/db/db.server";
+import { DatabaseUnavailableError, openDatabase } from "./app/server/db/db.server";
 import { ConfigError, getEnv } from "./app/server/env.server";
+import { bodyLimits } from "./app/server/http/edge.server";
+import { remixThroughEdge } from "./app/server/http/express.server";
 import { startWorker, type Worker } from "./app/server/jobs/worker.server";
 import { boot, runtime, shutdown } from "./app/server/runtime.server";
 
@@ -18,6 +20,18 @@ import { boot, runtime, shutdown } from "./app/server/runtime.server";
 function fail(message: string): never {
   console.error(message);
   process.exit(1);
+}
+
+// `.env` (see .env.example) when present: the real environment wins over the file (loadEnvFile never
+// overrides a variable already set).
+if (existsSync(".env")) {
+  try {
+    process.loadEnvFile(".env");
+  } catch (error) {
+    fail(
+      `Il file .env non è leggibile: ${(error as Error).message}. Correggilo (righe NOME=valore) e riavvia.`,
+    );
+  }
 }
 
 let env: ReturnType<typeof getEnv>;
@@ -62,11 +76,7 @@ app.get("/healthz", (_req, res) => {
 
 const buildPath = path.resolve("build/index.js");
 const build = (await import(pathToFileURL(buildPath).href)) as ServerBuild;
-const remixHandler = createRequestHandler({
-  build,
-  mode: env.NODE_ENV,
-  getLoadContext: (_req, res) => ({ cspNonce: String(res.locals.cspNonce ?? "") }),
-});
+const remixHandler = remixThroughEdge(build, env.NODE_ENV, bodyLimits(env));
 
 app.use((_req, res, next) => {
   if (!runtime.ready) {
@@ -78,10 +88,44 @@ app.use((_req, res, next) => {
 });
 app.all("*", remixHandler);
 
-const server = app.listen(env.PORT, env.HOST, () => {
+// Signals first: a Ctrl-C while the first migrations run waits for them to finish (each is one transaction)
+// and then stops cleanly, instead of killing the process half-way or being ignored.
+let booting: Promise<unknown> | undefined;
+let stopping = false;
+let worker: Worker | undefined;
+let server: ReturnType<typeof app.listen> | undefined;
+async function stop(signal: string) {
+  if (stopping) {
+    console.log(`${signal}: arresto immediato`);
+    process.exit(130);
+  }
+  stopping = true;
+  console.log(`${signal}: arresto in corso`);
+  server?.close();
+  if (booting) {
+    console.log("Attendo la fine della migrazione in corso prima di chiudere il database");
+    await booting.catch(() => {});
+  }
+  await worker?.stop().catch(() => {});
+  await shutdown().catch(() => {});
+  process.exit(0);
+}
+process.on("SIGINT", () => void stop("SIGINT"));
+process.on("SIGTERM", () => void stop("SIGTERM"));
+
+// The database must be reachable before the portal says it is listening (an unreachable DATABASE_URL fails
+// here, with its sentence); migrations then run while /healthz answers 503.
+try {
+  runtime.handle = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
+} catch (error) {
+  if (error instanceof DatabaseUnavailableError) fail(error.message);
+  fail(`Avvio non riuscito: il database non si apre (${(error as Error).message}).`);
+}
+
+server = app.listen(env.PORT, env.HOST, () => {
   // PORT=0 asks the system for any free port: from here on the configuration carries the real one, so
   // links in mail and QR codes (publicUrl) point where the portal actually listens.
-  const address = server.address();
+  const address = server?.address();
   if (address && typeof address === "object") env.PORT = address.port;
   const shown = env.HOST === "0.0.0.0" ? "localhost" : env.HOST;
   console.log(`Portale SUAP in ascolto su http://${shown}:${env.PORT}`);
@@ -96,26 +140,20 @@ server.on("error", (error: NodeJS.ErrnoException) => {
   fail(`Il server non può ascoltare su ${env.HOST}:${env.PORT}: ${error.message}`);
 });
 
-let worker: Worker | undefined;
 try {
   const started = Date.now();
-  await boot(env);
+  booting = boot(env);
+  await booting;
+  booting = undefined;
+  if (stopping) await new Promise(() => {}); // stop() finishes the shutdown
   console.log(`Database ${runtime.handle?.kind} pronto (migrazioni applicate) in ${Date.now() - started} ms`);
   if (env.WORKER === "1") {
     worker = await startWorker(runtime.handle!, env);
     console.log("Worker avviato nello stesso processo (WORKER=0 per disattivarlo)");
   }
 } catch (error) {
+  booting = undefined;
+  if (stopping) await new Promise(() => {});
   if (error instanceof DatabaseUnavailableError) fail(error.message);
   fail(`Avvio non riuscito: ${(error as Error).message}`);
 }
-
-async function stop(signal: string) {
-  console.log(`${signal}: arresto in corso`);
-  server.close();
-  await worker?.stop().catch(() => {});
-  await shutdown().catch(() => {});
-  process.exit(0);
-}
-process.on("SIGINT", () => void stop("SIGINT"));
-process.on("SIGTERM", () => void stop("SIGTERM"));

@@ -7,6 +7,21 @@ import { NonceProvider } from "~/components/nonce";
 
 const ABORT_DELAY = 5_000;
 
+/**
+ * Unexpected errors: the whole story (message, stack, the database's words) goes to the log under the
+ * request's error id; the page shows only that id (the server runs Remix in production mode, which never
+ * serialises an error's message or stack into the page).
+ */
+export function handleError(
+  error: unknown,
+  { request, context }: { request: Request; context: AppLoadContext },
+) {
+  if (request.signal.aborted) return;
+  const id = typeof context.errorId === "string" ? context.errorId : "-";
+  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  console.error(`[errore ${id}] ${request.method} ${new URL(request.url).pathname}: ${detail}`);
+}
+
 export default function handleRequest(
   request: Request,
   responseStatusCode: number,

@@ -39,7 +39,7 @@ export const links: LinksFunction = () => [
 
 export const meta: MetaFunction = ({ matches }) => [{ title: siteName(matches) }];
 
-export async function loader({ request }: LoaderFunctionArgs) {
+export async function loader({ request, context }: LoaderFunctionArgs) {
   const locale = localeFromCookieHeader(request.headers.get("Cookie"));
   const session = await getSession(request);
   const csrf = ensureCsrf(session);
@@ -55,6 +55,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
       user: user ? { name: user.fullName, email: user.email } : null,
       workspaces,
       desk,
+      // Quoted on the error page: the log line with the details carries the same id (entry.server handleError).
+      errorId: typeof context.errorId === "string" ? context.errorId : "",
       // The link shows only to whoever the mailbox will let in (no dead end).
       devMailbox:
         !runtime.env.isProduction &&
@@ -65,6 +67,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export type RootData = {
+  errorId?: string;
   locale: Locale;
   csrf: string;
   user: { name: string; email: string } | null;
@@ -264,6 +267,8 @@ export default function App() {
 export function ErrorBoundary() {
   const error = useRouteError();
   const t = useT();
+  const errorId = useRouteLoaderData<RootData>("root")?.errorId;
+  let unexpected = false;
   let title = t("error.title");
   let text = t("error.text");
   if (isRouteErrorResponse(error)) {
@@ -275,13 +280,15 @@ export function ErrorBoundary() {
       text = error.statusText === "csrf" ? t("errors.csrf") : t("error.forbidden.text");
     }
   } else {
-    console.error(error);
+    // Details go to the log only (entry.server handleError, under this id); the page never shows them.
+    unexpected = true;
   }
   return (
     <div className="row">
       <div className="col-lg-8">
         <h1>{title}</h1>
         <p className="lead">{text}</p>
+        {unexpected && errorId ? <p>{t("error.id", { id: errorId })}</p> : null}
         <Link to="/" className="btn btn-primary">
           {t("error.home")}
         </Link>

@@ -12,6 +12,8 @@ export interface DelegationGrant {
   validTo: string;
   /** ISO date of revocation, if revoked */
   revokedOn: string | null;
+  /** The instant of revocation (ISO 8601), if revoked and known: what was filed after it is out of sight. */
+  revokedAt?: string | null;
 }
 
 /** The last day the delegation has effect: its end date, or the day before a revocation. */
@@ -64,6 +66,7 @@ export function coversPratica(
   proceedings: readonly string[],
   filedOn: string | null,
   today: string,
+  filedAt: string | null = null,
 ): boolean {
   return delegations.some(
     (d) =>
@@ -71,9 +74,18 @@ export function coversPratica(
       d.businessId === businessId &&
       coversProceedings(d, proceedings) &&
       // A draft (not filed yet) is visible only while a delegation is in force.
-      // Revoked today: what was filed up to today stays in sight (dates carry no time of day).
       (filedOn === null
         ? isInForce(d, today)
-        : d.validFrom <= filedOn && filedOn <= d.validTo && (!d.revokedOn || filedOn <= d.revokedOn)),
+        : d.validFrom <= filedOn && filedOn <= d.validTo && filedBeforeRevocation(d, filedOn, filedAt)),
   );
+}
+
+/**
+ * Revocation is an instant: with both instants known, only what was filed before it stays in sight (a pratica
+ * filed later the same day does not). With dates alone, the day of the revocation still counts.
+ */
+function filedBeforeRevocation(d: DelegationGrant, filedOn: string, filedAt: string | null): boolean {
+  if (!d.revokedOn) return true;
+  if (d.revokedAt && filedAt) return Date.parse(filedAt) < Date.parse(d.revokedAt);
+  return filedOn <= d.revokedOn;
 }

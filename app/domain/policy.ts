@@ -38,8 +38,10 @@ export interface PraticaRef {
   agencyIds: number[];
   /** Proceeding codes the pratica covers (delegation scopes are judged on them). */
   proceedings?: string[];
-  /** ISO date the pratica was filed; null for a draft. */
+  /** ISO date (Rome) the pratica was filed; null for a draft (desk and agencies never see a draft). */
   filedOn?: string | null;
+  /** The instant it was filed (ISO 8601), compared with a revocation's instant when both are known. */
+  filedAt?: string | null;
 }
 
 export type Action =
@@ -112,6 +114,7 @@ function seesViaOrganisation(principal: Principal, pratica: PraticaRef) {
       pratica.proceedings ?? [],
       pratica.filedOn ?? null,
       today(principal),
+      pratica.filedAt ?? null,
     ),
   );
 }
@@ -123,6 +126,8 @@ export function actorKinds(principal: Principal, pratica: PraticaRef): ActorKind
     principal.businessIds.includes(pratica.businessId) ||
     actsForBusinessViaDelegation(principal, pratica.businessId, pratica.proceedings ?? []);
   if (applicant) kinds.push("applicant");
+  // An unsent draft belongs to the applicant alone: the desk and the agencies see a pratica once it is filed.
+  if (pratica.filedOn === null) return kinds;
   if (isDeskStaff(principal, pratica.deskId)) kinds.push("officer");
   if (pratica.agencyIds.some((a) => has(principal, "agency_reviewer", a))) kinds.push("agency");
   return kinds;

@@ -95,6 +95,7 @@ export const en: Record<MessageKey, string> = {
     "We could not complete the request. Try again in a few minutes; if the problem persists, write to the SUAP.",
   "error.forbidden.title": "Access not allowed",
   "error.forbidden.text": "Your role does not allow you to see this page.",
+  "error.id": "Error code: {id}. If you contact support, quote it: it helps us find the cause.",
   "error.home": "Back to the home page",
   "a11y.title": "Accessibility statement",
   "privacy.title": "Privacy notice",

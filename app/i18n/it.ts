@@ -94,6 +94,7 @@ export const it = {
     "Non è stato possibile completare la richiesta. Riprova tra qualche minuto; se il problema continua, scrivi al SUAP.",
   "error.forbidden.title": "Accesso non consentito",
   "error.forbidden.text": "Non hai i permessi per vedere questa pagina con il tuo ruolo.",
+  "error.id": "Codice dell'errore: {id}. Se scrivi all'assistenza, indicalo: ci aiuta a trovare la causa.",
   "error.home": "Torna alla home page",
   "a11y.title": "Dichiarazione di accessibilità",
   "privacy.title": "Informativa sul trattamento dei dati personali",

@@ -26,6 +26,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const limits = uploadLimits(runtime.env);
   return {
     id: ctx.pratica.id,
+    uploadKey: crypto.randomUUID(),
     list: attachmentList(ctx.refs, ctx.answers).map((a) => ({ ...a.attachment, required: a.required })),
     uploaded: await uploadedAttachments(db(), ctx.pratica.id),
     feesCents: ctx.bundle.fees.dirittiCents,
@@ -124,6 +125,7 @@ export default function AttachmentsPage() {
                 label={t("filing.attachments.chooseFile", { title: a.title[locale] })}
                 error={errors.find((e) => e.field === `file-${a.code}`)?.message}
                 submitLabel={t("filing.attachments.upload")}
+                uploadKey={v.uploadKey}
               >
                 <input type="hidden" name="code" value={a.code} />
               </UploadForm>

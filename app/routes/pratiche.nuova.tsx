@@ -19,13 +19,14 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const url = new URL(request.url);
   const chosen = [...url.searchParams.entries()].filter(([k]) => k.startsWith("scelta_")).map(([, v]) => v);
-  return newPraticaView(
+  const view = await newPraticaView(
     db(),
     user.principal,
     codesFrom(url.searchParams),
     chosen,
     url.searchParams.get("comune"),
   );
+  return { ...view, creationKey: crypto.randomUUID() };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -38,6 +39,7 @@ export async function action({ request }: ActionFunctionArgs) {
     chosen,
     municipality: String(form.get("comune") ?? ""),
     businessId: form.get("impresa") ? String(form.get("impresa")) : null,
+    creationKey: String(form.get("creationKey") ?? ""),
   });
   if (result.ok) return redirect(`/pratiche/${result.id}`);
   return Response.json(
@@ -61,6 +63,7 @@ export default function NewPratica() {
         <ErrorSummary errors={errors} />
         <Form method="post" noValidate>
           <CsrfInput />
+          <input type="hidden" name="creationKey" value={v.creationKey} />
           {v.codes.map((c) => (
             <input key={c} type="hidden" name="procedimento" value={c} />
           ))}

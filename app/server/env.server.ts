@@ -44,6 +44,8 @@ const schema = z.object({
     .url("deve essere l'indirizzo del servizio di protocollo, ad esempio https://protocollo.comune.it/api")
     .optional(),
   PROTOCOL_TOKEN: z.string().min(16, "deve essere lunga almeno 16 caratteri").optional(),
+  MAIL_ALERT_AFTER_HOURS: z.coerce.number().positive("deve essere un numero positivo di ore").default(4),
+  REQUEST_MAX_FORM_KB: z.coerce.number().positive("deve essere un numero positivo").default(256),
 });
 
 export type Env = z.infer<typeof schema> & { isProduction: boolean; demoAccounts: boolean };
@@ -62,8 +64,13 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const name = String(issue.path[0] ?? "configurazione");
+    // Secrets and connection strings never reach the log, not even when they are wrong.
+    const secret = /SECRET|PASSWORD|KEY|TOKEN|_URL$/.test(name);
+    const shown = secret
+      ? `valore nascosto, ${String(cleaned[name] ?? "").length} caratteri`
+      : `valore attuale: ${JSON.stringify(cleaned[name] ?? "")}`;
     throw new ConfigError(
-      `Configurazione non valida: ${name} ${issue.message} (valore attuale: ${JSON.stringify(cleaned[name] ?? "")}). Correggi la variabile ${name} e riavvia.`,
+      `Configurazione non valida: ${name} ${issue.message} (${shown}). Correggi la variabile ${name} e riavvia.`,
     );
   }
   const env = result.data;

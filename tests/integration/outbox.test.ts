@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { deliverDue, enqueue, MAX_ATTEMPTS } from "~/server/mail/outbox.server";
+import { deliverDue, enqueue } from "~/server/mail/outbox.server";
 import { smtpTransport } from "~/server/mail/transport.server";
 import { LocalFileStore } from "~/server/storage.server";
 import { DATABASES, type TestDatabase, useMigratedDatabase } from "./support/databases";
@@ -95,27 +95,96 @@ describe.each(DATABASES)("outbox delivery on %s", (kind) => {
     }
   });
 
-  it("marks a message failed after the last attempt, and keeps it visible", async () => {
-    await enqueue(test.handle.db, {
-      recipient: "mai@example.test",
-      template: "t",
-      subject: "Mai",
-      text: "x",
-    });
-    await test.handle.db
+  it("never gives up after many failures: stays pending, retried within the hour, the desk alerted once", async () => {
+    const { db } = test.handle;
+    await enqueue(db, { recipient: "mai@example.test", template: "t", subject: "Mai", text: "x" });
+    // Eight failures and more than the alert threshold in the queue already (the outage of the issue).
+    await db
       .updateTable("outbox")
-      .set({ attempts: MAX_ATTEMPTS - 1 })
+      .set({ attempts: 8, created_at: sql`now() - interval '5 hours'` })
       .where("recipient", "=", "mai@example.test")
       .execute();
     const dead = smtpTransport("smtp://127.0.0.1:1?ignoreTLS=true");
-    const report = await deliverDue(test.handle.db, dead, files, { from: "suap@example.test" });
-    expect(report.failed).toBe(1);
-    const row = await test.handle.db
+    const report = await deliverDue(db, dead, files, { from: "suap@example.test", alertAfterHours: 4 });
+    expect(report).toEqual({ sent: 0, retried: 1, failed: 1 });
+    const row = await db
       .selectFrom("outbox")
       .selectAll()
       .where("recipient", "=", "mai@example.test")
       .executeTakeFirstOrThrow();
-    expect(row.status).toBe("failed");
-    expect(row.attempts).toBe(MAX_ATTEMPTS);
+    expect(row.status).toBe("pending");
+    expect(row.attempts).toBe(9);
+    expect(row.alerted_at).not.toBeNull();
+    const waitMs = new Date(row.next_attempt_at as unknown as string).getTime() - Date.now();
+    expect(waitMs).toBeLessThanOrEqual(61 * 60_000);
+    // A later failure does not alert again.
+    await db.updateTable("outbox").set({ next_attempt_at: sql`now()` }).where("id", "=", row.id).execute();
+    const later = await deliverDue(db, dead, files, { from: "suap@example.test", alertAfterHours: 4 });
+    expect(later.failed).toBe(0);
+    // SMTP is back: the message goes, with the Message-ID it was given at enqueue.
+    const smtp = await startSmtpServer();
+    const live = smtpTransport(smtp.url);
+    try {
+      await db.updateTable("outbox").set({ next_attempt_at: sql`now()` }).where("id", "=", row.id).execute();
+      const back = await deliverDue(db, live, files, { from: "SUAP <suap@example.test>" });
+      expect(back.sent).toBe(1);
+      expect(smtp.received[0]?.messageId).toBe(`<${row.message_id}@example.test>`);
+    } finally {
+      live.close();
+      await smtp.close();
+    }
+  });
+
+  it("keeps one Message-ID across attempts: a resend after a crash can be de-duplicated", async () => {
+    const { db } = test.handle;
+    await enqueue(db, { recipient: "crash@example.test", template: "t", subject: "Crash", text: "x" });
+    const smtp = await startSmtpServer();
+    const live = smtpTransport(smtp.url);
+    try {
+      await deliverDue(db, live, files, { from: "suap@example.test" });
+      // The worker died after SMTP accepted it but before it recorded "sent": the row is due again.
+      await db
+        .updateTable("outbox")
+        .set({ status: "pending", next_attempt_at: sql`now()` })
+        .where("recipient", "=", "crash@example.test")
+        .execute();
+      await deliverDue(db, live, files, { from: "suap@example.test" });
+      const mine = smtp.received.filter((m) => m.subject === "Crash");
+      expect(mine).toHaveLength(2);
+      expect(mine[0]!.messageId).toBeTruthy();
+      expect(mine[1]!.messageId).toBe(mine[0]!.messageId);
+    } finally {
+      live.close();
+      await smtp.close();
+    }
+  });
+
+  it("two workers delivering at once send each message exactly once", async () => {
+    const { db } = test.handle;
+    const recipients = Array.from({ length: 24 }, (_, i) => `pari${i}@example.test`);
+    await enqueue(
+      db,
+      recipients.map((r) => ({ recipient: r, template: "t", subject: `Pari ${r}`, text: "x" })),
+    );
+    const smtp = await startSmtpServer();
+    const a = smtpTransport(smtp.url);
+    const b = smtpTransport(smtp.url);
+    try {
+      const worker = async (t: typeof a) => {
+        let sent = 0;
+        for (let i = 0; i < 10; i++)
+          sent += (await deliverDue(db, t, files, { from: "suap@example.test", batch: 5 })).sent;
+        return sent;
+      };
+      const [sa, sb] = await Promise.all([worker(a), worker(b)]);
+      expect(sa + sb).toBe(24);
+      const got = smtp.received.filter((m) => m.subject?.startsWith("Pari ")).map((m) => m.subject);
+      expect(got).toHaveLength(24);
+      expect(new Set(got).size).toBe(24);
+    } finally {
+      a.close();
+      b.close();
+      await smtp.close();
+    }
   });
 });

@@ -16,6 +16,7 @@ export function UploadForm({
   error,
   children,
   submitLabel,
+  uploadKey,
 }: {
   action: string;
   /** JSON endpoint taking the same multipart body (Remix pages answer HTML) */
@@ -26,6 +27,8 @@ export function UploadForm({
   error?: string;
   children?: ReactNode;
   submitLabel: string;
+  /** idempotency key of this form (from the loader): a resubmission after a lost response stores nothing twice */
+  uploadKey?: string;
 }) {
   const t = useT();
   const navigate = useNavigate();
@@ -69,6 +72,7 @@ export function UploadForm({
   return (
     <form method="post" encType="multipart/form-data" action={action} onSubmit={onSubmit} noValidate>
       <CsrfInput />
+      {uploadKey ? <input type="hidden" name="uploadKey" value={uploadKey} /> : null}
       {children}
       <div className="form-group mb-2">
         <label htmlFor={id} className="active fw-semibold d-block">

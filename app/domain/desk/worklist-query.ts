@@ -30,6 +30,16 @@ export const PAGE_SIZE = 25;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const STATUS = /^[a-z_]{1,40}$/;
+/** Entity ids are Postgres integers: anything past 2^31 - 1 is no entity (and would overflow the query). */
+const MAX_INT = 2_147_483_647;
+
+/** A real calendar date between 1900 and 2999 (what a due date can be). */
+export function isCalendarDate(value: string): boolean {
+  if (!ISO_DATE.test(value)) return false;
+  const year = Number(value.slice(0, 4));
+  const t = Date.parse(`${value}T00:00:00Z`);
+  return year >= 1900 && year <= 2999 && !Number.isNaN(t) && new Date(t).toISOString().startsWith(value);
+}
 
 export function parseWorklistQuery(params: URLSearchParams): {
   filters: WorklistFilters;
@@ -43,7 +53,7 @@ export function parseWorklistQuery(params: URLSearchParams): {
   const within = Number.parseInt(text("within"), 10);
   return {
     filters: {
-      comune: Number.isInteger(comune) && comune > 0 ? comune : null,
+      comune: /^\d{1,10}$/.test(text("comune")) && comune > 0 && comune <= MAX_INT ? comune : null,
       procedure: text("procedure"),
       regime: /^[a-z_]{1,40}$/.test(text("regime")) ? text("regime") : "",
       status: STATUS.test(status) ? status : "open",
@@ -70,7 +80,7 @@ export function decodeCursor(value: string | null): WorklistCursor | null {
   }
   const [due, id, ...rest] = raw.split("|");
   if (rest.length || !id || !UUID.test(id)) return null;
-  if (due && !ISO_DATE.test(due)) return null;
+  if (due && !isCalendarDate(due)) return null;
   return { due: due || null, id };
 }
 

@@ -90,14 +90,14 @@ export function claimedExtension(filename: string): string | null {
 
 /**
  * A file name safe to store, show and send back in Content-Disposition: the base name only, no control or
- * path characters, accents kept, at most 120 characters with the extension preserved.
+ * path characters, no bidi controls (U+202E would show "fdp.exe" as "exe.pdf"), accents kept, at most 120 characters with the extension preserved.
  */
 export function sanitizeFilename(raw: string, kind?: FileKind): string {
   const base = raw.split(/[\\/]/).pop() ?? "";
   let name = base
     .normalize("NFC")
     // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we remove
-    .replace(/[\u0000-\u001f\u007f<>:"|?*]/g, "")
+    .replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff<>:"|?*]/g, "")
     .replace(/\s+/g, " ")
     .replace(/^[.\s]+/, "")
     .trim();

@@ -127,6 +127,9 @@ export const it = {
   "desk.error.items": "Indica almeno un documento o chiarimento, uno per riga",
   "desk.error.days": "Indica un numero di giorni tra {min} e {max}",
   "desk.error.agencies": "Seleziona almeno un ente terzo",
+  "desk.error.assignee": "Scegli a chi assegnare la pratica dall'elenco dei colleghi",
+  "desk.error.notAgency":
+    "Si può inoltrare solo a enti terzi dell'elenco ({codes} non lo sono): scegli gli enti dalla lista",
   "desk.error.outcome": "Scegli l'esito del parere",
   "desk.error.unknownAct": "Atto non riconosciuto: ricarica la pagina e riprova",
   "desk.act.REQUEST_CORRECTION": "Richiedi la regolarizzazione",
@@ -313,6 +316,9 @@ export const en: Record<keyof typeof it, string> = {
   "desk.error.items": "List at least one document or clarification, one per line",
   "desk.error.days": "Enter a number of days between {min} and {max}",
   "desk.error.agencies": "Select at least one agency",
+  "desk.error.assignee": "Choose whom to assign the pratica to from the list of colleagues",
+  "desk.error.notAgency":
+    "Only agencies in the list can be consulted ({codes} are not): choose them from the list",
   "desk.error.outcome": "Choose the opinion",
   "desk.error.unknownAct": "Unknown act: reload the page and try again",
   "desk.act.REQUEST_CORRECTION": "Request a correction",

@@ -92,6 +92,10 @@ export interface OutboxTable {
   last_error: string | null;
   created_at: Generated<Date>;
   sent_at: Date | null;
+  /** one Message-ID for every attempt, set at enqueue (0009) */
+  message_id?: string | null;
+  /** when the desk was told this message is still not delivered (0009) */
+  alerted_at?: Date | null;
 }
 
 export interface OutboxAttachment {
@@ -135,6 +139,8 @@ export interface PraticheTable {
   id: string;
   cui: string | null;
   submission_key: string | null;
+  /** the "start" form's idempotency key (0009) */
+  creation_key?: string | null;
   catalogue_version_id: number;
   usecases: Json<string[]>;
   title: string;
@@ -254,6 +260,8 @@ export interface AttachmentsTable {
   uploaded_by: string;
   purpose: Generated<string>;
   created_at: Generated<Date>;
+  /** the upload form's idempotency key (0009) */
+  upload_key?: string | null;
 }
 
 export interface PraticaAgenciesTable {

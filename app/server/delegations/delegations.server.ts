@@ -37,6 +37,7 @@ function toGrant(r: {
     validFrom: r.valid_from,
     validTo: r.valid_to,
     revokedOn: r.revoked_at ? romeDate(new Date(r.revoked_at)) : null,
+    revokedAt: r.revoked_at ? new Date(r.revoked_at).toISOString() : null,
   };
 }
 
@@ -96,7 +97,13 @@ export async function grantDelegation(
     );
   }
   const iso = /^\d{4}-\d{2}-\d{2}$/;
-  const validDate = (d: string) => iso.test(d) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d);
+  // A real calendar day in a plausible range: "2026-13-01" is no date, "0000-01-01" is none Postgres stores.
+  const validDate = (d: string) => {
+    if (!iso.test(d)) return false;
+    const t = Date.parse(`${d}T00:00:00Z`);
+    const year = Number(d.slice(0, 4));
+    return !Number.isNaN(t) && year >= 1900 && year <= 2999 && new Date(t).toISOString().startsWith(d);
+  };
   if (!validDate(input.validFrom)) {
     throw new DelegationError(
       "validFrom",

@@ -31,6 +31,8 @@ function organisationsOf(principal: Principal) {
  * Every member pratica the operator's organisations may see: filed by them, or filed by a delegating business
  * while the delegation covered it (the policy decides). Action needed first, then by nearest deadline.
  */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export async function workspacePratiche(
   db: Kysely<Database>,
   principal: Principal,
@@ -59,6 +61,9 @@ export async function workspacePratiche(
         ...(delegatedBusinesses.length ? [eb("pratiche.business_id", "in", delegatedBusinesses)] : []),
       ]),
     );
+  if (filters.business && !UUID.test(filters.business)) filters = { ...filters, business: undefined };
+  if (filters.operator && filters.operator !== "none" && !UUID.test(filters.operator))
+    filters = { ...filters, operator: undefined };
   if (filters.business) q = q.where("pratiche.business_id", "=", filters.business);
   if (filters.comune) q = q.where("comune.istat_code", "=", filters.comune);
   if (filters.status) q = q.where("pratiche.status", "=", filters.status);
@@ -132,6 +137,11 @@ export async function handOver(
 ) {
   const orgs = organisationsOf(principal);
   if (!orgs.length) return { ok: false as const, message: "Non fai parte di un'organizzazione." };
+  // Ids come from the form: anything but a UUID is nobody (and no pratica), never a database error.
+  if (!UUID.test(input.toUserId))
+    return { ok: false as const, message: "Scegli un collega della tua organizzazione." };
+  if (input.praticaIds.some((id) => !UUID.test(id)))
+    return { ok: false as const, message: "Seleziona le pratiche da affidare dall'elenco." };
   const colleague = await db
     .selectFrom("memberships")
     .select("user_id")

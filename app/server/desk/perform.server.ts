@@ -27,6 +27,13 @@ export async function deskPost(
   if (act === "ASSIGN") {
     const raw = String(form.get("assignee") ?? "");
     const assigneeId = raw === "me" ? user.id : raw === "" || raw === "none" ? null : raw;
+    if (assigneeId && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(assigneeId)) {
+      return {
+        ok: false,
+        status: 400,
+        errors: [{ field: "assignee", message: t("desk.error.assignee") }],
+      };
+    }
     const outcome = await assignPratica(db(), {
       praticaId,
       actor: { userId: user.id, principal: user.principal },
@@ -38,9 +45,35 @@ export async function deskPost(
   }
   const parsed = parseOfficerAct(form, todayIso());
   if (!parsed.ok) return { ok: false, status: 400, errors: fieldErrors(parsed, t) };
+  if (parsed.event.type === "FORWARD_TO_AGENCIES") {
+    const wrong = await notAgencies(parsed.event.agencies.map((a) => a.agencyId));
+    if (wrong.length) {
+      return {
+        ok: false,
+        status: 400,
+        errors: [{ field: "agency", message: t("desk.error.notAgency", { codes: wrong.join(", ") }) }],
+      };
+    }
+  }
   const result = await performAct(user, praticaId, parsed.event);
   if (result.ok) return { ok: true, done: parsed.event.type };
   return { ok: false, status: result.status, errors: [{ field: "", message: result.message[t.locale] }] };
+}
+
+/**
+ * Codes that are not an ente terzo (an organisation, a desk, a Comune, or nothing at all): a pratica forwarded
+ * there would wait for an opinion nobody can give.
+ */
+async function notAgencies(codes: string[]): Promise<string[]> {
+  if (!codes.length) return [];
+  const found = await db()
+    .selectFrom("entities")
+    .select("code")
+    .where("code", "in", codes)
+    .where("kind", "=", "ente_terzo")
+    .execute();
+  const agencies = new Set(found.map((e) => e.code));
+  return codes.filter((c) => !agencies.has(c));
 }
 
 export async function agencyPost(

@@ -85,6 +85,7 @@ export async function praticaRef(trx: Transaction<Database> | Kysely<Database>, 
     agencyIds: agencies.map((a) => a.agency_id),
     proceedings: proceedingsOf(p),
     filedOn: p.submitted_at ? romeDate(new Date(p.submitted_at as unknown as string)) : null,
+    filedAt: p.submitted_at ? new Date(p.submitted_at as unknown as string).toISOString() : null,
   };
   return ref;
 }

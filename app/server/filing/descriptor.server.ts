@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { Kysely } from "kysely";
 import type { Principal } from "~/domain/policy";
 import { canonicalJson } from "~/domain/catalogue";
+import { romeDate } from "~/domain/dates";
 import type { PersistedWorkflow } from "../../../workflows/index";
 import type { Database } from "../db/schema.server";
 import type { UsecaseRouting } from "../../domain/filing/bundle";
@@ -53,19 +54,55 @@ const TIME_NAMES = [
   "max_gg_cdss_req",
 ] as const;
 
-/** Status history in SSU terms: each audit event whose state maps onto an SSU state, in order. */
-function statusHistory(events: { type: string; state_after: string; at: unknown }[], current: string | null) {
+/** The SSU state an event leads to, when the event alone says it (the rest comes from the pratica's state). */
+const EVENT_SSU: Record<string, string> = {
+  SUBMIT: "started",
+  PROTOCOL: "presented",
+  REQUEST_CORRECTION: "correction_requested",
+  CORRECTED: "corrected",
+  REFUSE_INADMISSIBLE: "refused",
+  SEND_INTEGRATION_REQUEST: "integration_requested",
+  INTEGRATION_RECEIVED: "integrated",
+  INTEGRATION_TERM_EXPIRED: "ended_by_integration_times_expired",
+  REQUEST_CONFORMATION: "ended_by_conformation_requested",
+  CANCEL: "ended_by_submitter_cancel_requested",
+};
+
+/** The machines' names for a final state, in the schema's words (its enum calls the inadmissible end "refused"). */
+const MACHINE_TO_SSU: Record<string, string> = { ended_by_instance_refused: "refused" };
+
+/**
+ * The whole status history in SSU terms: every audit event that moves the pratica to a state the schema
+ * knows, in order (repeats kept: a second integration request is a second step), then the current state when
+ * the last event did not already say it (a final outcome, an expired term).
+ */
+export function statusHistory(
+  events: { type: string; state_after: string; at: unknown }[],
+  current: string | null,
+) {
   const out: { state: string; timestamp: string }[] = [];
   for (const e of events) {
-    const ts = new Date(e.at as string).toISOString();
-    const state = e.type === "SUBMIT" ? "started" : e.type === "PROTOCOL" ? "presented" : null;
-    if (state && out.at(-1)?.state !== state) out.push({ state, timestamp: ts });
+    const state = EVENT_SSU[e.type];
+    if (!state || !SSU_STATES.has(state)) continue;
+    if (out.at(-1)?.state === state) continue;
+    out.push({ state, timestamp: new Date(e.at as string).toISOString() });
   }
+  const final = current ? (MACHINE_TO_SSU[current] ?? current) : null;
   const last = events.at(-1);
-  if (current && SSU_STATES.has(current) && out.at(-1)?.state !== current && last) {
-    out.push({ state: current, timestamp: new Date(last.at as string).toISOString() });
+  if (final && SSU_STATES.has(final) && out.at(-1)?.state !== final && last) {
+    out.push({ state: final, timestamp: new Date(last.at as string).toISOString() });
   }
   return out;
+}
+
+/** A catalogue version as the schema writes it, NN.NN.NN ("1.0.0" -> "01.00.00"). */
+export function ssuVersion(version: string | undefined): string {
+  const parts = (version ?? "1.0.0").split(".").map((p) => Number.parseInt(p, 10));
+  while (parts.length < 3) parts.push(0);
+  return parts
+    .slice(0, 3)
+    .map((n) => String(Number.isFinite(n) && n >= 0 ? Math.min(n, 99) : 0).padStart(2, "0"))
+    .join(".");
 }
 
 export async function instanceDescriptor(db: Kysely<Database>, principal: Principal, cuiText: string) {
@@ -99,9 +136,8 @@ export async function instanceDescriptor(db: Kysely<Database>, principal: Princi
   const snapshot = pratica.snapshot as PersistedWorkflow | null;
   const input = snapshot?.context.input;
   const times: Record<string, string | number> = {
-    start: (pratica.submitted_at ? new Date(pratica.submitted_at as unknown as string) : new Date())
-      .toISOString()
-      .slice(0, 10),
+    // The legal start is a date in Rome: filed at 00:30 on 1 March in Rome is 1 March, not 28 February.
+    start: romeDate(pratica.submitted_at ? new Date(pratica.submitted_at as unknown as string) : new Date()),
     max_gg_proc: input?.termDays ?? 0,
   };
   for (const name of TIME_NAMES) {
@@ -130,7 +166,7 @@ export async function instanceDescriptor(db: Kysely<Database>, principal: Princi
       const instance = canonicalJson({ usecase: code, answers });
       return {
         code,
-        version: r?.usecaseVersion ?? "1.0.0",
+        version: ssuVersion(r?.usecaseVersion),
         competent_administration: {
           ipacode: r?.competentAdministration?.ipaCode ?? r?.competentAdministration?.code ?? "n.d.",
           officecode: r?.competentAdministration?.code ?? "n.d.",

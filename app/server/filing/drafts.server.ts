@@ -133,6 +133,8 @@ export interface StartDraftInput {
   chosen: string[];
   municipality: string;
   businessId: string | null;
+  /** The form's idempotency key: a retry after a lost response returns the draft the first request made. */
+  creationKey?: string | null;
 }
 
 export type StartDraftResult = { ok: true; id: string } | { ok: false; errors: FieldError[] };
@@ -143,6 +145,17 @@ export async function startDraft(
   user: FilingUser,
   input: StartDraftInput,
 ): Promise<StartDraftResult> {
+  const creationKey =
+    input.creationKey && /^[0-9a-f-]{36}$/i.test(input.creationKey) ? input.creationKey : null;
+  if (creationKey) {
+    const made = await db
+      .selectFrom("pratiche")
+      .select("id")
+      .where("filer_user_id", "=", user.id)
+      .where("creation_key", "=", creationKey)
+      .executeTakeFirst();
+    if (made) return { ok: true, id: made.id };
+  }
   const { version, catalogue } = await currentCatalogue(db);
   const resolution = resolveBundle(catalogue, input.codes, input.chosen);
   const errors: FieldError[] = [];
@@ -267,29 +280,49 @@ export async function startDraft(
     .filter((s) => validateSection(bundle.form, s, answers, catalogue).ok)
     .map((s) => s.id);
   const id = randomUUID();
-  await db
-    .insertInto("pratiche")
-    .values({
-      id,
-      catalogue_version_id: version.id,
-      usecases: JSON.stringify(resolution.refs.map((r) => r.usecase.code)),
-      title: bundle.title.it,
-      regime: bundle.workflowInput.regime,
-      municipality_id: comuneEntity.id,
-      desk_id: desk.id,
-      business_id: businessId,
-      filer_user_id: user.id,
-      form_data: JSON.stringify(answers),
-      completed_sections: JSON.stringify(completed),
-      fees: JSON.stringify(bundle.fees),
-      competent_agencies: JSON.stringify(bundle.routing),
-      filer_organisation_id: onBehalf?.ok ? onBehalf.organisation.id : null,
-      delegation_id: onBehalf?.ok ? onBehalf.delegation.id : null,
-      organisation_operator_id: onBehalf?.ok ? user.id : null,
-    })
-    .execute();
+  const [municipalityId, deskId, forBusiness] = [comuneEntity.id, desk.id, businessId];
+  try {
+    await insertDraft();
+  } catch (error) {
+    // The same key raced in from a parallel retry and won: answer with its draft.
+    if (creationKey && (error as { code?: string }).code === "23505") {
+      const made = await db
+        .selectFrom("pratiche")
+        .select("id")
+        .where("filer_user_id", "=", user.id)
+        .where("creation_key", "=", creationKey)
+        .executeTakeFirst();
+      if (made) return { ok: true, id: made.id };
+    }
+    throw error;
+  }
   if (onBehalf?.ok) await attachProcura(db, id, onBehalf.delegation.id, user.id);
   return { ok: true, id };
+
+  async function insertDraft() {
+    await db
+      .insertInto("pratiche")
+      .values({
+        id,
+        creation_key: creationKey,
+        catalogue_version_id: version.id,
+        usecases: JSON.stringify(resolution.refs.map((r) => r.usecase.code)),
+        title: bundle.title.it,
+        regime: bundle.workflowInput.regime,
+        municipality_id: municipalityId,
+        desk_id: deskId,
+        business_id: forBusiness,
+        filer_user_id: user.id,
+        form_data: JSON.stringify(answers),
+        completed_sections: JSON.stringify(completed),
+        fees: JSON.stringify(bundle.fees),
+        competent_agencies: JSON.stringify(bundle.routing),
+        filer_organisation_id: onBehalf?.ok ? onBehalf.organisation.id : null,
+        delegation_id: onBehalf?.ok ? onBehalf.delegation.id : null,
+        organisation_operator_id: onBehalf?.ok ? user.id : null,
+      })
+      .execute();
+  }
 }
 
 /** The SUAP desk that serves a Comune (desk_comuni). */

@@ -53,7 +53,11 @@ export type SubmitResult =
 const KEY_RE = /^[A-Za-z0-9_-]{16,100}$/;
 
 /** Every problem that stops a submission, each linked to where the applicant fixes it. */
-export async function submissionProblems(db: Kysely<Database>, ctx: DraftContext, declared: boolean) {
+export async function submissionProblems(
+  db: Kysely<Database> | Transaction<Database>,
+  ctx: DraftContext,
+  declared: boolean,
+) {
   const errors: (FieldError & { href: string })[] = [];
   const base = `/pratiche/${ctx.pratica.id}`;
   const result = validateForm(ctx.bundle.form, ctx.answers as Answers, validationOptions(ctx.catalogue));
@@ -158,6 +162,10 @@ export async function submitPratica(
       if (!locked) throw notFound();
       // Two clicks racing: the second waits on the lock and finds the pratica submitted.
       if (locked.status !== "draft") return existingResult(trx, locked.id);
+      // Uploads and removals take the same lock: what is validated here is exactly what is filed (and what the
+      // receipt lists). The check above ran on a snapshot that a racing removal may have changed since.
+      const late = await submissionProblems(trx, ctx, input.declared);
+      if (late.length) throw new InvalidUnderLock(late);
       const desk = await trx
         .selectFrom("entities")
         .select("code")
@@ -219,6 +227,7 @@ export async function submitPratica(
         .executeTakeFirst();
       if (row) return { ok: true, pratica: await existingResult(db, row.id) };
     }
+    if (error instanceof InvalidUnderLock) return { ok: false, status: 400, errors: error.problems };
     if (error instanceof EngineError) {
       return {
         ok: false,
@@ -227,6 +236,12 @@ export async function submitPratica(
       };
     }
     throw error;
+  }
+}
+
+class InvalidUnderLock extends Error {
+  constructor(readonly problems: Awaited<ReturnType<typeof submissionProblems>>) {
+    super("submission no longer valid under the lock");
   }
 }
 

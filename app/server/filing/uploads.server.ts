@@ -1,11 +1,13 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { UploadHandler } from "@remix-run/node";
 import type { Kysely } from "kysely";
-import { readMultipartForm } from "../auth/session.server";
+import { getSession } from "../auth/session.server";
+import { BodyTooLargeError, checkCsrf, normaliseFilename, normaliseText } from "../http/edge.server";
 import type { Database } from "../db/schema.server";
 import type { FileStore } from "../storage.server";
 import { type FilingUser, isDraft, loadDraft, notFound } from "./drafts.server";
 import { attachmentList } from "../../domain/filing/bundle";
+import { contentProblem } from "./content.server";
 import { checkUploadedFile } from "../../domain/filing/files";
 
 /**
@@ -68,29 +70,55 @@ const tooLarge = (limit: number) => ({
   },
 });
 
-/** Reads a multipart upload (CSRF checked) with the per-file cap. */
+const badForm = {
+  ok: false as const,
+  status: 400,
+  message: {
+    it: "Il modulo non è stato inviato correttamente: scegli di nuovo il file e premi «Carica».",
+    en: "The form was not sent correctly: choose the file again and press Upload.",
+  },
+};
+
+/** Text fields of an upload form are short (a code, a key, the token): more is not a form the portal sent. */
+const MAX_TEXT_PART = 64 * 1024;
+
+/**
+ * Reads a multipart upload (CSRF checked) with the per-file cap. The request edge has already capped the whole
+ * body (one file plus its fields), so the standard parser may hold it; it reads quoted file names with `;` or
+ * `=` as browsers send them. A truncated or malformed body, an oversized text part: a 400 with a sentence.
+ */
 export async function parseUpload(request: Request, limits: UploadLimits): Promise<ParsedUpload> {
   const declared = Number(request.headers.get("Content-Length") ?? "0");
   // Multipart overhead is small: a body far over the cap is refused before a byte is read.
   if (declared > limits.maxFileBytes + 256 * 1024) return tooLarge(limits.maxFileBytes);
+  const session = await getSession(request);
+  let parsed: FormData;
   try {
-    const form = await readMultipartForm(request, cappedMemoryUploadHandler(limits.maxFileBytes));
-    const file = form.get("file");
-    return { ok: true, form, file: file instanceof File && file.size > 0 ? file : null };
+    parsed = await request.formData();
   } catch (error) {
-    if (error instanceof UploadTooLargeError) return tooLarge(limits.maxFileBytes);
-    if (error instanceof TypeError) {
-      return {
-        ok: false,
-        status: 400,
-        message: {
-          it: "Il modulo non è stato inviato correttamente: scegli di nuovo il file e premi «Carica».",
-          en: "The form was not sent correctly: choose the file again and press Upload.",
-        },
-      };
-    }
-    throw error;
+    if (error instanceof BodyTooLargeError || (error as Error)?.cause instanceof BodyTooLargeError)
+      return tooLarge(limits.maxFileBytes);
+    return badForm;
   }
+  const sent = parsed.get("_csrf");
+  if (!checkCsrf(typeof sent === "string" ? sent : null, session.get("csrf"))) {
+    throw new Response("CSRF", { status: 403, statusText: "csrf" });
+  }
+  const form = new FormData();
+  let file: File | null = null;
+  for (const [name, value] of parsed) {
+    if (typeof value === "string") {
+      if (value.length > MAX_TEXT_PART) return badForm;
+      form.append(name, normaliseText(value));
+    } else if (name === "file" && value.size > 0) {
+      if (value.size > limits.maxFileBytes) return tooLarge(limits.maxFileBytes);
+      file = new File([await value.arrayBuffer()], normaliseFilename(value.name) || "allegato", {
+        type: value.type,
+      });
+      form.append(name, file);
+    }
+  }
+  return { ok: true, form, file };
 }
 
 export type AddAttachmentResult =
@@ -112,6 +140,8 @@ export async function addAttachment(
     bytes: Uint8Array;
     purpose: "filing" | "integration" | "observations" | "conformation";
     limits: UploadLimits;
+    /** The form's idempotency key: a retry after a lost response returns the first upload. */
+    uploadKey?: string | null;
   },
 ): Promise<AddAttachmentResult> {
   const ctx = await loadDraft(db, user, input.praticaId);
@@ -131,34 +161,70 @@ export async function addAttachment(
   } else if (isDraft(ctx)) {
     throw notFound();
   }
-  const used = await db
-    .selectFrom("attachments")
-    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>("size"), eb.lit(0)).as("total"))
-    .where("pratica_id", "=", input.praticaId)
-    .executeTakeFirstOrThrow();
-  const check = checkUploadedFile(input.filename, input.bytes, {
+  // Cheap checks first, on the bytes alone; then parse the file as what it claims.
+  const precheck = checkUploadedFile(input.filename, input.bytes, {
     maxFileBytes: input.limits.maxFileBytes,
-    remainingBytes: input.limits.maxPraticaBytes - Number(used.total),
+    remainingBytes: input.limits.maxPraticaBytes,
   });
-  if (!check.ok) return { ok: false, field: `file-${input.code}`, message: check.message };
-  const stored = await files.put(input.bytes);
-  const id = randomUUID();
-  await db
-    .insertInto("attachments")
-    .values({
-      id,
-      pratica_id: input.praticaId,
-      code: input.code,
-      filename: check.filename,
-      content_type: check.contentType,
-      size: stored.size,
-      sha256: stored.sha256,
-      storage_key: stored.key,
-      uploaded_by: user.id,
-      purpose: input.purpose,
-    })
-    .execute();
-  return { ok: true, id, sha256: stored.sha256 };
+  if (!precheck.ok) return { ok: false, field: `file-${input.code}`, message: precheck.message };
+  const problem = await contentProblem(precheck.kind, input.bytes, precheck.filename);
+  if (problem) return { ok: false, field: `file-${input.code}`, message: problem };
+  // Under the pratica's lock: the state (still a draft for "filing"), the per-pratica total and the insert are
+  // one decision, so parallel uploads cannot pass the limit together and a submission never misses a file.
+  // A retry is the same form (key), for the same document, with the same bytes: another file is a new upload.
+  const retryKey = input.uploadKey
+    ? `${input.uploadKey}:${input.code}:${createHash("sha256").update(input.bytes).digest("hex")}`
+    : null;
+  return db.transaction().execute(async (trx) => {
+    const locked = await trx
+      .selectFrom("pratiche")
+      .select(["id", "status"])
+      .where("id", "=", input.praticaId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!locked) throw notFound();
+    if (input.purpose === "filing" && locked.status !== "draft") {
+      throw new Response("La pratica è già stata inviata", { status: 409 });
+    }
+    if (retryKey) {
+      const again = await trx
+        .selectFrom("attachments")
+        .select(["id", "sha256"])
+        .where("pratica_id", "=", input.praticaId)
+        .where("upload_key", "=", retryKey)
+        .executeTakeFirst();
+      if (again) return { ok: true as const, id: again.id, sha256: again.sha256 };
+    }
+    const used = await trx
+      .selectFrom("attachments")
+      .select((eb) => eb.fn.coalesce(eb.fn.sum<number>("size"), eb.lit(0)).as("total"))
+      .where("pratica_id", "=", input.praticaId)
+      .executeTakeFirstOrThrow();
+    const check = checkUploadedFile(input.filename, input.bytes, {
+      maxFileBytes: input.limits.maxFileBytes,
+      remainingBytes: input.limits.maxPraticaBytes - Number(used.total),
+    });
+    if (!check.ok) return { ok: false as const, field: `file-${input.code}`, message: check.message };
+    const stored = await files.put(input.bytes);
+    const id = randomUUID();
+    await trx
+      .insertInto("attachments")
+      .values({
+        id,
+        pratica_id: input.praticaId,
+        code: input.code,
+        filename: check.filename,
+        content_type: check.contentType,
+        size: stored.size,
+        sha256: stored.sha256,
+        storage_key: stored.key,
+        uploaded_by: user.id,
+        purpose: input.purpose,
+        upload_key: retryKey,
+      })
+      .execute();
+    return { ok: true as const, id, sha256: stored.sha256 };
+  });
 }
 
 /** Removes an attachment from a draft (the stored bytes stay: other pratiche may share the same hash). */
@@ -171,12 +237,24 @@ export async function removeAttachment(
   const ctx = await loadDraft(db, user, praticaId);
   if (!isDraft(ctx)) throw new Response("La pratica è già stata inviata", { status: 409 });
   if (!/^[0-9a-f-]{36}$/i.test(attachmentId)) throw notFound();
-  await db
-    .deleteFrom("attachments")
-    .where("id", "=", attachmentId)
-    .where("pratica_id", "=", praticaId)
-    .where("purpose", "=", "filing")
-    .execute();
+  // Under the pratica's lock, and only while it is still a draft: a submission that holds the lock has
+  // validated the attachments it will file; a removal waits for it and then finds the pratica sent.
+  await db.transaction().execute(async (trx) => {
+    const locked = await trx
+      .selectFrom("pratiche")
+      .select("status")
+      .where("id", "=", praticaId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!locked) throw notFound();
+    if (locked.status !== "draft") throw new Response("La pratica è già stata inviata", { status: 409 });
+    await trx
+      .deleteFrom("attachments")
+      .where("id", "=", attachmentId)
+      .where("pratica_id", "=", praticaId)
+      .where("purpose", "=", "filing")
+      .execute();
+  });
 }
 
 export type UploadOutcome =
@@ -206,6 +284,7 @@ export async function storeDraftUpload(
       message: locale === "it" ? "Scegli il file da caricare" : "Choose the file to upload",
     };
   }
+  const key = String(parsed.form.get("uploadKey") ?? "");
   const result = await addAttachment(db, files, user, {
     praticaId,
     code,
@@ -213,6 +292,7 @@ export async function storeDraftUpload(
     bytes: new Uint8Array(await parsed.file.arrayBuffer()),
     purpose: "filing",
     limits,
+    uploadKey: /^[0-9a-f-]{36}$/i.test(key) ? key.toLowerCase() : null,
   });
   if (!result.ok) return { ok: false, status: 400, field: `file-${code}`, message: result.message[locale] };
   return {

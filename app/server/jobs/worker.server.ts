@@ -55,7 +55,10 @@ export async function startWorker(
   const handlers: Record<string, JobHandler> = {
     "outbox-deliver": async () =>
       transport
-        ? deliverDue(handle.db, transport, files, { from: env.MAIL_FROM })
+        ? deliverDue(handle.db, transport, files, {
+            from: env.MAIL_FROM,
+            alertAfterHours: env.MAIL_ALERT_AFTER_HOURS,
+          })
         : { skipped: "no SMTP_URL" },
     "deadlines-sweep": async () => {
       const report = await sweepDeadlines(handle.db, engineServices(env), {
@@ -63,7 +66,11 @@ export async function startWorker(
       });
       if (report.fired || report.failed) console.log(`[worker] scadenze: ${JSON.stringify(report)}`);
       // A fired deadline usually has mail to send.
-      if (report.fired && transport) await deliverDue(handle.db, transport, files, { from: env.MAIL_FROM });
+      if (report.fired && transport)
+        await deliverDue(handle.db, transport, files, {
+          from: env.MAIL_FROM,
+          alertAfterHours: env.MAIL_ALERT_AFTER_HOURS,
+        });
       return report;
     },
     "integrations-run": async () => {

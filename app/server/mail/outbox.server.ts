@@ -1,10 +1,15 @@
+import { randomUUID } from "node:crypto";
 import type { Kysely, Transaction } from "kysely";
 import { sql } from "kysely";
 import type { Database, OutboxAttachment } from "../db/schema.server";
 import type { FileStore } from "../storage.server";
 import type { MailTransport } from "./transport.server";
 
-export const MAX_ATTEMPTS = 8;
+/** Hours a message may stay undelivered before the desk is told (MAIL_ALERT_AFTER_HOURS). */
+export const DEFAULT_ALERT_AFTER_HOURS = 4;
+/** The longest wait between two attempts: once SMTP is back, every message goes within this. */
+const MAX_BACKOFF_MINUTES = 60;
+const ALERT_TEMPLATE = "delivery_alert";
 /** A claimed message is leased for this long; a worker that dies mid-send lets another retry it. */
 const LEASE_MINUTES = 5;
 
@@ -45,6 +50,8 @@ export async function enqueue(
         body_html: m.html ?? null,
         attachments: JSON.stringify(m.attachments ?? []),
         pratica_id: m.praticaId ?? null,
+        // Set once, here: every attempt (and a resend after a crash) carries the same Message-ID.
+        message_id: randomUUID(),
         next_attempt_at: now,
       })),
     )
@@ -52,14 +59,21 @@ export async function enqueue(
     .execute();
 }
 
-/** Minutes to wait after the n-th failed attempt: 1, 2, 4, 8 ... capped at 4 hours. */
+/** Minutes to wait after the n-th failed attempt: 1, 2, 4, 8 ... capped at an hour, for ever (never given up). */
 export function backoffMinutes(attempts: number) {
-  return Math.min(2 ** Math.max(0, attempts - 1), 240);
+  return Math.min(2 ** Math.min(Math.max(0, attempts - 1), 20), MAX_BACKOFF_MINUTES);
+}
+
+/** The Message-ID header of a message: its id from enqueue, at the sender's domain. */
+export function messageIdHeader(id: string, from: string) {
+  const domain = /@([^>\s]+)>?\s*$/.exec(from)?.[1] ?? "suap.localhost";
+  return `<${id}@${domain}>`;
 }
 
 export interface DeliveryReport {
   sent: number;
   retried: number;
+  /** retried messages undelivered past the alert threshold, for which the desk was alerted in this run */
   failed: number;
 }
 
@@ -72,8 +86,9 @@ export async function deliverDue(
   db: Kysely<Database>,
   transport: MailTransport,
   files: FileStore,
-  opts: { from: string; batch?: number },
+  opts: { from: string; batch?: number; alertAfterHours?: number },
 ): Promise<DeliveryReport> {
+  const alertAfterMs = (opts.alertAfterHours ?? DEFAULT_ALERT_AFTER_HOURS) * 3_600_000;
   const report: DeliveryReport = { sent: 0, retried: 0, failed: 0 };
   const claimed = await db.transaction().execute(async (trx) => {
     const due = await trx
@@ -108,7 +123,14 @@ export async function deliverDue(
           content: await files.get(a.storageKey),
         })),
       );
+      // Rows enqueued before the column existed get their id on first claim, then keep it.
+      let id = message.message_id;
+      if (!id) {
+        id = randomUUID();
+        await db.updateTable("outbox").set({ message_id: id }).where("id", "=", message.id).execute();
+      }
       await transport.send({
+        messageId: messageIdHeader(id, opts.from),
         from: opts.from,
         to: message.recipient,
         subject: message.subject,
@@ -124,20 +146,72 @@ export async function deliverDue(
       report.sent++;
     } catch (error) {
       const attempts = message.attempts + 1;
-      const failed = attempts >= MAX_ATTEMPTS;
-      await db
-        .updateTable("outbox")
-        .set({
-          attempts,
-          last_error: String((error as Error).message ?? error).slice(0, 1000),
-          status: failed ? "failed" : "pending",
-          next_attempt_at: sql`now() + make_interval(mins => ${backoffMinutes(attempts)})`,
-        })
-        .where("id", "=", message.id)
-        .execute();
-      if (failed) report.failed++;
-      else report.retried++;
+      const overdue =
+        !message.alerted_at &&
+        message.template !== ALERT_TEMPLATE &&
+        Date.now() - new Date(message.created_at).getTime() >= alertAfterMs;
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .updateTable("outbox")
+          .set({
+            attempts,
+            last_error: String((error as Error).message ?? error).slice(0, 1000),
+            // Never given up: it stays pending and is retried at most an hour apart until SMTP takes it.
+            status: "pending",
+            next_attempt_at: sql`now() + make_interval(mins => ${backoffMinutes(attempts)})`,
+            ...(overdue ? { alerted_at: new Date() } : {}),
+          })
+          .where("id", "=", message.id)
+          .execute();
+        if (overdue) await alertDesk(trx, message, attempts, String((error as Error).message ?? error));
+      });
+      if (overdue) report.failed++;
+      report.retried++;
     }
   }
   return report;
+}
+
+/**
+ * Tells the desk a message is still undelivered after the alert threshold: a line in the log (the operators'
+ * alerting reads it) and a message to the desk's address in the same outbox (delivered when mail flows again,
+ * or shown on the development mailbox), once per message.
+ */
+async function alertDesk(
+  trx: Transaction<Database>,
+  message: {
+    id: number | string;
+    recipient: string;
+    subject: string;
+    pratica_id: string | null;
+    created_at: unknown;
+  },
+  attempts: number,
+  lastError: string,
+) {
+  console.error(
+    `[posta] messaggio ${message.id} a ${message.recipient} non consegnato dopo ${attempts} tentativi: ${lastError}`,
+  );
+  const desk = message.pratica_id
+    ? await trx
+        .selectFrom("pratiche")
+        .innerJoin("entities", "entities.id", "pratiche.desk_id")
+        .select(["entities.pec", "entities.name"])
+        .where("pratiche.id", "=", message.pratica_id)
+        .executeTakeFirst()
+    : undefined;
+  if (!desk?.pec) return;
+  await enqueue(trx, {
+    dedupeKey: `delivery-alert:${message.id}`,
+    recipient: desk.pec,
+    template: ALERT_TEMPLATE,
+    subject: `Posta non consegnata: ${message.subject}`,
+    text: [
+      `Il messaggio «${message.subject}» per ${message.recipient} non è ancora stato consegnato`,
+      `(in coda dal ${new Date(message.created_at as string).toISOString()}, ${attempts} tentativi; ultimo errore: ${lastError}).`,
+      "Il portale continua a riprovare almeno una volta all'ora. Verificate il server di posta (SMTP_URL)",
+      "e, se serve, avvisate il destinatario con un altro mezzo.",
+    ].join("\n"),
+    praticaId: message.pratica_id ?? undefined,
+  });
 }

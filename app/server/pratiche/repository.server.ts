@@ -77,6 +77,7 @@ export function refOf(p: RefColumns, agencyIds: number[] = []): PraticaRef {
     agencyIds,
     proceedings: proceedingsOf(p),
     filedOn: p.submitted_at ? romeDate(new Date(p.submitted_at as unknown as string)) : null,
+    filedAt: p.submitted_at ? new Date(p.submitted_at as unknown as string).toISOString() : null,
   };
 }
 

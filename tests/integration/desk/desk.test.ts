@@ -111,7 +111,12 @@ describe.each(DATABASES)("the SUAP desk on %s", (kind) => {
     expect((await list(`comune=${pomarance}`)).rows.map((r) => r.id)).toEqual([ids.mid]);
     // due within 14 days of 20 April: the pratica due 1 May -> 2 May... only those in range.
     const soon = (await list("due=soon&within=14")).rows;
-    expect(soon.every((r) => r.dueDate! >= TODAY && r.dueDate! <= "2026-05-04")).toBe(true);
+    // Judged against the unfiltered list, so an empty answer cannot pass: exactly the open rows due by 4 May.
+    const inRange = (await list("")).rows.filter(
+      (r) => r.dueDate && r.dueDate >= TODAY && r.dueDate <= "2026-05-04",
+    );
+    expect(inRange.length).toBeGreaterThan(0);
+    expect(soon.map((r) => r.id).sort()).toEqual(inRange.map((r) => r.id).sort());
 
     // Walk every page of size 25 with many pratiche: no duplicates, no gaps, still ordered.
     for (let i = 0; i < 30; i++) await submittedPratica(db, services, { at: "2026-03-20" });
@@ -309,12 +314,40 @@ describe.each(DATABASES)("the SUAP desk on %s", (kind) => {
       at: "2026-03-04",
       reasons: "Requisiti mancanti",
     });
+    // Filed (as the record says) at 09:00 on 2 February; concluded when the DENY event was recorded.
+    const filedAt = new Date("2026-02-02T09:00:00Z");
+    await db.updateTable("pratiche").set({ submitted_at: filedAt }).where("id", "=", ids.early).execute();
+    const denied = await db
+      .selectFrom("events")
+      .select("at")
+      .where("pratica_id", "=", ids.early)
+      .where("type", "=", "DENY")
+      .executeTakeFirstOrThrow();
+    const days = (new Date(denied.at as unknown as string).getTime() - filedAt.getTime()) / 86_400_000;
+    const expectedDays = Math.round(days * 10) / 10;
+    expect(expectedDays).toBeGreaterThan(30);
     const d = await dashboard(db, deskId, TODAY);
     expect(d.byStatus.find((s) => s.status === "denied")?.count).toBe(1);
     expect(d.byComune.find((c) => c.comune === "Pomarance")?.total).toBe(1);
-    expect(d.overdue).toBeGreaterThanOrEqual(0);
+    // Overdue counted here from the rows, not by the dashboard's own query.
+    const rows = await db
+      .selectFrom("pratiche")
+      .select(["ended", "suspended", "due_date", "status"])
+      .where("desk_id", "=", deskId)
+      .execute();
+    const expectedOverdue = rows.filter(
+      (r) =>
+        r.status !== "draft" &&
+        !r.ended &&
+        !r.suspended &&
+        r.due_date &&
+        String(r.due_date).slice(0, 10) < TODAY,
+    ).length;
+    expect(d.overdue).toBe(expectedOverdue);
     const concluded = d.conclusions.find((c) => c.procedure === "Apertura esercizio di vicinato");
     expect(concluded?.count).toBe(1);
+    expect(concluded?.avgDays).toBeCloseTo(expectedDays, 1);
+    expect(concluded?.p90Days).toBeCloseTo(expectedDays, 1);
     expect(concluded?.month).toMatch(/^\d{4}-\d{2}$/);
     const csv = dashboardCsv(d);
     expect(csv.split("\r\n")[0]).toBe("sezione;chiave;mese;pratiche;aperte;scadute;media_giorni;p90_giorni");

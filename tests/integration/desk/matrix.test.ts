@@ -7,6 +7,7 @@ import * as deskPratica from "~/routes/scrivania.pratiche.$id";
 import * as inbox from "~/routes/ente._index";
 import * as agencyPratica from "~/routes/ente.pratiche.$id";
 import { DATABASES, type TestDatabase, useMigratedDatabase } from "../support/databases";
+import { draftPratica } from "../support/factories";
 import { actAs, cookieFor, get, otherDesk, post, submittedPratica, useTestEnv } from "./support";
 
 /**
@@ -73,6 +74,7 @@ describe.each(DATABASES)("desk and agency access matrix on %s", (kind) => {
   let test: TestDatabase;
   let services: EngineServices;
   let praticaId: string;
+  let draftId: string;
   const cookies = {} as Record<RoleName, string>;
 
   beforeAll(async () => {
@@ -91,7 +93,22 @@ describe.each(DATABASES)("desk and agency access matrix on %s", (kind) => {
       at: "2026-03-03",
       agencies: [{ agencyId: "ASL-TNO", termDays: 60 }],
     });
+    draftId = (await draftPratica(db, { regime: "scia" })).id;
   });
+
+  /** A new pratica for each write, so every allowed role posts a VALID act in a state that accepts it. */
+  async function freshForwarded(agency: boolean) {
+    const { db } = test.handle;
+    const id = (await submittedPratica(db, services, { regime: "autorizzazione", at: "2026-03-02" })).id;
+    if (agency) {
+      await actAs(db, services, "operatore@demo.test", id, {
+        type: "FORWARD_TO_AGENCIES",
+        at: "2026-03-03",
+        agencies: [{ agencyId: "ASL-TNO", termDays: 60 }],
+      });
+    }
+    return id;
+  }
   afterAll(async () => {
     await test.drop();
   });
@@ -104,8 +121,10 @@ describe.each(DATABASES)("desk and agency access matrix on %s", (kind) => {
     "GET /scrivania/cruscotto": { ...everyone(403), anonymous: "login", manager: 200 },
     "GET /scrivania/cruscotto.csv": { ...everyone(403), anonymous: "login", manager: 200 },
     "GET /scrivania/pratiche/:id": { ...everyone(404), anonymous: "login", officer: 200, manager: 200 },
-    // A bad form after authorisation is a 400; outsiders never get that far.
-    "POST /scrivania/pratiche/:id": { ...everyone(404), anonymous: "login", officer: 400, manager: 400 },
+    // An unsent draft is the business's alone: the desk does not see it (the policy says so, not the route).
+    "GET /scrivania/pratiche/:draft": { ...everyone(404), anonymous: "login" },
+    // A valid act: allowed roles are redirected (PRG); anonymous POSTs fail the CSRF check (no session token).
+    "POST /scrivania/pratiche/:id": { ...everyone(404), anonymous: 403, officer: 302, manager: 302 },
     "GET /ente": {
       ...everyone(403),
       anonymous: "login",
@@ -115,7 +134,7 @@ describe.each(DATABASES)("desk and agency access matrix on %s", (kind) => {
       soprintendenza: 200,
     },
     "GET /ente/pratiche/:id": { ...everyone(404), anonymous: "login", asl: 200 },
-    "POST /ente/pratiche/:id": { ...everyone(404), anonymous: "login", asl: 400 },
+    "POST /ente/pratiche/:id": { ...everyone(404), anonymous: 403, asl: 302 },
   };
 
   const calls: Record<string, (cookie: string) => Promise<unknown>> = {
@@ -130,12 +149,24 @@ describe.each(DATABASES)("desk and agency access matrix on %s", (kind) => {
         params: { id: praticaId },
         context: {},
       }),
-    "POST /scrivania/pratiche/:id": (c) =>
-      deskPratica.action({
-        request: post(`/scrivania/pratiche/${praticaId}`, c, { act: "DENY", reasons: "" }),
-        params: { id: praticaId },
+    "GET /scrivania/pratiche/:draft": (c) =>
+      deskPratica.loader({
+        request: get(`/scrivania/pratiche/${draftId}`, c),
+        params: { id: draftId },
         context: {},
       }),
+    "POST /scrivania/pratiche/:id": async (c) => {
+      const id = await freshForwarded(false);
+      return deskPratica.action({
+        request: post(`/scrivania/pratiche/${id}`, c, {
+          act: "FORWARD_TO_AGENCIES",
+          agency: "VVF-PI",
+          "days_VVF-PI": "60",
+        }),
+        params: { id },
+        context: {},
+      });
+    },
     "GET /ente": (c) => inbox.loader({ request: get("/ente", c), params: {}, context: {} }),
     "GET /ente/pratiche/:id": (c) =>
       agencyPratica.loader({
@@ -143,20 +174,20 @@ describe.each(DATABASES)("desk and agency access matrix on %s", (kind) => {
         params: { id: praticaId },
         context: {},
       }),
-    "POST /ente/pratiche/:id": (c) =>
-      agencyPratica.action({
-        request: post(`/ente/pratiche/${praticaId}`, c, { act: "AGENCY_CONCLUSION", outcome: "" }),
-        params: { id: praticaId },
+    "POST /ente/pratiche/:id": async (c) => {
+      const id = await freshForwarded(true);
+      return agencyPratica.action({
+        request: post(`/ente/pratiche/${id}`, c, { act: "AGENCY_CONCLUSION", outcome: "positive" }),
+        params: { id },
         context: {},
-      }),
+      });
+    },
   };
 
   it.each(Object.keys(expected))("%s answers each role as the policy says", async (route) => {
     const actual = {} as Record<RoleName, Outcome>;
     for (const role of ROLES) {
-      // Anonymous POSTs fail the CSRF check first (no session token): that is a refusal too.
-      const result = await outcome(() => calls[route]!(cookies[role]));
-      actual[role] = route.startsWith("POST") && role === "anonymous" && result === 403 ? "login" : result;
+      actual[role] = await outcome(() => calls[route]!(cookies[role]));
     }
     expect(actual).toEqual(expected[route]);
   });
@@ -188,6 +219,30 @@ describe.each(DATABASES)("desk and agency access matrix on %s", (kind) => {
       };
       expect(box.rows.map((r) => r.praticaId)).not.toContain(praticaId);
     }
+  });
+
+  it("forwards only to enti terzi: not an organisation, the desk itself, a Comune or an unknown code", async () => {
+    const id = await freshForwarded(false);
+    for (const code of ["CONFCOMMERCIO-PI", "SUAP-AVC", "050039", "NESSUNO"]) {
+      const refused = (await deskPratica.action({
+        request: post(`/scrivania/pratiche/${id}`, cookies.officer, {
+          act: "FORWARD_TO_AGENCIES",
+          agency: code,
+          [`days_${code}`]: "30",
+        }),
+        params: { id },
+        context: {},
+      })) as Response;
+      expect(refused.status).toBe(400);
+      const body = await refused.json();
+      expect(body.errors[0].message).toContain(code);
+    }
+    const agencies = await test.handle.db
+      .selectFrom("pratica_agencies")
+      .select("agency_id")
+      .where("pratica_id", "=", id)
+      .execute();
+    expect(agencies).toEqual([]);
   });
 
   it("refuses a POST without the session's CSRF token, even from the officer", async () => {

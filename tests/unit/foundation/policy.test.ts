@@ -121,6 +121,30 @@ describe("permission policy", () => {
     expect(can(revoked, { type: "pratica.create", businessId: "biz-1" })).toBe(false);
   });
 
+  it("compares a revocation's instant with the filing instant: filed later the same day is out of sight", () => {
+    const revokedAt = "2026-05-01T08:00:00.000Z"; // 10:00 in Rome
+    const revoked: Principal = {
+      ...operator,
+      today: "2026-05-01",
+      delegations: [{ ...delegation, revokedOn: "2026-05-01", revokedAt }],
+    };
+    const filed = (filedAt: string) => ({ ...pratica, filedOn: "2026-05-01", filedAt });
+    expect(can(revoked, { type: "pratica.view", pratica: filed("2026-05-01T07:59:59.000Z") })).toBe(true);
+    expect(can(revoked, { type: "pratica.view", pratica: filed("2026-05-01T08:00:00.000Z") })).toBe(false);
+    expect(can(revoked, { type: "pratica.view", pratica: filed("2026-05-01T15:00:00.000Z") })).toBe(false);
+  });
+
+  it("keeps an unsent draft from the desk and the agencies, whatever their role", () => {
+    const draft = { ...pratica, filedOn: null, filedAt: null };
+    expect(can(owner, { type: "pratica.view", pratica: draft })).toBe(true);
+    for (const p of [officer, manager, asl]) {
+      expect(can(p, { type: "pratica.view", pratica: draft })).toBe(false);
+      expect(actorKinds(p, draft)).toEqual([]);
+    }
+    const filed = { ...pratica, filedOn: "2026-05-01", filedAt: "2026-05-01T08:00:00.000Z" };
+    expect(can(officer, { type: "pratica.view", pratica: filed })).toBe(true);
+  });
+
   it("limits a delegation to its scope of proceedings", () => {
     const scoped: Principal = { ...operator, delegations: [{ ...delegation, scope: ["VICINATO_APERTURA"] }] };
     expect(

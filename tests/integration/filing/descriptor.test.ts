@@ -1,0 +1,67 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { importBundledCatalogues } from "~/server/catalogue/import.server";
+import type { EngineServices } from "~/server/engine/engine.server";
+import { instanceDescriptor, ssuVersion } from "~/server/filing/descriptor.server";
+import { submitPratica } from "~/server/filing/submit.server";
+import { actAs, useTestEnv } from "../desk/support";
+import { DATABASES, type TestDatabase, useMigratedDatabase } from "../support/databases";
+import { userByEmail } from "../support/factories";
+import { descriptorValidator } from "./ssu-schema";
+import { completeDraft } from "./support";
+
+describe.each(DATABASES)("SSU instance descriptor of a whole journey on %s", (kind) => {
+  let test: TestDatabase;
+  let services: EngineServices;
+  beforeAll(async () => {
+    services = useTestEnv();
+    test = await useMigratedDatabase(kind);
+    await importBundledCatalogues(test.handle.db);
+  });
+  afterAll(async () => {
+    await test.drop();
+  });
+
+  it("keeps every step, ends an inadmissible pratica in `refused`, writes NN.NN.NN and Rome's start date", async () => {
+    const { db } = test.handle;
+    const owner = await userByEmail(db, "impresa@demo.test");
+    const id = await completeDraft(db, services.files, owner);
+    // 23:30 UTC on 1 March is 00:30 on 2 March in Rome: the legal start is 2 March.
+    const r = await submitPratica(db, services, owner, {
+      praticaId: id,
+      submissionKey: randomUUID(),
+      declared: true,
+      now: new Date("2026-03-01T23:30:00Z"),
+    });
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    await actAs(db, services, "operatore@demo.test", id, {
+      type: "REQUEST_CORRECTION",
+      at: "2026-03-03",
+      items: ["Planimetria leggibile"],
+    } as never);
+    await actAs(db, services, "impresa@demo.test", id, { type: "CORRECTED", at: "2026-03-05" } as never);
+    await actAs(db, services, "operatore@demo.test", id, {
+      type: "REFUSE_INADMISSIBLE",
+      at: "2026-03-06",
+      reasons: "Requisiti soggettivi assenti",
+    } as never);
+    const descriptor = await instanceDescriptor(db, owner.principal, r.pratica.cui);
+    const validate = descriptorValidator();
+    expect(validate(descriptor), JSON.stringify(validate.errors)).toBe(true);
+    expect(descriptor!.instance_status.map((s) => s.state)).toEqual([
+      "started",
+      "presented",
+      "correction_requested",
+      "corrected",
+      "refused",
+    ]);
+    expect(descriptor!.times.start).toBe("2026-03-02");
+    for (const u of descriptor!.usecase_proceedings) expect(u.version).toMatch(/^\d{2}\.\d{2}\.\d{2}$/);
+  });
+
+  it("writes versions as the schema wants them", () => {
+    expect(ssuVersion("1.0.0")).toBe("01.00.00");
+    expect(ssuVersion("2.10")).toBe("02.10.00");
+    expect(ssuVersion(undefined)).toBe("01.00.00");
+  });
+});
