@@ -4,7 +4,7 @@ import path from "node:path";
 import type { Kysely } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Effect } from "../../../workflows/effects";
-import type { Database } from "~/server/db/schema";
+import type { Database } from "~/server/db/schema.server";
 import { defaultDocumentProtocol } from "~/server/engine/effects/document.server";
 import { runEffects } from "~/server/engine/effects/index.server";
 import type { EffectContext, EngineServices } from "~/server/engine/types.server";
