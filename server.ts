@@ -4,6 +4,7 @@ import { pathToFileURL } from "node:url";
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import express from "express";
+import { installClientAddress } from "./app/server/auth/client-ip.server";
 import { contentSecurityPolicy } from "./app/server/csp.server";
 import { DatabaseUnavailableError } from "./app/server/db/db.server";
 import { ConfigError, getEnv } from "./app/server/env.server";
@@ -30,9 +31,9 @@ try {
 
 const app = express();
 app.disable("x-powered-by");
-app.set("trust proxy", "loopback");
+installClientAddress(app, env);
 
-app.use((req, res, next) => {
+app.use((_req, res, next) => {
   res.setHeader("X-Content-Type-Options", "nosniff");
   res.setHeader("Referrer-Policy", "same-origin");
   res.setHeader("X-Frame-Options", "DENY");
@@ -43,8 +44,6 @@ app.use((req, res, next) => {
   res.locals.cspNonce = nonce;
   res.setHeader("Content-Security-Policy", contentSecurityPolicy(nonce));
   if (env.isProduction) res.setHeader("Strict-Transport-Security", "max-age=31536000");
-  // Only the host sets the client address the login throttle counts by.
-  req.headers["x-suap-client-ip"] = req.ip ?? req.socket.remoteAddress ?? "unknown";
   next();
 });
 

@@ -1,10 +1,11 @@
 import { type ActionFunctionArgs, redirect } from "@remix-run/node";
-import { destroySession, getSession, readForm } from "~/server/auth/session.server";
+import { endSession, readForm } from "~/server/auth/session.server";
 
+/** "Esci": the session row is revoked (a copied cookie stops working) and the browser gets a fresh token. */
 export async function action({ request }: ActionFunctionArgs) {
   await readForm(request);
-  const session = await getSession(request);
-  return redirect("/", { headers: { "Set-Cookie": await destroySession(session) } });
+  const { setCookie } = await endSession(request);
+  return redirect("/", { headers: { "Set-Cookie": setCookie } });
 }
 
 export function loader() {
