@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "kysely";
-import { db } from "../runtime.server";
+import { enqueue } from "../mail/outbox.server";
+import { db, runtime } from "../runtime.server";
 import { hashPassword, verifyPassword } from "./password.server";
 
 export const THROTTLE_WINDOW_MINUTES = 15;
@@ -86,9 +87,24 @@ async function reserveAttempt(key: string): Promise<{ attempts: number; windowSt
 const DUMMY_HASH =
   "scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==";
 
+export type NameProblem = "missing" | "too_long" | "characters";
+
+/** A person's name as typed: 2 to 100 characters, no control or invisible formatting characters (bidi overrides). */
+export function nameProblem(name: string): NameProblem | null {
+  if (/[\p{Cc}\p{Cf}\u2028\u2029]/u.test(name)) return "characters";
+  const trimmed = name.trim();
+  if (trimmed.length < 2) return "missing";
+  if (trimmed.length > 100) return "too_long";
+  return null;
+}
+
 export type RegisterResult = { ok: true; userId: string } | { ok: false; reason: "email_taken" };
 
-/** Creates a business user. The unique index on email decides races between two registrations. */
+/**
+ * Creates a business user. The unique index on email decides races between two registrations. Either way
+ * a message goes to the address (a welcome, or "you already have an account"), so the page can give the
+ * same answer to everyone and never tell who is registered.
+ */
 export async function registerBusinessUser(input: {
   email: string;
   password: string;
@@ -97,6 +113,7 @@ export async function registerBusinessUser(input: {
   const email = normaliseEmail(input.email);
   const hash = await hashPassword(input.password);
   const id = randomUUID();
+  const site = runtime.env.PUBLIC_URL ?? `http://localhost:${runtime.env.PORT}`;
   return db()
     .transaction()
     .execute(async (trx) => {
@@ -106,11 +123,25 @@ export async function registerBusinessUser(input: {
         .onConflict((oc) => oc.column("email").doNothing())
         .returning("id")
         .executeTakeFirst();
-      if (!inserted) return { ok: false as const, reason: "email_taken" as const };
+      if (!inserted) {
+        await enqueue(trx, {
+          recipient: email,
+          template: "account.exists",
+          subject: "Hai già un account sul portale SUAP",
+          text: `Qualcuno ha chiesto di registrarsi al portale SUAP con questo indirizzo, che ha già un account.\n\nSe sei stato tu, accedi da ${site}/accedi con la tua password. Se non sei stato tu, non devi fare nulla: il tuo account non è cambiato.`,
+        });
+        return { ok: false as const, reason: "email_taken" as const };
+      }
       await trx
         .insertInto("memberships")
         .values({ user_id: id, role: "business", entity_id: null })
         .execute();
+      await enqueue(trx, {
+        recipient: email,
+        template: "account.created",
+        subject: "Il tuo account sul portale SUAP",
+        text: `Il tuo account sul portale SUAP è pronto.\n\nAccedi da ${site}/accedi con questo indirizzo e la password che hai scelto. Se non sei stato tu a registrarti, scrivi al SUAP.`,
+      });
       return { ok: true as const, userId: id };
     });
 }
