@@ -5,6 +5,9 @@ import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import express from "express";
 import { installClientAddress } from "./app/server/auth/client-ip.server";
+import { resolveSessionSecret } from "./app/server/auth/session.server";
+import { mountDevIdp } from "./app/server/integrations/identity/dev-idp.server";
+import { oidcSettings } from "./app/server/integrations/identity/index.server";
 import { contentSecurityPolicy } from "./app/server/csp.server";
 import { DatabaseUnavailableError } from "./app/server/db/db.server";
 import { ConfigError, getEnv } from "./app/server/env.server";
@@ -32,6 +35,7 @@ try {
 const app = express();
 app.disable("x-powered-by");
 installClientAddress(app, env);
+const formTargets = env.OIDC_ISSUER ? [new URL(env.OIDC_ISSUER).origin] : [];
 
 app.use((_req, res, next) => {
   res.setHeader("X-Content-Type-Options", "nosniff");
@@ -42,7 +46,7 @@ app.use((_req, res, next) => {
   // nonce; no plugins, no framing, forms post only here. Style attributes stay allowed (React sets widths).
   const nonce = randomBytes(16).toString("base64");
   res.locals.cspNonce = nonce;
-  res.setHeader("Content-Security-Policy", contentSecurityPolicy(nonce));
+  res.setHeader("Content-Security-Policy", contentSecurityPolicy(nonce, formTargets));
   if (env.isProduction) res.setHeader("Strict-Transport-Security", "max-age=31536000");
   next();
 });
@@ -66,6 +70,22 @@ const remixHandler = createRequestHandler({
   mode: env.NODE_ENV,
   getLoadContext: (_req, res) => ({ cspNonce: String(res.locals.cspNonce ?? "") }),
 });
+
+// Without OIDC_ISSUER (never in production) the development SPID/CIE provider lives here.
+if (env.oidc.mode === "development") {
+  mountDevIdp(app, () => {
+    const settings = oidcSettings(env, resolveSessionSecret(env))!;
+    return {
+      issuer: settings.issuer,
+      redirectUris: [settings.redirectUri],
+      postLogoutRedirectUris: [settings.postLogoutRedirectUri],
+      clientSecret: settings.clientSecret!,
+      dataDir: env.DATA_DIR,
+      cookieSecret: resolveSessionSecret(env),
+      isProduction: env.isProduction,
+    };
+  });
+}
 
 app.use((_req, res, next) => {
   if (!runtime.ready) {

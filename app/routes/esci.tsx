@@ -1,11 +1,17 @@
 import { type ActionFunctionArgs, redirect } from "@remix-run/node";
+import { endSessionUrl } from "~/server/auth/oidc-login.server";
 import { endSession, readForm } from "~/server/auth/session.server";
 
-/** "Esci": the session row is revoked (a copied cookie stops working) and the browser gets a fresh token. */
+/**
+ * "Esci": the session row is revoked (a copied cookie stops working) and the browser gets a fresh token.
+ * After a SPID/CIE sign-in the browser goes on to the identity provider's logout (RP-initiated logout),
+ * which brings it back to the home page.
+ */
 export async function action({ request }: ActionFunctionArgs) {
   await readForm(request);
-  const { setCookie } = await endSession(request);
-  return redirect("/", { headers: { "Set-Cookie": setCookie } });
+  const { record, setCookie } = await endSession(request);
+  const idp = await endSessionUrl(record?.idToken ?? null);
+  return redirect(idp ? idp.toString() : "/", { headers: { "Set-Cookie": setCookie } });
 }
 
 export function loader() {

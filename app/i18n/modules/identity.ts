@@ -29,6 +29,33 @@ export const it = {
   "business.member.hint": "16 caratteri. La persona deve aver già effettuato l'accesso con SPID o CIE.",
   "business.member.submit": "Aggiungi la persona",
   "business.member.added": "Persona aggiunta: ora può presentare pratiche per l'impresa.",
+  "oidc.error.title": "Accesso non riuscito",
+  "oidc.error.retry": "Torna alla pagina di accesso",
+  "oidc.error.state":
+    "La richiesta di accesso è scaduta, è già stata usata o è stata avviata da un altro browser. Per sicurezza non l'abbiamo accettata: ricomincia dalla pagina di accesso.",
+  "oidc.error.provider_error":
+    "Il gestore dell'identità non ha completato l'accesso (ad esempio perché l'hai annullato). Ricomincia dalla pagina di accesso.",
+  "oidc.error.code":
+    "Il codice di accesso ricevuto non è più valido (forse è già stato usato). Ricomincia dalla pagina di accesso.",
+  "oidc.error.token":
+    "La risposta del gestore dell'identità non ha superato i controlli di sicurezza (firma, emittente, destinatario o scadenza). Non ti abbiamo fatto entrare: riprova tra qualche minuto e, se si ripete, scrivi al SUAP.",
+  "oidc.error.loa":
+    "Il livello di sicurezza dell'accesso è troppo basso: per il portale SUAP serve SPID di livello 2 (o CIE). Riprova scegliendo l'accesso con conferma tramite app o SMS.",
+  "oidc.error.fiscal_code":
+    "Il gestore dell'identità non ci ha comunicato il tuo codice fiscale, che serve a riconoscerti. Riprova e acconsenti all'invio dei dati richiesti.",
+  "oidc.error.unavailable":
+    "Il servizio di accesso con SPID e CIE non risponde in questo momento. Riprova tra qualche minuto.",
+  "login.spid": "Entra con SPID",
+  "login.cie": "Entra con CIE",
+  "login.spid.lead": "Imprese, professionisti e associazioni accedono con la propria identità digitale.",
+  "login.spid.heading": "Accedi con SPID o CIE",
+  "login.spid.help": "Non hai SPID?",
+  "login.cie.help": "Non hai la CIE?",
+  "login.staff.heading": "Personale del SUAP e degli enti",
+  "login.staff.lead": "Accesso con email e password, per chi lavora le pratiche.",
+  "login.error.useSpid":
+    "Le imprese, i professionisti e le associazioni accedono con SPID o CIE: usa i pulsanti in questa pagina.",
+  "login.renew": "Per confermare un invio con valore legale serve un accesso recente: accedi di nuovo.",
 };
 
 export const en: Record<keyof typeof it, string> = {
@@ -61,4 +88,31 @@ export const en: Record<keyof typeof it, string> = {
   "business.member.hint": "16 characters. The person must have signed in once with SPID or CIE.",
   "business.member.submit": "Add the person",
   "business.member.added": "Person added: they can now file for the business.",
+  "oidc.error.title": "Sign-in failed",
+  "oidc.error.retry": "Back to the sign-in page",
+  "oidc.error.state":
+    "The sign-in request has expired, was already used or was started in another browser. For your safety we did not accept it: start again from the sign-in page.",
+  "oidc.error.provider_error":
+    "The identity provider did not complete the sign-in (for example because you cancelled it). Start again from the sign-in page.",
+  "oidc.error.code":
+    "The sign-in code received is no longer valid (it may have been used already). Start again.",
+  "oidc.error.token":
+    "The identity provider's answer failed the security checks (signature, issuer, audience or expiry). You were not signed in: try again in a few minutes and, if it happens again, write to the SUAP.",
+  "oidc.error.loa":
+    "The sign-in's level of assurance is too low: the SUAP portal needs SPID level 2 (or CIE). Try again choosing confirmation by app or SMS.",
+  "oidc.error.fiscal_code":
+    "The identity provider did not send your tax code, which we need to recognise you. Try again and allow the requested data to be sent.",
+  "oidc.error.unavailable":
+    "Sign-in with SPID and CIE is not answering right now. Try again in a few minutes.",
+  "login.spid": "Sign in with SPID",
+  "login.cie": "Sign in with CIE",
+  "login.spid.lead": "Businesses, professionals and associations sign in with their digital identity.",
+  "login.spid.heading": "Sign in with SPID or CIE",
+  "login.spid.help": "No SPID yet?",
+  "login.cie.help": "No CIE yet?",
+  "login.staff.heading": "SUAP and agency staff",
+  "login.staff.lead": "E-mail and password, for those who handle the pratiche.",
+  "login.error.useSpid":
+    "Businesses, professionals and associations sign in with SPID or CIE: use the buttons on this page.",
+  "login.renew": "Sending something with legal effect needs a recent sign-in: please sign in again.",
 };

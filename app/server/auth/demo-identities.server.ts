@@ -1,6 +1,6 @@
 import type { Transaction } from "kysely";
 import type { Database } from "../db/schema";
-import { DEMO_PEOPLE_LIST } from "../integrations/identity/demo-people";
+import { DEMO_PEOPLE_LIST } from "~/domain/identity/demo-people";
 
 /**
  * The demo accounts that are also demo SPID/CIE people get their fiscal code, so signing in through

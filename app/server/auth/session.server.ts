@@ -46,7 +46,7 @@ export function resolveSessionSecret(env: Env): string {
   return secret;
 }
 
-function secret() {
+export function sessionSecret() {
   return singleton("sessionSecret", () => resolveSessionSecret(runtime.env));
 }
 
@@ -58,7 +58,7 @@ function cookie() {
       secure: runtime.env.isProduction,
       path: "/",
       maxAge: runtime.env.SESSION_ABSOLUTE_HOURS * 3600,
-      secrets: [secret()],
+      secrets: [sessionSecret()],
     }),
   );
 }
@@ -114,7 +114,7 @@ async function load(request: Request): Promise<ResolvedSession> {
 }
 
 function anonymousCsrf(token: string) {
-  return createHmac("sha256", secret()).update(`csrf:${token}`).digest("base64url");
+  return createHmac("sha256", sessionSecret()).update(`csrf:${token}`).digest("base64url");
 }
 
 /** A session that is neither revoked nor past its absolute or idle expiry; touches last_seen_at (at most once a minute). */

@@ -1,4 +1,4 @@
-import { DEMO_PEOPLE } from "../identity/demo-people";
+import { DEMO_PEOPLE } from "~/domain/identity/demo-people";
 import type { BusinessRegister, RegisteredBusiness } from "./port.server";
 
 /**
