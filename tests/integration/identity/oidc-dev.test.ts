@@ -35,7 +35,10 @@ describe.each(DATABASES)("SPID/CIE through the development provider on %s", (kin
   });
 
   const users = async () => {
-    const r = await test.handle.db.selectFrom("users").select(test.handle.db.fn.countAll().as("n")).executeTakeFirstOrThrow();
+    const r = await test.handle.db
+      .selectFrom("users")
+      .select(test.handle.db.fn.countAll().as("n"))
+      .executeTakeFirstOrThrow();
     return Number(r.n);
   };
   const signIn = async (person: string, level: 1 | 2 | 3 = 2, scheme: "spid" | "cie" = "spid") => {
@@ -49,21 +52,41 @@ describe.each(DATABASES)("SPID/CIE through the development provider on %s", (kin
     const { db } = test.handle;
     const before = await users();
     const first = await completeSignIn(await signIn("giovanni"), BROWSER);
-    expect(first).toMatchObject({ ok: true, created: true, scheme: "spid", loa: 2, fiscalCode: "VRDGNN75C12M126F", redirectTo: "/imprese" });
+    expect(first).toMatchObject({
+      ok: true,
+      created: true,
+      scheme: "spid",
+      loa: 2,
+      fiscalCode: "VRDGNN75C12M126F",
+      redirectTo: "/imprese",
+    });
     expect(await users()).toBe(before + 1);
-    const row = await db.selectFrom("users").selectAll().where("fiscal_code", "=", "VRDGNN75C12M126F").executeTakeFirstOrThrow();
-    expect(row).toMatchObject({ full_name: "Giovanni Verdi", email: "giovanni.verdi@example.test", password_hash: null });
+    const row = await db
+      .selectFrom("users")
+      .selectAll()
+      .where("fiscal_code", "=", "VRDGNN75C12M126F")
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({
+      full_name: "Giovanni Verdi",
+      email: "giovanni.verdi@example.test",
+      password_hash: null,
+    });
     await db.updateTable("users").set({ full_name: "Nome Vecchio" }).where("id", "=", row.id).execute();
     const again = await completeSignIn(await signIn("giovanni", 3, "cie"), BROWSER);
     expect(again).toMatchObject({ ok: true, created: false, scheme: "cie", loa: 3, userId: row.id });
-    expect((await db.selectFrom("users").select("full_name").where("id", "=", row.id).executeTakeFirstOrThrow()).full_name).toBe(
-      "Giovanni Verdi",
-    );
+    expect(
+      (await db.selectFrom("users").select("full_name").where("id", "=", row.id).executeTakeFirstOrThrow())
+        .full_name,
+    ).toBe("Giovanni Verdi");
     expect(await users()).toBe(before + 1);
   });
 
   it("matches an existing account by fiscal code", async () => {
-    const maria = await test.handle.db.selectFrom("users").select("id").where("email", "=", "impresa@demo.test").executeTakeFirstOrThrow();
+    const maria = await test.handle.db
+      .selectFrom("users")
+      .select("id")
+      .where("email", "=", "impresa@demo.test")
+      .executeTakeFirstOrThrow();
     const result = await completeSignIn(await signIn("maria"), BROWSER);
     expect(result).toMatchObject({ ok: true, created: false, userId: maria.id });
   });
@@ -98,7 +121,13 @@ describe.each(DATABASES)("SPID/CIE through the development provider on %s", (kin
     const aborted = await completeSignIn(await throughDevIdp(url, "abort"), BROWSER);
     expect(aborted).toEqual({ ok: false, reason: "provider_error" });
     expect(await users()).toBe(before - 1);
-    expect(await test.handle.db.selectFrom("users").select("id").where("fiscal_code", "=", "VRDGNN75C12M126F").executeTakeFirst()).toBeUndefined();
+    expect(
+      await test.handle.db
+        .selectFrom("users")
+        .select("id")
+        .where("fiscal_code", "=", "VRDGNN75C12M126F")
+        .executeTakeFirst(),
+    ).toBeUndefined();
   });
 
   it("shows a refused callback as a clear Italian page and logs one line", async () => {

@@ -91,7 +91,11 @@ export function oidcIdentityProvider(settings: OidcSettings): IdentityProvider {
       } catch (e) {
         const err = e as Error & { error?: string; code?: string };
         if (err.error === "invalid_grant") throw new IdentityError("code", `token endpoint: ${err.message}`);
-        throw new IdentityError("token", `${err.code ?? err.name}: ${err.message}`);
+        const cause = (err.cause as Error | undefined)?.message;
+        throw new IdentityError(
+          "token",
+          `${err.code ?? err.name}: ${err.message}${cause ? ` (${cause})` : ""}`,
+        );
       }
       const claims = tokens.claims();
       if (!claims || !tokens.id_token) throw new IdentityError("token", "no ID token");
