@@ -76,6 +76,9 @@ const schema = z.object({
     .url("deve essere un indirizzo completo, ad esempio https://suap.example.it/accedi/oidc/callback")
     .optional(),
   OIDC_POST_LOGOUT_REDIRECT_URI: z.string().url("deve essere un indirizzo completo").optional(),
+  OIDC_DEV_PROVIDER: z
+    .enum(["0", "1"], { errorMap: () => ({ message: "deve essere 0 oppure 1" }) })
+    .optional(),
   OIDC_SPID_LOA: z.enum(["2", "3"], { errorMap: () => ({ message: "deve essere 2 oppure 3" }) }).default("2"),
 });
 
@@ -137,6 +140,11 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
       "Configurazione non valida: SEED_DEMO=1 non è ammesso in produzione; gli account dimostrativi non vanno mai creati in produzione.",
     );
   }
+  if (isProduction && env.OIDC_DEV_PROVIDER === "1") {
+    throw new ConfigError(
+      "Configurazione non valida: OIDC_DEV_PROVIDER=1 non è ammesso in produzione; l'identity provider di sviluppo /dev/idp non esiste in produzione: indica OIDC_ISSUER.",
+    );
+  }
   if (isProduction && cleaned.DEV_MAILBOX === "open") {
     throw new ConfigError(
       "Configurazione non valida: DEV_MAILBOX=open non è ammesso in produzione; la posta di sviluppo non esiste in produzione.",
@@ -168,7 +176,13 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     demoAccounts,
     trustedProxies: parseTrustProxy(env.TRUST_PROXY) ?? [],
     // In production without OIDC_ISSUER there is no SPID/CIE (and never the development provider).
-    oidc: { mode: env.OIDC_ISSUER ? "external" : isProduction ? "off" : "development" },
+    oidc: {
+      mode: env.OIDC_ISSUER
+        ? "external"
+        : isProduction || env.OIDC_DEV_PROVIDER === "0"
+          ? "off"
+          : "development",
+    },
     staffTotp: env.STAFF_TOTP ?? (isProduction ? "required" : "optional"),
   };
 }

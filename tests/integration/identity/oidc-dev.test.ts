@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import * as callback from "~/routes/accedi.oidc.callback";
+import * as callback from "~/routes/accedi_.oidc.callback";
 import { completeSignIn, startSignIn } from "~/server/auth/oidc-login.server";
 import { devClientSecret, mountDevIdp } from "~/server/integrations/identity/dev-idp.server";
 import { runtime } from "~/server/runtime.server";

@@ -136,11 +136,17 @@ export async function createDevIdp(options: DevIdpOptions): Promise<Provider> {
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: async (ctx: KoaContextWithOIDC, form: string) => {
+          // The portal asked for the logout with a valid id_token_hint: like SPID proxies, end the session
+          // at once (a script carrying this response's CSP nonce submits); without JavaScript, the buttons.
+          const nonce = String(
+            (ctx.res as unknown as { locals?: { cspNonce?: string } }).locals?.cspNonce ?? "",
+          );
           ctx.body = page(
             "Esci",
             `<h1>Vuoi uscire anche dall'identity provider?</h1>${form}
+<input type="hidden" name="logout" value="yes" form="op.logoutForm">
 <button type="submit" class="btn btn-primary" form="op.logoutForm" value="yes" name="logout">Sì, esci</button>
-<button type="submit" class="btn btn-outline-primary ms-2" form="op.logoutForm">No, resta collegato</button>`,
+<script nonce="${escapeHtml(nonce)}">document.getElementById("op.logoutForm").submit();</script>`,
           );
         },
         postLogoutSuccessSource: async (ctx: KoaContextWithOIDC) => {
