@@ -1,4 +1,4 @@
-import { type ActionFunctionArgs, redirect } from "@remix-run/node";
+import { type ActionFunctionArgs, redirect, redirectDocument } from "@remix-run/node";
 import { endSessionUrl } from "~/server/auth/oidc-login.server";
 import { endSession, readForm } from "~/server/auth/session.server";
 
@@ -11,7 +11,10 @@ export async function action({ request }: ActionFunctionArgs) {
   await readForm(request);
   const { record, setCookie } = await endSession(request);
   const idp = await endSessionUrl(record?.idToken ?? null);
-  return redirect(idp ? idp.toString() : "/", { headers: { "Set-Cookie": setCookie } });
+  // A whole-document redirect: the provider's logout page is not one of the portal's routes, even when the
+  // development provider answers on the same origin.
+  if (idp) return redirectDocument(idp.toString(), { headers: { "Set-Cookie": setCookie } });
+  return redirect("/", { headers: { "Set-Cookie": setCookie } });
 }
 
 export function loader() {
