@@ -4,7 +4,7 @@ import * as root from "~/root";
 import * as logout from "~/routes/esci";
 import { login, THROTTLE_MAX_FAILURES, THROTTLE_MAX_FAILURES_PER_IP } from "~/server/auth/accounts.server";
 import { installClientAddress } from "~/server/auth/client-ip.server";
-import { getCurrentUser, revokeUserSessions } from "~/server/auth/session.server";
+import { getCurrentUser, requireFreshSignIn, revokeUserSessions } from "~/server/auth/session.server";
 import { DEMO_PASSWORD } from "~/server/seed-data";
 import { CSRF, cookieFor, get, post, useTestEnv } from "./desk/support";
 import { DATABASES, type TestDatabase, useMigratedDatabase } from "./support/databases";
@@ -126,6 +126,30 @@ describe.each(DATABASES)("server-side sessions on %s", (kind) => {
     expect(await signedIn(a)).toBeNull();
     expect(await signedIn(b)).toBeNull();
     expect(await signedIn(other)).toBe("arpat@demo.test");
+  });
+
+  it("asks for a fresh sign-in before a submission when the last one is older than FRESH_SIGNIN_MINUTES", async () => {
+    const { db } = test.handle;
+    const cookie = await cookieFor(db, "soprintendenza@demo.test");
+    const url = "/pratiche/00000000-0000-0000-0000-000000000000/riepilogo";
+    const fresh = (await getCurrentUser(get(url, cookie)))!;
+    expect(() => requireFreshSignIn(get(url, cookie), fresh)).not.toThrow();
+    await db
+      .updateTable("sessions")
+      .set({ authenticated_at: new Date(Date.now() - 61 * 60_000) })
+      .where("user_id", "=", fresh.id)
+      .execute();
+    const stale = (await getCurrentUser(get(url, cookie)))!;
+    let thrown: unknown;
+    try {
+      requireFreshSignIn(get(url, cookie), stale);
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(Response);
+    expect((thrown as Response).headers.get("Location")).toBe(
+      `/accedi?rinnova=1&redirectTo=${encodeURIComponent(url)}`,
+    );
   });
 
   it("gives a first visitor a token and a CSRF token bound to it", async () => {
