@@ -4,6 +4,10 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ServerBuild } from "@remix-run/node";
 import express from "express";
+import { installClientAddress } from "./app/server/auth/client-ip.server";
+import { resolveSessionSecret } from "./app/server/auth/session.server";
+import { mountDevIdp } from "./app/server/integrations/identity/dev-idp.server";
+import { oidcSettings } from "./app/server/integrations/identity/index.server";
 import { contentSecurityPolicy } from "./app/server/csp.server";
 import { DatabaseUnavailableError, openDatabase } from "./app/server/db/db.server";
 import { ConfigError, getEnv } from "./app/server/env.server";
@@ -44,9 +48,10 @@ try {
 
 const app = express();
 app.disable("x-powered-by");
-app.set("trust proxy", "loopback");
+installClientAddress(app, env);
+const formTargets = env.OIDC_ISSUER ? [new URL(env.OIDC_ISSUER).origin] : [];
 
-app.use((req, res, next) => {
+app.use((_req, res, next) => {
   res.setHeader("X-Content-Type-Options", "nosniff");
   res.setHeader("Referrer-Policy", "same-origin");
   res.setHeader("X-Frame-Options", "DENY");
@@ -55,10 +60,8 @@ app.use((req, res, next) => {
   // nonce; no plugins, no framing, forms post only here. Style attributes stay allowed (React sets widths).
   const nonce = randomBytes(16).toString("base64");
   res.locals.cspNonce = nonce;
-  res.setHeader("Content-Security-Policy", contentSecurityPolicy(nonce));
+  res.setHeader("Content-Security-Policy", contentSecurityPolicy(nonce, formTargets));
   if (env.isProduction) res.setHeader("Strict-Transport-Security", "max-age=31536000");
-  // Only the host sets the client address the login throttle counts by.
-  req.headers["x-suap-client-ip"] = req.ip ?? req.socket.remoteAddress ?? "unknown";
   next();
 });
 
@@ -77,6 +80,22 @@ app.get("/healthz", (_req, res) => {
 const buildPath = path.resolve("build/index.js");
 const build = (await import(pathToFileURL(buildPath).href)) as ServerBuild;
 const remixHandler = remixThroughEdge(build, env.NODE_ENV, bodyLimits(env));
+
+// Without OIDC_ISSUER (never in production) the development SPID/CIE provider lives here.
+if (env.oidc.mode === "development") {
+  mountDevIdp(app, () => {
+    const settings = oidcSettings(env, resolveSessionSecret(env))!;
+    return {
+      issuer: settings.issuer,
+      redirectUris: [settings.redirectUri],
+      postLogoutRedirectUris: [settings.postLogoutRedirectUri],
+      clientSecret: settings.clientSecret!,
+      dataDir: env.DATA_DIR,
+      cookieSecret: resolveSessionSecret(env),
+      isProduction: env.isProduction,
+    };
+  });
+}
 
 app.use((_req, res, next) => {
   if (!runtime.ready) {

@@ -20,7 +20,7 @@ import { siteName } from "~/components/title";
 import { can, workspacesFor } from "~/domain/policy";
 import { LOCALES, type Locale, type MessageKey, localeFromCookieHeader, translator } from "~/i18n";
 import { useLocale, useT } from "~/i18n/useT";
-import { commitSession, ensureCsrf, getCurrentUser, getSession } from "~/server/auth/session.server";
+import { getCurrentUser, resolveSession, serializeToken } from "~/server/auth/session.server";
 import { type DeskIdentity, loadDeskIdentity } from "~/server/entities/desk.server";
 import { db, runtime } from "~/server/runtime.server";
 import appCss from "~/styles/app.css";
@@ -41,17 +41,17 @@ export const meta: MetaFunction = ({ matches }) => [{ title: siteName(matches) }
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const locale = localeFromCookieHeader(request.headers.get("Cookie"));
-  const session = await getSession(request);
-  const csrf = ensureCsrf(session);
+  const session = await resolveSession(request);
   const user = await getCurrentUser(request);
   const workspaces = user ? workspacesFor(user.principal) : [];
   const desk = await loadDeskIdentity(db());
   const headers = new Headers();
-  if (csrf.created) headers.append("Set-Cookie", await commitSession(session));
+  // A first visit gets its token here, so the forms on this page carry a CSRF token the next POST matches.
+  if (session.created) headers.append("Set-Cookie", await serializeToken(session.token));
   return Response.json(
     {
       locale,
-      csrf: csrf.token,
+      csrf: session.csrf,
       user: user ? { name: user.fullName, email: user.email } : null,
       workspaces,
       desk,

@@ -7,6 +7,7 @@ import * as m0005 from "./0005_desk";
 import * as m0006 from "./0006_delegations";
 import * as m0007 from "./0007_integrations";
 import * as m0009 from "./0009_hardening";
+import * as m0008 from "./0008_identity";
 
 /**
  * Statically listed so the migrations are bundled into the server build (loading .ts files from disk at run
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   "0006_delegations": m0006,
   "0007_integrations": m0007,
   "0009_hardening": m0009,
+  "0008_identity": m0008,
 };

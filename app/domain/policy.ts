@@ -25,6 +25,8 @@ export interface Principal {
   delegations?: DelegationGrant[];
   /** Today's date in Rome (ISO), against which delegations are judged. */
   today?: string;
+  /** Who signed in and how (fiscal code, SPID/CIE level of assurance): named by the audit log and the receipt. */
+  identity?: { fiscalCode: string | null; loa: number; method: string; authenticatedAt: string };
 }
 
 /** What the policy needs to know about a pratica. */

@@ -4,6 +4,7 @@ import * as associations from "./modules/associations";
 import * as catalogue from "./modules/catalogue";
 import * as desk from "./modules/desk";
 import * as integrations from "./modules/integrations";
+import * as identity from "./modules/identity";
 import * as pratiche from "./modules/pratiche";
 import * as words from "./modules/words";
 
@@ -20,6 +21,7 @@ const it = {
   ...desk.it,
   ...associations.it,
   ...integrations.it,
+  ...identity.it,
 };
 export type MessageKey = keyof typeof it;
 const en: Record<MessageKey, string> = {
@@ -30,6 +32,7 @@ const en: Record<MessageKey, string> = {
   ...desk.en,
   ...associations.en,
   ...integrations.en,
+  ...identity.en,
 };
 
 const dictionaries: Record<Locale, Record<MessageKey, string>> = { it, en };

@@ -1,9 +1,11 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, redirect, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { CsrfInput, ErrorSummary, type FieldError, fieldError, TextField } from "~/components/forms";
+import { Icon } from "~/components/Icon";
 import { localeFromCookieHeader, translator } from "~/i18n";
 import { useT } from "~/i18n/useT";
 import { isPlausibleEmail, login } from "~/server/auth/accounts.server";
+import { identityAvailable } from "~/server/auth/oidc-login.server";
 import { homePathFor } from "~/domain/policy";
 import {
   clientIp,
@@ -20,9 +22,13 @@ export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, 
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await getCurrentUser(request);
-  if (user) throw redirect("/area-personale");
-  return { demo: runtime.env.demoAccounts };
+  const renew = new URL(request.url).searchParams.get("rinnova") === "1";
+  if (user && !renew) throw redirect("/area-personale");
+  return { demo: runtime.env.demoAccounts, identity: identityAvailable(), renew };
 }
+
+/** Staff sign in with a password; with SPID/CIE on, everyone else signs in with SPID/CIE only. */
+const STAFF_ROLES = new Set(["officer", "manager", "agency_reviewer", "admin"]);
 
 export async function action({ request }: ActionFunctionArgs) {
   const form = await readForm(request);
@@ -44,26 +50,75 @@ export async function action({ request }: ActionFunctionArgs) {
       { status: result.reason === "throttled" ? 429 : 400 },
     );
   }
+  const principal = await loadPrincipal(result.userId);
+  if (identityAvailable() && !principal.grants.some((g) => STAFF_ROLES.has(g.role))) {
+    return Response.json(
+      { errors: [{ field: "email", message: t("login.error.useSpid") }], email },
+      { status: 400 },
+    );
+  }
   // Without a page to go back to, each role lands on its own workspace.
-  const home = homePathFor(await loadPrincipal(result.userId));
+  const home = homePathFor(principal);
   return createUserSession(request, result.userId, safeRedirect(form.get("redirectTo"), home));
 }
 
 export default function Login() {
   const t = useT();
   const data = useActionData<{ errors: FieldError[]; email: string }>();
-  const { demo } = useLoaderData<typeof loader>();
+  const { demo, identity, renew } = useLoaderData<typeof loader>();
   const [params] = useSearchParams();
+  const redirectTo = params.get("redirectTo") ?? "";
+  const query = redirectTo ? `?redirectTo=${encodeURIComponent(redirectTo)}` : "";
   return (
     <div className="row">
       <div className="col-lg-6">
         <h1>{t("login.title")}</h1>
-        <p className="lead">{t("login.lead")}</p>
+        {renew ? (
+          <p className="alert alert-warning" role="status">
+            {t("login.renew")}
+          </p>
+        ) : null}
         {demo ? <p className="alert alert-info">{t("login.demo")}</p> : null}
         <ErrorSummary errors={data?.errors ?? []} />
+        {identity ? (
+          <section aria-labelledby="spid-heading" className="mb-5">
+            <h2 id="spid-heading" className="h3">
+              {t("login.spid.heading")}
+            </h2>
+            <p>{t("login.spid.lead")}</p>
+            <ul className="list-unstyled d-flex flex-column gap-3">
+              <li>
+                <a href={`/accedi/spid${query}`} className="btn btn-primary suap-idp-button">
+                  <Icon name="it-user" className="icon icon-white icon-sm me-2" />
+                  <span>{t("login.spid")}</span>
+                </a>{" "}
+                <a href="https://www.spid.gov.it/cos-e-spid/come-attivare-spid/" className="ms-2 small">
+                  {t("login.spid.help")}
+                </a>
+              </li>
+              <li>
+                <a href={`/accedi/cie${query}`} className="btn btn-primary suap-idp-button">
+                  <Icon name="it-card" className="icon icon-white icon-sm me-2" />
+                  <span>{t("login.cie")}</span>
+                </a>{" "}
+                <a href="https://www.cartaidentita.interno.gov.it/richiedi/" className="ms-2 small">
+                  {t("login.cie.help")}
+                </a>
+              </li>
+            </ul>
+          </section>
+        ) : null}
+        {identity ? (
+          <>
+            <h2 className="h3">{t("login.staff.heading")}</h2>
+            <p>{t("login.staff.lead")}</p>
+          </>
+        ) : (
+          <p className="lead">{t("login.lead")}</p>
+        )}
         <Form method="post" noValidate>
           <CsrfInput />
-          <input type="hidden" name="redirectTo" value={params.get("redirectTo") ?? ""} />
+          <input type="hidden" name="redirectTo" value={redirectTo} />
           <TextField
             name="email"
             type="email"
@@ -83,9 +138,11 @@ export default function Login() {
             {t("login.submit")}
           </button>
         </Form>
-        <p className="mt-4">
-          {t("login.noAccount")} <Link to="/registrati">{t("login.register")}</Link>
-        </p>
+        {identity ? null : (
+          <p className="mt-4">
+            {t("login.noAccount")} <Link to="/registrati">{t("login.register")}</Link>
+          </p>
+        )}
       </div>
     </div>
   );

@@ -31,6 +31,11 @@ export default function MyBusinesses() {
         <h1>{t("filing.business.title")}</h1>
         <p className="lead">{t("filing.business.lead")}</p>
         {!businesses.length ? <p>{t("filing.business.none")}</p> : null}
+        <p>
+          <Link to="/imprese/nuova" className="btn btn-outline-primary">
+            {t("business.link.action")}
+          </Link>
+        </p>
         <ul className="list-unstyled">
           {businesses.map((b) => (
             <li key={b.id} className="border-bottom py-2">

@@ -1,6 +1,6 @@
 import { type LoaderFunctionArgs, redirect } from "@remix-run/node";
 import { isLocale } from "~/i18n";
-import { safeRedirect } from "~/server/auth/session.server";
+import { safeRedirect } from "~/domain/redirect";
 
 /** The language switch: a plain link, so it works without JavaScript; the choice lives in a cookie. */
 export function loader({ request }: LoaderFunctionArgs) {

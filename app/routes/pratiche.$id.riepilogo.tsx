@@ -6,7 +6,7 @@ import { CsrfInput } from "~/components/forms";
 import type { Field } from "~/domain/forms/types";
 import { localeFromCookieHeader, type MessageKey } from "~/i18n";
 import { useLocale, useT } from "~/i18n/useT";
-import { readForm, requireUser } from "~/server/auth/session.server";
+import { readForm, requireFreshSignIn, requireUser } from "~/server/auth/session.server";
 import { attachmentList, euro, visibleSections } from "~/domain/filing/bundle";
 import { isDraft, loadDraft, uploadedAttachments } from "~/server/filing/drafts.server";
 import { submitPratica } from "~/server/filing/submit.server";
@@ -45,6 +45,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
+  // A submission has legal effect: the last sign-in must be recent (FRESH_SIGNIN_MINUTES).
+  requireFreshSignIn(request, user);
   const form = await readForm(request);
   const locale = localeFromCookieHeader(request.headers.get("Cookie"));
   const result = await submitPratica(db(), engineServices(), user, {

@@ -3,7 +3,7 @@
  * renders carrying this request's nonce; no plugins, no framing, forms post only here, no <base> tricks.
  * Style attributes stay allowed (React sets a progress bar's and a chart's width); style sheets only from here.
  */
-export function contentSecurityPolicy(nonce: string) {
+export function contentSecurityPolicy(nonce: string, formTargets: string[] = []) {
   return [
     "default-src 'self'",
     `script-src 'self' 'nonce-${nonce}'`,
@@ -12,7 +12,8 @@ export function contentSecurityPolicy(nonce: string) {
     "img-src 'self' data:",
     "font-src 'self' data:", // bootstrap-italia's CSS inlines one icon font
     "connect-src 'self'",
-    "form-action 'self'",
+    // Plus the identity provider's origin: "Esci" continues to its logout (RP-initiated logout).
+    ["form-action 'self'", ...formTargets].join(" "),
     "frame-ancestors 'none'",
     "base-uri 'self'",
     "object-src 'none'",

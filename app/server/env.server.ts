@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { z } from "zod";
 
 /**
@@ -46,9 +47,78 @@ const schema = z.object({
   PROTOCOL_TOKEN: z.string().min(16, "deve essere lunga almeno 16 caratteri").optional(),
   MAIL_ALERT_AFTER_HOURS: z.coerce.number().positive("deve essere un numero positivo di ore").default(4),
   REQUEST_MAX_FORM_KB: z.coerce.number().positive("deve essere un numero positivo").default(256),
+  // Sessions and sign-in (see ADR 0010).
+  TRUST_PROXY: z
+    .string()
+    .refine(
+      (v) => parseTrustProxy(v) !== null,
+      "deve essere un elenco separato da virgole di indirizzi IP, reti CIDR (10.0.0.0/8) o dei nomi loopback, linklocal, uniquelocal",
+    )
+    .optional(),
+  SESSION_IDLE_MINUTES: z.coerce
+    .number({ invalid_type_error: "deve essere un numero di minuti" })
+    .int("deve essere un numero intero di minuti")
+    .min(1, "deve essere almeno 1 minuto")
+    .max(24 * 60, "non può superare 1440 minuti (un giorno)")
+    .default(30),
+  SESSION_ABSOLUTE_HOURS: z.coerce
+    .number({ invalid_type_error: "deve essere un numero di ore" })
+    .int("deve essere un numero intero di ore")
+    .min(1, "deve essere almeno 1 ora")
+    .max(24 * 7, "non può superare 168 ore (una settimana)")
+    .default(12),
+  FRESH_SIGNIN_MINUTES: z.coerce
+    .number({ invalid_type_error: "deve essere un numero di minuti" })
+    .int("deve essere un numero intero di minuti")
+    .min(1, "deve essere almeno 1 minuto")
+    .default(60),
+  STAFF_TOTP: z
+    .enum(["required", "optional"], { errorMap: () => ({ message: "deve essere required oppure optional" }) })
+    .optional(),
+  OIDC_ISSUER: z
+    .string()
+    .url("deve essere l'indirizzo completo dell'identity provider (https://...)")
+    .optional(),
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(16, "deve essere lunga almeno 16 caratteri").optional(),
+  OIDC_PRIVATE_KEY_FILE: z.string().min(1).optional(),
+  OIDC_REDIRECT_URI: z
+    .string()
+    .url("deve essere un indirizzo completo, ad esempio https://suap.example.it/accedi/oidc/callback")
+    .optional(),
+  OIDC_POST_LOGOUT_REDIRECT_URI: z.string().url("deve essere un indirizzo completo").optional(),
+  OIDC_DEV_PROVIDER: z
+    .enum(["0", "1"], { errorMap: () => ({ message: "deve essere 0 oppure 1" }) })
+    .optional(),
+  OIDC_SPID_LOA: z.enum(["2", "3"], { errorMap: () => ({ message: "deve essere 2 oppure 3" }) }).default("2"),
 });
 
-export type Env = z.infer<typeof schema> & { isProduction: boolean; demoAccounts: boolean };
+/** TRUST_PROXY as Express wants it: a list of addresses, subnets or the names Express knows; null when invalid. */
+export function parseTrustProxy(value: string | undefined): string[] | null {
+  if (value === undefined || value.trim() === "") return [];
+  const items = value.split(",").map((v) => v.trim());
+  for (const item of items) {
+    if (["loopback", "linklocal", "uniquelocal"].includes(item)) continue;
+    const [ip, bits, extra] = item.split("/");
+    if (extra !== undefined || !ip) return null;
+    const kind = isIP(ip);
+    if (!kind) return null;
+    if (bits !== undefined) {
+      if (!/^\d{1,3}$/.test(bits) || Number(bits) > (kind === 4 ? 32 : 128)) return null;
+    }
+  }
+  return items;
+}
+
+export type Env = z.infer<typeof schema> & {
+  isProduction: boolean;
+  demoAccounts: boolean;
+  /** Addresses whose X-Forwarded-For is believed (empty: none). */
+  trustedProxies: string[];
+  /** OpenID Connect for SPID/CIE: an external provider, or the development one mounted at /dev/idp. */
+  oidc: { mode: "external" | "development" | "off" };
+  staffTotp: "required" | "optional";
+};
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -86,6 +156,11 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
       "Configurazione non valida: SEED_DEMO=1 non è ammesso in produzione; gli account dimostrativi non vanno mai creati in produzione.",
     );
   }
+  if (isProduction && env.OIDC_DEV_PROVIDER === "1") {
+    throw new ConfigError(
+      "Configurazione non valida: OIDC_DEV_PROVIDER=1 non è ammesso in produzione; l'identity provider di sviluppo /dev/idp non esiste in produzione: indica OIDC_ISSUER.",
+    );
+  }
   if (isProduction && cleaned.DEV_MAILBOX === "open") {
     throw new ConfigError(
       "Configurazione non valida: DEV_MAILBOX=open non è ammesso in produzione; la posta di sviluppo non esiste in produzione.",
@@ -96,7 +171,41 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
       "Configurazione non valida: con PROTOCOL_REGISTRY=remote in produzione servono PROTOCOL_URL (l'indirizzo del protocollo informatico del Comune) e PROTOCOL_TOKEN (la chiave di accesso che il Comune ha rilasciato).",
     );
   }
-  return { ...env, isProduction, demoAccounts };
+  if (env.OIDC_ISSUER) {
+    if (!env.OIDC_CLIENT_ID)
+      throw new ConfigError(
+        "Configurazione non valida: con OIDC_ISSUER serve anche OIDC_CLIENT_ID (l'identificativo del portale presso l'identity provider).",
+      );
+    if (!env.OIDC_CLIENT_SECRET && !env.OIDC_PRIVATE_KEY_FILE)
+      throw new ConfigError(
+        "Configurazione non valida: con OIDC_ISSUER serve OIDC_CLIENT_SECRET oppure OIDC_PRIVATE_KEY_FILE (chiave privata JWK o PEM per private_key_jwt).",
+      );
+    if (env.OIDC_CLIENT_SECRET && env.OIDC_PRIVATE_KEY_FILE)
+      throw new ConfigError(
+        "Configurazione non valida: indica OIDC_CLIENT_SECRET oppure OIDC_PRIVATE_KEY_FILE, non entrambe.",
+      );
+    if (!env.OIDC_REDIRECT_URI)
+      throw new ConfigError(
+        "Configurazione non valida: con OIDC_ISSUER serve OIDC_REDIRECT_URI (l'indirizzo pubblico di /accedi/oidc/callback).",
+      );
+    if (isProduction && !env.OIDC_ISSUER.startsWith("https://"))
+      throw new ConfigError("Configurazione non valida: OIDC_ISSUER deve usare https:// in produzione.");
+  }
+  return {
+    ...env,
+    isProduction,
+    demoAccounts,
+    trustedProxies: parseTrustProxy(env.TRUST_PROXY) ?? [],
+    // In production without OIDC_ISSUER there is no SPID/CIE (and never the development provider).
+    oidc: {
+      mode: env.OIDC_ISSUER
+        ? "external"
+        : isProduction || env.OIDC_DEV_PROVIDER === "0"
+          ? "off"
+          : "development",
+    },
+    staffTotp: env.STAFF_TOTP ?? (isProduction ? "required" : "optional"),
+  };
 }
 
 let cached: Env | undefined;

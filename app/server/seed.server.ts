@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Kysely, Transaction } from "kysely";
 import { hashPassword } from "./auth/password.server";
+import { seedDemoIdentities } from "./auth/demo-identities.server";
 import type { Database } from "./db/schema.server";
 import {
   COMUNI,
@@ -34,6 +35,7 @@ export async function seed(db: Kysely<Database>, opts: { demo: boolean }) {
         .execute();
     }
     if (demoHash) await seedDemo(trx, ids, demoHash);
+    if (demoHash) await seedDemoIdentities(trx);
   });
 }
 

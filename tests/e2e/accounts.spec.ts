@@ -1,4 +1,4 @@
-import { expect, expectAccessible, hydrated, login, test } from "./support/fixtures";
+import { DEMO_PASSWORD, expect, expectAccessible, hydrated, login, test } from "./support/fixtures";
 
 test.describe("accounts", () => {
   test("a wrong password is refused with a summary that takes focus and links to the field", async ({
@@ -30,38 +30,41 @@ test.describe("accounts", () => {
       await page.goto("/area-personale");
       await expect(page.getByRole("main").getByText(role, { exact: false }).first()).toBeVisible();
       await page.getByRole("button", { name: "Esci" }).click();
-      await expect(page).toHaveURL(/\/$/);
+      // After a SPID sign-in, "Esci" passes through the provider's logout on the way home.
+      await page.waitForURL((u) => u.pathname === "/");
     }
   });
 
-  test("registration explains each problem, then creates the account", async ({ page }) => {
+  test("with SPID/CIE on, registration sends businesses to SPID/CIE (the password rules are integration-tested)", async ({
+    page,
+  }) => {
     await page.goto("/registrati");
-    await expectAccessible(page, "register");
-    await page.getByLabel("Nome e cognome").fill("Carla Test");
-    await page.getByLabel("Indirizzo email").fill("carla@example.test");
-    await page.getByLabel("Password", { exact: true }).fill("corta");
-    await page.getByLabel("Ripeti la password").fill("corta");
-    await page.getByRole("button", { name: "Crea l'account" }).click();
-    await expect(page.getByRole("alert")).toContainText("almeno 10 caratteri");
-    await expectAccessible(page, "register with errors");
-    await page.getByLabel("Password", { exact: true }).fill("una frase abbastanza lunga");
-    await page.getByLabel("Ripeti la password").fill("una frase abbastanza lunga");
-    await page.getByRole("button", { name: "Crea l'account" }).click();
-    await expect(page).toHaveURL(/area-personale/);
-    await expect(page.getByText("Benvenuto, Carla Test")).toBeVisible();
+    await expect(page.getByText("accedono con SPID o CIE")).toBeVisible();
+    await expect(page.getByLabel("Password", { exact: true })).toHaveCount(0);
+    await expectAccessible(page, "register with SPID/CIE on");
+  });
+
+  test("a business account has no password once SPID/CIE is on", async ({ page }) => {
+    await page.goto("/accedi");
+    await hydrated(page);
+    await page.getByLabel("Indirizzo email").fill("impresa@demo.test");
+    await page.getByLabel("Password", { exact: true }).fill(DEMO_PASSWORD);
+    await page.getByRole("button", { name: "Accedi", exact: true }).click();
+    await expect(page.getByRole("alert")).toContainText("accedono con SPID o CIE");
+    await expect(page).toHaveURL(/\/accedi/);
   });
 
   test("login works without JavaScript", async ({ browser }) => {
     const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
     await page.goto("/accedi");
-    await page.getByLabel("Indirizzo email").fill("impresa@demo.test");
+    await page.getByLabel("Indirizzo email").fill("operatore@demo.test");
     await page.getByLabel("Password", { exact: true }).fill("sbagliata-di-nuovo");
     await page.getByRole("button", { name: "Accedi", exact: true }).click();
     await expect(page.getByRole("alert")).toContainText("Email o password non corretti");
     await page.getByLabel("Password", { exact: true }).fill("demo-suap-2026");
     await page.getByRole("button", { name: "Accedi", exact: true }).click();
-    await expect(page).toHaveURL(/area-personale/);
+    await expect(page).toHaveURL(/scrivania/);
     await context.close();
   });
 });

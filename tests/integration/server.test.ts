@@ -90,7 +90,7 @@ describe("the server process", () => {
 
   it("boots on embedded PGlite, reports it healthy, and keeps data across a restart", async () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), "suap-data-"));
-    const first = start({ DATA_DIR: dataDir, WORKER: "0" });
+    const first = start({ DATA_DIR: dataDir, WORKER: "0", OIDC_DEV_PROVIDER: "0" });
     try {
       const health = await first.waitHealthy();
       const base = health.base;
@@ -117,6 +117,7 @@ describe("the server process", () => {
       const again = await fetch(`${base}/`);
       expect(again.headers.get("content-security-policy")).not.toContain(nonce!);
       // Register a user through the real form (with its CSRF token).
+      // Password registration exists where SPID/CIE is off (OIDC_DEV_PROVIDER=0 below).
       const { cookie, token } = await formSession(base, "/registrati");
       const res = await fetch(`${base}/registrati`, {
         method: "POST",
@@ -137,7 +138,7 @@ describe("the server process", () => {
     expect(existsSync(path.join(dataDir, "session-secret"))).toBe(true);
     const secret = readFileSync(path.join(dataDir, "session-secret"), "utf8");
 
-    const second = start({ DATA_DIR: dataDir, WORKER: "0" });
+    const second = start({ DATA_DIR: dataDir, WORKER: "0", OIDC_DEV_PROVIDER: "0" });
     try {
       const { base } = await second.waitHealthy();
       const { cookie, token } = await formSession(base, "/accedi");

@@ -1,29 +1,35 @@
-import { randomBytes, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import {
-  createCookieSessionStorage,
+  createCookie,
   redirect,
-  type Session,
   type UploadHandler,
   unstable_composeUploadHandlers,
   unstable_createMemoryUploadHandler,
   unstable_parseMultipartFormData,
 } from "@remix-run/node";
+import { type Kysely, sql } from "kysely";
 import { romeDate } from "~/domain/dates";
 import type { Principal } from "~/domain/policy";
+import { safeRedirect } from "~/domain/redirect";
+import type { Database } from "../db/schema.server";
 import { delegationsOfOrganisations } from "../delegations/delegations.server";
 import type { Env } from "../env.server";
 import { db, runtime } from "../runtime.server";
 import { singleton } from "../singleton.server";
 
-interface SessionData {
-  userId: string;
-  csrf: string;
-}
-interface FlashData {
-  flash: string;
-}
+export { safeRedirect };
+
+/**
+ * Server-side sessions (ADR 0010). The cookie carries one signed random token and nothing else. A signed-in
+ * session is a row in `sessions` keyed by the token's sha256, with an absolute and an idle expiry and a
+ * revocation time: logging out, "esci da tutti i dispositivi" or an administrator revoke rows, so a copied
+ * cookie stops working at once. A visitor who is not signed in still has a token (never stored): their
+ * CSRF token is derived from it with the session secret.
+ */
+
+export type AuthMethod = "password" | "password_totp" | "spid" | "cie" | "oidc";
 
 /**
  * SESSION_SECRET, or outside production one generated on first boot and kept in DATA_DIR (mode 0600), so
@@ -40,42 +46,169 @@ export function resolveSessionSecret(env: Env): string {
   return secret;
 }
 
-function storage() {
-  return singleton("sessionStorage", () => {
-    const env = runtime.env;
-    return createCookieSessionStorage<SessionData, FlashData>({
-      cookie: {
-        name: "__suap_session",
-        httpOnly: true,
-        sameSite: "lax",
-        secure: env.isProduction,
-        path: "/",
-        maxAge: 60 * 60 * 8,
-        secrets: [resolveSessionSecret(env)],
-      },
-    });
-  });
+export function sessionSecret() {
+  return singleton("sessionSecret", () => resolveSessionSecret(runtime.env));
 }
 
-export function getSession(request: Request) {
-  return storage().getSession(request.headers.get("Cookie"));
+function cookie() {
+  return singleton("sessionCookie", () =>
+    createCookie("__suap_session", {
+      httpOnly: true,
+      sameSite: "lax",
+      secure: runtime.env.isProduction,
+      path: "/",
+      maxAge: runtime.env.SESSION_ABSOLUTE_HOURS * 3600,
+      secrets: [sessionSecret()],
+    }),
+  );
 }
 
-export function commitSession(session: Session<SessionData, FlashData>) {
-  return storage().commitSession(session);
+export function hashToken(token: string) {
+  return createHash("sha256").update(token).digest("hex");
 }
 
-export function destroySession(session: Session<SessionData, FlashData>) {
-  return storage().destroySession(session);
+function newToken() {
+  return randomBytes(32).toString("base64url");
 }
 
-/** The CSRF token bound to this session: created on first sight, then stable until logout. */
-export function ensureCsrf(session: Session<SessionData, FlashData>): { token: string; created: boolean } {
-  const existing = session.get("csrf");
-  if (existing) return { token: existing, created: false };
-  const token = randomBytes(32).toString("base64url");
-  session.set("csrf", token);
-  return { token, created: true };
+export interface SessionRecord {
+  id: string;
+  userId: string;
+  csrf: string;
+  loa: number;
+  method: AuthMethod;
+  fiscalCode: string | null;
+  authenticatedAt: Date;
+  idToken: string | null;
+}
+
+export interface ResolvedSession {
+  token: string;
+  /** The token is new: the response must set the cookie. */
+  created: boolean;
+  record: SessionRecord | null;
+  csrf: string;
+}
+
+const resolved = new WeakMap<Request, Promise<ResolvedSession>>();
+
+/** The request's session, read once per request (root and route loaders share it). */
+export function resolveSession(request: Request): Promise<ResolvedSession> {
+  let pending = resolved.get(request);
+  if (!pending) {
+    pending = load(request);
+    resolved.set(request, pending);
+  }
+  return pending;
+}
+
+async function load(request: Request): Promise<ResolvedSession> {
+  const parsed: unknown = await cookie().parse(request.headers.get("Cookie"));
+  const token = typeof parsed === "string" && /^[A-Za-z0-9_-]{43}$/.test(parsed) ? parsed : null;
+  if (!token) {
+    const fresh = newToken();
+    return { token: fresh, created: true, record: null, csrf: anonymousCsrf(fresh) };
+  }
+  const record = await findLiveSession(db(), token);
+  return { token, created: false, record, csrf: record ? record.csrf : anonymousCsrf(token) };
+}
+
+function anonymousCsrf(token: string) {
+  return createHmac("sha256", sessionSecret()).update(`csrf:${token}`).digest("base64url");
+}
+
+/** A session that is neither revoked nor past its absolute or idle expiry; touches last_seen_at (at most once a minute). */
+export async function findLiveSession(
+  database: Kysely<Database>,
+  token: string,
+): Promise<SessionRecord | null> {
+  const id = hashToken(token);
+  const idle = runtime.env.SESSION_IDLE_MINUTES;
+  const row = await database
+    .selectFrom("sessions")
+    .select([
+      "id",
+      "user_id",
+      "csrf_token",
+      "loa",
+      "auth_method",
+      "fiscal_code",
+      "authenticated_at",
+      "id_token",
+      sql<boolean>`last_seen_at < now() - interval '1 minute'`.as("stale"),
+    ])
+    .where("id", "=", id)
+    .where("revoked_at", "is", null)
+    .where("expires_at", ">", sql<Date>`now()`)
+    .where("last_seen_at", ">", sql<Date>`now() - make_interval(mins => ${idle})`)
+    .executeTakeFirst();
+  if (!row) return null;
+  if (row.stale) {
+    await database.updateTable("sessions").set({ last_seen_at: sql`now()` }).where("id", "=", id).execute();
+  }
+  return {
+    id: row.id,
+    userId: row.user_id,
+    csrf: row.csrf_token,
+    loa: row.loa,
+    method: row.auth_method,
+    fiscalCode: row.fiscal_code,
+    authenticatedAt: new Date(row.authenticated_at as unknown as string),
+    idToken: row.id_token,
+  };
+}
+
+export interface OpenSessionOptions {
+  method: AuthMethod;
+  loa: number;
+  fiscalCode?: string | null;
+  idToken?: string | null;
+  /** Fixed CSRF token (tests); normally random. */
+  csrf?: string;
+}
+
+/** Stores a new session for the user and returns its token and the Set-Cookie value that carries it. */
+export async function openSession(database: Kysely<Database>, userId: string, options: OpenSessionOptions) {
+  const token = newToken();
+  await database
+    .insertInto("sessions")
+    .values({
+      id: hashToken(token),
+      user_id: userId,
+      csrf_token: options.csrf ?? newToken(),
+      expires_at: sql<Date>`now() + make_interval(hours => ${runtime.env.SESSION_ABSOLUTE_HOURS})`,
+      loa: options.loa,
+      auth_method: options.method,
+      fiscal_code: options.fiscalCode ?? null,
+      id_token: options.idToken ?? null,
+    })
+    .execute();
+  return { token, setCookie: await cookie().serialize(token) };
+}
+
+/** The Set-Cookie header that gives the browser a new token (used when the visitor had none). */
+export function serializeToken(token: string) {
+  return cookie().serialize(token);
+}
+
+export async function revokeSession(database: Kysely<Database>, sessionId: string, reason: string) {
+  await database
+    .updateTable("sessions")
+    .set({ revoked_at: sql`now()`, revoked_reason: reason })
+    .where("id", "=", sessionId)
+    .where("revoked_at", "is", null)
+    .execute();
+}
+
+/** Ends every session of a user ("esci da tutti i dispositivi", or an administrator's revocation). */
+export async function revokeUserSessions(database: Kysely<Database>, userId: string, reason: string) {
+  const result = await database
+    .updateTable("sessions")
+    .set({ revoked_at: sql`now()`, revoked_reason: reason })
+    .where("user_id", "=", userId)
+    .where("revoked_at", "is", null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }
 
 export class CsrfError extends Error {
@@ -90,14 +223,17 @@ export class CsrfError extends Error {
  * session. Throws a 403 Response the error boundary renders in plain Italian.
  */
 export async function readForm(request: Request): Promise<FormData> {
-  const session = await getSession(request);
+  const session = await resolveSession(request);
   const form = await request.formData();
+  checkCsrf(form, session);
+  return form;
+}
+
+function checkCsrf(form: FormData, session: ResolvedSession) {
   const sent = form.get("_csrf");
-  const expected = session.get("csrf");
-  if (typeof sent !== "string" || !expected || !safeEqual(sent, expected)) {
+  if (session.created || typeof sent !== "string" || !safeEqual(sent, session.csrf)) {
     throw new Response("CSRF", { status: 403, statusText: "csrf" });
   }
-  return form;
 }
 
 /**
@@ -106,7 +242,7 @@ export async function readForm(request: Request): Promise<FormData> {
  * the same synchroniser token is checked before the caller may act on anything uploaded.
  */
 export async function readMultipartForm(request: Request, uploadHandler: UploadHandler): Promise<FormData> {
-  const session = await getSession(request);
+  const session = await resolveSession(request);
   const form = await unstable_parseMultipartFormData(
     request,
     unstable_composeUploadHandlers(
@@ -114,11 +250,7 @@ export async function readMultipartForm(request: Request, uploadHandler: UploadH
       unstable_createMemoryUploadHandler({ maxPartSize: 64 * 1024 }),
     ),
   );
-  const sent = form.get("_csrf");
-  const expected = session.get("csrf");
-  if (typeof sent !== "string" || !expected || !safeEqual(sent, expected)) {
-    throw new Response("CSRF", { status: 403, statusText: "csrf" });
-  }
+  checkCsrf(form, session);
   return form;
 }
 
@@ -132,10 +264,12 @@ export interface CurrentUser {
   id: string;
   email: string;
   fullName: string;
+  fiscalCode: string | null;
   principal: Principal;
+  session: SessionRecord;
 }
 
-export async function loadPrincipal(userId: string): Promise<Principal> {
+export async function loadPrincipal(userId: string, session?: SessionRecord): Promise<Principal> {
   const [grants, businesses] = await Promise.all([
     db().selectFrom("memberships").select(["role", "entity_id"]).where("user_id", "=", userId).execute(),
     db().selectFrom("business_members").select("business_id").where("user_id", "=", userId).execute(),
@@ -149,24 +283,46 @@ export async function loadPrincipal(userId: string): Promise<Principal> {
     businessIds: businesses.map((b) => b.business_id),
     delegations: organisations.length ? await delegationsOfOrganisations(db(), organisations) : [],
     today: romeDate(),
+    ...(session
+      ? {
+          identity: {
+            fiscalCode: session.fiscalCode,
+            loa: session.loa,
+            method: session.method,
+            authenticatedAt: session.authenticatedAt.toISOString(),
+          },
+        }
+      : {}),
   };
 }
 
-export async function getCurrentUser(request: Request): Promise<CurrentUser | null> {
-  const session = await getSession(request);
-  const userId = session.get("userId");
-  if (!userId) return null;
+const users = new WeakMap<Request, Promise<CurrentUser | null>>();
+
+export function getCurrentUser(request: Request): Promise<CurrentUser | null> {
+  let pending = users.get(request);
+  if (!pending) {
+    pending = loadUser(request);
+    users.set(request, pending);
+  }
+  return pending;
+}
+
+async function loadUser(request: Request): Promise<CurrentUser | null> {
+  const session = await resolveSession(request);
+  if (!session.record) return null;
   const user = await db()
     .selectFrom("users")
-    .select(["id", "email", "full_name"])
-    .where("id", "=", userId)
+    .select(["id", "email", "full_name", "fiscal_code"])
+    .where("id", "=", session.record.userId)
     .executeTakeFirst();
   if (!user) return null;
   return {
     id: user.id,
     email: user.email,
     fullName: user.full_name,
-    principal: await loadPrincipal(user.id),
+    fiscalCode: user.fiscal_code,
+    principal: await loadPrincipal(user.id, session.record),
+    session: session.record,
   };
 }
 
@@ -179,29 +335,41 @@ export async function requireUser(request: Request): Promise<CurrentUser> {
   return user;
 }
 
-/** Starts a fresh session for the user (new CSRF token too: no fixation). */
-export async function createUserSession(request: Request, userId: string, redirectTo: string) {
-  const old = await getSession(request);
-  const session = await storage().getSession();
-  session.set("userId", userId);
-  ensureCsrf(session);
-  const headers = new Headers();
-  headers.append("Set-Cookie", await destroySession(old));
-  headers.append("Set-Cookie", await commitSession(session));
-  return redirect(safeRedirect(redirectTo), { headers });
+/**
+ * Before acts with legal effect (submission): the last sign-in must be at most FRESH_SIGNIN_MINUTES old,
+ * otherwise the user signs in again and comes back.
+ */
+export function requireFreshSignIn(request: Request, user: CurrentUser) {
+  const ageMs = Date.now() - user.session.authenticatedAt.getTime();
+  if (ageMs <= runtime.env.FRESH_SIGNIN_MINUTES * 60_000) return;
+  const url = new URL(request.url);
+  throw redirect(`/accedi?rinnova=1&redirectTo=${encodeURIComponent(url.pathname + url.search)}`);
 }
 
-/** Only same-site relative paths: no open redirects. */
-export function safeRedirect(
-  to: FormDataEntryValue | string | null | undefined,
-  fallback = "/area-personale",
+/**
+ * Starts a fresh session for the user: a new token and a new CSRF token (no fixation); the session the
+ * browser had before, if any, is revoked.
+ */
+export async function createUserSession(
+  request: Request,
+  userId: string,
+  redirectTo: string,
+  options: OpenSessionOptions = { method: "password", loa: 1 },
 ) {
-  if (typeof to !== "string" || !to.startsWith("/") || to.startsWith("//") || to.startsWith("/\\"))
-    return fallback;
-  return to;
+  const old = await resolveSession(request);
+  if (old.record) await revokeSession(db(), old.record.id, "replaced");
+  const { setCookie } = await openSession(db(), userId, options);
+  return redirect(safeRedirect(redirectTo), { headers: { "Set-Cookie": setCookie } });
 }
 
-/** The client address as Express saw it (server.ts passes it through a header it sets itself). */
+/** Ends this browser's session: the row is revoked and the browser gets a new anonymous token. */
+export async function endSession(request: Request) {
+  const session = await resolveSession(request);
+  if (session.record) await revokeSession(db(), session.record.id, "logout");
+  return { record: session.record, setCookie: await cookie().serialize(newToken()) };
+}
+
+/** The client address Express computed (server.ts sets this header itself, honouring TRUST_PROXY only). */
 export function clientIp(request: Request): string {
   return request.headers.get("x-suap-client-ip") ?? "unknown";
 }

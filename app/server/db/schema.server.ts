@@ -32,11 +32,14 @@ export interface DeskComuniTable {
 export interface UsersTable {
   id: string;
   email: string;
-  password_hash: string;
+  password_hash: string | null;
   full_name: string;
   fiscal_code: string | null;
   locale: Generated<string>;
   created_at: Generated<Date>;
+  totp_secret: Generated<string | null>;
+  totp_enabled_at: Generated<Date | null>;
+  totp_last_step: Generated<number | null>;
 }
 
 export interface MembershipsTable {
@@ -332,6 +335,39 @@ export interface IntegrationCallsTable {
   completed_at: Timestamp | null;
 }
 
+export interface SessionsTable {
+  id: string;
+  user_id: string;
+  csrf_token: string;
+  created_at: Generated<Date>;
+  last_seen_at: Generated<Date>;
+  expires_at: Timestamp;
+  authenticated_at: Generated<Date>;
+  loa: number;
+  auth_method: "password" | "password_totp" | "spid" | "cie" | "oidc";
+  fiscal_code: string | null;
+  id_token: string | null;
+  revoked_at: Date | null;
+  revoked_reason: string | null;
+}
+
+export interface LoginThrottleTable {
+  key: string;
+  window_started_at: Generated<Date>;
+  attempts: number;
+}
+
+export interface OidcLoginsTable {
+  state_hash: string;
+  browser_hash: string;
+  provider: string;
+  nonce: string;
+  code_verifier: string;
+  redirect_to: string;
+  created_at: Generated<Date>;
+  used_at: Date | null;
+}
+
 export interface Database {
   entities: EntitiesTable;
   desk_comuni: DeskComuniTable;
@@ -355,6 +391,9 @@ export interface Database {
   delegation_events: DelegationEventsTable;
   organisation_digests: OrganisationDigestsTable;
   integration_calls: IntegrationCallsTable;
+  sessions: SessionsTable;
+  login_throttle: LoginThrottleTable;
+  oidc_logins: OidcLoginsTable;
 }
 
 export type Entity = Selectable<EntitiesTable>;

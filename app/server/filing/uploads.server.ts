@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { UploadHandler } from "@remix-run/node";
 import type { Kysely } from "kysely";
-import { getSession } from "../auth/session.server";
+import { resolveSession } from "../auth/session.server";
 import { BodyTooLargeError, checkCsrf, normaliseFilename, normaliseText } from "../http/edge.server";
 import type { Database } from "../db/schema.server";
 import type { FileStore } from "../storage.server";
@@ -91,7 +91,7 @@ export async function parseUpload(request: Request, limits: UploadLimits): Promi
   const declared = Number(request.headers.get("Content-Length") ?? "0");
   // Multipart overhead is small: a body far over the cap is refused before a byte is read.
   if (declared > limits.maxFileBytes + 256 * 1024) return tooLarge(limits.maxFileBytes);
-  const session = await getSession(request);
+  const session = await resolveSession(request);
   let parsed: FormData;
   try {
     parsed = await request.formData();
@@ -101,7 +101,7 @@ export async function parseUpload(request: Request, limits: UploadLimits): Promi
     return badForm;
   }
   const sent = parsed.get("_csrf");
-  if (!checkCsrf(typeof sent === "string" ? sent : null, session.get("csrf"))) {
+  if (!checkCsrf(typeof sent === "string" ? sent : null, session.csrf)) {
     throw new Response("CSRF", { status: 403, statusText: "csrf" });
   }
   const form = new FormData();

@@ -32,7 +32,26 @@ export async function expectAccessibleWithScripts(browser: Browser, page: Page, 
   await context.close();
 }
 
+/** Demo accounts that are SPID/CIE people: with SPID/CIE on they have no password (see the README). */
+const SPID_PEOPLE: Record<string, string> = {
+  "impresa@demo.test": "maria",
+  "associazione@demo.test": "franco",
+};
+
+/** Signs in through "Entra con SPID" (or CIE) and the development provider at /dev/idp, as a person would. */
+export async function loginWithIdp(page: Page, person: string, scheme: "spid" | "cie" = "spid", level = 2) {
+  await page.goto("/accedi");
+  await page.getByRole("link", { name: scheme === "cie" ? "Entra con CIE" : "Entra con SPID" }).click();
+  await page.waitForURL(/\/dev\/idp\/interaction\//);
+  await page.locator(`label[for="person-${person}"]`).click();
+  await page.locator(`label[for="level-${level}"]`).click();
+  await page.getByRole("button", { name: /^Entra con/ }).click();
+  await page.waitForURL((url) => !url.pathname.startsWith("/dev/idp") && !url.pathname.startsWith("/accedi"));
+}
+
 export async function login(page: Page, email: string, password = DEMO_PASSWORD) {
+  const person = SPID_PEOPLE[email];
+  if (person) return loginWithIdp(page, person);
   await page.goto("/accedi");
   await page.getByLabel("Indirizzo email").fill(email);
   await page.getByLabel("Password", { exact: true }).fill(password);

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
-import { commitSession, getSession } from "~/server/auth/session.server";
+import { openSession } from "~/server/auth/session.server";
 import type { Database } from "~/server/db/schema.server";
 import { dispatch, type EngineServices } from "~/server/engine/engine.server";
 import { parseEnv } from "~/server/env.server";
@@ -129,10 +129,8 @@ export const CSRF = "test-csrf-token";
 export async function cookieFor(db: Kysely<Database>, email: string | null): Promise<string> {
   if (!email) return "";
   const user = await db.selectFrom("users").select("id").where("email", "=", email).executeTakeFirstOrThrow();
-  const session = await getSession(new Request("http://localhost/"));
-  session.set("userId", user.id);
-  session.set("csrf", CSRF);
-  return (await commitSession(session)).split(";")[0]!;
+  const { setCookie } = await openSession(db, user.id, { method: "password", loa: 1, csrf: CSRF });
+  return setCookie.split(";")[0]!;
 }
 
 /** A GET of a route as the holder of `cookie` ("" = anonymous). */

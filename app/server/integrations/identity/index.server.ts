@@ -1,0 +1,53 @@
+import type { Env } from "../../env.server";
+import { DEV_CLIENT_ID, devClientSecret } from "./dev-idp.server";
+import { type OidcSettings, oidcIdentityProvider } from "./oidc.server";
+import type { IdentityProvider } from "./port.server";
+
+/**
+ * Picks the identity adapter from configuration (until the ports registry on the `effects` branch takes
+ * this over): OIDC_ISSUER and friends for a deployment; without it, outside production, the development
+ * provider this process mounts at /dev/idp; in production without OIDC_ISSUER, none (no SPID/CIE).
+ */
+export function devBaseUrl(env: Env) {
+  return (
+    env.PUBLIC_URL?.replace(/\/$/, "") ??
+    `http://${env.HOST === "0.0.0.0" ? "localhost" : env.HOST}:${env.PORT}`
+  );
+}
+
+export function oidcSettings(env: Env, sessionSecret: string): OidcSettings | null {
+  if (env.oidc.mode === "off") return null;
+  if (env.oidc.mode === "external") {
+    return {
+      issuer: env.OIDC_ISSUER!,
+      clientId: env.OIDC_CLIENT_ID!,
+      clientSecret: env.OIDC_CLIENT_SECRET,
+      privateKeyFile: env.OIDC_PRIVATE_KEY_FILE,
+      redirectUri: env.OIDC_REDIRECT_URI!,
+      postLogoutRedirectUri:
+        env.OIDC_POST_LOGOUT_REDIRECT_URI ?? new URL("/", env.OIDC_REDIRECT_URI!).toString(),
+    };
+  }
+  const base = devBaseUrl(env);
+  return {
+    issuer: `${base}/dev/idp`,
+    clientId: DEV_CLIENT_ID,
+    clientSecret: devClientSecret(sessionSecret),
+    redirectUri: `${base}/accedi/oidc/callback`,
+    postLogoutRedirectUri: `${base}/`,
+  };
+}
+
+const cache = new Map<string, IdentityProvider>();
+
+export function identityProvider(env: Env, sessionSecret: string): IdentityProvider | null {
+  const settings = oidcSettings(env, sessionSecret);
+  if (!settings) return null;
+  const key = JSON.stringify(settings);
+  let provider = cache.get(key);
+  if (!provider) {
+    provider = oidcIdentityProvider(settings);
+    cache.set(key, provider);
+  }
+  return provider;
+}
