@@ -22,12 +22,33 @@ export type DocumentKind =
   | "attestazione_silenzio_assenso"
   | "parere";
 
+/**
+ * The systems outside the database a step may need (each behind a port in app/server/integrations/<kind>/).
+ * Declared here, not in app/, because workflows depend on nothing of the project's.
+ */
+export type IntegrationKind =
+  | "protocol"
+  | "identity"
+  | "signature"
+  | "seal"
+  | "payment"
+  | "ssu"
+  | "pec"
+  | "business_register";
+
+/**
+ * Which protocol entry a document is registered under: "pratica" = the pratica's own incoming registration
+ * (the receipt); "in" = this step's incoming entry, created if the step has none (an agency's opinion); "out" =
+ * this step's outgoing entry, created if none (every act of the office). Absent: the engine's rule by kind.
+ */
+export type DocumentProtocol = "pratica" | "in" | "out";
+
 /** Stable deadline names: "final", "integration", "observations", "conformation", "agency:<id>", ... */
 export type DeadlineName = string;
 
 export type Effect =
   | { type: "protocol"; direction: "in" | "out"; subject: string }
-  | { type: "document"; kind: DocumentKind; data?: Record<string, unknown> }
+  | { type: "document"; kind: DocumentKind; data?: Record<string, unknown>; protocol?: DocumentProtocol }
   | { type: "notify"; template: string; to: Recipient[]; data?: Record<string, unknown> }
   | {
       type: "deadline.set";
@@ -43,7 +64,19 @@ export type Effect =
     }
   | { type: "deadline.suspend"; name: DeadlineName }
   | { type: "deadline.resume"; name: DeadlineName; due: IsoDate }
-  | { type: "deadline.cancel"; name: DeadlineName };
+  | { type: "deadline.cancel"; name: DeadlineName }
+  | {
+      /**
+       * A call to another system. The engine commits it as a queued row with the event; the worker makes the
+       * call after COMMIT and the result comes back as an event. `key` makes the idempotency key (unique per
+       * pratica); without it the engine derives one from the pratica, the event number and the effect index.
+       */
+      type: "external";
+      kind: IntegrationKind;
+      operation: string;
+      payload: Record<string, unknown>;
+      key?: string;
+    };
 
 export type EffectType = Effect["type"];
 

@@ -214,6 +214,12 @@ export interface ProtocolEntriesTable {
   pratica_id: string | null;
   document_id: string | null;
   registered_at: Generated<Date>;
+  /** 0007: which register numbered it ("internal" or "remote") */
+  registry: Generated<string>;
+  /** 0007: the remote register's own id of the registration */
+  external_id: string | null;
+  /** 0007: SHA-256 (hex) of the registered document, when the registration carries one */
+  document_sha256: string | null;
 }
 
 export interface DocumentsTable {
@@ -289,6 +295,30 @@ export interface OrganisationDigestsTable {
   last_sent_at: Timestamp;
 }
 
+export type IntegrationCallStatus = "queued" | "running" | "done" | "failed" | "alerted";
+
+/** 0007: the durable queue of calls to external systems (see app/server/integrations/types.server.ts). */
+export interface IntegrationCallsTable {
+  id: string;
+  kind: string;
+  operation: string;
+  target: string;
+  idempotency_key: string;
+  pratica_id: string | null;
+  payload: Json<Record<string, unknown>>;
+  result: Json<Record<string, unknown>> | null;
+  status: Generated<IntegrationCallStatus>;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  last_error: string | null;
+  last_http_status: number | null;
+  lease_until: Timestamp | null;
+  lease_token: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  completed_at: Timestamp | null;
+}
+
 export interface Database {
   entities: EntitiesTable;
   desk_comuni: DeskComuniTable;
@@ -311,6 +341,7 @@ export interface Database {
   delegations: DelegationsTable;
   delegation_events: DelegationEventsTable;
   organisation_digests: OrganisationDigestsTable;
+  integration_calls: IntegrationCallsTable;
 }
 
 export type Entity = Selectable<EntitiesTable>;
@@ -324,3 +355,4 @@ export type Pratica = Selectable<PraticheTable>;
 export type DeadlineRow = Selectable<DeadlinesTable>;
 export type EventRow = Selectable<EventsTable>;
 export type DocumentRow = Selectable<DocumentsTable>;
+export type IntegrationCallRow = Selectable<IntegrationCallsTable>;

@@ -20,6 +20,7 @@ import { type ExecutedDocument, issueDocument } from "./documents.server";
 import { once } from "./lookups.server";
 import { notify } from "./notify.server";
 import { romeDate } from "~/domain/dates";
+import { enqueueCall } from "../integrations/queue.server";
 
 /**
  * The one path every change to a pratica takes: lock the row, check the policy, run the pure machine, save
@@ -254,19 +255,21 @@ export async function dispatchInTransaction(
   const documents: ExecutedDocument[] = [];
   for (const effect of result.effects) {
     if (effect.type !== "document") continue;
-    let entry = effect.kind === "ricevuta" ? null : protocolEntries.find((p) => p.direction === "out");
-    if (effect.kind === "parere") entry = protocolEntries.find((p) => p.direction === "in") ?? null;
-    if (effect.kind !== "ricevuta" && !entry) {
-      // Outgoing documents get their own protocol number.
+    // The machine says which entry the document takes; without it, the rule by kind of before.
+    const which =
+      effect.protocol ?? (effect.kind === "ricevuta" ? "pratica" : effect.kind === "parere" ? "in" : "out");
+    let entry = which === "pratica" ? null : protocolEntries.find((p) => p.direction === which);
+    if (which !== "pratica" && !entry) {
+      // A document of this step with no entry of its direction gets its own protocol number.
       const e = await registerProtocol(trx, {
         entityId: desk.id,
         entityCode: desk.code,
-        direction: effect.kind === "parere" ? "in" : "out",
+        direction: which,
         subject: `${eventLabelsIt[request.event.type]} - ${pratica.title}`,
         praticaId: pratica.id,
         at: now,
       });
-      entry = { id: e.id, label: e.label, direction: effect.kind === "parere" ? "in" : "out", at: now };
+      entry = { id: e.id, label: e.label, direction: which, at: now };
       protocolEntries.push(entry);
     }
     const protocol = entry ?? {
@@ -303,7 +306,22 @@ export async function dispatchInTransaction(
     });
   }
 
-  // 5. Deadlines: the table is the truth the sweep and the worklists read.
+  // 5. External calls: queued rows in this transaction; the worker makes them after COMMIT.
+  let index = 0;
+  for (const effect of result.effects) {
+    if (effect.type !== "external") continue;
+    index += 1;
+    await enqueueCall(trx, {
+      kind: effect.kind,
+      operation: effect.operation,
+      target: effect.kind,
+      idempotencyKey: `${pratica.id}:${effect.key ?? `${audit.seq}:${index}`}`,
+      praticaId: pratica.id,
+      payload: effect.payload,
+    });
+  }
+
+  // 6. Deadlines: the table is the truth the sweep and the worklists read.
   await applyDeadlineEffects(trx, pratica.id, result.effects, now);
   if (result.final) {
     await trx
