@@ -6,6 +6,7 @@ import * as m0004 from "./0004_filing";
 import * as m0005 from "./0005_desk";
 import * as m0006 from "./0006_delegations";
 import * as m0007 from "./0007_integrations";
+import * as m0010 from "./0010_payments";
 
 /**
  * Statically listed so the migrations are bundled into the server build (loading .ts files from disk at run
@@ -20,4 +21,6 @@ export const migrations: Record<string, Migration> = {
   "0005_desk": m0005,
   "0006_delegations": m0006,
   "0007_integrations": m0007,
+  // 0008 and 0009 are reserved for other branches; Kysely orders by name, so they may land later.
+  "0010_payments": m0010,
 };
