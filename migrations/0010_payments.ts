@@ -54,12 +54,16 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable("payment_receipts")
     .addColumn("id", "bigserial", (c) => c.primaryKey())
-    .addColumn("position_id", "uuid", (c) => c.notNull().references("payment_positions.id").onDelete("cascade"))
+    .addColumn("position_id", "uuid", (c) =>
+      c.notNull().references("payment_positions.id").onDelete("cascade"),
+    )
     .addColumn("receipt_id", "text", (c) => c.notNull())
     .addColumn("psp", "text", (c) => c.notNull())
     .addColumn("amount_cents", "integer", (c) => c.notNull())
     .addColumn("paid_at", "timestamptz", (c) => c.notNull())
-    .addColumn("source", "text", (c) => c.notNull().check(sql`source in ('notification', 'polling', 'return')`))
+    .addColumn("source", "text", (c) =>
+      c.notNull().check(sql`source in ('notification', 'polling', 'return')`),
+    )
     .addColumn("outcome", "text", (c) =>
       c.notNull().check(sql`outcome in ('recorded', 'duplicate', 'amount_mismatch')`),
     )

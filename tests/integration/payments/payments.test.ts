@@ -31,7 +31,12 @@ const BY_IUPD = `${POSITIONS}/{iupd}`;
 
 const FEES = {
   lines: [
-    { usecase: "U1", title: { it: "Apertura esercizio di vicinato", en: "x" }, dirittiCents: 5000, finalActBolloCents: 0 },
+    {
+      usecase: "U1",
+      title: { it: "Apertura esercizio di vicinato", en: "x" },
+      dirittiCents: 5000,
+      finalActBolloCents: 0,
+    },
     { usecase: "U2", title: { it: "Insegna", en: "y" }, dirittiCents: 2500, finalActBolloCents: 0 },
   ],
   dirittiCents: 7500,
@@ -59,12 +64,17 @@ describe.each(DATABASES)("pagoPA payments on %s", (kind) => {
   });
 
   const db = () => test.handle.db;
-  const port = () => gpdAdapter({ gpdUrl: srv.config.gpdUrl, checkoutUrl: srv.config.checkoutUrl, apiKey: srv.config.apiKey });
+  const port = () =>
+    gpdAdapter({ gpdUrl: srv.config.gpdUrl, checkoutUrl: srv.config.checkoutUrl, apiKey: srv.config.apiKey });
   const handler = () => paymentHandlerFor(port(), "double");
 
   async function pratica(comune = "050011") {
     const p = await draftPratica(db(), { comune });
-    await db().updateTable("pratiche").set({ fees: JSON.stringify(FEES) }).where("id", "=", p.id).execute();
+    await db()
+      .updateTable("pratiche")
+      .set({ fees: JSON.stringify(FEES) })
+      .where("id", "=", p.id)
+      .execute();
     return p.id;
   }
 
@@ -99,9 +109,12 @@ describe.each(DATABASES)("pagoPA payments on %s", (kind) => {
     expect(body.paymentOption[0].transfer.map((t: any) => t.amount)).toEqual([5000, 2500]);
     expect(body.paymentOption[0].transfer[0].organizationFiscalCode).toBe(position!.creditor_fiscal_code);
 
-    const read = await fetch(`${srv.config.gpdUrl}/organizations/${position!.creditor_fiscal_code}/debtpositions/${position!.iupd}`, {
-      headers: { "Ocp-Apim-Subscription-Key": srv.config.apiKey },
-    });
+    const read = await fetch(
+      `${srv.config.gpdUrl}/organizations/${position!.creditor_fiscal_code}/debtpositions/${position!.iupd}`,
+      {
+        headers: { "Ocp-Apim-Subscription-Key": srv.config.apiKey },
+      },
+    );
     const readBody = await read.json();
     expect(read.status).toBe(200);
     expect(responseValidator(gpd, BY_IUPD, "get", "200").check(readBody)).toEqual([]);
@@ -112,7 +125,11 @@ describe.each(DATABASES)("pagoPA payments on %s", (kind) => {
     expect(requestValidator(gpd, POSITIONS, "post").check({ iupd: "x" })).not.toEqual([]);
     expect(requestValidator(checkout, "/carts", "post").check({ paymentNotices: [] })).not.toEqual([]);
     const url = `${srv.config.gpdUrl}/organizations/00180000507/debtpositions?toPublish=true`;
-    const noKey = await fetch(url, { method: "POST", body: "{}", headers: { "Content-Type": "application/json" } });
+    const noKey = await fetch(url, {
+      method: "POST",
+      body: "{}",
+      headers: { "Content-Type": "application/json" },
+    });
     expect(noKey.status).toBe(401);
     const bad = await fetch(url, {
       method: "POST",
@@ -155,19 +172,42 @@ describe.each(DATABASES)("pagoPA payments on %s", (kind) => {
 
     const paid = result.paid[0]!;
     const body = JSON.stringify({ notificationId: "n-1", ...paid });
-    const r = await receiveNotification(db(), files, srv.config, body, signNotification(srv.config.notifySecret, body, Math.floor(Date.now() / 1000)));
+    const r = await receiveNotification(
+      db(),
+      files,
+      srv.config,
+      body,
+      signNotification(srv.config.notifySecret, body, Math.floor(Date.now() / 1000)),
+    );
     expect(r).toEqual({ status: 200, outcome: "recorded" });
     const [position] = await positionsOf(db(), id);
-    expect(position).toMatchObject({ status: "paid", receipt_id: paid.idReceipt, psp: DOUBLE_PSP, paid_amount_cents: 7500, anomaly: null });
-    const doc = await db().selectFrom("documents").selectAll().where("id", "=", position!.receipt_document_id!).executeTakeFirstOrThrow();
+    expect(position).toMatchObject({
+      status: "paid",
+      receipt_id: paid.idReceipt,
+      psp: DOUBLE_PSP,
+      paid_amount_cents: 7500,
+      anomaly: null,
+    });
+    const doc = await db()
+      .selectFrom("documents")
+      .selectAll()
+      .where("id", "=", position!.receipt_document_id!)
+      .executeTakeFirstOrThrow();
     expect(doc).toMatchObject({ pratica_id: id, kind: "ricevuta_pagopa" });
-    expect(Buffer.from(await files.get(doc.storage_key)).subarray(0, 5).toString()).toBe("%PDF-");
+    expect(
+      Buffer.from(await files.get(doc.storage_key))
+        .subarray(0, 5)
+        .toString(),
+    ).toBe("%PDF-");
     expect((await paymentOverview(db(), srv.config, id))!.blocking).toBe(false);
 
     // the GPD view of the paid position validates too
-    const read = await fetch(`${srv.config.gpdUrl}/organizations/${position!.creditor_fiscal_code}/debtpositions/${position!.iupd}`, {
-      headers: { "Ocp-Apim-Subscription-Key": srv.config.apiKey },
-    });
+    const read = await fetch(
+      `${srv.config.gpdUrl}/organizations/${position!.creditor_fiscal_code}/debtpositions/${position!.iupd}`,
+      {
+        headers: { "Ocp-Apim-Subscription-Key": srv.config.apiKey },
+      },
+    );
     const readBody = await read.json();
     expect(responseValidator(gpd, BY_IUPD, "get", "200").check(readBody)).toEqual([]);
     expect(readBody.paymentOption[0]).toMatchObject({ status: "PO_PAID", idReceipt: paid.idReceipt });
@@ -184,16 +224,48 @@ describe.each(DATABASES)("pagoPA payments on %s", (kind) => {
     const body = JSON.stringify({ notificationId: "n-replay", ...paid });
     const now = Math.floor(Date.now() / 1000);
     expect((await receiveNotification(db(), files, srv.config, body, null)).status).toBe(401);
-    expect((await receiveNotification(db(), files, srv.config, body, signNotification("wrong-secret-wrong-secret-wrong-secret", body, now))).status).toBe(401);
-    expect((await receiveNotification(db(), files, srv.config, body, signNotification(srv.config.notifySecret, body, now - 3600))).status).toBe(401);
+    expect(
+      (
+        await receiveNotification(
+          db(),
+          files,
+          srv.config,
+          body,
+          signNotification("wrong-secret-wrong-secret-wrong-secret", body, now),
+        )
+      ).status,
+    ).toBe(401);
+    expect(
+      (
+        await receiveNotification(
+          db(),
+          files,
+          srv.config,
+          body,
+          signNotification(srv.config.notifySecret, body, now - 3600),
+        )
+      ).status,
+    ).toBe(401);
     const sig = signNotification(srv.config.notifySecret, body, now);
     expect((await receiveNotification(db(), files, srv.config, body, sig)).status).toBe(200);
     expect((await receiveNotification(db(), files, srv.config, body, sig)).status).toBe(409);
     // polling sees the same receipt: recorded once
     await runCallsNow(db(), handler(), files, await enqueuePolls(db(), id));
-    const receipts = await db().selectFrom("payment_receipts").selectAll().innerJoin("payment_positions", "payment_positions.id", "payment_receipts.position_id").where("payment_positions.pratica_id", "=", id).execute();
+    const receipts = await db()
+      .selectFrom("payment_receipts")
+      .selectAll()
+      .innerJoin("payment_positions", "payment_positions.id", "payment_receipts.position_id")
+      .where("payment_positions.pratica_id", "=", id)
+      .execute();
     expect(receipts).toHaveLength(1);
-    expect(await db().selectFrom("documents").select("id").where("pratica_id", "=", id).where("kind", "=", "ricevuta_pagopa").execute()).toHaveLength(1);
+    expect(
+      await db()
+        .selectFrom("documents")
+        .select("id")
+        .where("pratica_id", "=", id)
+        .where("kind", "=", "ricevuta_pagopa")
+        .execute(),
+    ).toHaveLength(1);
   });
 
   it("a crash between the payment and its recording loses nothing: the notification is lost, polling records it once", async () => {
@@ -215,7 +287,11 @@ describe.each(DATABASES)("pagoPA payments on %s", (kind) => {
     await runCallsNow(db(), handler(), files, polls, { now: () => later });
     const [position] = await positionsOf(db(), id);
     expect(position!.status).toBe("paid");
-    const call = await db().selectFrom("integration_calls").selectAll().where("id", "=", polls[0]!).executeTakeFirstOrThrow();
+    const call = await db()
+      .selectFrom("integration_calls")
+      .selectAll()
+      .where("id", "=", polls[0]!)
+      .executeTakeFirstOrThrow();
     expect(call).toMatchObject({ status: "done", attempts: 2 });
   });
 
@@ -251,15 +327,39 @@ describe.each(DATABASES)("pagoPA payments on %s", (kind) => {
     };
     const send = (n: string, extra: object) => {
       const body = JSON.stringify({ notificationId: n, ...base, ...extra });
-      return receiveNotification(db(), files, srv.config, body, signNotification(srv.config.notifySecret, body, Math.floor(Date.now() / 1000)));
+      return receiveNotification(
+        db(),
+        files,
+        srv.config,
+        body,
+        signNotification(srv.config.notifySecret, body, Math.floor(Date.now() / 1000)),
+      );
     };
-    expect(await send("m-1", { idReceipt: "R-SHORT", amount: 100 })).toEqual({ status: 200, outcome: "amount_mismatch" });
+    expect(await send("m-1", { idReceipt: "R-SHORT", amount: 100 })).toEqual({
+      status: 200,
+      outcome: "amount_mismatch",
+    });
     expect((await positionsOf(db(), id))[0]).toMatchObject({ status: "valid", anomaly: "amount_mismatch" });
     expect((await paymentOverview(db(), srv.config, id))!.blocking).toBe(true);
-    expect(await send("m-2", { idReceipt: "R-OK", amount: 7500 })).toEqual({ status: 200, outcome: "recorded" });
-    expect(await send("m-3", { idReceipt: "R-TWICE", amount: 7500 })).toEqual({ status: 200, outcome: "duplicate" });
-    expect((await positionsOf(db(), id))[0]).toMatchObject({ status: "paid", receipt_id: "R-OK", anomaly: "duplicate" });
-    const outcomes = await db().selectFrom("payment_receipts").select(["receipt_id", "outcome"]).where("position_id", "=", position!.id).orderBy("id").execute();
+    expect(await send("m-2", { idReceipt: "R-OK", amount: 7500 })).toEqual({
+      status: 200,
+      outcome: "recorded",
+    });
+    expect(await send("m-3", { idReceipt: "R-TWICE", amount: 7500 })).toEqual({
+      status: 200,
+      outcome: "duplicate",
+    });
+    expect((await positionsOf(db(), id))[0]).toMatchObject({
+      status: "paid",
+      receipt_id: "R-OK",
+      anomaly: "duplicate",
+    });
+    const outcomes = await db()
+      .selectFrom("payment_receipts")
+      .select(["receipt_id", "outcome"])
+      .where("position_id", "=", position!.id)
+      .orderBy("id")
+      .execute();
     expect(outcomes.map((o) => o.outcome)).toEqual(["amount_mismatch", "recorded", "duplicate"]);
   });
 
@@ -276,7 +376,13 @@ describe.each(DATABASES)("pagoPA payments on %s", (kind) => {
       amount: 7500,
       paymentDate: "2099-01-01T10:00:00",
     });
-    const r = await receiveNotification(db(), files, srv.config, body, signNotification(srv.config.notifySecret, body, Math.floor(Date.now() / 1000)));
+    const r = await receiveNotification(
+      db(),
+      files,
+      srv.config,
+      body,
+      signNotification(srv.config.notifySecret, body, Math.floor(Date.now() / 1000)),
+    );
     expect(r).toEqual({ status: 200, outcome: "recorded" });
     expect((await positionsOf(db(), id))[0]).toMatchObject({ status: "paid", anomaly: "late" });
   });
@@ -289,7 +395,11 @@ describe.each(DATABASES)("pagoPA payments on %s", (kind) => {
     const month = new Date().toISOString().slice(0, 7);
     const rows = await reconciliation(db(), await entityId(db(), "050011"), month);
     const row = rows.find((r) => r.pratica_id === id)!;
-    expect(row).toMatchObject({ receipt_id: result.paid[0]!.idReceipt, paid_amount_cents: 7500, iuv: result.paid[0]!.iuv });
+    expect(row).toMatchObject({
+      receipt_id: result.paid[0]!.idReceipt,
+      paid_amount_cents: 7500,
+      iuv: result.paid[0]!.iuv,
+    });
     expect(await reconciliation(db(), await entityId(db(), "050011"), "2001-01")).toEqual([]);
   });
 });

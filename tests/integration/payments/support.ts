@@ -50,7 +50,9 @@ function compile(schema: Json): Validator {
   const validate: ValidateFunction = ajv.compile(schema);
   return {
     check(body) {
-      return validate(body) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || "(root)"} ${e.message ?? ""}`);
+      return validate(body)
+        ? []
+        : (validate.errors ?? []).map((e) => `${e.instancePath || "(root)"} ${e.message ?? ""}`);
     },
   };
 }
@@ -96,14 +98,24 @@ export async function startDoubleServer(
     const raw = Buffer.concat(chunks).toString("utf8");
     const url = new URL(req.url ?? "/", config.publicUrl);
     if (url.pathname === "/api/pagopa/notifiche") {
-      const r = await receiveNotification(db, files, config, raw, String(req.headers["x-pagopa-signature"] ?? "") || null);
+      const r = await receiveNotification(
+        db,
+        files,
+        config,
+        raw,
+        String(req.headers["x-pagopa-signature"] ?? "") || null,
+      );
       res.writeHead(r.status, { "Content-Type": "application/json" });
       res.end(JSON.stringify(r));
       return;
     }
     const headers = new Headers();
     for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
-    const request = new Request(url, { method: req.method, headers, body: raw && req.method !== "GET" ? raw : undefined });
+    const request = new Request(url, {
+      method: req.method,
+      headers,
+      body: raw && req.method !== "GET" ? raw : undefined,
+    });
     const path = url.pathname.replace(/^\/dev\/pagopa/, "");
     const response = await handleDoubleApi(request, path, { db, config });
     const text = await response.text();

@@ -127,12 +127,15 @@ function invalidPosition(body: Json): string | null {
     if (body[k] === undefined) return `${k} is required`;
   }
   if (!["F", "G"].includes(body.type)) return "type must be F or G";
-  if (!Array.isArray(body.paymentOption) || body.paymentOption.length === 0) return "paymentOption is required";
+  if (!Array.isArray(body.paymentOption) || body.paymentOption.length === 0)
+    return "paymentOption is required";
   for (const o of body.paymentOption as Json[]) {
     if (typeof o.iuv !== "string" || !/^\d{17}$/.test(o.iuv)) return "iuv must be 17 digits";
     if (!Number.isInteger(o.amount) || o.amount < 1) return "amount must be a positive integer (cents)";
-    if (typeof o.dueDate !== "string" || Number.isNaN(Date.parse(o.dueDate))) return "dueDate must be a date-time";
-    if (!Array.isArray(o.transfer) || o.transfer.length === 0 || o.transfer.length > 5) return "1 to 5 transfers";
+    if (typeof o.dueDate !== "string" || Number.isNaN(Date.parse(o.dueDate)))
+      return "dueDate must be a date-time";
+    if (!Array.isArray(o.transfer) || o.transfer.length === 0 || o.transfer.length > 5)
+      return "1 to 5 transfers";
     const sum = (o.transfer as Json[]).reduce((s, t) => s + Number(t.amount), 0);
     if (sum !== o.amount) return "the transfers' amounts must add up to the payment option's amount";
     for (const t of o.transfer as Json[]) {
@@ -198,10 +201,16 @@ export async function handleDoubleApi(request: Request, path: string, ctx: Doubl
       return problem(400, "Bad Request", "returnUrls needs returnOkUrl, returnCancelUrl and returnErrorUrl");
     }
     const id = randomBytes(12).toString("hex");
-    await ctx.db.insertInto("dev_pagopa_carts").values({ id, body: JSON.stringify(body) }).execute();
+    await ctx.db
+      .insertInto("dev_pagopa_carts")
+      .values({ id, body: JSON.stringify(body) })
+      .execute();
     return new Response(null, {
       status: 302,
-      headers: { Location: `${ctx.config.publicUrl}/dev/pagopa/checkout/${id}`, "X-Request-Id": randomUUID() },
+      headers: {
+        Location: `${ctx.config.publicUrl}/dev/pagopa/checkout/${id}`,
+        "X-Request-Id": randomUUID(),
+      },
     });
   }
 
@@ -225,7 +234,9 @@ export async function handleDoubleApi(request: Request, path: string, ctx: Doubl
       lastUpdatedDate: isoNoMs(now),
     };
     // The IUPD and each IUV are unique per organisation (GPD answers 409 Conflict).
-    const clash = await sql<{ n: number }>`select count(*)::int as n from dev_pagopa_positions where organization_fiscal_code = ${fc} and (iupd = ${position.iupd} or body->'request'->'paymentOption'->0->>'iuv' = ${position.paymentOption[0]!.iuv})`.execute(
+    const clash = await sql<{
+      n: number;
+    }>`select count(*)::int as n from dev_pagopa_positions where organization_fiscal_code = ${fc} and (iupd = ${position.iupd} or body->'request'->'paymentOption'->0->>'iuv' = ${position.paymentOption[0]!.iuv})`.execute(
       ctx.db,
     );
     if (Number(clash.rows[0]?.n ?? 0) > 0) {
@@ -261,11 +272,20 @@ export interface CartView {
   id: string;
   paid: boolean;
   request: CartRequest;
-  notices: { noticeNumber: string; fiscalCode: string; amount: number; companyName: string; description: string; problem: string | null }[];
+  notices: {
+    noticeNumber: string;
+    fiscalCode: string;
+    amount: number;
+    companyName: string;
+    description: string;
+    problem: string | null;
+  }[];
 }
 
 async function findByNotice(db: Kysely<Database>, fc: string, notice: string) {
-  const row = await sql<{ body: StoredPosition | string }>`select body from dev_pagopa_positions where organization_fiscal_code = ${fc} and body->'request'->'paymentOption'->0->>'iuv' = ${notice.slice(1)}`.execute(
+  const row = await sql<{
+    body: StoredPosition | string;
+  }>`select body from dev_pagopa_positions where organization_fiscal_code = ${fc} and body->'request'->'paymentOption'->0->>'iuv' = ${notice.slice(1)}`.execute(
     db,
   );
   const b = row.rows[0]?.body;
@@ -315,49 +335,68 @@ export async function payCart(
   db: Kysely<Database>,
   id: string,
   now = new Date(),
-): Promise<{ ok: true; paid: PaidNotice[]; returnUrl: string } | { ok: false; problem: string; returnUrl: string | null }> {
-  return db.transaction().execute(async (trx) => {
-    const row = await trx.selectFrom("dev_pagopa_carts").selectAll().where("id", "=", id).forUpdate().executeTakeFirst();
-    if (!row) return { ok: false as const, problem: "Carrello inesistente.", returnUrl: null };
-    const request = row.body as unknown as CartRequest;
-    if (row.paid) return { ok: false as const, problem: "Carrello già pagato.", returnUrl: request.returnUrls.returnOkUrl };
-    const paid: PaidNotice[] = [];
-    for (const n of request.paymentNotices) {
-      const locked = await sql<{ body: StoredPosition | string }>`select body from dev_pagopa_positions where organization_fiscal_code = ${n.fiscalCode} and body->'request'->'paymentOption'->0->>'iuv' = ${n.noticeNumber.slice(1)} for update`.execute(
-        trx,
-      );
-      const b = locked.rows[0]?.body;
-      const p = b ? ((typeof b === "string" ? JSON.parse(b) : b) as StoredPosition) : null;
-      const why = noticeProblem(p, n.amount, now);
-      if (why || !p) {
-        throw new CartRefused(why ?? "Avviso inesistente.", request.returnUrls.returnErrorUrl);
+): Promise<
+  | { ok: true; paid: PaidNotice[]; returnUrl: string }
+  | { ok: false; problem: string; returnUrl: string | null }
+> {
+  return db
+    .transaction()
+    .execute(async (trx) => {
+      const row = await trx
+        .selectFrom("dev_pagopa_carts")
+        .selectAll()
+        .where("id", "=", id)
+        .forUpdate()
+        .executeTakeFirst();
+      if (!row) return { ok: false as const, problem: "Carrello inesistente.", returnUrl: null };
+      const request = row.body as unknown as CartRequest;
+      if (row.paid)
+        return {
+          ok: false as const,
+          problem: "Carrello già pagato.",
+          returnUrl: request.returnUrls.returnOkUrl,
+        };
+      const paid: PaidNotice[] = [];
+      for (const n of request.paymentNotices) {
+        const locked = await sql<{
+          body: StoredPosition | string;
+        }>`select body from dev_pagopa_positions where organization_fiscal_code = ${n.fiscalCode} and body->'request'->'paymentOption'->0->>'iuv' = ${n.noticeNumber.slice(1)} for update`.execute(
+          trx,
+        );
+        const b = locked.rows[0]?.body;
+        const p = b ? ((typeof b === "string" ? JSON.parse(b) : b) as StoredPosition) : null;
+        const why = noticeProblem(p, n.amount, now);
+        if (why || !p) {
+          throw new CartRefused(why ?? "Avviso inesistente.", request.returnUrls.returnErrorUrl);
+        }
+        p.status = "PAID";
+        p.lastUpdatedDate = isoNoMs(now);
+        p.payment = {
+          idReceipt: `RT-${randomBytes(8).toString("hex").toUpperCase()}`,
+          pspCompany: DOUBLE_PSP,
+          paymentDate: isoNoMs(now),
+          paymentMethod: "CP",
+        };
+        await save(trx, p);
+        paid.push({
+          organizationFiscalCode: p.organizationFiscalCode,
+          iupd: p.request.iupd,
+          iuv: p.request.paymentOption[0]!.iuv,
+          noticeNumber: n.noticeNumber,
+          idReceipt: p.payment.idReceipt,
+          pspCompany: p.payment.pspCompany,
+          paymentDate: p.payment.paymentDate,
+          amount: n.amount,
+        });
       }
-      p.status = "PAID";
-      p.lastUpdatedDate = isoNoMs(now);
-      p.payment = {
-        idReceipt: `RT-${randomBytes(8).toString("hex").toUpperCase()}`,
-        pspCompany: DOUBLE_PSP,
-        paymentDate: isoNoMs(now),
-        paymentMethod: "CP",
-      };
-      await save(trx, p);
-      paid.push({
-        organizationFiscalCode: p.organizationFiscalCode,
-        iupd: p.request.iupd,
-        iuv: p.request.paymentOption[0]!.iuv,
-        noticeNumber: n.noticeNumber,
-        idReceipt: p.payment.idReceipt,
-        pspCompany: p.payment.pspCompany,
-        paymentDate: p.payment.paymentDate,
-        amount: n.amount,
-      });
-    }
-    await trx.updateTable("dev_pagopa_carts").set({ paid: true }).where("id", "=", id).execute();
-    return { ok: true as const, paid, returnUrl: request.returnUrls.returnOkUrl };
-  }).catch((error) => {
-    if (error instanceof CartRefused) return { ok: false as const, problem: error.message, returnUrl: error.returnUrl };
-    throw error;
-  });
+      await trx.updateTable("dev_pagopa_carts").set({ paid: true }).where("id", "=", id).execute();
+      return { ok: true as const, paid, returnUrl: request.returnUrls.returnOkUrl };
+    })
+    .catch((error) => {
+      if (error instanceof CartRefused)
+        return { ok: false as const, problem: error.message, returnUrl: error.returnUrl };
+      throw error;
+    });
 }
 
 class CartRefused extends Error {
@@ -383,7 +422,10 @@ export async function notifyPortal(config: PaymentConfig, paid: PaidNotice[], no
     try {
       await fetch(`${config.publicUrl}/api/pagopa/notifiche`, {
         method: "POST",
-        headers: { "Content-Type": "application/json", "X-PagoPA-Signature": signNotification(config.notifySecret, body, t) },
+        headers: {
+          "Content-Type": "application/json",
+          "X-PagoPA-Signature": signNotification(config.notifySecret, body, t),
+        },
         body,
         signal: AbortSignal.timeout(5000),
       });

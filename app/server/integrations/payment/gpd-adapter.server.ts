@@ -39,9 +39,12 @@ export function gpdAdapter(options: GpdAdapterOptions): PaymentPort {
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
-      const timeout = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
+      const timeout =
+        error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
       throw new PaymentPortError(
-        timeout ? `pagoPA non ha risposto entro ${timeoutMs / 1000} s` : `pagoPA non raggiungibile: ${String(error)}`,
+        timeout
+          ? `pagoPA non ha risposto entro ${timeoutMs / 1000} s`
+          : `pagoPA non raggiungibile: ${String(error)}`,
         undefined,
         timeout,
       );

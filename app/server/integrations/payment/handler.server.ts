@@ -1,12 +1,7 @@
 import type { Kysely, Transaction } from "kysely";
 import type { Database } from "../../db/schema";
 import type { Env } from "../../env.server";
-import type {
-  CallOutcome,
-  IntegrationCall,
-  IntegrationHandler,
-  ResultContext,
-} from "../types.server";
+import type { CallOutcome, IntegrationCall, IntegrationHandler, ResultContext } from "../types.server";
 import { defaultRetryPolicy } from "../types.server";
 import { paymentConfig, type PaymentConfig } from "./config.server";
 import { gpdAdapter } from "./gpd-adapter.server";
@@ -34,7 +29,8 @@ export function paymentHandlerFor(port: PaymentPort, target: string): Integratio
         .selectAll()
         .where("id", "=", String(payload.positionId))
         .executeTakeFirst();
-      if (!position) return { ok: false, message: "Posizione debitoria inesistente", timeout: false, httpStatus: 404 };
+      if (!position)
+        return { ok: false, message: "Posizione debitoria inesistente", timeout: false, httpStatus: 404 };
       try {
         let remote: RemotePosition | null;
         if (call.operation === "create_position") {
@@ -44,7 +40,12 @@ export function paymentHandlerFor(port: PaymentPort, target: string): Integratio
         } else if (call.operation === "poll") {
           remote = await port.getPosition(position.creditor_fiscal_code, position.iupd);
         } else {
-          return { ok: false, message: `Operazione sconosciuta ${call.operation}`, timeout: false, httpStatus: 400 };
+          return {
+            ok: false,
+            message: `Operazione sconosciuta ${call.operation}`,
+            timeout: false,
+            httpStatus: 400,
+          };
         }
         return { ok: true, result: { remote } };
       } catch (error) {
@@ -105,7 +106,11 @@ export async function applyOutcome(
       .where("id", "=", positionId)
       .where("status", "=", "creating")
       .execute();
-  } else if (call.operation === "cancel" && remote && (remote.status === "INVALID" || remote.status === "EXPIRED")) {
+  } else if (
+    call.operation === "cancel" &&
+    remote &&
+    (remote.status === "INVALID" || remote.status === "EXPIRED")
+  ) {
     await trx
       .updateTable("payment_positions")
       .set({ status: "cancelled", updated_at: now })

@@ -27,7 +27,15 @@ function italian(date: string) {
   return `${d}/${m}/${y}`;
 }
 
-function text(page: PDFPage, s: string, x: number, y: number, font: PDFFont, size = 10, color = rgb(0, 0, 0)) {
+function text(
+  page: PDFPage,
+  s: string,
+  x: number,
+  y: number,
+  font: PDFFont,
+  size = 10,
+  color = rgb(0, 0, 0),
+) {
   page.drawText(s, { x, y, font, size, color });
 }
 
@@ -78,7 +86,14 @@ export async function renderNoticePdf(n: NoticeData): Promise<Uint8Array> {
   text(page, `${formatEuro(n.amountCents)} Euro`, 52, y, bold, 18);
   text(page, `entro il ${italian(n.dueDate)}`, 260, y, bold, 14);
   y -= 18;
-  text(page, "L'importo è aggiornato automaticamente dal sistema e potrebbe subire variazioni.", 52, y, regular, 8);
+  text(
+    page,
+    "L'importo è aggiornato automaticamente dal sistema e potrebbe subire variazioni.",
+    52,
+    y,
+    regular,
+    8,
+  );
   y -= 44;
   text(page, "DOVE PAGARE?", 40, y, bold, 9, BLUE);
   y -= 14;
@@ -166,6 +181,13 @@ export async function renderReceiptPdf(r: ReceiptData): Promise<Uint8Array> {
     }
     y -= 8;
   }
-  text(page, "Esito comunicato da pagoPA all'ente creditore; conservato tra i documenti della pratica.", 40, y - 10, regular, 8);
+  text(
+    page,
+    "Esito comunicato da pagoPA all'ente creditore; conservato tra i documenti della pratica.",
+    40,
+    y - 10,
+    regular,
+    8,
+  );
   return pdf.save();
 }

@@ -38,7 +38,15 @@ export interface GpdTransfer {
   iban?: string;
 }
 
-export type RemoteStatus = "DRAFT" | "PUBLISHED" | "VALID" | "INVALID" | "EXPIRED" | "PARTIALLY_PAID" | "PAID" | "REPORTED";
+export type RemoteStatus =
+  | "DRAFT"
+  | "PUBLISHED"
+  | "VALID"
+  | "INVALID"
+  | "EXPIRED"
+  | "PARTIALLY_PAID"
+  | "PAID"
+  | "REPORTED";
 
 /** What the portal needs of a position read back (PaymentPositionModelBaseResponse). */
 export interface RemotePosition {

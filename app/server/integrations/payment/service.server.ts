@@ -136,7 +136,11 @@ export async function preparePositions(
     for (const plan of planned) {
       let entityId = creditorIds.get(plan.creditor.entityCode);
       if (entityId === undefined) {
-        const e = await trx.selectFrom("entities").select("id").where("code", "=", plan.creditor.entityCode).executeTakeFirstOrThrow();
+        const e = await trx
+          .selectFrom("entities")
+          .select("id")
+          .where("code", "=", plan.creditor.entityCode)
+          .executeTakeFirstOrThrow();
         entityId = e.id;
         creditorIds.set(plan.creditor.entityCode, entityId);
       }
@@ -199,7 +203,13 @@ export async function preparePositions(
 export async function gpdBody(db: Kysely<Database>, position: PaymentPosition): Promise<GpdPosition> {
   const p = await praticaForPayment(db, position.pratica_id);
   if (!p) throw new Error(`pratica ${position.pratica_id} not found`);
-  const transfers = position.transfers as { idTransfer: "1"; amountCents: number; fiscalCode: string; iban: string; remittance: string }[];
+  const transfers = position.transfers as {
+    idTransfer: "1";
+    amountCents: number;
+    fiscalCode: string;
+    iban: string;
+    remittance: string;
+  }[];
   const fiscal = p.business_fiscal_code;
   return {
     iupd: position.iupd,
@@ -265,7 +275,11 @@ export async function recordReceipt(trx: Transaction<Database>, files: FileStore
   if (known) return { outcome: known.outcome, created: false };
 
   const outcome =
-    position.status === "paid" ? "duplicate" : r.amountCents < position.amount_cents ? "amount_mismatch" : "recorded";
+    position.status === "paid"
+      ? "duplicate"
+      : r.amountCents < position.amount_cents
+        ? "amount_mismatch"
+        : "recorded";
   await trx
     .insertInto("payment_receipts")
     .values({
@@ -392,7 +406,8 @@ export async function runCallsNow(
     if (!claimed) continue;
     const outcome = await handler.execute(claimed, { db, files, now });
     opts.crashAfterExecute?.();
-    const retry = !outcome.ok && handler.retry.retryable(outcome) && claimed.attempts <= handler.retry.delaysMs.length;
+    const retry =
+      !outcome.ok && handler.retry.retryable(outcome) && claimed.attempts <= handler.retry.delaysMs.length;
     await db.transaction().execute(async (trx) => {
       const mine = await trx
         .selectFrom("integration_calls")
@@ -442,7 +457,11 @@ export async function runCallsNow(
 }
 
 /** Queues a status poll of every unpaid live position of the pratica (idempotency key per position and minute). */
-export async function enqueuePolls(db: Kysely<Database>, praticaId: string, now = new Date()): Promise<string[]> {
+export async function enqueuePolls(
+  db: Kysely<Database>,
+  praticaId: string,
+  now = new Date(),
+): Promise<string[]> {
   return db.transaction().execute(async (trx) => {
     const open = await trx
       .selectFrom("payment_positions")
@@ -467,7 +486,11 @@ export async function enqueuePolls(db: Kysely<Database>, praticaId: string, now 
 }
 
 /** Cancels every unpaid live position of the pratica (e.g. the draft is deleted): rows + queued calls. */
-export async function cancelPositions(db: Kysely<Database>, praticaId: string, now = new Date()): Promise<string[]> {
+export async function cancelPositions(
+  db: Kysely<Database>,
+  praticaId: string,
+  now = new Date(),
+): Promise<string[]> {
   return db.transaction().execute(async (trx) => {
     const open = await trx
       .updateTable("payment_positions")

@@ -1,0 +1,134 @@
+import type { Kysely } from "kysely";
+import type { Database } from "../../db/schema";
+import type { Env } from "../../env.server";
+import { type FilingUser, loadDraft } from "../../filing/drafts.server";
+import { fileStore } from "../../services.server";
+import { paymentConfig } from "./config.server";
+import { gpdAdapter } from "./gpd-adapter.server";
+import { paymentHandlerFor } from "./handler.server";
+import { renderNoticePdf } from "./pdf.server";
+import { PaymentPortError } from "./port.server";
+import {
+  enqueuePolls,
+  paymentOverview,
+  positionsOf,
+  praticaForPayment,
+  preparePositions,
+  runCallsNow,
+  startCheckout,
+} from "./service.server";
+
+/** What the payment routes need, built from the configuration (the double when nothing is configured). */
+export function paymentServices(env: Env) {
+  const config = paymentConfig(env);
+  const port = gpdAdapter({ gpdUrl: config.gpdUrl, checkoutUrl: config.checkoutUrl, apiKey: config.apiKey });
+  const handler = paymentHandlerFor(port, config.double ? "double:/dev/pagopa" : `remote:${config.gpdUrl}`);
+  return { config, port, handler, files: fileStore(env) };
+}
+
+/** The applicant's payments page of a pratica (404 for anyone who may not act on it as applicant). */
+export async function paymentsPage(db: Kysely<Database>, env: Env, user: FilingUser, praticaId: string) {
+  const ctx = await loadDraft(db, user, praticaId);
+  const { config } = paymentServices(env);
+  const overview = (await paymentOverview(db, config, ctx.pratica.id))!;
+  const names = new Map(
+    (await db.selectFrom("entities").select(["id", "name"]).execute()).map((e) => [e.id, e.name] as const),
+  );
+  return {
+    id: ctx.pratica.id,
+    title: ctx.bundle.title,
+    draft: ctx.pratica.status === "draft",
+    feesCents: ((ctx.pratica.fees ?? {}) as { dirittiCents?: number }).dirittiCents ?? 0,
+    ...overview,
+    positions: overview.positions
+      .filter((p) => p.status !== "failed" || overview.positions.every((q) => q.status === "failed"))
+      .map((p) => ({
+        id: p.id,
+        creditor: names.get(p.creditor_entity_id) ?? "",
+        description: p.description,
+        noticeNumber: p.notice_number,
+        amountCents: p.amount_cents,
+        dueDate: String(p.due_date).slice(0, 10),
+        status: p.status,
+        anomaly: p.anomaly,
+        receiptId: p.receipt_id,
+        psp: p.psp,
+        paidAt: p.paid_at ? new Date(p.paid_at).toISOString() : null,
+        receiptDocumentId: p.receipt_document_id,
+      })),
+  };
+}
+
+export type PaymentIntent = "prepara" | "paga" | "verifica";
+
+/** The page's actions. Each commits its rows first and only then talks to pagoPA (through the queued calls). */
+export async function paymentsAction(
+  db: Kysely<Database>,
+  env: Env,
+  user: FilingUser,
+  praticaId: string,
+  intent: PaymentIntent,
+): Promise<{ redirect: string } | { error: "unavailable" }> {
+  const ctx = await loadDraft(db, user, praticaId);
+  const s = paymentServices(env);
+  const id = ctx.pratica.id;
+  if (intent === "prepara") {
+    await runCallsNow(db, s.handler, s.files, await preparePositions(db, s.config, id));
+    return { redirect: `/pratiche/${id}/pagamenti` };
+  }
+  if (intent === "verifica") {
+    await runCallsNow(db, s.handler, s.files, await enqueuePolls(db, id));
+    return { redirect: `/pratiche/${id}/pagamenti` };
+  }
+  try {
+    const location = await startCheckout(db, s.port, s.config, id);
+    return { redirect: location ?? `/pratiche/${id}/pagamenti` };
+  } catch (error) {
+    if (error instanceof PaymentPortError) return { error: "unavailable" };
+    throw error;
+  }
+}
+
+/** Back from the checkout: ask pagoPA (a queued poll, run now) so the page shows the outcome at once. */
+export async function checkoutReturn(db: Kysely<Database>, env: Env, user: FilingUser, praticaId: string) {
+  const ctx = await loadDraft(db, user, praticaId);
+  const s = paymentServices(env);
+  await runCallsNow(db, s.handler, s.files, await enqueuePolls(db, ctx.pratica.id));
+  const positions = await positionsOf(db, ctx.pratica.id);
+  return {
+    id: ctx.pratica.id,
+    allPaid: positions.some((p) => p.status === "paid") && !positions.some((p) => p.status === "valid"),
+  };
+}
+
+/** The avviso di pagamento PDF of one position of the pratica. */
+export async function noticePdf(
+  db: Kysely<Database>,
+  user: FilingUser,
+  praticaId: string,
+  positionId: string,
+) {
+  const ctx = await loadDraft(db, user, praticaId);
+  const position = (await positionsOf(db, ctx.pratica.id)).find((p) => p.id === positionId);
+  if (!position || !["valid", "paid", "creating"].includes(position.status)) return null;
+  const p = (await praticaForPayment(db, ctx.pratica.id))!;
+  const bytes = await renderNoticePdf({
+    creditorName: p.municipality_name,
+    creditorFiscalCode: position.creditor_fiscal_code,
+    debtorName: p.business_name,
+    debtorFiscalCode: p.business_fiscal_code,
+    description: position.description,
+    amountCents: position.amount_cents,
+    dueDate: String(position.due_date).slice(0, 10),
+    noticeNumber: position.notice_number,
+    iuv: position.iuv,
+    reference: p.title.slice(0, 60),
+  });
+  return { bytes, filename: `avviso-pagopa-${position.notice_number}.pdf` };
+}
+
+/** For the submission check: whether pagoPA collects this pratica's fees and whether they still block it. */
+export async function paymentGate(db: Kysely<Database>, env: Env, praticaId: string) {
+  const overview = await paymentOverview(db, paymentConfig(env), praticaId);
+  return { pagopa: overview?.pagopa ?? false, blocking: overview?.blocking ?? false };
+}
