@@ -11,7 +11,10 @@ async function handle(request: Request) {
   }
   assertDoubleAllowed(runtime.env);
   const path = new URL(request.url).pathname.replace(/^\/dev\/pagopa/, "");
-  return handleDoubleApi(request, path, { db: db(), config: paymentServices(runtime.env).config });
+  return handleDoubleApi(request, path, {
+    db: db(),
+    config: paymentServices(runtime.env, new URL(request.url).origin).config,
+  });
 }
 
 export const loader = ({ request }: LoaderFunctionArgs) => handle(request);

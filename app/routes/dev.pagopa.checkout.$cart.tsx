@@ -37,7 +37,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (!cart) throw new Response("Carrello inesistente", { status: 404 });
   if (form.get("intent") === "annulla") return redirect(cart.request.returnUrls.returnCancelUrl);
   const result = await payCart(db(), cart.id);
-  if (result.ok) await notifyPortal(paymentServices(runtime.env).config, result.paid);
+  if (result.ok)
+    await notifyPortal(paymentServices(runtime.env, new URL(request.url).origin).config, result.paid);
   return redirect(result.returnUrl ?? cart.request.returnUrls.returnErrorUrl);
 }
 

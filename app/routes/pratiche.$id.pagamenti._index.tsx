@@ -21,7 +21,14 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const intent = String(form.get("intent") ?? "");
   if (!["prepara", "paga", "verifica"].includes(intent))
     throw new Response("Azione sconosciuta", { status: 400 });
-  const result = await paymentsAction(db(), runtime.env, user, params.id ?? "", intent as PaymentIntent);
+  const result = await paymentsAction(
+    db(),
+    runtime.env,
+    user,
+    params.id ?? "",
+    intent as PaymentIntent,
+    new URL(request.url).origin,
+  );
   if ("redirect" in result) return redirect(result.redirect);
   return { error: result.error };
 }

@@ -8,7 +8,7 @@ import { db, runtime } from "~/server/runtime.server";
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const esito = new URL(request.url).searchParams.get("esito");
-  const r = await checkoutReturn(db(), runtime.env, user, params.id ?? "");
+  const r = await checkoutReturn(db(), runtime.env, user, params.id ?? "", new URL(request.url).origin);
   const shown =
     esito === "ok" ? (r.allPaid ? "ok" : "pending") : esito === "annullato" ? "annullato" : "errore";
   return redirect(`/pratiche/${r.id}/pagamenti?esito=${shown}`);

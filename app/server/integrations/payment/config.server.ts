@@ -48,8 +48,12 @@ function devKeys(dataDir: string): DevKeys {
   return keys;
 }
 
-export function paymentConfig(env: Env): PaymentConfig {
-  const base = publicUrl(env).replace(/\/$/, "");
+/**
+ * `origin`: the address the browser used (the web request's), which return URLs and the double's checkout
+ * page must share with the session cookie when PUBLIC_URL is not set (development).
+ */
+export function paymentConfig(env: Env, origin?: string): PaymentConfig {
+  const base = (env.PUBLIC_URL ?? origin ?? publicUrl(env)).replace(/\/$/, "");
   if (env.PAGOPA_GPD_URL) {
     return {
       enabled: true,

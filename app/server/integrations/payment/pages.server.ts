@@ -19,8 +19,8 @@ import {
 } from "./service.server";
 
 /** What the payment routes need, built from the configuration (the double when nothing is configured). */
-export function paymentServices(env: Env) {
-  const config = paymentConfig(env);
+export function paymentServices(env: Env, origin?: string) {
+  const config = paymentConfig(env, origin);
   const port = gpdAdapter({ gpdUrl: config.gpdUrl, checkoutUrl: config.checkoutUrl, apiKey: config.apiKey });
   const handler = paymentHandlerFor(port, config.double ? "double:/dev/pagopa" : `remote:${config.gpdUrl}`);
   return { config, port, handler, files: fileStore(env) };
@@ -68,9 +68,10 @@ export async function paymentsAction(
   user: FilingUser,
   praticaId: string,
   intent: PaymentIntent,
+  origin?: string,
 ): Promise<{ redirect: string } | { error: "unavailable" }> {
   const ctx = await loadDraft(db, user, praticaId);
-  const s = paymentServices(env);
+  const s = paymentServices(env, origin);
   const id = ctx.pratica.id;
   if (intent === "prepara") {
     await runCallsNow(db, s.handler, s.files, await preparePositions(db, s.config, id));
@@ -90,9 +91,15 @@ export async function paymentsAction(
 }
 
 /** Back from the checkout: ask pagoPA (a queued poll, run now) so the page shows the outcome at once. */
-export async function checkoutReturn(db: Kysely<Database>, env: Env, user: FilingUser, praticaId: string) {
+export async function checkoutReturn(
+  db: Kysely<Database>,
+  env: Env,
+  user: FilingUser,
+  praticaId: string,
+  origin?: string,
+) {
   const ctx = await loadDraft(db, user, praticaId);
-  const s = paymentServices(env);
+  const s = paymentServices(env, origin);
   await runCallsNow(db, s.handler, s.files, await enqueuePolls(db, ctx.pratica.id));
   const positions = await positionsOf(db, ctx.pratica.id);
   return {
