@@ -100,6 +100,7 @@ export function blocksSubmission(
 ): boolean {
   if (timing.kind === "after") return false;
   if (planned === 0) return false;
-  const live = positions.filter((p) => p.status !== "cancelled");
+  // Failed creations and cancelled positions are history: a new position replaces them.
+  const live = positions.filter((p) => p.status !== "cancelled" && p.status !== "failed");
   return live.length < planned || live.some((p) => p.status !== "paid");
 }

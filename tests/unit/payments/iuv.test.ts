@@ -129,6 +129,8 @@ describe("fees -> debt positions", () => {
     expect(blocksSubmission(before, [{ status: "valid" }], 1)).toBe(true);
     expect(blocksSubmission(before, [{ status: "cancelled" }, { status: "paid" }], 1)).toBe(false);
     expect(blocksSubmission(before, [], 0)).toBe(false);
+    expect(blocksSubmission(before, [{ status: "failed" }, { status: "paid" }], 1)).toBe(false);
+    expect(blocksSubmission(before, [{ status: "failed" }], 1)).toBe(true);
     expect(blocksSubmission({ kind: "after", days: 30 }, [], 1)).toBe(false);
     expect(iupdFor("00180000507", "0b7a2c1e-1111-2222-3333-444455556666", 1)).toMatch(
       /^SUAP-00180000507-[0-9a-f]{20}-1$/,

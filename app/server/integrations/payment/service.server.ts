@@ -85,7 +85,7 @@ export async function paymentOverview(db: Kysely<Database>, config: PaymentConfi
   const p = await praticaForPayment(db, praticaId);
   if (!p) return null;
   const planned = planFor(config, p);
-  const positions = (await positionsOf(db, praticaId)).filter((x) => x.status !== "failed" || true);
+  const positions = await positionsOf(db, praticaId);
   return {
     pagopa: planned.length > 0,
     plannedCount: planned.length,
@@ -578,34 +578,40 @@ export async function receiveNotification(
   }
   const notificationId = String(body.notificationId ?? "");
   if (!notificationId) return { status: 400, message: "notificationId mancante" };
-  return db.transaction().execute(async (trx): Promise<NotificationResult> => {
-    const fresh = await trx
-      .insertInto("payment_notifications")
-      .values({ notification_id: notificationId, received_at: now })
-      .onConflict((oc) => oc.column("notification_id").doNothing())
-      .returning("notification_id")
-      .executeTakeFirst();
-    if (!fresh) return { status: 409, message: "notifica già ricevuta" };
-    const position = await trx
-      .selectFrom("payment_positions")
-      .select(["id", "iuv"])
-      .where("creditor_fiscal_code", "=", String(body.organizationFiscalCode ?? ""))
-      .where("iupd", "=", String(body.iupd ?? ""))
-      .executeTakeFirst();
-    if (!position || position.iuv !== String(body.iuv ?? "")) {
-      return { status: 404, message: "posizione debitoria sconosciuta" };
-    }
-    const result = await recordReceipt(trx, files, {
-      positionId: position.id,
-      receiptId: String(body.idReceipt ?? ""),
-      psp: String(body.pspCompany ?? ""),
-      paidAt: String(body.paymentDate ?? now.toISOString()),
-      amountCents: Number(body.amount),
-      source: "notification",
-      now,
+  // An unknown position rolls back (the id is not spent, nothing is written); the sender may retry.
+  const unknown = Symbol("unknown position");
+  return db
+    .transaction()
+    .execute(async (trx): Promise<NotificationResult> => {
+      const fresh = await trx
+        .insertInto("payment_notifications")
+        .values({ notification_id: notificationId, received_at: now })
+        .onConflict((oc) => oc.column("notification_id").doNothing())
+        .returning("notification_id")
+        .executeTakeFirst();
+      if (!fresh) return { status: 409, message: "notifica già ricevuta" };
+      const position = await trx
+        .selectFrom("payment_positions")
+        .select(["id", "iuv"])
+        .where("creditor_fiscal_code", "=", String(body.organizationFiscalCode ?? ""))
+        .where("iupd", "=", String(body.iupd ?? ""))
+        .executeTakeFirst();
+      if (!position || position.iuv !== String(body.iuv ?? "")) throw unknown;
+      const result = await recordReceipt(trx, files, {
+        positionId: position.id,
+        receiptId: String(body.idReceipt ?? ""),
+        psp: String(body.pspCompany ?? ""),
+        paidAt: String(body.paymentDate ?? now.toISOString()),
+        amountCents: Number(body.amount),
+        source: "notification",
+        now,
+      });
+      return { status: 200, outcome: result.outcome };
+    })
+    .catch((error): NotificationResult => {
+      if (error === unknown) return { status: 404, message: "posizione debitoria sconosciuta" };
+      throw error;
     });
-    return { status: 200, outcome: result.outcome };
-  });
 }
 
 /** Reconciliation: paid positions of one creditor in one month (YYYY-MM), by payment date. */
