@@ -35,6 +35,15 @@ const schema = z.object({
     .default("admin"),
   UPLOAD_MAX_FILE_MB: z.coerce.number().positive("deve essere un numero positivo").default(20),
   UPLOAD_MAX_PRATICA_MB: z.coerce.number().positive("deve essere un numero positivo").default(100),
+  // Integrations (app/server/integrations/registry.server.ts).
+  PROTOCOL_REGISTRY: z
+    .enum(["internal", "remote"], { errorMap: () => ({ message: "deve essere internal oppure remote" }) })
+    .default("internal"),
+  PROTOCOL_URL: z
+    .string()
+    .url("deve essere l'indirizzo del servizio di protocollo, ad esempio https://protocollo.comune.it/api")
+    .optional(),
+  PROTOCOL_TOKEN: z.string().min(16, "deve essere lunga almeno 16 caratteri").optional(),
   // pagoPA (app/server/integrations/payment): unset URLs mean the development double at /dev/pagopa.
   PAGOPA_GPD_URL: z
     .string()
@@ -98,6 +107,11 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   if (isProduction && cleaned.DEV_MAILBOX === "open") {
     throw new ConfigError(
       "Configurazione non valida: DEV_MAILBOX=open non è ammesso in produzione; la posta di sviluppo non esiste in produzione.",
+    );
+  }
+  if (isProduction && env.PROTOCOL_REGISTRY === "remote" && (!env.PROTOCOL_URL || !env.PROTOCOL_TOKEN)) {
+    throw new ConfigError(
+      "Configurazione non valida: con PROTOCOL_REGISTRY=remote in produzione servono PROTOCOL_URL (l'indirizzo del protocollo informatico del Comune) e PROTOCOL_TOKEN (la chiave di accesso che il Comune ha rilasciato).",
     );
   }
   if (

@@ -16,5 +16,5 @@ export function fileStore(env: Env = runtime.env) {
 
 /** What the engine needs from the outside world, built from the configuration. */
 export function engineServices(env: Env = runtime.env): EngineServices {
-  return { files: fileStore(env), publicUrl: publicUrl(env) };
+  return { files: fileStore(env), publicUrl: publicUrl(env), protocolRegistry: env.PROTOCOL_REGISTRY };
 }

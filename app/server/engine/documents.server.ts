@@ -1,21 +1,13 @@
 import { randomUUID } from "node:crypto";
 import type { Transaction } from "kysely";
-import type { StepResult, WorkflowEvent } from "../../../workflows/index";
+import type { WorkflowEvent } from "../../../workflows/index";
+import type { IntegrationResultEvent } from "../integrations/types.server";
 import type { Database, Pratica } from "../db/schema";
 import { type DocumentSpec, documentFileName, renderPdf, verificationCode } from "../documents/pdf.server";
-import type { EngineServices } from "./engine.server";
+import type { EngineServices, ExecutedDocument, StepView } from "./types.server";
 import { italianDate } from "~/domain/dates";
 
-export interface ExecutedDocument {
-  id: string;
-  kind: string;
-  title: string;
-  filename: string;
-  storageKey: string;
-  sha256: string;
-  verificationCode: string;
-  protocolLabel: string;
-}
+export type { ExecutedDocument };
 
 /** Titles of the documents a step can produce (Italian: the language of the act). */
 export const DOCUMENT_TITLES: Record<string, string> = {
@@ -108,8 +100,8 @@ export async function issueDocument(
     desk: { id: number; code: string; name: string };
     kind: string;
     data: Record<string, unknown>;
-    event: WorkflowEvent;
-    result: StepResult & { accepted: true };
+    event: WorkflowEvent | IntegrationResultEvent;
+    result: StepView;
     protocol: { id: number | null; label: string; at: Date };
     seq: number;
     now: Date;
@@ -231,6 +223,15 @@ export async function issueDocument(
       ...(result.suspended ? [["Stato del termine", "Sospeso"] as [string, string]] : []),
     ],
   });
+  if (kind === "ricevuta" && !input.protocol.label) {
+    // A remote protocol register numbers the pratica after this receipt: the receipt is not held back.
+    sections.push({
+      heading: "Protocollo",
+      paragraphs: [
+        `La pratica è stata ricevuta il ${itDate(input.now.toISOString())} con il codice univoco ${pratica.cui ?? "-"}. Il numero di protocollo è in corso di assegnazione da parte del registro di protocollo del Comune e ti sarà comunicato con un messaggio successivo. I termini del procedimento decorrono dalla data di presentazione.`,
+      ],
+    });
+  }
   if (NEXT_STEPS[kind]) sections.push({ heading: "Cosa succede ora", paragraphs: NEXT_STEPS[kind] });
 
   const verifyUrl = `${services.publicUrl.replace(/\/$/, "")}/verifica/${code}`;
@@ -271,7 +272,8 @@ export async function issueDocument(
   if (input.protocol.id !== null) {
     await trx
       .updateTable("protocol_entries")
-      .set({ document_id: id })
+      // The registration carries the document's fingerprint (DPR 445/2000 art. 53).
+      .set({ document_id: id, document_sha256: stored.sha256 })
       .where("id", "=", input.protocol.id)
       .execute();
   }

@@ -1,4 +1,7 @@
 import type { Kysely, Transaction } from "kysely";
+import { romeDate } from "~/domain/dates";
+import { can, type PraticaRef } from "~/domain/policy";
+import type { Effect } from "../../../workflows/effects";
 import { eventLabelsIt } from "../../../workflows/events";
 import {
   eventActors,
@@ -8,75 +11,49 @@ import {
   step,
   type WorkflowDefinition,
   type WorkflowEvent,
-  type WorkflowInput,
 } from "../../../workflows/index";
-import type { Effect } from "../../../workflows/effects";
-import { can, type Principal, type PraticaRef } from "~/domain/policy";
-import type { Database } from "../db/schema";
-import type { FileStore } from "../storage.server";
+import type { Database, Pratica } from "../db/schema";
+import type { ResultDispatch } from "../integrations/types.server";
+import { callsQueued } from "../jobs/kick.server";
 import { appendAuditEvent } from "./audit.server";
-import { registerProtocol } from "./counters.server";
-import { type ExecutedDocument, issueDocument } from "./documents.server";
+import { applyDeadlineEffects } from "./effects/deadline.server";
+import { runEffects } from "./effects/index.server";
 import { once } from "./lookups.server";
-import { notify } from "./notify.server";
-import { romeDate } from "~/domain/dates";
-import { enqueueCall } from "../integrations/queue.server";
+import {
+  type DispatchOutcome,
+  type DispatchRequest,
+  type EffectContext,
+  EngineError,
+  type EngineServices,
+  type StepView,
+} from "./types.server";
 
 /**
- * The one path every change to a pratica takes: lock the row, check the policy, run the pure machine, save
- * the snapshot and derived columns, append to the hash-chained audit log, execute the effects as rows
- * (protocol entries, documents, outbox mail, deadlines) — all in one transaction.
+ * The one path every change to a pratica takes, in one transaction: lock the row, authorise, step the pure
+ * machine, append to the hash-chained audit log, save the snapshot and derived columns, execute the effects
+ * (one executor per kind in engine/effects/: protocol entries, documents, outbox mail, queued external calls,
+ * deadlines). External systems are never called here: their calls are queued rows the worker makes after
+ * COMMIT, and their results come back through `dispatchResult`.
  */
 
-export type EngineActor =
-  | { kind: "user"; userId: string; principal: Principal }
-  | { kind: "system"; name: string };
-
-export type EngineErrorCode = "not_found" | "forbidden" | "conflict" | "invalid";
-
-export class EngineError extends Error {
-  constructor(
-    readonly code: EngineErrorCode,
-    readonly messageIt: string,
-    messageEn: string,
-  ) {
-    super(messageEn);
-    this.name = "EngineError";
-  }
-  get status() {
-    return { not_found: 404, forbidden: 403, conflict: 409, invalid: 400 }[this.code];
-  }
-}
-
-export interface EngineServices {
-  files: FileStore;
-  publicUrl: string;
-  now?: () => Date;
-}
-
-export interface DispatchRequest {
-  praticaId: string;
-  event: WorkflowEvent;
-  actor: EngineActor;
-  /** Only for the first event of a pratica: the workflow input built from the catalogue. */
-  start?: WorkflowInput;
-}
-
-export interface DispatchOutcome {
-  praticaId: string;
-  seq: number;
-  status: string;
-  dueDate: string | null;
-  documents: ExecutedDocument[];
-  protocol: { label: string; at: Date }[];
-}
+export type {
+  DispatchOutcome,
+  DispatchRequest,
+  EngineActor,
+  EngineErrorCode,
+  EngineServices,
+} from "./types.server";
+export { EngineError } from "./types.server";
+export { applyDeadlineEffects };
 
 export async function dispatch(
   db: Kysely<Database>,
   services: EngineServices,
   request: DispatchRequest,
 ): Promise<DispatchOutcome> {
-  return db.transaction().execute((trx) => dispatchInTransaction(trx, services, request));
+  const outcome = await db.transaction().execute((trx) => dispatchInTransaction(trx, services, request));
+  if (outcome.queuedCalls) callsQueued();
+  return outcome;
 }
 
 type PraticaRow = Awaited<ReturnType<typeof lockPratica>>;
@@ -164,12 +141,65 @@ export async function dispatchInTransaction(
   trx: Transaction<Database>,
   services: EngineServices,
   request: DispatchRequest,
+  extraEffects: Effect[] = [],
 ): Promise<DispatchOutcome> {
   const now = services.now?.() ?? new Date();
+  // 1. Lock. 2. Authorise.
   const pratica = await lockPratica(trx, request.praticaId);
   if (!pratica) throw new EngineError("not_found", "Pratica non trovata.", "Pratica not found");
   const actorKind = await authorise(trx, pratica, request);
 
+  // 3. Step the pure machine.
+  const { def, result } = stepMachine(pratica, request);
+
+  // 4. Audit: the event is the next link of the pratica's hash chain.
+  const audit = await appendAuditEvent(trx, {
+    praticaId: pratica.id,
+    type: request.event.type,
+    actorUserId: request.actor.kind === "user" ? request.actor.userId : null,
+    actorKind: request.actor.kind === "system" ? `system:${request.actor.name}` : actorKind,
+    payload: eventPayload(request.event),
+    stateBefore: pratica.status,
+    stateAfter: result.status,
+    at: now.toISOString(),
+  });
+
+  // 5. Save the new state with its derived columns (the worklist reads these, never the snapshot).
+  const saved = await trx
+    .updateTable("pratiche")
+    .set({
+      workflow: def.key,
+      snapshot: JSON.stringify(result.snapshot),
+      status: result.status,
+      ssu_status: result.ssu,
+      ended: result.ended || result.final,
+      suspended: result.suspended,
+      due_date: result.dueDates.final ?? null,
+      submitted_at: pratica.submitted_at ?? (request.event.type === "SUBMIT" ? now : null),
+      event_count: audit.seq,
+      updated_at: now,
+    })
+    .where("id", "=", pratica.id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  await syncAgencies(trx, pratica.id, result);
+
+  // 6. Execute the effects.
+  const ctx = await effectContext(trx, services, saved, request.event, audit.seq, result, now);
+  await runEffects(ctx, [...result.effects, ...extraEffects], { final: result.final });
+
+  return {
+    praticaId: pratica.id,
+    seq: audit.seq,
+    status: result.status,
+    dueDate: result.dueDates.final ?? null,
+    documents: ctx.documents,
+    protocol: ctx.protocolEntries.filter((p) => p.label).map((p) => ({ label: p.label, at: p.at })),
+    queuedCalls: ctx.queuedCalls,
+  };
+}
+
+function stepMachine(pratica: Pratica, request: DispatchRequest) {
   let def: WorkflowDefinition | undefined;
   let result: StepResult;
   if (pratica.snapshot === null) {
@@ -191,7 +221,18 @@ export async function dispatchInTransaction(
     result = step(def, persisted, request.event);
   }
   if (!result.accepted) throw new EngineError("conflict", result.reason, result.reasonEn);
+  return { def, result };
+}
 
+async function effectContext(
+  trx: Transaction<Database>,
+  services: EngineServices,
+  pratica: Pratica,
+  event: EffectContext["event"],
+  seq: number,
+  view: StepView,
+  now: Date,
+): Promise<EffectContext> {
   const desk = await once(trx, `desk:${pratica.desk_id}`, () =>
     trx
       .selectFrom("entities")
@@ -199,147 +240,73 @@ export async function dispatchInTransaction(
       .where("id", "=", pratica.desk_id)
       .executeTakeFirstOrThrow(),
   );
+  return {
+    trx,
+    services,
+    now,
+    pratica,
+    desk,
+    event,
+    eventLabel:
+      event.type === "INTEGRATION_RESULT"
+        ? "Esito di un servizio esterno"
+        : (eventLabelsIt[event.type] ?? event.type),
+    seq,
+    view,
+    protocolEntries: [],
+    documents: [],
+    queuedCalls: 0,
+  };
+}
 
-  const payload = eventPayload(request.event);
+/**
+ * The result of an external call coming back to its pratica (the `dispatch` the queue injects into the
+ * handlers' `onResult`). A workflow event steps the machine as any other system event; an
+ * `INTEGRATION_RESULT` is recorded in the audit chain without moving the machine. Either way the extra
+ * effects (e.g. the mail carrying the protocol number) run in the same transaction.
+ */
+export async function dispatchResult(
+  trx: Transaction<Database>,
+  services: EngineServices,
+  request: ResultDispatch,
+): Promise<void> {
+  const { event } = request;
+  if (event.type !== "INTEGRATION_RESULT") {
+    await dispatchInTransaction(
+      trx,
+      services,
+      { praticaId: request.praticaId, event, actor: { kind: "system", name: "integration" } },
+      request.effects,
+    );
+    return;
+  }
+  const now = services.now?.() ?? new Date();
+  const pratica = await lockPratica(trx, request.praticaId);
+  if (!pratica) throw new EngineError("not_found", "Pratica non trovata.", "Pratica not found");
+  const { type: _type, ...payload } = event;
   const audit = await appendAuditEvent(trx, {
     praticaId: pratica.id,
-    type: request.event.type,
-    actorUserId: request.actor.kind === "user" ? request.actor.userId : null,
-    actorKind: request.actor.kind === "system" ? `system:${request.actor.name}` : actorKind,
-    payload,
+    type: event.type,
+    actorUserId: null,
+    actorKind: `system:integration:${event.kind}`,
+    payload: JSON.parse(JSON.stringify(payload)),
     stateBefore: pratica.status,
-    stateAfter: result.status,
+    stateAfter: pratica.status,
     at: now.toISOString(),
   });
-
-  // 1. Protocol entries first: documents of this step are registered under them.
-  const protocolEntries: { id: number; label: string; direction: "in" | "out"; at: Date }[] = [];
-  let incomingLabel = pratica.protocol_number;
-  for (const effect of result.effects) {
-    if (effect.type !== "protocol") continue;
-    const entry = await registerProtocol(trx, {
-      entityId: desk.id,
-      entityCode: desk.code,
-      direction: effect.direction,
-      subject: `${effect.subject} - ${pratica.title}`,
-      praticaId: pratica.id,
-      at: now,
-    });
-    protocolEntries.push({ id: entry.id, label: entry.label, direction: effect.direction, at: now });
-    if (effect.direction === "in" && !incomingLabel) incomingLabel = entry.label;
-  }
-
-  // 2. Save the new state with its derived columns (the worklist reads these, never the snapshot).
-  await trx
+  const saved = await trx
     .updateTable("pratiche")
-    .set({
-      workflow: def.key,
-      snapshot: JSON.stringify(result.snapshot),
-      status: result.status,
-      ssu_status: result.ssu,
-      ended: result.ended || result.final,
-      suspended: result.suspended,
-      due_date: result.dueDates.final ?? null,
-      protocol_number: incomingLabel,
-      submitted_at: pratica.submitted_at ?? (request.event.type === "SUBMIT" ? now : null),
-      event_count: audit.seq,
-      updated_at: now,
-    })
+    .set({ event_count: audit.seq, updated_at: now })
     .where("id", "=", pratica.id)
-    .execute();
-  const saved = { ...pratica, protocol_number: incomingLabel, status: result.status };
-
-  await syncAgencies(trx, pratica.id, result);
-
-  // 3. Documents (PDF rendered, stored by hash, registered).
-  const documents: ExecutedDocument[] = [];
-  for (const effect of result.effects) {
-    if (effect.type !== "document") continue;
-    // The machine says which entry the document takes; without it, the rule by kind of before.
-    const which =
-      effect.protocol ?? (effect.kind === "ricevuta" ? "pratica" : effect.kind === "parere" ? "in" : "out");
-    let entry = which === "pratica" ? null : protocolEntries.find((p) => p.direction === which);
-    if (which !== "pratica" && !entry) {
-      // A document of this step with no entry of its direction gets its own protocol number.
-      const e = await registerProtocol(trx, {
-        entityId: desk.id,
-        entityCode: desk.code,
-        direction: which,
-        subject: `${eventLabelsIt[request.event.type]} - ${pratica.title}`,
-        praticaId: pratica.id,
-        at: now,
-      });
-      entry = { id: e.id, label: e.label, direction: which, at: now };
-      protocolEntries.push(entry);
-    }
-    const protocol = entry ?? {
-      id: null,
-      label: incomingLabel ?? "",
-      at: pratica.submitted_at ? new Date(pratica.submitted_at as unknown as string) : now,
-    };
-    documents.push(
-      await issueDocument(trx, services, {
-        pratica: saved,
-        desk,
-        kind: effect.kind,
-        data: effect.data ?? {},
-        event: request.event,
-        result,
-        protocol: { id: protocol.id, label: protocol.label, at: protocol.at },
-        seq: audit.seq,
-        now,
-      }),
-    );
-  }
-
-  // 4. Mail through the outbox, with this step's documents attached.
-  for (const effect of result.effects) {
-    if (effect.type !== "notify") continue;
-    await notify(trx, services, {
-      pratica: saved,
-      template: effect.template,
-      to: effect.to,
-      documents,
-      result,
-      event: request.event,
-      seq: audit.seq,
-    });
-  }
-
-  // 5. External calls: queued rows in this transaction; the worker makes them after COMMIT.
-  let index = 0;
-  for (const effect of result.effects) {
-    if (effect.type !== "external") continue;
-    index += 1;
-    await enqueueCall(trx, {
-      kind: effect.kind,
-      operation: effect.operation,
-      target: effect.kind,
-      idempotencyKey: `${pratica.id}:${effect.key ?? `${audit.seq}:${index}`}`,
-      praticaId: pratica.id,
-      payload: effect.payload,
-    });
-  }
-
-  // 6. Deadlines: the table is the truth the sweep and the worklists read.
-  await applyDeadlineEffects(trx, pratica.id, result.effects, now);
-  if (result.final) {
-    await trx
-      .updateTable("deadlines")
-      .set({ status: "done", updated_at: now })
-      .where("pratica_id", "=", pratica.id)
-      .where("status", "in", ["active", "suspended"])
-      .execute();
-  }
-
-  return {
-    praticaId: pratica.id,
-    seq: audit.seq,
-    status: result.status,
-    dueDate: result.dueDates.final ?? null,
-    documents,
-    protocol: protocolEntries.map((p) => ({ label: p.label, at: p.at })),
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  const view: StepView = {
+    status: saved.status,
+    suspended: saved.suspended,
+    dueDates: { final: saved.due_date ?? undefined, agencies: {}, other: {} },
   };
+  const ctx = await effectContext(trx, services, saved, event, audit.seq, view, now);
+  await runEffects(ctx, request.effects ?? [], { final: false });
 }
 
 function eventPayload(event: WorkflowEvent): Record<string, unknown> {
@@ -379,67 +346,5 @@ async function syncAgencies(
         }),
       )
       .execute();
-  }
-}
-
-export async function applyDeadlineEffects(
-  trx: Transaction<Database>,
-  praticaId: string,
-  effects: Effect[],
-  now: Date,
-) {
-  for (const effect of effects) {
-    switch (effect.type) {
-      case "deadline.set": {
-        // A new deadline with the same name replaces the live one (e.g. after a reset).
-        await trx
-          .updateTable("deadlines")
-          .set({ status: "cancelled", updated_at: now })
-          .where("pratica_id", "=", praticaId)
-          .where("name", "=", effect.name)
-          .where("status", "in", ["active", "suspended"])
-          .execute();
-        await trx
-          .insertInto("deadlines")
-          .values({
-            pratica_id: praticaId,
-            name: effect.name,
-            due: effect.due,
-            event: effect.event,
-            payload: JSON.stringify(effect.payload ?? {}),
-          })
-          .execute();
-        break;
-      }
-      case "deadline.suspend":
-        await trx
-          .updateTable("deadlines")
-          .set({ status: "suspended", updated_at: now })
-          .where("pratica_id", "=", praticaId)
-          .where("name", "=", effect.name)
-          .where("status", "=", "active")
-          .execute();
-        break;
-      case "deadline.resume":
-        await trx
-          .updateTable("deadlines")
-          .set({ status: "active", due: effect.due, updated_at: now })
-          .where("pratica_id", "=", praticaId)
-          .where("name", "=", effect.name)
-          .where("status", "in", ["active", "suspended"])
-          .execute();
-        break;
-      case "deadline.cancel":
-        await trx
-          .updateTable("deadlines")
-          .set({ status: "cancelled", updated_at: now })
-          .where("pratica_id", "=", praticaId)
-          .where("name", "=", effect.name)
-          .where("status", "in", ["active", "suspended"])
-          .execute();
-        break;
-      default:
-        break;
-    }
   }
 }

@@ -1,11 +1,11 @@
 import type { Transaction } from "kysely";
 import type { Recipient } from "../../../workflows/effects";
-import type { StepResult, WorkflowEvent } from "../../../workflows/index";
+import type { WorkflowEvent } from "../../../workflows/index";
+import type { IntegrationResultEvent } from "../integrations/types.server";
 import type { Database, Pratica } from "../db/schema";
 import { type EnqueueInput, enqueue } from "../mail/outbox.server";
 import { renderTemplate } from "../notifications/templates";
-import type { ExecutedDocument } from "./documents.server";
-import type { EngineServices } from "./engine.server";
+import type { EngineServices, ExecutedDocument, StepView } from "./types.server";
 import { once } from "./lookups.server";
 
 const STATUS_LABELS_IT: Record<string, string> = {
@@ -34,8 +34,8 @@ export async function notify(
     template: string;
     to: Recipient[];
     documents: ExecutedDocument[];
-    result: StepResult & { accepted: true };
-    event: WorkflowEvent;
+    result: StepView;
+    event: WorkflowEvent | IntegrationResultEvent;
     seq: number;
   },
 ) {

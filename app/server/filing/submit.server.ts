@@ -6,6 +6,7 @@ import { runtime } from "../runtime.server";
 import { dispatchInTransaction, EngineError, type EngineServices } from "../engine/engine.server";
 import { recordDelegationUse } from "../delegations/filing.server";
 import { nextNumber } from "../engine/counters.server";
+import { callsQueued } from "../jobs/kick.server";
 import { attachmentList, visibleSections } from "./bundle";
 import { buildCui, formatCui, romeDate } from "./cui";
 import {
@@ -159,6 +160,7 @@ export async function submitPratica(
   const actor = { kind: "user" as const, userId: user.id, principal: user.principal };
   const at = romeDate(now);
 
+  let queued = 0;
   try {
     const pratica = await db.transaction().execute(async (trx) => {
       const locked = await trx
@@ -193,7 +195,7 @@ export async function submitPratica(
         })
         .where("id", "=", locked.id)
         .execute();
-      await dispatchInTransaction(
+      const submitted = await dispatchInTransaction(
         trx,
         { ...services, now: () => now },
         {
@@ -206,7 +208,7 @@ export async function submitPratica(
       // Filed on behalf: the use of the delegation is a link of its own chain.
       if (locked.delegation_id) await recordDelegationUse(trx, locked.delegation_id, user.id, cui, now);
       await input.afterSubmit?.(trx);
-      await dispatchInTransaction(
+      const protocolled = await dispatchInTransaction(
         trx,
         { ...services, now: () => now },
         {
@@ -215,8 +217,12 @@ export async function submitPratica(
           actor: { kind: "system", name: "submission" },
         },
       );
+      queued = submitted.queuedCalls + protocolled.queuedCalls;
       return { ...(await existingResult(trx, locked.id)), created: true };
     });
+    // A remote protocol register: the registration is a queued call, made after this COMMIT (the receipt
+    // already went out with the CUI; the number follows).
+    if (queued) callsQueued();
     return { ok: true, pratica };
   } catch (error) {
     // The same key raced in from another process and won: answer with its result.

@@ -1,5 +1,6 @@
 import type { Env } from "../env.server";
 import { paymentHandler } from "./payment/handler.server";
+import { protocolHandler } from "./protocol/handler.server";
 import type { IntegrationHandler, IntegrationKind } from "./types.server";
 
 /**
@@ -10,7 +11,7 @@ import type { IntegrationHandler, IntegrationKind } from "./types.server";
  * `<kind>Handler(env): IntegrationHandler`, then add ONE line to `factories` below.
  */
 const factories: { [K in IntegrationKind]?: (env: Env) => IntegrationHandler } = {
-  // protocol: protocolHandler,
+  protocol: protocolHandler,
   payment: paymentHandler,
 };
 

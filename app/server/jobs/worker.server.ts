@@ -5,7 +5,10 @@ import { deliverDue } from "../mail/outbox.server";
 import { type MailTransport, smtpTransport } from "../mail/transport.server";
 import { sendDigests } from "../delegations/digest.server";
 import { sweepDeadlines } from "../engine/deadlines.server";
+import { integrationHandlers } from "../integrations/registry.server";
 import { engineServices, fileStore } from "../services.server";
+import { integrationRunner } from "./integrations.server";
+import { onCallsQueued } from "./kick.server";
 
 export type JobHandler = () => Promise<unknown>;
 
@@ -17,6 +20,8 @@ export type JobHandler = () => Promise<unknown>;
 export const SWEEPS: Record<string, { cron: string; pollSeconds: number }> = {
   "outbox-deliver": { cron: "* * * * *", pollSeconds: 5 },
   "deadlines-sweep": { cron: "* * * * *", pollSeconds: 60 },
+  // The queue of external calls (protocol registry, seal, pagoPA, SSU, PEC...): due calls, expired leases.
+  "integrations-run": { cron: "* * * * *", pollSeconds: 10 },
   // Daily at 07:00 (the job itself sends at most once per organisation and day).
   "organisation-digest": { cron: "0 7 * * *", pollSeconds: 3600 },
 };
@@ -43,6 +48,10 @@ export async function startWorker(
 
   const transport: MailTransport | null = env.SMTP_URL ? smtpTransport(env.SMTP_URL) : null;
   const files = fileStore(env);
+  const runIntegrations = integrationRunner(handle.db, {
+    handlers: integrationHandlers(env),
+    services: engineServices(env),
+  });
   const handlers: Record<string, JobHandler> = {
     "outbox-deliver": async () =>
       transport
@@ -55,6 +64,13 @@ export async function startWorker(
       if (report.fired || report.failed) console.log(`[worker] scadenze: ${JSON.stringify(report)}`);
       // A fired deadline usually has mail to send.
       if (report.fired && transport) await deliverDue(handle.db, transport, files, { from: env.MAIL_FROM });
+      return report;
+    },
+    "integrations-run": async () => {
+      const report = await runIntegrations();
+      if (report.claimed) console.log(`[worker] integrazioni: ${JSON.stringify(report)}`);
+      // A result usually has mail to send (the protocol number, an alert).
+      if (report.claimed && transport) await deliverDue(handle.db, transport, files, { from: env.MAIL_FROM });
       return report;
     },
     "organisation-digest": () => sendDigests(handle.db, { publicUrl: engineServices(env).publicUrl }),
@@ -87,10 +103,14 @@ export async function startWorker(
     setInterval(() => void runOnce(name), (SWEEPS[name]?.pollSeconds ?? 30) * 1000),
   );
 
+  // A commit that queued external calls asks for a run at once (the schedule above is the guarantee).
+  const unsubscribe = onCallsQueued(() => void runOnce("integrations-run"));
+
   return {
     boss,
     kick: runOnce,
     async stop() {
+      unsubscribe();
       for (const t of timers) clearInterval(t);
       await boss.stop({ graceful: true, wait: true, timeout: 5_000 });
       if (transport && "close" in transport) (transport as { close(): void }).close();

@@ -117,16 +117,47 @@ const templates: Record<string, (locale: Locale, f: TemplateFacts) => Rendered> 
     l === "it"
       ? {
           subject: `Ricevuta della pratica ${f.protocolNumber ?? f.cui}`,
-          text: body(l, f, "La tua pratica è stata ricevuta e protocollata. In allegato trovi la ricevuta.", [
-            `Termine di conclusione: ${fmt(f.finalDue, l)}`,
-          ]),
+          text: body(
+            l,
+            f,
+            f.protocolNumber
+              ? "La tua pratica è stata ricevuta e protocollata. In allegato trovi la ricevuta."
+              : "La tua pratica è stata ricevuta. In allegato trovi la ricevuta; il numero di protocollo ti arriverà con un messaggio successivo.",
+            [`Termine di conclusione: ${fmt(f.finalDue, l)}`],
+          ),
         }
       : {
           subject: `Receipt for application ${f.protocolNumber ?? f.cui}`,
-          text: body(l, f, "Your application was received and registered. The receipt is attached.", [
-            `Final due date: ${fmt(f.finalDue, l)}`,
-          ]),
+          text: body(
+            l,
+            f,
+            f.protocolNumber
+              ? "Your application was received and registered. The receipt is attached."
+              : "Your application was received. The receipt is attached; the protocol number will follow in a separate message.",
+            [`Final due date: ${fmt(f.finalDue, l)}`],
+          ),
         },
+  // Sent when a remote protocol register numbers a pratica after its receipt.
+  protocollo_assegnato: (l, f) =>
+    l === "it"
+      ? {
+          subject: `Numero di protocollo della pratica ${f.cui}: ${f.protocolNumber ?? ""}`,
+          text: body(l, f, `La tua pratica è stata protocollata con il numero ${f.protocolNumber ?? ""}.`),
+        }
+      : {
+          subject: `Protocol number of application ${f.cui}: ${f.protocolNumber ?? ""}`,
+          text: body(l, f, `Your application was registered with protocol number ${f.protocolNumber ?? ""}.`),
+        },
+  // To the desk when a call to another system gave up after its retries (see /amministrazione/integrazioni).
+  integrazione_in_errore: (l, f) =>
+    notice(
+      l,
+      f,
+      "Servizio esterno in errore",
+      "External service failing",
+      "Una chiamata a un servizio esterno per questa pratica non è andata a buon fine dopo i tentativi previsti. Un amministratore può riprovarla dalla pagina Integrazioni.",
+      "A call to an external service for this application failed after its retries. An administrator can retry it from the Integrations page.",
+    ),
   nuova_pratica: (l, f) =>
     l === "it"
       ? {

@@ -2,7 +2,8 @@ import type { Kysely } from "kysely";
 import type { Database } from "../../db/schema";
 import type { Env } from "../../env.server";
 import { type FilingUser, loadDraft } from "../../filing/drafts.server";
-import { fileStore } from "../../services.server";
+import { deskAlert } from "../../jobs/integrations.server";
+import { engineServices, fileStore } from "../../services.server";
 import { paymentConfig } from "./config.server";
 import { gpdAdapter } from "./gpd-adapter.server";
 import { paymentHandlerFor } from "./handler.server";
@@ -23,7 +24,7 @@ export function paymentServices(env: Env, origin?: string) {
   const config = paymentConfig(env, origin);
   const port = gpdAdapter({ gpdUrl: config.gpdUrl, checkoutUrl: config.checkoutUrl, apiKey: config.apiKey });
   const handler = paymentHandlerFor(port, config.double ? "double:/dev/pagopa" : `remote:${config.gpdUrl}`);
-  return { config, port, handler, files: fileStore(env) };
+  return { config, port, handler, files: fileStore(env), alert: deskAlert(engineServices(env)) };
 }
 
 /** The applicant's payments page of a pratica (404 for anyone who may not act on it as applicant). */
@@ -74,11 +75,11 @@ export async function paymentsAction(
   const s = paymentServices(env, origin);
   const id = ctx.pratica.id;
   if (intent === "prepara") {
-    await runCallsNow(db, s.handler, s.files, await preparePositions(db, s.config, id));
+    await runCallsNow(db, s.handler, s.files, await preparePositions(db, s.config, id), { alert: s.alert });
     return { redirect: `/pratiche/${id}/pagamenti` };
   }
   if (intent === "verifica") {
-    await runCallsNow(db, s.handler, s.files, await enqueuePolls(db, id));
+    await runCallsNow(db, s.handler, s.files, await enqueuePolls(db, id), { alert: s.alert });
     return { redirect: `/pratiche/${id}/pagamenti` };
   }
   try {
@@ -100,7 +101,7 @@ export async function checkoutReturn(
 ) {
   const ctx = await loadDraft(db, user, praticaId);
   const s = paymentServices(env, origin);
-  await runCallsNow(db, s.handler, s.files, await enqueuePolls(db, ctx.pratica.id));
+  await runCallsNow(db, s.handler, s.files, await enqueuePolls(db, ctx.pratica.id), { alert: s.alert });
   const positions = await positionsOf(db, ctx.pratica.id);
   return {
     id: ctx.pratica.id,

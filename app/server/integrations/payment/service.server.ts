@@ -6,7 +6,7 @@ import type { Database, PaymentPositionsTable } from "../../db/schema";
 import type { Selectable } from "kysely";
 import { verificationCode } from "../../documents/pdf.server";
 import type { FileStore } from "../../storage.server";
-import { enqueueCall } from "../queue.server";
+import { type AlertDesk, DEFAULT_LEASE_MS, enqueueCall, recordOutcome } from "../queue.server";
 import type { IntegrationHandler } from "../types.server";
 import { creditorFor, type PaymentConfig } from "./config.server";
 import { renderReceiptPdf } from "./pdf.server";
@@ -370,27 +370,27 @@ export async function recordReceipt(trx: Transaction<Database>, files: FileStore
 }
 
 /**
- * Runs queued payment calls now, after the caller's COMMIT (the web request that needs the answer), with the
- * queue's lease discipline: claim (lease) in one transaction, call outside any transaction, record the outcome
- * and `onResult` in one transaction only if the lease is still ours. A call another process holds is skipped;
- * a failure is left for the queue's worker to retry per the handler's policy.
+ * Runs queued payment calls now, after the caller's COMMIT (the web request that needs the answer), through
+ * the queue's own discipline: claim (lease) in a short transaction, call outside any transaction, record the
+ * outcome and `onResult` with `recordOutcome` only while holding the lease. A call another process holds is
+ * skipped; a failure is left to the worker's retries per the handler's policy.
  */
 export async function runCallsNow(
   db: Kysely<Database>,
   handler: IntegrationHandler,
   files: FileStore,
   callIds: readonly string[],
-  opts: { now?: () => Date; crashAfterExecute?: () => void } = {},
+  opts: { now?: () => Date; crashAfterExecute?: () => void; alert?: AlertDesk } = {},
 ) {
   const now = opts.now ?? (() => new Date());
   for (const id of callIds) {
     const token = randomUUID();
-    const claimed = await db
+    const call = await db
       .updateTable("integration_calls")
       .set((eb) => ({
         status: "running",
         lease_token: token,
-        lease_until: new Date(now().getTime() + 60_000),
+        lease_until: new Date(now().getTime() + DEFAULT_LEASE_MS),
         attempts: eb("attempts", "+", 1),
         updated_at: now(),
       }))
@@ -403,55 +403,14 @@ export async function runCallsNow(
       )
       .returningAll()
       .executeTakeFirst();
-    if (!claimed) continue;
-    const outcome = await handler.execute(claimed, { db, files, now });
+    if (!call) continue;
+    const outcome = await handler.execute(call, { db, files, now });
     opts.crashAfterExecute?.();
-    const retry =
-      !outcome.ok && handler.retry.retryable(outcome) && claimed.attempts <= handler.retry.delaysMs.length;
-    await db.transaction().execute(async (trx) => {
-      const mine = await trx
-        .selectFrom("integration_calls")
-        .select("lease_token")
-        .where("id", "=", id)
-        .forUpdate()
-        .executeTakeFirst();
-      if (mine?.lease_token !== token) return;
-      if (retry && !outcome.ok) {
-        await trx
-          .updateTable("integration_calls")
-          .set({
-            status: "queued",
-            lease_token: null,
-            lease_until: null,
-            last_error: outcome.message,
-            last_http_status: outcome.httpStatus ?? null,
-            next_attempt_at: new Date(now().getTime() + handler.retry.delaysMs[claimed.attempts - 1]!),
-            updated_at: now(),
-          })
-          .where("id", "=", id)
-          .execute();
-        return;
-      }
-      await handler.onResult(trx, claimed, outcome, {
-        now: now(),
-        dispatch: async () => {},
-        files,
-        publicUrl: "",
-      });
-      await trx
-        .updateTable("integration_calls")
-        .set({
-          status: outcome.ok ? "done" : "failed",
-          result: outcome.ok ? JSON.stringify(outcome.result) : null,
-          last_error: outcome.ok ? null : outcome.message,
-          last_http_status: outcome.ok ? null : (outcome.httpStatus ?? null),
-          lease_token: null,
-          lease_until: null,
-          completed_at: now(),
-          updated_at: now(),
-        })
-        .where("id", "=", id)
-        .execute();
+    await recordOutcome(db, { call, token }, outcome, {
+      handler,
+      // Payment results are recorded on the payment rows; nothing to step in the pratica's machine.
+      context: { now: now(), dispatch: async () => {}, files, publicUrl: "" },
+      alert: opts.alert ?? (async () => {}),
     });
   }
 }

@@ -1,0 +1,107 @@
+import type { Transaction } from "kysely";
+import type { Principal } from "~/domain/policy";
+import type { DueDates, WorkflowEvent, WorkflowInput } from "../../../workflows/index";
+import type { Database, Pratica } from "../db/schema";
+import type { IntegrationResultEvent } from "../integrations/types.server";
+import type { FileStore } from "../storage.server";
+
+/**
+ * The engine's shared types: what `dispatch` and the effect executors (engine/effects/) both speak. Executors
+ * import this module, never engine.server.ts, so there is no import cycle.
+ */
+
+export type EngineActor =
+  | { kind: "user"; userId: string; principal: Principal }
+  | { kind: "system"; name: string };
+
+export type EngineErrorCode = "not_found" | "forbidden" | "conflict" | "invalid";
+
+export class EngineError extends Error {
+  constructor(
+    readonly code: EngineErrorCode,
+    readonly messageIt: string,
+    messageEn: string,
+  ) {
+    super(messageEn);
+    this.name = "EngineError";
+  }
+  get status() {
+    return { not_found: 404, forbidden: 403, conflict: 409, invalid: 400 }[this.code];
+  }
+}
+
+export interface EngineServices {
+  files: FileStore;
+  publicUrl: string;
+  now?: () => Date;
+  /**
+   * Which protocol register numbers the entries (PROTOCOL_REGISTRY): "internal" (default) numbers them in the
+   * transaction; "remote" queues a registration call and the number arrives later.
+   */
+  protocolRegistry?: "internal" | "remote";
+}
+
+export interface DispatchRequest {
+  praticaId: string;
+  event: WorkflowEvent;
+  actor: EngineActor;
+  /** Only for the first event of a pratica: the workflow input built from the catalogue. */
+  start?: WorkflowInput;
+}
+
+export interface ExecutedDocument {
+  id: string;
+  kind: string;
+  title: string;
+  filename: string;
+  storageKey: string;
+  sha256: string;
+  verificationCode: string;
+  protocolLabel: string;
+}
+
+export interface DispatchOutcome {
+  praticaId: string;
+  seq: number;
+  status: string;
+  dueDate: string | null;
+  documents: ExecutedDocument[];
+  protocol: { label: string; at: Date }[];
+  /** external calls this step queued (the caller kicks the worker after COMMIT when > 0) */
+  queuedCalls: number;
+}
+
+/** What documents and mail show of the pratica's state after the step. */
+export interface StepView {
+  status: string;
+  suspended: boolean;
+  dueDates: DueDates;
+}
+
+/** A protocol entry of this step: numbered (id, label), or queued at a remote register (callId, no label). */
+export interface ProtocolRef {
+  id: number | null;
+  label: string;
+  direction: "in" | "out";
+  at: Date;
+  callId?: string;
+}
+
+/** Everything an executor may use; it runs inside the pratica's transaction, after the state was saved. */
+export interface EffectContext {
+  trx: Transaction<Database>;
+  services: EngineServices;
+  now: Date;
+  /** The saved pratica row; the protocol executor keeps `protocol_number` current in it. */
+  pratica: Pratica;
+  desk: { id: number; code: string; name: string };
+  event: WorkflowEvent | IntegrationResultEvent;
+  /** The event's Italian label (protocol subjects). */
+  eventLabel: string;
+  /** This event's number in the pratica's audit chain. */
+  seq: number;
+  view: StepView;
+  protocolEntries: ProtocolRef[];
+  documents: ExecutedDocument[];
+  queuedCalls: number;
+}
