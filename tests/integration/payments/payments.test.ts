@@ -14,6 +14,11 @@ import {
   runCallsNow,
   startCheckout,
 } from "~/server/integrations/payment/service.server";
+import { loadPrincipal } from "~/server/auth/session.server";
+import { importBundledCatalogues } from "~/server/catalogue/import.server";
+import { parseEnv } from "~/server/env.server";
+import { releasePositionsBeforeDeletion } from "~/server/integrations/payment/pages.server";
+import { runtime } from "~/server/runtime.server";
 import { DATABASES, type TestDatabase, useMigratedDatabase } from "../support/databases";
 import { draftPratica, entityId } from "../support/factories";
 import {
@@ -53,6 +58,8 @@ describe.each(DATABASES)("pagoPA payments on %s", (kind) => {
 
   beforeAll(async () => {
     test = await useMigratedDatabase(kind);
+    // loadDraft (the applicant's pages and the deletion check) reads the pratica's catalogue version
+    await importBundledCatalogues(test.handle.db);
     srv = await startDoubleServer(test.handle.db, files);
   });
   afterAll(async () => {
@@ -72,7 +79,7 @@ describe.each(DATABASES)("pagoPA payments on %s", (kind) => {
     const p = await draftPratica(db(), { comune });
     await db()
       .updateTable("pratiche")
-      .set({ fees: JSON.stringify(FEES) })
+      .set({ fees: JSON.stringify(FEES), usecases: JSON.stringify(["VICINATO_APERTURA_NON_ALIMENTARE"]) })
       .where("id", "=", p.id)
       .execute();
     return p.id;
@@ -83,6 +90,15 @@ describe.each(DATABASES)("pagoPA payments on %s", (kind) => {
     const calls = await preparePositions(db(), srv.config, id);
     await runCallsNow(db(), handler(), files, calls);
     return id;
+  }
+
+  async function draftOwner(praticaId: string) {
+    const row = await db()
+      .selectFrom("pratiche")
+      .select("filer_user_id")
+      .where("id", "=", praticaId)
+      .executeTakeFirstOrThrow();
+    return { id: row.filer_user_id, principal: await loadPrincipal(row.filer_user_id) };
   }
 
   async function payThroughCheckout(praticaId: string) {
@@ -313,6 +329,38 @@ describe.each(DATABASES)("pagoPA payments on %s", (kind) => {
     await runCallsNow(db(), handler(), files, await cancelPositions(db(), id));
     const [position] = await positionsOf(db(), id);
     expect(position).toMatchObject({ status: "paid", anomaly: "paid_after_cancel" });
+  });
+
+  it("deleting a draft invalidates its notices at pagoPA first; a paid draft cannot be deleted", async () => {
+    const saved = runtime.env;
+    runtime.env = parseEnv({
+      PUBLIC_URL: srv.config.publicUrl,
+      PAGOPA_API_KEY: srv.config.apiKey,
+      PAGOPA_NOTIFY_SECRET: srv.config.notifySecret,
+      DATA_DIR: saved.DATA_DIR,
+    });
+    try {
+      const open = await prepared();
+      const owner = (await draftOwner(open))!;
+      await releasePositionsBeforeDeletion(db(), runtime.env, owner, open);
+      expect((await positionsOf(db(), open))[0]!.status).toBe("cancelled");
+      const [p] = await positionsOf(db(), open);
+      const remote = await port().getPosition(p!.creditor_fiscal_code, p!.iupd);
+      expect(remote!.status).toBe("INVALID");
+
+      const paid = await prepared();
+      await payThroughCheckout(paid);
+      await runCallsNow(db(), handler(), files, await enqueuePolls(db(), paid));
+      const refused = await releasePositionsBeforeDeletion(db(), runtime.env, owner, paid).catch(
+        (r: Response) => r,
+      );
+      expect(refused).toBeInstanceOf(Response);
+      expect((refused as Response).status).toBe(409);
+      expect(await (refused as Response).text()).toMatch(/già pagati/);
+      expect((await positionsOf(db(), paid))[0]!.status).toBe("paid");
+    } finally {
+      runtime.env = saved;
+    }
   });
 
   it("a second receipt for a paid position is kept as a duplicate; a short amount never settles the fee", async () => {

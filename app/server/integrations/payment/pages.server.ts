@@ -10,6 +10,7 @@ import { paymentHandlerFor } from "./handler.server";
 import { renderNoticePdf } from "./pdf.server";
 import { PaymentPortError } from "./port.server";
 import {
+  cancelPositions,
   enqueuePolls,
   paymentOverview,
   positionsOf,
@@ -139,4 +140,37 @@ export async function noticePdf(
 export async function paymentGate(db: Kysely<Database>, env: Env, praticaId: string) {
   const overview = await paymentOverview(db, paymentConfig(env), praticaId);
   return { pagopa: overview?.pagopa ?? false, blocking: overview?.blocking ?? false };
+}
+
+/**
+ * Before a draft is deleted: its open pagoPA positions are invalidated at pagoPA first (else the business could
+ * still pay a notice of a pratica that no longer exists). A paid position, or pagoPA unreachable, stops the
+ * deletion with a sentence saying what to do (409).
+ */
+export async function releasePositionsBeforeDeletion(
+  db: Kysely<Database>,
+  env: Env,
+  user: FilingUser,
+  praticaId: string,
+) {
+  const ctx = await loadDraft(db, user, praticaId);
+  const positions = await positionsOf(db, ctx.pratica.id);
+  if (positions.length === 0) return;
+  const refuse = (message: string) => new Response(message, { status: 409, statusText: "Conflict" });
+  if (positions.some((p) => p.status === "paid")) {
+    throw refuse(
+      "Questa bozza ha diritti già pagati con pagoPA: non si può eliminare. Inviala, oppure chiedi allo Sportello il rimborso.",
+    );
+  }
+  const s = paymentServices(env);
+  await runCallsNow(db, s.handler, s.files, await cancelPositions(db, ctx.pratica.id), { alert: s.alert });
+  const after = await positionsOf(db, ctx.pratica.id);
+  if (after.some((p) => p.status === "paid")) {
+    throw refuse("Il pagamento di questa bozza è appena arrivato da pagoPA: non si può eliminare. Inviala.");
+  }
+  if (after.some((p) => !["cancelled", "failed"].includes(p.status))) {
+    throw refuse(
+      "pagoPA non ha confermato l'annullamento dell'avviso di pagamento: riprova a eliminare la bozza tra qualche minuto.",
+    );
+  }
 }
