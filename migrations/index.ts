@@ -8,6 +8,7 @@ import * as m0006 from "./0006_delegations";
 import * as m0007 from "./0007_integrations";
 import * as m0009 from "./0009_hardening";
 import * as m0008 from "./0008_identity";
+import * as m0010 from "./0010_payments";
 
 /**
  * Statically listed so the migrations are bundled into the server build (loading .ts files from disk at run
@@ -24,4 +25,6 @@ export const migrations: Record<string, Migration> = {
   "0007_integrations": m0007,
   "0009_hardening": m0009,
   "0008_identity": m0008,
+  // 0008 and 0009 are reserved for other branches; Kysely orders by name, so they may land later.
+  "0010_payments": m0010,
 };

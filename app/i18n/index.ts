@@ -5,6 +5,7 @@ import * as catalogue from "./modules/catalogue";
 import * as desk from "./modules/desk";
 import * as integrations from "./modules/integrations";
 import * as identity from "./modules/identity";
+import * as payments from "./modules/payments";
 import * as pratiche from "./modules/pratiche";
 import * as words from "./modules/words";
 
@@ -22,6 +23,7 @@ const it = {
   ...associations.it,
   ...integrations.it,
   ...identity.it,
+  ...payments.it,
 };
 export type MessageKey = keyof typeof it;
 const en: Record<MessageKey, string> = {
@@ -33,6 +35,7 @@ const en: Record<MessageKey, string> = {
   ...associations.en,
   ...integrations.en,
   ...identity.en,
+  ...payments.en,
 };
 
 const dictionaries: Record<Locale, Record<MessageKey, string>> = { it, en };

@@ -4,7 +4,8 @@ import { CsrfInput } from "~/components/forms";
 import { useLocale, useT } from "~/i18n/useT";
 import { readForm, requireUser } from "~/server/auth/session.server";
 import { deleteDraft, isDraft, loadDraft } from "~/server/filing/drafts.server";
-import { db } from "~/server/runtime.server";
+import { releasePositionsBeforeDeletion } from "~/server/integrations/payment/pages.server";
+import { db, runtime } from "~/server/runtime.server";
 import { pageTitle } from "~/components/title";
 
 export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, "Eliminare la bozza?") }];
@@ -21,6 +22,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   await readForm(request);
   const user = await requireUser(request);
+  // pagoPA notices of the draft are invalidated first (or the deletion is refused with a 409 sentence).
+  await releasePositionsBeforeDeletion(db(), runtime.env, user, params.id ?? "");
   await deleteDraft(db(), user, params.id ?? "");
   return redirect("/pratiche?eliminata=1");
 }

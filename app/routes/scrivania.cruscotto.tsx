@@ -35,6 +35,9 @@ export default function Dashboard() {
             </Link>
           </li>
           <li className="list-inline-item">
+            <Link to="/scrivania/pagamenti">{t("payments.recon.title")}</Link>
+          </li>
+          <li className="list-inline-item">
             <a href="/scrivania/cruscotto.csv" download>
               {t("desk.dashboard.csv")}
             </a>

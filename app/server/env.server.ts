@@ -91,6 +91,31 @@ const schema = z.object({
     .enum(["0", "1"], { errorMap: () => ({ message: "deve essere 0 oppure 1" }) })
     .optional(),
   OIDC_SPID_LOA: z.enum(["2", "3"], { errorMap: () => ({ message: "deve essere 2 oppure 3" }) }).default("2"),
+  // pagoPA (app/server/integrations/payment): unset URLs mean the development double at /dev/pagopa.
+  PAGOPA_GPD_URL: z
+    .string()
+    .url(
+      "deve essere un indirizzo completo, ad esempio https://api.platform.pagopa.it/gpd/debt-positions-service/v1",
+    )
+    .optional(),
+  PAGOPA_CHECKOUT_URL: z
+    .string()
+    .url("deve essere un indirizzo completo, ad esempio https://api.platform.pagopa.it/checkout/ec/v1")
+    .optional(),
+  PAGOPA_API_KEY: z.string().min(16, "deve essere lunga almeno 16 caratteri").optional(),
+  PAGOPA_NOTIFY_SECRET: z.string().min(32, "deve essere lunga almeno 32 caratteri").optional(),
+  PAGOPA_CREDITORS: z
+    .string()
+    .regex(
+      /^\s*(\d{6}\s*(,\s*\d{6}\s*)*)?$/,
+      "deve essere un elenco di codici ISTAT dei Comuni separati da virgole",
+    )
+    .default("050011,050019,050021"),
+  PAGOPA_DUE_DAYS: z.coerce
+    .number()
+    .int("deve essere un numero intero")
+    .min(1, "deve essere almeno 1")
+    .default(30),
 });
 
 /** TRUST_PROXY as Express wants it: a list of addresses, subnets or the names Express knows; null when invalid. */
@@ -190,6 +215,15 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
       );
     if (isProduction && !env.OIDC_ISSUER.startsWith("https://"))
       throw new ConfigError("Configurazione non valida: OIDC_ISSUER deve usare https:// in produzione.");
+  }
+  if (
+    isProduction &&
+    env.PAGOPA_GPD_URL &&
+    (!env.PAGOPA_API_KEY || !env.PAGOPA_NOTIFY_SECRET || !env.PAGOPA_CHECKOUT_URL)
+  ) {
+    throw new ConfigError(
+      "Configurazione non valida: con PAGOPA_GPD_URL in produzione servono anche PAGOPA_CHECKOUT_URL, PAGOPA_API_KEY (la chiave di sottoscrizione GPD) e PAGOPA_NOTIFY_SECRET (almeno 32 caratteri casuali).",
+    );
   }
   return {
     ...env,

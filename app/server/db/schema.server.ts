@@ -394,6 +394,78 @@ export interface Database {
   sessions: SessionsTable;
   login_throttle: LoginThrottleTable;
   oidc_logins: OidcLoginsTable;
+  payment_iuv_counters: PaymentIuvCountersTable;
+  payment_positions: PaymentPositionsTable;
+  payment_receipts: PaymentReceiptsTable;
+  payment_notifications: PaymentNotificationsTable;
+  dev_pagopa_positions: DevPagopaPositionsTable;
+  dev_pagopa_carts: DevPagopaCartsTable;
+}
+
+export type PaymentPositionStatus = "creating" | "valid" | "paid" | "cancelling" | "cancelled" | "failed";
+
+/** 0010: per-creditor progressive of the IUV base. */
+export interface PaymentIuvCountersTable {
+  creditor_fiscal_code: string;
+  last_number: ColumnType<string | number, number, number>;
+}
+
+/** 0010: one pagoPA debt position (IUPD) with its payment option (IUV) per pratica and creditor. */
+export interface PaymentPositionsTable {
+  id: string;
+  pratica_id: string;
+  creditor_entity_id: number;
+  creditor_fiscal_code: string;
+  iupd: string;
+  iuv: string;
+  notice_number: string;
+  amount_cents: number;
+  description: string;
+  transfers: Json<unknown[]>;
+  due_date: ColumnType<string, string, string>;
+  status: Generated<PaymentPositionStatus>;
+  receipt_id: string | null;
+  psp: string | null;
+  paid_at: Timestamp | null;
+  paid_amount_cents: number | null;
+  receipt_document_id: string | null;
+  anomaly: string | null;
+  last_error: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+/** 0010: every receipt pagoPA reported, once each (a double payment is a second row). */
+export interface PaymentReceiptsTable {
+  id: Generated<number>;
+  position_id: string;
+  receipt_id: string;
+  psp: string;
+  amount_cents: number;
+  paid_at: Timestamp;
+  source: "notification" | "polling" | "return";
+  outcome: "recorded" | "duplicate" | "amount_mismatch";
+  received_at: Generated<Date>;
+}
+
+export interface PaymentNotificationsTable {
+  notification_id: string;
+  received_at: Generated<Date>;
+}
+
+/** 0010: state of the development pagoPA double (GPD positions as the API returns them, checkout carts). */
+export interface DevPagopaPositionsTable {
+  organization_fiscal_code: string;
+  iupd: string;
+  body: Json<Record<string, unknown>>;
+  updated_at: Generated<Date>;
+}
+
+export interface DevPagopaCartsTable {
+  id: string;
+  body: Json<Record<string, unknown>>;
+  paid: Generated<boolean>;
+  created_at: Generated<Date>;
 }
 
 export type Entity = Selectable<EntitiesTable>;

@@ -1,6 +1,8 @@
 import type { Kysely, Transaction } from "kysely";
 import { type Answers, type FieldError, validateForm } from "~/domain/forms";
 import type { Database } from "../db/schema.server";
+import { paymentGate } from "../integrations/payment/pages.server";
+import { runtime } from "../runtime.server";
 import { dispatchInTransaction, EngineError, type EngineServices } from "../engine/engine.server";
 import { refusalWords } from "../pratiche/refusal.server";
 import { recordDelegationUse } from "../delegations/filing.server";
@@ -73,8 +75,22 @@ export async function submissionProblems(
     });
   }
   const uploaded = new Set((await uploadedAttachments(db, ctx.pratica.id)).map((a) => a.code));
+  // pagoPA (issue 15): where the Comune collects the fees through pagoPA they must be paid first, and the
+  // uploaded payment proof is no longer asked for (it stays the fallback elsewhere).
+  const payment = await paymentGate(db, runtime.env, ctx.pratica.id);
+  if (payment.blocking) {
+    errors.push({
+      field: "pagamenti",
+      href: `${base}/pagamenti`,
+      message: {
+        it: "Paga i diritti di istruttoria con pagoPA prima di inviare la pratica",
+        en: "Pay the processing fees with pagoPA before sending the pratica",
+      },
+    });
+  }
   for (const a of attachmentList(ctx.refs, ctx.answers)) {
     if (!a.required || uploaded.has(a.attachment.code)) continue;
+    if (payment.pagopa && a.attachment.paymentProof) continue;
     errors.push({
       field: `file-${a.attachment.code}`,
       href: `${base}/allegati#file-${a.attachment.code}`,

@@ -1,4 +1,5 @@
 import type { Env } from "../env.server";
+import { paymentHandler } from "./payment/handler.server";
 import { protocolHandler } from "./protocol/handler.server";
 import type { IntegrationHandler, IntegrationKind } from "./types.server";
 
@@ -11,7 +12,7 @@ import type { IntegrationHandler, IntegrationKind } from "./types.server";
  */
 const factories: { [K in IntegrationKind]?: (env: Env) => IntegrationHandler } = {
   protocol: protocolHandler,
-  // payment: paymentHandler,
+  payment: paymentHandler,
 };
 
 const built = new Map<string, Map<IntegrationKind, IntegrationHandler>>();

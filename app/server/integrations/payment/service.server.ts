@@ -1,0 +1,605 @@
+import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
+import { type Kysely, sql, type Transaction } from "kysely";
+import { buildIuv, noticeNumber } from "~/domain/payments/iuv";
+import { blocksSubmission, iupdFor, type PaymentTiming, plannedPositions } from "~/domain/payments/positions";
+import type { Database, PaymentPositionsTable } from "../../db/schema.server";
+import type { Selectable } from "kysely";
+import { verificationCode } from "../../documents/pdf.server";
+import type { FileStore } from "../../storage.server";
+import { type AlertDesk, DEFAULT_LEASE_MS, enqueueCall, recordOutcome } from "../queue.server";
+import type { IntegrationHandler } from "../types.server";
+import { creditorFor, type PaymentConfig } from "./config.server";
+import { renderReceiptPdf } from "./pdf.server";
+import type { CartRequest, GpdPosition, PaymentPort } from "./port.server";
+
+export type PaymentPosition = Selectable<PaymentPositionsTable>;
+
+interface StoredFeesLike {
+  lines?: { usecase: string; title: { it: string } | string; dirittiCents: number }[];
+}
+
+/** The pratica, its Comune and business: what positions, notices and receipts are built from. */
+export async function praticaForPayment(db: Kysely<Database>, praticaId: string) {
+  return db
+    .selectFrom("pratiche as p")
+    .innerJoin("entities as m", "m.id", "p.municipality_id")
+    .innerJoin("businesses as b", "b.id", "p.business_id")
+    .select([
+      "p.id",
+      "p.title",
+      "p.cui",
+      "p.status",
+      "p.fees",
+      "p.submitted_at",
+      "p.business_id",
+      "p.municipality_id",
+      "m.code as municipality_code",
+      "m.name as municipality_name",
+      "b.name as business_name",
+      "b.fiscal_code as business_fiscal_code",
+    ])
+    .where("p.id", "=", praticaId)
+    .executeTakeFirst();
+}
+
+type PraticaForPayment = NonNullable<Awaited<ReturnType<typeof praticaForPayment>>>;
+
+function feeInput(p: PraticaForPayment) {
+  const fees = (p.fees ?? {}) as StoredFeesLike;
+  return {
+    municipality: p.municipality_code,
+    lines: (fees.lines ?? []).map((l) => ({
+      usecase: l.usecase,
+      title: typeof l.title === "string" ? l.title : l.title.it,
+      dirittiCents: l.dirittiCents,
+    })),
+  };
+}
+
+export function planFor(config: PaymentConfig, p: PraticaForPayment) {
+  return plannedPositions(feeInput(p), (code) => creditorFor(config, code, p.municipality_name), p.title);
+}
+
+/** Payment must precede submission (the catalogue's default; no catalogue version says otherwise yet). */
+export const DEFAULT_TIMING: PaymentTiming = { kind: "before" };
+
+export async function positionsOf(db: Kysely<Database>, praticaId: string) {
+  return db
+    .selectFrom("payment_positions")
+    .selectAll()
+    .where("pratica_id", "=", praticaId)
+    .orderBy("created_at")
+    .execute();
+}
+
+export interface PaymentOverview {
+  /** false: this Comune has no pagoPA configuration; the uploaded payment proof is the fallback */
+  pagopa: boolean;
+  plannedCount: number;
+  totalCents: number;
+  positions: PaymentPosition[];
+  blocking: boolean;
+}
+
+export async function paymentOverview(db: Kysely<Database>, config: PaymentConfig, praticaId: string) {
+  const p = await praticaForPayment(db, praticaId);
+  if (!p) return null;
+  const planned = planFor(config, p);
+  const positions = await positionsOf(db, praticaId);
+  return {
+    pagopa: planned.length > 0,
+    plannedCount: planned.length,
+    totalCents: planned.reduce((s, x) => s + x.amountCents, 0),
+    positions,
+    blocking: blocksSubmission(DEFAULT_TIMING, positions, planned.length),
+  } satisfies PaymentOverview;
+}
+
+async function nextIuvNumber(trx: Transaction<Database>, fiscalCode: string): Promise<number> {
+  const row = await trx
+    .insertInto("payment_iuv_counters")
+    .values({ creditor_fiscal_code: fiscalCode, last_number: 1 })
+    .onConflict((oc) =>
+      oc.column("creditor_fiscal_code").doUpdateSet((eb) => ({
+        last_number: eb("payment_iuv_counters.last_number", "+", 1),
+      })),
+    )
+    .returning("last_number")
+    .executeTakeFirstOrThrow();
+  return Number(row.last_number);
+}
+
+function addDays(date: Date, days: number): string {
+  const d = new Date(date.getTime() + days * 86_400_000);
+  return d.toISOString().slice(0, 10);
+}
+
+/**
+ * Creates the debt positions the fees call for, as rows plus queued create_position calls, in ONE
+ * transaction; a live position whose amount no longer matches the fees (the bundle changed) is cancelled and
+ * replaced. Nothing is sent to pagoPA here: the calls run after COMMIT. Returns the ids of the queued calls.
+ */
+export async function preparePositions(
+  db: Kysely<Database>,
+  config: PaymentConfig,
+  praticaId: string,
+  now = new Date(),
+): Promise<string[]> {
+  return db.transaction().execute(async (trx) => {
+    await trx.selectFrom("pratiche").select("id").where("id", "=", praticaId).forUpdate().executeTakeFirst();
+    const p = await praticaForPayment(trx, praticaId);
+    if (!p) return [];
+    const planned = planFor(config, p);
+    const existing = await positionsOf(trx, praticaId);
+    const callIds: string[] = [];
+    const creditorIds = new Map<string, number>();
+    for (const plan of planned) {
+      let entityId = creditorIds.get(plan.creditor.entityCode);
+      if (entityId === undefined) {
+        const e = await trx
+          .selectFrom("entities")
+          .select("id")
+          .where("code", "=", plan.creditor.entityCode)
+          .executeTakeFirstOrThrow();
+        entityId = e.id;
+        creditorIds.set(plan.creditor.entityCode, entityId);
+      }
+      const live = existing.filter(
+        (x) => x.creditor_entity_id === entityId && !["cancelled", "failed"].includes(x.status),
+      );
+      const current = live[0];
+      if (current && (current.status === "paid" || current.amount_cents === plan.amountCents)) continue;
+      if (current) {
+        await trx
+          .updateTable("payment_positions")
+          .set({ status: "cancelled", updated_at: now })
+          .where("id", "=", current.id)
+          .where("status", "in", ["valid", "creating"])
+          .execute();
+        const c = await enqueueCall(trx, {
+          kind: "payment",
+          operation: "cancel",
+          idempotencyKey: `payment:cancel:${current.id}`,
+          praticaId,
+          payload: { positionId: current.id },
+        });
+        callIds.push(c.id);
+      }
+      const attempt = existing.filter((x) => x.creditor_entity_id === entityId).length + 1;
+      const iuv = buildIuv(plan.creditor.segregationCode, await nextIuvNumber(trx, plan.creditor.fiscalCode));
+      const id = randomUUID();
+      await trx
+        .insertInto("payment_positions")
+        .values({
+          id,
+          pratica_id: praticaId,
+          creditor_entity_id: entityId,
+          creditor_fiscal_code: plan.creditor.fiscalCode,
+          iupd: iupdFor(plan.creditor.fiscalCode, praticaId, attempt),
+          iuv,
+          notice_number: noticeNumber(iuv),
+          amount_cents: plan.amountCents,
+          description: plan.description,
+          transfers: JSON.stringify(plan.transfers),
+          due_date: addDays(now, config.dueDays),
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
+      const c = await enqueueCall(trx, {
+        kind: "payment",
+        operation: "create_position",
+        idempotencyKey: `payment:create:${id}`,
+        praticaId,
+        payload: { positionId: id },
+      });
+      callIds.push(c.id);
+    }
+    return callIds;
+  });
+}
+
+/** The GPD createPosition body of one of our positions. */
+export async function gpdBody(db: Kysely<Database>, position: PaymentPosition): Promise<GpdPosition> {
+  const p = await praticaForPayment(db, position.pratica_id);
+  if (!p) throw new Error(`pratica ${position.pratica_id} not found`);
+  const transfers = position.transfers as {
+    idTransfer: "1";
+    amountCents: number;
+    fiscalCode: string;
+    iban: string;
+    remittance: string;
+  }[];
+  const fiscal = p.business_fiscal_code;
+  return {
+    iupd: position.iupd,
+    type: /^\d{11}$/.test(fiscal) ? "G" : "F",
+    fiscalCode: fiscal,
+    fullName: p.business_name,
+    companyName: p.municipality_name.slice(0, 140),
+    officeName: "SUAP",
+    switchToExpired: false,
+    payStandIn: false,
+    paymentOption: [
+      {
+        iuv: position.iuv,
+        amount: position.amount_cents,
+        description: position.description,
+        isPartialPayment: false,
+        dueDate: `${String(position.due_date).slice(0, 10)}T23:59:59Z`,
+        fee: 0,
+        transfer: transfers.map((t) => ({
+          idTransfer: t.idTransfer,
+          amount: t.amountCents,
+          organizationFiscalCode: t.fiscalCode,
+          remittanceInformation: t.remittance,
+          // tassonomia dei servizi di incasso: 9/0301104/ = diritti di segreteria e istruttoria (ente comunale)
+          category: "9/0301104SE/",
+          iban: t.iban,
+        })),
+      },
+    ],
+  };
+}
+
+export interface ReceiptInput {
+  positionId: string;
+  receiptId: string;
+  psp: string;
+  paidAt: string;
+  amountCents: number;
+  source: "notification" | "polling" | "return";
+  now: Date;
+}
+
+/**
+ * Records what pagoPA says was paid, inside the caller's transaction. The same receipt twice (a replay, a
+ * notification and a poll) is recorded once; a second receipt for a paid position is kept as a duplicate
+ * (to refund); a receipt below the amount due is kept as a mismatch for the desk, without settling the fee.
+ * A paid position is never set back: the payment wins over a cancellation.
+ */
+export async function recordReceipt(trx: Transaction<Database>, files: FileStore, r: ReceiptInput) {
+  const position = await trx
+    .selectFrom("payment_positions")
+    .selectAll()
+    .where("id", "=", r.positionId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!position) throw new Error(`payment position ${r.positionId} not found`);
+  const known = await trx
+    .selectFrom("payment_receipts")
+    .select("outcome")
+    .where("position_id", "=", position.id)
+    .where("receipt_id", "=", r.receiptId)
+    .executeTakeFirst();
+  if (known) return { outcome: known.outcome, created: false };
+
+  const outcome =
+    position.status === "paid"
+      ? "duplicate"
+      : r.amountCents < position.amount_cents
+        ? "amount_mismatch"
+        : "recorded";
+  await trx
+    .insertInto("payment_receipts")
+    .values({
+      position_id: position.id,
+      receipt_id: r.receiptId,
+      psp: r.psp,
+      amount_cents: r.amountCents,
+      paid_at: r.paidAt,
+      source: r.source,
+      outcome,
+      received_at: r.now,
+    })
+    .execute();
+
+  if (outcome === "duplicate") {
+    await trx
+      .updateTable("payment_positions")
+      .set({ anomaly: "duplicate", updated_at: r.now })
+      .where("id", "=", position.id)
+      .execute();
+    return { outcome, created: true };
+  }
+  if (outcome === "amount_mismatch") {
+    await trx
+      .updateTable("payment_positions")
+      .set({ anomaly: "amount_mismatch", updated_at: r.now })
+      .where("id", "=", position.id)
+      .execute();
+    return { outcome, created: true };
+  }
+  const late = r.paidAt.slice(0, 10) > String(position.due_date).slice(0, 10);
+  const anomaly =
+    position.status === "cancelled" || position.status === "cancelling"
+      ? "paid_after_cancel"
+      : r.amountCents > position.amount_cents
+        ? "amount_mismatch"
+        : late
+          ? "late"
+          : null;
+  const p = await praticaForPayment(trx, position.pratica_id);
+  const bytes = await renderReceiptPdf({
+    creditorName: p?.municipality_name ?? "",
+    creditorFiscalCode: position.creditor_fiscal_code,
+    debtorName: p?.business_name ?? "",
+    description: position.description,
+    amountCents: r.amountCents,
+    noticeNumber: position.notice_number,
+    iuv: position.iuv,
+    receiptId: r.receiptId,
+    psp: r.psp,
+    paidAt: r.paidAt,
+    reference: p?.cui ?? p?.title ?? "",
+  });
+  const stored = await files.put(bytes);
+  const documentId = randomUUID();
+  await trx
+    .insertInto("documents")
+    .values({
+      id: documentId,
+      pratica_id: position.pratica_id,
+      kind: "ricevuta_pagopa",
+      title: "Ricevuta di pagamento pagoPA",
+      filename: `ricevuta-pagopa-${position.iuv}.pdf`,
+      storage_key: stored.key,
+      sha256: stored.sha256,
+      size: stored.size,
+      verification_code: verificationCode(),
+      issuer_entity_id: position.creditor_entity_id,
+      event_seq: null,
+      created_at: r.now,
+    })
+    .execute();
+  await trx
+    .updateTable("payment_positions")
+    .set({
+      status: "paid",
+      receipt_id: r.receiptId,
+      psp: r.psp,
+      paid_at: r.paidAt,
+      paid_amount_cents: r.amountCents,
+      receipt_document_id: documentId,
+      anomaly,
+      updated_at: r.now,
+    })
+    .where("id", "=", position.id)
+    .execute();
+  return { outcome, created: true };
+}
+
+/**
+ * Runs queued payment calls now, after the caller's COMMIT (the web request that needs the answer), through
+ * the queue's own discipline: claim (lease) in a short transaction, call outside any transaction, record the
+ * outcome and `onResult` with `recordOutcome` only while holding the lease. A call another process holds is
+ * skipped; a failure is left to the worker's retries per the handler's policy.
+ */
+export async function runCallsNow(
+  db: Kysely<Database>,
+  handler: IntegrationHandler,
+  files: FileStore,
+  callIds: readonly string[],
+  opts: { now?: () => Date; crashAfterExecute?: () => void; alert?: AlertDesk } = {},
+) {
+  const now = opts.now ?? (() => new Date());
+  for (const id of callIds) {
+    const token = randomUUID();
+    const call = await db
+      .updateTable("integration_calls")
+      .set((eb) => ({
+        status: "running",
+        lease_token: token,
+        lease_until: new Date(now().getTime() + DEFAULT_LEASE_MS),
+        attempts: eb("attempts", "+", 1),
+        updated_at: now(),
+      }))
+      .where("id", "=", id)
+      .where((eb) =>
+        eb.or([
+          eb("status", "=", "queued"),
+          eb.and([eb("status", "=", "running"), eb("lease_until", "<", now())]),
+        ]),
+      )
+      .returningAll()
+      .executeTakeFirst();
+    if (!call) continue;
+    const outcome = await handler.execute(call, { db, files, now });
+    opts.crashAfterExecute?.();
+    await recordOutcome(db, { call, token }, outcome, {
+      handler,
+      // Payment results are recorded on the payment rows; nothing to step in the pratica's machine.
+      context: { now: now(), dispatch: async () => {}, files, publicUrl: "" },
+      alert: opts.alert ?? (async () => {}),
+    });
+  }
+}
+
+/** Queues a status poll of every unpaid live position of the pratica (idempotency key per position and minute). */
+export async function enqueuePolls(
+  db: Kysely<Database>,
+  praticaId: string,
+  now = new Date(),
+): Promise<string[]> {
+  return db.transaction().execute(async (trx) => {
+    const open = await trx
+      .selectFrom("payment_positions")
+      .select("id")
+      .where("pratica_id", "=", praticaId)
+      .where("status", "in", ["valid", "cancelling"])
+      .execute();
+    const ids: string[] = [];
+    const minute = Math.floor(now.getTime() / 60_000);
+    for (const o of open) {
+      const c = await enqueueCall(trx, {
+        kind: "payment",
+        operation: "poll",
+        idempotencyKey: `payment:poll:${o.id}:${minute}`,
+        praticaId,
+        payload: { positionId: o.id },
+      });
+      if (c.status === "queued") ids.push(c.id);
+    }
+    return ids;
+  });
+}
+
+/** Cancels every unpaid live position of the pratica (e.g. the draft is deleted): rows + queued calls. */
+export async function cancelPositions(
+  db: Kysely<Database>,
+  praticaId: string,
+  now = new Date(),
+): Promise<string[]> {
+  return db.transaction().execute(async (trx) => {
+    const open = await trx
+      .updateTable("payment_positions")
+      .set({ status: "cancelling", updated_at: now })
+      .where("pratica_id", "=", praticaId)
+      .where("status", "in", ["valid", "creating"])
+      .returning("id")
+      .execute();
+    const ids: string[] = [];
+    for (const o of open) {
+      const c = await enqueueCall(trx, {
+        kind: "payment",
+        operation: "cancel",
+        idempotencyKey: `payment:cancel:${o.id}`,
+        praticaId,
+        payload: { positionId: o.id },
+      });
+      ids.push(c.id);
+    }
+    return ids;
+  });
+}
+
+/** Builds the Checkout cart of the pratica's unpaid positions and returns the address to redirect to. */
+export async function startCheckout(
+  db: Kysely<Database>,
+  port: PaymentPort,
+  config: PaymentConfig,
+  praticaId: string,
+): Promise<string | null> {
+  const p = await praticaForPayment(db, praticaId);
+  if (!p) return null;
+  const open = (await positionsOf(db, praticaId)).filter((x) => x.status === "valid");
+  if (open.length === 0) return null;
+  const back = `${config.publicUrl}/pratiche/${praticaId}/pagamenti/esito`;
+  const cart: CartRequest = {
+    paymentNotices: open.slice(0, 5).map((x) => ({
+      noticeNumber: x.notice_number,
+      fiscalCode: x.creditor_fiscal_code,
+      amount: x.amount_cents,
+      companyName: p.municipality_name.slice(0, 140),
+      description: x.description.slice(0, 140),
+    })),
+    returnUrls: {
+      returnOkUrl: `${back}?esito=ok`,
+      returnCancelUrl: `${back}?esito=annullato`,
+      returnErrorUrl: `${back}?esito=errore`,
+    },
+    idCart: praticaId,
+  };
+  return port.createCart(cart);
+}
+
+export type NotificationResult =
+  | { status: 200; outcome: string }
+  | { status: 401 | 400 | 404 | 409; message: string };
+
+/**
+ * The payment notification: JSON body signed with HMAC-SHA256 (header X-PagoPA-Signature: t=<unix>,v1=<hex>
+ * over "<t>.<body>") with PAGOPA_NOTIFY_SECRET. Refused when unsigned, wrongly signed, older than five minutes
+ * or already seen (its notificationId is kept in the same transaction that records the receipt).
+ */
+export async function receiveNotification(
+  db: Kysely<Database>,
+  files: FileStore,
+  config: PaymentConfig,
+  rawBody: string,
+  signature: string | null,
+  now = new Date(),
+): Promise<NotificationResult> {
+  const m = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(signature ?? "");
+  if (!m || !config.notifySecret) return { status: 401, message: "firma mancante" };
+  const t = Number(m[1]);
+  const expected = createHmac("sha256", config.notifySecret).update(`${t}.${rawBody}`).digest();
+  const given = Buffer.from(m[2]!, "hex");
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    return { status: 401, message: "firma non valida" };
+  }
+  if (Math.abs(now.getTime() / 1000 - t) > 300) return { status: 401, message: "notifica scaduta" };
+  let body: Record<string, unknown>;
+  try {
+    body = JSON.parse(rawBody) as Record<string, unknown>;
+  } catch {
+    return { status: 400, message: "JSON non valido" };
+  }
+  const notificationId = String(body.notificationId ?? "");
+  if (!notificationId) return { status: 400, message: "notificationId mancante" };
+  // An unknown position rolls back (the id is not spent, nothing is written); the sender may retry.
+  const unknown = Symbol("unknown position");
+  return db
+    .transaction()
+    .execute(async (trx): Promise<NotificationResult> => {
+      const fresh = await trx
+        .insertInto("payment_notifications")
+        .values({ notification_id: notificationId, received_at: now })
+        .onConflict((oc) => oc.column("notification_id").doNothing())
+        .returning("notification_id")
+        .executeTakeFirst();
+      if (!fresh) return { status: 409, message: "notifica già ricevuta" };
+      const position = await trx
+        .selectFrom("payment_positions")
+        .select(["id", "iuv"])
+        .where("creditor_fiscal_code", "=", String(body.organizationFiscalCode ?? ""))
+        .where("iupd", "=", String(body.iupd ?? ""))
+        .executeTakeFirst();
+      if (!position || position.iuv !== String(body.iuv ?? "")) throw unknown;
+      const result = await recordReceipt(trx, files, {
+        positionId: position.id,
+        receiptId: String(body.idReceipt ?? ""),
+        psp: String(body.pspCompany ?? ""),
+        paidAt: String(body.paymentDate ?? now.toISOString()),
+        amountCents: Number(body.amount),
+        source: "notification",
+        now,
+      });
+      return { status: 200, outcome: result.outcome };
+    })
+    .catch((error): NotificationResult => {
+      if (error === unknown) return { status: 404, message: "posizione debitoria sconosciuta" };
+      throw error;
+    });
+}
+
+/** Reconciliation: paid positions of one creditor in one month (YYYY-MM), by payment date. */
+export async function reconciliation(db: Kysely<Database>, creditorEntityId: number, month: string) {
+  const start = `${month}-01`;
+  const [y, mo] = month.split("-").map(Number) as [number, number];
+  const end = mo === 12 ? `${y + 1}-01-01` : `${y}-${String(mo + 1).padStart(2, "0")}-01`;
+  return db
+    .selectFrom("payment_positions as pp")
+    .innerJoin("pratiche as p", "p.id", "pp.pratica_id")
+    .select([
+      "pp.iuv",
+      "pp.notice_number",
+      "pp.iupd",
+      "pp.receipt_id",
+      "pp.psp",
+      "pp.paid_amount_cents",
+      "pp.amount_cents",
+      "pp.paid_at",
+      "pp.anomaly",
+      "p.cui",
+      "p.id as pratica_id",
+    ])
+    .where("pp.creditor_entity_id", "=", creditorEntityId)
+    .where("pp.status", "=", "paid")
+    .where("pp.paid_at", ">=", new Date(`${start}T00:00:00Z`))
+    .where("pp.paid_at", "<", new Date(`${end}T00:00:00Z`))
+    .orderBy("pp.paid_at")
+    .execute();
+}
+
+export { sql };
