@@ -35,6 +35,14 @@ const schema = z.object({
     .default("admin"),
   UPLOAD_MAX_FILE_MB: z.coerce.number().positive("deve essere un numero positivo").default(20),
   UPLOAD_MAX_PRATICA_MB: z.coerce.number().positive("deve essere un numero positivo").default(100),
+  // Signatures (issue 14): the SUAP's seal (PKCS#12), an optional RFC 3161 TSA, the trust anchors.
+  SEAL_P12: z.string().min(1).optional(),
+  SEAL_P12_PASSWORD: z.string().optional(),
+  TSA_URL: z
+    .string()
+    .url("deve essere un indirizzo completo, ad esempio https://tsa.example.it/tsa")
+    .optional(),
+  TRUST_ANCHORS: z.string().min(1).optional(),
 });
 
 export type Env = z.infer<typeof schema> & { isProduction: boolean; demoAccounts: boolean };

@@ -44,8 +44,8 @@ export function signer(issued: Issued, chain: Issued[] = []): CmsSigner {
 }
 
 export async function buildCorpus(): Promise<Corpus> {
-  let crlDer = new Uint8Array();
-  let rootCrlDer = new Uint8Array();
+  let crlDer: Uint8Array = new Uint8Array();
+  let rootCrlDer: Uint8Array = new Uint8Array();
   const server = createServer((req, res) => {
     if (req.url === "/intermediate.crl" || req.url === "/root.crl") {
       res.writeHead(200, { "Content-Type": "application/pkix-crl" });

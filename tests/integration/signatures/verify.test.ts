@@ -11,7 +11,7 @@ import { createCms } from "~/server/integrations/signature/cms-sign.server";
 import type { SignatureReport } from "~/server/integrations/signature/port.server";
 import { addToTrustStore, emptyTrustStore } from "~/server/integrations/signature/trust.server";
 import { LocalSignatureVerifier } from "~/server/integrations/signature/verify.server";
-import { PDFDocument, PDFName, PDFString } from "pdf-lib";
+import { type PDFDict, PDFDocument, PDFName, type PDFRef, PDFString } from "pdf-lib";
 import {
   base64,
   buildCorpus,
@@ -210,9 +210,10 @@ describe("PAdES (signed PDF)", () => {
   it("warns about an incremental update after the last signature", async () => {
     const signed = await pades(pdf, c.valid, c);
     const doc = await PDFDocument.load(signed);
-    const info = doc.context.lookup(doc.context.trailerInfo.Info) as import("pdf-lib").PDFDict;
+    const infoRef = doc.context.trailerInfo.Info as PDFRef;
+    const info = doc.context.lookup(infoRef) as PDFDict;
     info.set(PDFName.of("Title"), PDFString.of("Cambiato dopo la firma"));
-    const later = writeIncremental(signed, doc, [doc.context.trailerInfo.Info]);
+    const later = writeIncremental(signed, doc, [infoRef]);
     const r = await verifier.verify({ filename: "a.pdf", bytes: new Uint8Array(later) });
     expect(statusOf(r, "coverage")).toEqual(["warning"]);
     expect(r.checks[0]!.message.it).toMatch(/modificato dopo l'ultima firma/);

@@ -52,7 +52,7 @@ export function writeIncremental(original: Uint8Array, doc: PDFDocument, refs: P
     xref += `${num} 1\n${String(at).padStart(10, "0")} ${String(gen).padStart(5, "0")} n \n`;
   const t = doc.context.trailerInfo;
   const extra = [t.Info ? `/Info ${t.Info.toString()}` : "", t.ID ? `/ID ${t.ID.toString()}` : ""].join(" ");
-  xref += `trailer\n<< /Size ${doc.context.largestObjectNumber + 1} /Root ${t.Root.toString()} /Prev ${prev} ${extra} >>\nstartxref\n${xrefAt}\n%%EOF\n`;
+  xref += `trailer\n<< /Size ${doc.context.largestObjectNumber + 1} /Root ${String(t.Root)} /Prev ${prev} ${extra} >>\nstartxref\n${xrefAt}\n%%EOF\n`;
   chunks.push(Buffer.from(xref, "latin1"));
   return Buffer.concat(chunks);
 }

@@ -22,6 +22,8 @@ export interface CmsOptions {
   /** RFC 3161: returns a TimeStampToken (ContentInfo DER) over the given signature value. */
   timestamp?: (signatureValue: Uint8Array) => Promise<Uint8Array>;
   crls?: Uint8Array[];
+  /** eContentType (id-data by default; id-ct-TSTInfo for a timestamp token). */
+  contentType?: string;
 }
 
 function attr(type: string, value: asn1js.AsnType) {
@@ -37,7 +39,7 @@ export async function createCms(
   const cert = parseCertificate(signer.certificate);
   const parts = Array.isArray(content) ? content : [content];
   const attributes = [
-    attr(OID.contentType, new asn1js.ObjectIdentifier({ value: OID.data })),
+    attr(OID.contentType, new asn1js.ObjectIdentifier({ value: options.contentType ?? OID.data })),
     attr(OID.messageDigest, new asn1js.OctetString({ valueHex: ab(digest("sha256", parts)) })),
     attr(
       OID.signingCertificateV2,
@@ -85,14 +87,13 @@ export async function createCms(
     });
   }
   const single = Buffer.concat(parts);
+  const encap = new pkijs.EncapsulatedContentInfo({ eContentType: options.contentType ?? OID.data });
+  // Set after construction: the constructor would split the content into a constructed (BER) OCTET STRING,
+  // and a TSTInfo must be a primitive one.
+  if (!options.detached) encap.eContent = new asn1js.OctetString({ valueHex: ab(new Uint8Array(single)) });
   const signed = new pkijs.SignedData({
     version: 1,
-    encapContentInfo: new pkijs.EncapsulatedContentInfo({
-      eContentType: OID.data,
-      ...(options.detached
-        ? {}
-        : { eContent: new asn1js.OctetString({ valueHex: ab(new Uint8Array(single)) }) }),
-    }),
+    encapContentInfo: encap,
     digestAlgorithms: [sha256()],
     certificates: [cert, ...signer.chain.map(parseCertificate)],
     ...(options.crls?.length

@@ -470,7 +470,14 @@ export class LocalSignatureVerifier implements SignatureVerifier {
       const imprint = digest(hashName, new Uint8Array(si.signature.valueBlock.valueHexView));
       if (!Buffer.from(tst.messageImprint.hashedMessage.valueBlock.valueHexView).equals(Buffer.from(imprint)))
         return null;
-      const ok = await tsd.verify({ signer: 0, data: ab(eContent), extendedMode: true, checkChain: false });
+      // For a TSTInfo, pkijs checks the imprint against `data`: the timestamped bytes, the signature value.
+      const signatureValue = new Uint8Array(si.signature.valueBlock.valueHexView);
+      const ok = await tsd.verify({
+        signer: 0,
+        data: ab(signatureValue),
+        extendedMode: true,
+        checkChain: false,
+      });
       if (!ok.signatureVerified) return null;
       const tsaCerts = (tsd.certificates ?? []).filter(
         (c): c is pkijs.Certificate => c instanceof pkijs.Certificate,
