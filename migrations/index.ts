@@ -5,6 +5,7 @@ import * as m0003 from "./0003_pratiche";
 import * as m0004 from "./0004_filing";
 import * as m0005 from "./0005_desk";
 import * as m0006 from "./0006_delegations";
+import * as m0011 from "./0011_signatures";
 
 /**
  * Statically listed so the migrations are bundled into the server build (loading .ts files from disk at run
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   // 0004 is reserved for the filing journey; keep the numbers in order when it lands.
   "0005_desk": m0005,
   "0006_delegations": m0006,
+  "0011_signatures": m0011,
 };

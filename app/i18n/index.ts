@@ -4,13 +4,14 @@ import * as associations from "./modules/associations";
 import * as catalogue from "./modules/catalogue";
 import * as desk from "./modules/desk";
 import * as pratiche from "./modules/pratiche";
+import * as signatures from "./modules/signatures";
 
 export type Locale = "it" | "en";
 export const LOCALES: Locale[] = ["it", "en"];
 export const DEFAULT_LOCALE: Locale = "it";
 
 /** The Italian dictionary is the reference; areas keep their strings in modules/ so they grow apart. */
-const it = { ...coreIt, ...catalogue.it, ...pratiche.it, ...desk.it, ...associations.it };
+const it = { ...coreIt, ...catalogue.it, ...pratiche.it, ...desk.it, ...associations.it, ...signatures.it };
 export type MessageKey = keyof typeof it;
 const en: Record<MessageKey, string> = {
   ...coreEn,
@@ -18,6 +19,7 @@ const en: Record<MessageKey, string> = {
   ...pratiche.en,
   ...desk.en,
   ...associations.en,
+  ...signatures.en,
 };
 
 const dictionaries: Record<Locale, Record<MessageKey, string>> = { it, en };

@@ -8,6 +8,7 @@ import { isDraft, loadDraft, notFound, taskList } from "~/server/filing/drafts.s
 import { todayIso } from "~/server/pratiche/acts.server";
 import { loadPraticaView } from "~/server/pratiche/view.server";
 import { db } from "~/server/runtime.server";
+import { SignatureReport } from "~/components/signature/SignatureReport";
 
 export const meta: MetaFunction = () => [{ title: "Pratica - SUAP Alta Val di Cecina" }];
 
@@ -183,6 +184,7 @@ function Detail({ view }: { view: View }) {
                 {a.filename}
               </a>{" "}
               <code className="small text-break">SHA-256 {a.sha256}</code>
+              <SignatureReport report={a.signature} />
             </li>
           ))}
         </ul>

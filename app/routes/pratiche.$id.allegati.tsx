@@ -15,6 +15,7 @@ import {
 } from "~/server/filing/uploads.server";
 import { runtime, db } from "~/server/runtime.server";
 import { fileStore } from "~/server/services.server";
+import { SignatureReport } from "~/components/signature/SignatureReport";
 
 export const meta: MetaFunction = () => [{ title: "Allegati - SUAP Alta Val di Cecina" }];
 
@@ -104,6 +105,7 @@ export default function AttachmentsPage() {
                     <li key={f.id} className="d-flex flex-wrap gap-2 align-items-center mb-1">
                       <span>{f.filename}</span>
                       <code className="small text-break">SHA-256 {f.sha256}</code>
+                      <SignatureReport report={f.signature} />
                       <Form method="post" action={`/pratiche/${v.id}/allegati`}>
                         <CsrfInput />
                         <input type="hidden" name="intent" value="remove" />

@@ -248,7 +248,9 @@ export async function issueDocument(
     verification: { code, url: verifyUrl },
     generatedAt: input.now.toISOString(),
   });
-  const stored = await services.files.put(pdf);
+  // Sealed before hashing: the SHA-256 recorded and shown on /verifica is that of the sealed bytes.
+  const sealed = services.sealer ? await services.sealer.seal(pdf, { reason: title }) : pdf;
+  const stored = await services.files.put(sealed);
   const id = randomUUID();
   const filename = documentFileName(kind, input.protocol.label || pratica.cui || undefined);
   await trx
@@ -266,6 +268,7 @@ export async function issueDocument(
       issuer_entity_id: desk.id,
       event_seq: input.seq,
       created_at: input.now,
+      seal: services.sealer ? JSON.stringify(services.sealer.info) : null,
     })
     .execute();
   if (input.protocol.id !== null) {

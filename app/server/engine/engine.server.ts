@@ -20,6 +20,7 @@ import { type ExecutedDocument, issueDocument } from "./documents.server";
 import { once } from "./lookups.server";
 import { notify } from "./notify.server";
 import { romeDate } from "~/domain/dates";
+import type { Sealer } from "../integrations/seal/port.server";
 
 /**
  * The one path every change to a pratica takes: lock the row, check the policy, run the pure machine, save
@@ -51,6 +52,8 @@ export interface EngineServices {
   files: FileStore;
   publicUrl: string;
   now?: () => Date;
+  /** The seal port (issue 14): every issued PDF is sealed before it is hashed and stored. */
+  sealer?: Sealer;
 }
 
 export interface DispatchRequest {

@@ -7,6 +7,7 @@ import type { FileStore } from "../storage.server";
 import { type FilingUser, isDraft, loadDraft, notFound } from "./drafts.server";
 import { attachmentList } from "./bundle";
 import { checkUploadedFile } from "./files";
+import { checkAttachmentSignature } from "../integrations/signature/attachments.server";
 
 /**
  * Uploads: the multipart body is read with a hard byte cap (a 2 GB upload is cut off after the limit, not
@@ -115,9 +116,11 @@ export async function addAttachment(
   },
 ): Promise<AddAttachmentResult> {
   const ctx = await loadDraft(db, user, input.praticaId);
+  let listed: ReturnType<typeof attachmentList>[number] | undefined;
   if (input.purpose === "filing") {
     if (!isDraft(ctx)) throw new Response("La pratica è già stata inviata", { status: 409 });
-    const known = attachmentList(ctx.refs, ctx.answers).some((a) => a.attachment.code === input.code);
+    listed = attachmentList(ctx.refs, ctx.answers).find((a) => a.attachment.code === input.code);
+    const known = listed !== undefined;
     if (!known) {
       return {
         ok: false,
@@ -141,6 +144,15 @@ export async function addAttachment(
     remainingBytes: input.limits.maxPraticaBytes - Number(used.total),
   });
   if (!check.ok) return { ok: false, field: `file-${input.code}`, message: check.message };
+  // Digital signature (issue 14): refused where the catalogue requires one and it fails; otherwise kept.
+  const signature = await checkAttachmentSignature(db, {
+    praticaId: input.praticaId,
+    userId: user.id,
+    filename: check.filename,
+    bytes: input.bytes,
+    requirement: listed?.attachment.signature,
+  });
+  if (!signature.ok) return { ok: false, field: `file-${input.code}`, message: signature.message };
   const stored = await files.put(input.bytes);
   const id = randomUUID();
   await db
@@ -156,6 +168,7 @@ export async function addAttachment(
       storage_key: stored.key,
       uploaded_by: user.id,
       purpose: input.purpose,
+      signature: signature.report ? JSON.stringify(signature.report) : null,
     })
     .execute();
   return { ok: true, id, sha256: stored.sha256 };
