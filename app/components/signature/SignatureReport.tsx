@@ -59,8 +59,8 @@ export function SignatureReport({ report }: { report: unknown }) {
       ) : null}
       {r.signatures.length ? (
         <ul className="mb-1">
-          {r.signatures.map((s, i) => (
-            <li key={`${s.level}-${i}`}>
+          {r.signatures.map((s) => (
+            <li key={`${s.level}-${s.signer.fiscalCode}-${s.signingTime}`}>
               {t("signature.signer")}: {s.signer.name ?? "-"}
               {s.signer.fiscalCode ? ` (${s.signer.fiscalCode})` : ""}; {t("signature.issuer")}:{" "}
               {s.issuer ?? "-"}; {t("signature.time")}: {when(s.signingTime, locale)}
@@ -72,8 +72,8 @@ export function SignatureReport({ report }: { report: unknown }) {
         <details>
           <summary>{t("signature.checks", { date: when(r.checkedAt, locale) })}</summary>
           <ul>
-            {checks.map((c, i) => (
-              <li key={`${c.name}-${i}`}>
+            {checks.map((c) => (
+              <li key={`${c.name}-${c.at}-${c.message.it}`}>
                 <strong>{t(`signature.check.${c.status}`)}</strong>: {c.message[locale]}
               </li>
             ))}
