@@ -29,10 +29,14 @@ import { completeDraftWithout } from "./support/drafts";
 
 const CLIENTS = 8;
 const TOTAL = Number(process.env.BENCH_SUBMISSIONS ?? 48);
-const base = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+const base =
+  process.env.BENCH_DATABASE_URL ??
+  process.env.TEST_DATABASE_URL ??
+  "postgres://postgres@127.0.0.1:5432/test";
 const LIMITS: UploadLimits = { maxFileBytes: 20 * 1024 * 1024, maxPraticaBytes: 100 * 1024 * 1024 };
 
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+const pct = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 const summary = (times: number[]) => {
   const s = [...times].sort((a, b) => a - b);
   return `mean ${(s.reduce((a, b) => a + b, 0) / s.length).toFixed(1)} ms, p50 ${pct(s, 50).toFixed(1)} ms, p95 ${pct(s, 95).toFixed(1)} ms (n=${s.length})`;
@@ -41,7 +45,10 @@ const summary = (times: number[]) => {
 async function verifyBench(dataDir: string) {
   const root = await issueCertificate({ subject: "CN=Bench Root,C=IT", ca: true });
   const ca = await issueCertificate({ subject: "CN=Bench CA,C=IT", ca: true, issuer: root });
-  const person = await issueCertificate({ subject: "CN=Mario Rossi,2.5.4.5=TINIT-RSSMRA80A01H501U,C=IT", issuer: ca });
+  const person = await issueCertificate({
+    subject: "CN=Mario Rossi,2.5.4.5=TINIT-RSSMRA80A01H501U,C=IT",
+    issuer: ca,
+  });
   const trust = emptyTrustStore();
   addToTrustStore(trust, "root.pem", new Uint8Array(Buffer.from(root.pem)));
   addToTrustStore(trust, "ca.crl", (await createCrl(ca, [])).der);
@@ -51,7 +58,11 @@ async function verifyBench(dataDir: string) {
   const doc = await PDFDocument.load(await renderPdf(receiptSpec()));
   await doc.attach(randomBytes(5 * 1024 * 1024), "rilievo.bin", { mimeType: "application/octet-stream" });
   const big = await doc.save({ useObjectStreams: false });
-  const signed = await signPdf(big, { certificate: person.der, chain: [ca.der], key: person.key }, { reason: "Bench", name: "Mario Rossi" });
+  const signed = await signPdf(
+    big,
+    { certificate: person.der, chain: [ca.der], key: person.key },
+    { reason: "Bench", name: "Mario Rossi" },
+  );
   const times: number[] = [];
   for (let i = 0; i < 12; i++) {
     const t0 = performance.now();
@@ -60,7 +71,9 @@ async function verifyBench(dataDir: string) {
     if (r.outcome !== "valid") throw new Error(`bench PDF not valid: ${JSON.stringify(r.problem)}`);
   }
   times.shift(); // warm-up
-  console.log(`verify a ${(signed.length / 1024 / 1024).toFixed(1)} MB signed PDF (PAdES, chain + CRL): ${summary(times)}`);
+  console.log(
+    `verify a ${(signed.length / 1024 / 1024).toFixed(1)} MB signed PDF (PAdES, chain + CRL): ${summary(times)}`,
+  );
 
   const sealer = await loadSealer(parseEnv({ DATA_DIR: dataDir, NODE_ENV: "test" }));
   const receipt = await renderPdf(receiptSpec());
@@ -71,11 +84,19 @@ async function verifyBench(dataDir: string) {
     sealTimes.push(performance.now() - t0);
   }
   sealTimes.shift();
-  console.log(`seal a receipt (${Math.round(receipt.length / 1024)} KB, RSA-2048, no TSA): ${summary(sealTimes)}`);
+  console.log(
+    `seal a receipt (${Math.round(receipt.length / 1024)} KB, RSA-2048, no TSA): ${summary(sealTimes)}`,
+  );
   return sealer;
 }
 
-async function submissions(services: EngineServices, db: any, files: LocalFileStore, user: any, label: string) {
+async function submissions(
+  services: EngineServices,
+  db: any,
+  files: LocalFileStore,
+  user: any,
+  label: string,
+) {
   const ids: string[] = [];
   for (let i = 0; i < TOTAL; i++) ids.push(await completeDraftWithout(db, files, user, "PLANIMETRIA"));
   const pdf = await renderPdf(receiptSpec());
@@ -96,7 +117,11 @@ async function submissions(services: EngineServices, db: any, files: LocalFileSt
           limits: LIMITS,
         });
         if (!up.ok) throw new Error(up.message.en);
-        const r = await submitPratica(db, services, user, { praticaId: ids[i]!, submissionKey: randomUUID(), declared: true });
+        const r = await submitPratica(db, services, user, {
+          praticaId: ids[i]!,
+          submissionKey: randomUUID(),
+          declared: true,
+        });
         if (!r.ok) throw new Error(JSON.stringify(r.errors));
         latencies.push(performance.now() - s);
       }
@@ -127,7 +152,11 @@ async function main() {
     runtime.handle = handle;
     runtime.ready = true;
     const files = new LocalFileStore(path.join(dataDir, "files"));
-    const u = await handle.db.selectFrom("users").select("id").where("email", "=", "impresa@demo.test").executeTakeFirstOrThrow();
+    const u = await handle.db
+      .selectFrom("users")
+      .select("id")
+      .where("email", "=", "impresa@demo.test")
+      .executeTakeFirstOrThrow();
     const user = { id: u.id, principal: await loadPrincipal(u.id) };
     const plain: EngineServices = { files, publicUrl: "http://localhost:3000" };
     await submissions(plain, handle.db, files, user, "off (warm-up)");

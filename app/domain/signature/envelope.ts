@@ -101,10 +101,13 @@ export function pdfDateToIso(value: string | null): string | null {
  * where /Contents is, so the CMS is read from exactly the bytes the signature excludes.
  */
 export function findPdfSignatures(bytes: Uint8Array): PdfSignatureField[] {
-  const text = new TextDecoder("latin1").decode(bytes);
   const found: PdfSignatureField[] = [];
-  const re = /\/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]/g;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
+  // Byte-level search, text decoded only in small windows: a 20 MB scan stays in native indexOf.
+  const needle = [0x2f, 0x42, 0x79, 0x74, 0x65, 0x52, 0x61, 0x6e, 0x67, 0x65]; // "/ByteRange"
+  for (let at = bytes.indexOf(0x2f); at >= 0 && at < bytes.length; at = bytes.indexOf(0x2f, at + 1)) {
+    if (!needle.every((b, i) => bytes[at + i] === b)) continue;
+    const m = /^\/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]/.exec(latin1(bytes, at, at + 120));
+    if (!m) continue;
     const range = [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])] as [
       number,
       number,
@@ -113,21 +116,30 @@ export function findPdfSignatures(bytes: Uint8Array): PdfSignatureField[] {
     ];
     const gapStart = range[0] + range[1];
     const gapEnd = range[2];
-    if (gapEnd <= gapStart || gapEnd > bytes.length) continue;
-    const gap = text.slice(gapStart, gapEnd);
+    if (gapEnd <= gapStart || gapEnd > bytes.length || gapEnd - gapStart > 4 * 1024 * 1024) continue;
+    const gap = latin1(bytes, gapStart, gapEnd);
     if (!/^<[0-9a-fA-F\s]*>$/.test(gap)) continue;
     const raw = hexToBytes(gap.slice(1, -1));
     const cms = raw.subarray(0, derLength(raw));
-    // The dictionary around the match: from the last "<<" before it to the first ">>" after /Contents.
-    const dictStart = text.lastIndexOf("<<", Math.min(m.index, gapStart));
-    const dictEnd = text.indexOf(">>", Math.max(m.index + m[0].length, gapEnd));
-    const dict = `${text.slice(dictStart, gapStart)} ${text.slice(gapEnd, dictEnd)} ${text.slice(m.index, m.index + m[0].length)}`;
+    // The dictionary around it: a few KB before /Contents and after it (the keys of a signature dictionary).
+    const before = latin1(bytes, Math.max(0, Math.min(at, gapStart) - 4096), Math.min(at, gapStart));
+    const after = latin1(bytes, gapEnd, Math.min(bytes.length, Math.max(at + m[0].length, gapEnd) + 4096));
+    const dict = `${before.slice(before.lastIndexOf("<<"))} ${after.slice(0, after.indexOf(">>") + 2 || undefined)} ${m[0]}`;
     const subFilter = /\/SubFilter\s*\/([A-Za-z0-9.#_-]+)/.exec(dict)?.[1] ?? null;
     const claimed = /\/M\s*\((D:[^)]*)\)/.exec(dict)?.[1] ?? null;
     const name = /\/Name\s*\(([^)]*)\)/.exec(dict)?.[1] ?? null;
     found.push({ byteRange: range, cms, subFilter, claimedTime: pdfDateToIso(claimed), name });
+    at += m[0].length;
   }
   return found;
+}
+
+function latin1(bytes: Uint8Array, from: number, to: number): string {
+  let out = "";
+  for (let i = from; i < to; i += 8192) {
+    out += String.fromCharCode(...bytes.subarray(i, Math.min(to, i + 8192)));
+  }
+  return out;
 }
 
 /** The fiscal code in a certificate's subject serialNumber (`TINIT-RSSMRA80A01H501U`), upper-case, or null. */

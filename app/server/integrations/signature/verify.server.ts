@@ -1,3 +1,4 @@
+import { createPublicKey, verify as nodeVerify } from "node:crypto";
 import * as asn1js from "asn1js";
 import * as pkijs from "pkijs";
 import { italianDate } from "~/domain/dates";
@@ -253,18 +254,7 @@ export class LocalSignatureVerifier implements SignatureVerifier {
     const actual = digest(hashName, content);
     let intact = false;
     if (md && Buffer.from(md.valueBlock.valueHexView).equals(Buffer.from(actual))) {
-      try {
-        const data = Buffer.concat(content);
-        const result = await sd.verify({
-          signer: index,
-          data: ab(new Uint8Array(data)),
-          extendedMode: true,
-          checkChain: false,
-        });
-        intact = result.signatureVerified === true;
-      } catch {
-        intact = false;
-      }
+      intact = await verifySignedAttributes(sd, si, index, cert, hashName, content);
     }
     checks.push(
       intact
@@ -488,6 +478,45 @@ export class LocalSignatureVerifier implements SignatureVerifier {
     } catch {
       return null;
     }
+  }
+}
+
+/**
+ * The signature over the signed attributes (the content's digest was compared above). RSA PKCS#1 v1.5 and
+ * ECDSA go through node:crypto directly, so a 5 MB file is not hashed a second time; anything else (RSA-PSS)
+ * through pkijs.
+ */
+async function verifySignedAttributes(
+  sd: pkijs.SignedData,
+  si: pkijs.SignerInfo,
+  index: number,
+  cert: pkijs.Certificate,
+  hashName: string,
+  content: Uint8Array[],
+): Promise<boolean> {
+  const algorithm = si.signatureAlgorithm.algorithmId;
+  const encoded = si.signedAttrs?.encodedValue;
+  const simple =
+    algorithm === OID.rsaEncryption ||
+    algorithm === OID.sha256WithRsa ||
+    algorithm.startsWith("1.2.840.10045.4.3.");
+  if (simple && encoded && encoded.byteLength > 0) {
+    try {
+      const spki = Buffer.from(cert.subjectPublicKeyInfo.toSchema().toBER(false));
+      const key = createPublicKey({ key: spki, format: "der", type: "spki" });
+      const der = new Uint8Array(encoded.slice(0));
+      der[0] = 0x31; // the SET OF tag, as signed (it is stored with the [0] IMPLICIT tag)
+      return nodeVerify(hashName, der, key, Buffer.from(si.signature.valueBlock.valueHexView));
+    } catch {
+      return false;
+    }
+  }
+  try {
+    const data = ab(new Uint8Array(Buffer.concat(content)));
+    const result = await sd.verify({ signer: index, data, extendedMode: true, checkChain: false });
+    return result.signatureVerified === true;
+  } catch {
+    return false;
   }
 }
 
