@@ -13,9 +13,24 @@ import { createCms } from "../app/server/integrations/signature/cms-sign.server"
 
 // Fictitious fiscal codes (the demo declarant's is the demo business's, an individual enterprise).
 const PEOPLE = [
-  { slug: "maria-rossi", name: "Maria Rossi", fiscalCode: "RSSMRA80A41M126H", role: "dichiarante (impresa@demo.test)" },
-  { slug: "luca-bianchi", name: "Luca Bianchi", fiscalCode: "BNCLCU75C10G702Z", role: "funzionario (operatore@demo.test)" },
-  { slug: "franco-marroni", name: "Franco Marroni", fiscalCode: "MRRFNC70B15L219W", role: "associazione (associazione@demo.test)" },
+  {
+    slug: "maria-rossi",
+    name: "Maria Rossi",
+    fiscalCode: "RSSMRA80A41M126H",
+    role: "dichiarante (impresa@demo.test)",
+  },
+  {
+    slug: "luca-bianchi",
+    name: "Luca Bianchi",
+    fiscalCode: "BNCLCU75C10G702Z",
+    role: "funzionario (operatore@demo.test)",
+  },
+  {
+    slug: "franco-marroni",
+    name: "Franco Marroni",
+    fiscalCode: "MRRFNC70B15L219W",
+    role: "associazione (associazione@demo.test)",
+  },
 ];
 const PASSWORD = "demo-firma";
 
@@ -38,7 +53,11 @@ for (const p of PEOPLE) {
   const cert = await issueDevelopmentPerson(pki, p);
   issued[p.slug] = cert;
   await writeFile(path.join(out, `${p.slug}.cert.pem`), cert.pem);
-  await writeFile(path.join(out, `${p.slug}.p12`), writePkcs12(cert.keyPem, [cert.pem, pki.ca.pem], PASSWORD), { mode: 0o600 });
+  await writeFile(
+    path.join(out, `${p.slug}.p12`),
+    writePkcs12(cert.keyPem, [cert.pem, pki.ca.pem], PASSWORD),
+    { mode: 0o600 },
+  );
   console.log(`${p.name} (${p.role}): ${p.slug}.p12, password ${PASSWORD}`);
 }
 const signer = (slug: string) => ({ certificate: issued[slug]!.der, chain: [], key: issued[slug]!.key });

@@ -77,6 +77,33 @@ describe("CAdES (.p7m)", () => {
     expect(statusOf(r, "innerType")).toEqual(["passed"]);
     expect(statusOf(r, "signer")).toEqual(["passed"]);
     expect(r.innerKind).toBe("pdf");
+    // An independent verifier agrees: OpenSSL's CMS verification against the same root.
+    const file = path.join(dir, "valid.p7m");
+    const ca = path.join(dir, "ca-bundle.pem");
+    writeFileSync(file, p7m);
+    writeFileSync(ca, `${c.root.pem}\n${c.intermediate.pem}\n`);
+    const out = execFileSync(
+      "openssl",
+      [
+        "cms",
+        "-verify",
+        "-inform",
+        "DER",
+        "-in",
+        file,
+        "-CAfile",
+        ca,
+        "-purpose",
+        "any",
+        "-out",
+        `${file}.pdf`,
+      ],
+      {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    expect(out + execFileSync("cmp", [`${file}.pdf`, "-"], { input: pdf, encoding: "utf8" })).toBe("");
   });
 
   it("reads the PEM and bare base64 forms", async () => {
