@@ -233,7 +233,6 @@ describe.each(DATABASES)("signed attachments and sealed documents on %s", (kind)
     expect(execFileSync("cat", [`${file}.txt`], { encoding: "utf8" })).toMatch(/Ricevuta di presentazione/);
 
     // /verifica checks the stored bytes with a verifier that trusts the development CA.
-    signatureRuntime.verifier = undefined;
     const { loadVerifier } = await import("~/server/integrations/signature/registry.server");
     const devVerifier = await loadVerifier(parseEnv({ DATA_DIR: path.join(root, kind), NODE_ENV: "test" }));
     const keep = signatureRuntime.verifier;
