@@ -17,5 +17,10 @@ export function fileStore(env: Env = runtime.env) {
 
 /** What the engine needs from the outside world, built from the configuration. */
 export function engineServices(env: Env = runtime.env): EngineServices {
-  return { files: fileStore(env), publicUrl: publicUrl(env), sealer: signatureRuntime.sealer };
+  return {
+    files: fileStore(env),
+    publicUrl: publicUrl(env),
+    sealer: signatureRuntime.sealer,
+    officerSigner: signatureRuntime.officerSigner,
+  };
 }

@@ -249,7 +249,11 @@ export async function issueDocument(
     generatedAt: input.now.toISOString(),
   });
   // Sealed before hashing: the SHA-256 recorded and shown on /verifica is that of the sealed bytes.
-  const sealed = services.sealer ? await services.sealer.seal(pdf, { reason: title }) : pdf;
+  const signed =
+    kind === "provvedimento" && services.officerSigner
+      ? await services.officerSigner.seal(pdf, { reason: "Firma del responsabile del procedimento" })
+      : pdf;
+  const sealed = services.sealer ? await services.sealer.seal(signed, { reason: title }) : signed;
   const stored = await services.files.put(sealed);
   const id = randomUUID();
   const filename = documentFileName(kind, input.protocol.label || pratica.cui || undefined);

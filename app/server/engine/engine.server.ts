@@ -54,6 +54,8 @@ export interface EngineServices {
   now?: () => Date;
   /** The seal port (issue 14): every issued PDF is sealed before it is hashed and stored. */
   sealer?: Sealer;
+  /** The officer's signature on a provvedimento, applied before the seal. */
+  officerSigner?: Sealer;
 }
 
 export interface DispatchRequest {

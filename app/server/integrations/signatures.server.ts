@@ -1,5 +1,6 @@
 import type { Env } from "../env.server";
 import { singleton } from "../singleton.server";
+import { loadOfficerSigner } from "./seal/officer.server";
 import { loadSealer } from "./seal/registry.server";
 import type { Sealer } from "./seal/port.server";
 import type { SignatureVerifier } from "./signature/port.server";
@@ -14,5 +15,6 @@ export const signatureRuntime = singleton<{ sealer?: Sealer; verifier?: Signatur
 export async function bootSignatures(env: Env) {
   signatureRuntime.sealer ??= await loadSealer(env);
   signatureRuntime.verifier ??= await loadVerifier(env);
+  signatureRuntime.officerSigner ??= await loadOfficerSigner(env);
   return signatureRuntime;
 }

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError, parseEnv } from "~/server/env.server";
 import { developmentPki } from "~/server/integrations/seal/development.server";
 import { writePkcs12 } from "~/server/integrations/seal/p12.server";
+import { DEMO_OFFICER, loadOfficerSigner } from "~/server/integrations/seal/officer.server";
 import { loadSealer } from "~/server/integrations/seal/registry.server";
 import { startTsaDouble } from "~/server/integrations/seal/tsa-double.server";
 import { loadVerifier } from "~/server/integrations/signature/registry.server";
@@ -133,5 +134,35 @@ describe("SEAL_P12", () => {
     const sealer = await loadSealer(parseEnv({ DATA_DIR: dir, SEAL_P12: p12, SEAL_P12_PASSWORD: "ossl" }));
     expect(sealer.info.subject).toBe("Giulia Bianchi");
     expect(pdfsig(await sealer.seal(pdf, { reason: "x" }))).toMatch(/Signature is Valid/);
+  });
+});
+
+describe("officers sign decisions", () => {
+  it("the demo officer signs a provvedimento, the seal follows in an incremental update, both valid", async () => {
+    const env = parseEnv({ DATA_DIR: path.join(dir, "officer"), NODE_ENV: "test" });
+    const officer = await loadOfficerSigner(env);
+    const sealer = await loadSealer(env);
+    const decision = await sealer.seal(await officer!.seal(pdf, { reason: "Firma del responsabile" }), {
+      reason: "Provvedimento",
+    });
+    const out = pdfsig(decision);
+    expect(out.match(/Signature Validation: Signature is Valid/g)).toHaveLength(2);
+    expect(out).toMatch(/Signer Certificate Common Name: Luca Bianchi/);
+    const report = await (await loadVerifier(env)).verify({ filename: "provvedimento.pdf", bytes: decision });
+    expect(report.outcome).toBe("valid");
+    expect(report.signatures.map((s) => s.signer.name)).toEqual([
+      "Luca Bianchi",
+      "SUAP Alta Val di Cecina - sigillo di sviluppo NON qualificato",
+    ]);
+    expect(report.signatures[0]!.signer.fiscalCode).toBe(DEMO_OFFICER.fiscalCode);
+  });
+
+  it("has no development adapter in production", async () => {
+    const env = parseEnv({
+      DATA_DIR: path.join(dir, "prod2"),
+      NODE_ENV: "production",
+      SESSION_SECRET: "x".repeat(40),
+    });
+    expect(await loadOfficerSigner(env)).toBeUndefined();
   });
 });
