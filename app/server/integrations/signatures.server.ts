@@ -7,10 +7,12 @@ import type { SignatureVerifier } from "./signature/port.server";
 import { loadVerifier } from "./signature/registry.server";
 
 /** The process's seal and signature verifier, loaded (and validated) once at boot. */
-export const signatureRuntime = singleton<{ sealer?: Sealer; verifier?: SignatureVerifier }>(
-  "signatures",
-  () => ({}),
-);
+export const signatureRuntime = singleton<{
+  sealer?: Sealer;
+  /** The officer's signature on decisions (development adapter only, for now). */
+  officerSigner?: Sealer;
+  verifier?: SignatureVerifier;
+}>("signatures", () => ({}));
 
 export async function bootSignatures(env: Env) {
   signatureRuntime.sealer ??= await loadSealer(env);
