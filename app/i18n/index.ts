@@ -8,6 +8,7 @@ import * as identity from "./modules/identity";
 import * as payments from "./modules/payments";
 import * as pratiche from "./modules/pratiche";
 import * as words from "./modules/words";
+import * as signatures from "./modules/signatures";
 
 export type Locale = "it" | "en";
 export const LOCALES: Locale[] = ["it", "en"];
@@ -24,6 +25,7 @@ const it = {
   ...integrations.it,
   ...identity.it,
   ...payments.it,
+  ...signatures.it,
 };
 export type MessageKey = keyof typeof it;
 const en: Record<MessageKey, string> = {
@@ -36,6 +38,7 @@ const en: Record<MessageKey, string> = {
   ...integrations.en,
   ...identity.en,
   ...payments.en,
+  ...signatures.en,
 };
 
 const dictionaries: Record<Locale, Record<MessageKey, string>> = { it, en };

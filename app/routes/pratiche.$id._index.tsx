@@ -9,6 +9,7 @@ import { todayIso } from "~/server/pratiche/acts.server";
 import { loadPraticaView } from "~/server/pratiche/view.server";
 import { db } from "~/server/runtime.server";
 import { pageTitle } from "~/components/title";
+import { SignatureReport } from "~/components/signature/SignatureReport";
 
 export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, "Pratica") }];
 
@@ -184,6 +185,7 @@ function Detail({ view }: { view: View }) {
                 {a.filename}
               </a>{" "}
               <code className="small text-break">SHA-256 {a.sha256}</code>
+              <SignatureReport report={a.signature} />
             </li>
           ))}
         </ul>

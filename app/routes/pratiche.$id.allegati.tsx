@@ -16,6 +16,7 @@ import {
 import { runtime, db } from "~/server/runtime.server";
 import { fileStore } from "~/server/services.server";
 import { pageTitle } from "~/components/title";
+import { SignatureReport } from "~/components/signature/SignatureReport";
 
 export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, "Allegati") }];
 
@@ -106,6 +107,7 @@ export default function AttachmentsPage() {
                     <li key={f.id} className="d-flex flex-wrap gap-2 align-items-center mb-1">
                       <span>{f.filename}</span>
                       <code className="small text-break">SHA-256 {f.sha256}</code>
+                      <SignatureReport report={f.signature} />
                       <Form method="post" action={`/pratiche/${v.id}/allegati`}>
                         <CsrfInput />
                         <input type="hidden" name="intent" value="remove" />

@@ -1,10 +1,13 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { useT } from "~/i18n/useT";
+import { useLocale, useT } from "~/i18n/useT";
+import type { SealStatus } from "~/server/integrations/seal/report.server";
 import { formatDocumentDate } from "~/server/documents/pdf.server";
 import { verifyDocument } from "~/server/filing/queries.server";
 import { db } from "~/server/runtime.server";
 import { pageTitle } from "~/components/title";
+import { documentSeal } from "~/server/integrations/seal/report.server";
+import { fileStore } from "~/server/services.server";
 
 export const meta: MetaFunction = ({ matches }) => [
   { title: pageTitle(matches, "Verifica di un documento") },
@@ -14,7 +17,61 @@ export const meta: MetaFunction = ({ matches }) => [
 export async function loader({ params }: LoaderFunctionArgs) {
   const doc = await verifyDocument(db(), params.code ?? "");
   if (!doc) return Response.json({ found: false as const, code: params.code ?? "" }, { status: 404 });
-  return { found: true as const, code: doc.code, doc: { ...doc, date: formatDocumentDate(doc.createdAt) } };
+  const seal = await documentSeal(db(), fileStore(), doc.code);
+  return {
+    found: true as const,
+    code: doc.code,
+    doc: { ...doc, date: formatDocumentDate(doc.createdAt) },
+    seal,
+  };
+}
+
+function SealSection({ seal }: { seal: SealStatus }) {
+  const t = useT();
+  const locale = useLocale();
+  const when = (iso: string) =>
+    new Intl.DateTimeFormat(locale === "it" ? "it-IT" : "en-GB", {
+      dateStyle: "long",
+      timeStyle: "medium",
+      timeZone: "Europe/Rome",
+    }).format(new Date(iso));
+  const tone = {
+    valid: "alert-success",
+    invalid: "alert-danger",
+    indeterminate: "alert-warning",
+    none: "alert-info",
+  };
+  return (
+    <section aria-labelledby="seal-title" className="mt-4" data-testid="seal">
+      <h2 id="seal-title" className="h4">
+        {t("signature.seal.title")}
+      </h2>
+      <p className={`alert ${tone[seal.status]}`} data-testid="seal-status" data-status={seal.status}>
+        {t(`signature.seal.${seal.status}`)}
+      </p>
+      {seal.status !== "none" ? (
+        <dl className="row">
+          <dt className="col-sm-4">{t("signature.seal.holder")}</dt>
+          <dd className="col-sm-8">{seal.holder ?? "-"}</dd>
+          <dt className="col-sm-4">{t("signature.issuer")}</dt>
+          <dd className="col-sm-8">{seal.issuer ?? "-"}</dd>
+          <dt className="col-sm-4">{t("signature.seal.qualified")}</dt>
+          <dd className="col-sm-8" data-testid="seal-qualified">
+            {seal.qualified ? t("signature.yes") : t("signature.seal.notQualified")}
+          </dd>
+          {seal.sealedAt ? (
+            <>
+              <dt className="col-sm-4">{t("signature.seal.sealedAt")}</dt>
+              <dd className="col-sm-8">{when(seal.sealedAt)}</dd>
+            </>
+          ) : null}
+          <dt className="col-sm-4">{t("signature.seal.timestamp")}</dt>
+          <dd className="col-sm-8">{seal.timestamped ? t("signature.yes") : t("signature.no")}</dd>
+        </dl>
+      ) : null}
+      <p className="small">{t("signature.seal.howTo")}</p>
+    </section>
+  );
 }
 
 export default function VerifyResult() {
@@ -59,6 +116,7 @@ export default function VerifyResult() {
           </dd>
         </dl>
         <p>{t("filing.verify.hashHint")}</p>
+        {v.seal ? <SealSection seal={v.seal} /> : null}
       </div>
     </div>
   );

@@ -116,6 +116,14 @@ const schema = z.object({
     .int("deve essere un numero intero")
     .min(1, "deve essere almeno 1")
     .default(30),
+  // Signatures (issue 14): the SUAP's seal (PKCS#12), an optional RFC 3161 TSA, the trust anchors.
+  SEAL_P12: z.string().min(1).optional(),
+  SEAL_P12_PASSWORD: z.string().optional(),
+  TSA_URL: z
+    .string()
+    .url("deve essere un indirizzo completo, ad esempio https://tsa.example.it/tsa")
+    .optional(),
+  TRUST_ANCHORS: z.string().min(1).optional(),
 });
 
 /** TRUST_PROXY as Express wants it: a list of addresses, subnets or the names Express knows; null when invalid. */

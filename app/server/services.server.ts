@@ -4,6 +4,7 @@ import type { Env } from "./env.server";
 import { runtime } from "./runtime.server";
 import { singleton } from "./singleton.server";
 import { LocalFileStore } from "./storage.server";
+import { signatureRuntime } from "./integrations/signatures.server";
 
 /** Where links in mail and QR codes point: PUBLIC_URL, or the local address in development. */
 export function publicUrl(env: Env) {
@@ -16,5 +17,11 @@ export function fileStore(env: Env = runtime.env) {
 
 /** What the engine needs from the outside world, built from the configuration. */
 export function engineServices(env: Env = runtime.env): EngineServices {
-  return { files: fileStore(env), publicUrl: publicUrl(env), protocolRegistry: env.PROTOCOL_REGISTRY };
+  return {
+    files: fileStore(env),
+    publicUrl: publicUrl(env),
+    protocolRegistry: env.PROTOCOL_REGISTRY,
+    sealer: signatureRuntime.sealer,
+    officerSigner: signatureRuntime.officerSigner,
+  };
 }

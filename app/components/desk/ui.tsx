@@ -4,6 +4,7 @@ import { CsrfInput, type FieldError, fieldError } from "~/components/forms";
 import { eventText, type MessageKey, statusText, type Translate } from "~/i18n";
 import { useT } from "~/i18n/useT";
 import { italianDate } from "~/domain/dates";
+import { SignatureReport } from "~/components/signature/SignatureReport";
 
 /** Shared pieces of the desk's and the agencies' pages (server-rendered, no JavaScript needed). */
 
@@ -84,7 +85,14 @@ export interface PraticaData {
     created_at: string;
     protocol_label: string | null;
   }[];
-  attachments: { id: string; code: string; filename: string; sha256: string; size: number }[];
+  attachments: {
+    id: string;
+    code: string;
+    filename: string;
+    sha256: string;
+    size: number;
+    signature?: unknown;
+  }[];
   timeline: {
     seq: number;
     type: string;
@@ -291,6 +299,7 @@ export function PraticaSummary({ data }: { data: PraticaData }) {
               <li key={a.id}>
                 {a.code}: {a.filename} — {t("desk.pratica.hash")}{" "}
                 <code className="text-break">{a.sha256}</code>
+                <SignatureReport report={a.signature} />
               </li>
             ))}
           </ul>

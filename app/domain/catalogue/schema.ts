@@ -115,6 +115,18 @@ export const attachmentSchema = z
     requiredWhen: conditionSchema.optional(),
     paymentProof: z.boolean().default(false),
     signed: z.boolean().default(false),
+    /**
+     * Added with the signature checks (issue 14): the file must be digitally signed (CAdES or PAdES) by one of
+     * these people, and an upload that is unsigned or fails a check is refused. Absent: a signed file's
+     * verification is only shown. Catalogue versions without it keep their meaning.
+     */
+    signature: z
+      .object({
+        required: z.literal(true),
+        by: z.array(z.enum(["declarant", "legal_representative"])).min(1),
+      })
+      .strict()
+      .optional(),
     note,
   })
   .strict();

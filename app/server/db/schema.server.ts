@@ -249,6 +249,8 @@ export interface DocumentsTable {
   issuer_entity_id: number;
   event_seq: number | null;
   created_at: Generated<Date>;
+  /** The seal on the stored bytes (0011): holder, issuer, qualified, timestamped; null when issued unsealed. */
+  seal: Json<unknown> | null;
 }
 
 export interface AttachmentsTable {
@@ -265,6 +267,8 @@ export interface AttachmentsTable {
   created_at: Generated<Date>;
   /** the upload form's idempotency key (0009) */
   upload_key?: string | null;
+  /** The signature verification report (0011), null for a file that is not signed and need not be. */
+  signature: Json<unknown> | null;
 }
 
 export interface PraticaAgenciesTable {

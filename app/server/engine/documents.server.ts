@@ -239,7 +239,13 @@ export async function issueDocument(
     verification: { code, url: verifyUrl },
     generatedAt: input.now.toISOString(),
   });
-  const stored = await services.files.put(pdf);
+  // Sealed before hashing: the SHA-256 recorded and shown on /verifica is that of the sealed bytes.
+  const signed =
+    kind === "provvedimento" && services.officerSigner
+      ? await services.officerSigner.seal(pdf, { reason: "Firma del responsabile del procedimento" })
+      : pdf;
+  const sealed = services.sealer ? await services.sealer.seal(signed, { reason: title }) : signed;
+  const stored = await services.files.put(sealed);
   const id = randomUUID();
   const filename = documentFileName(kind, input.protocol.label || pratica.cui || undefined);
   await trx
@@ -257,6 +263,7 @@ export async function issueDocument(
       issuer_entity_id: desk.id,
       event_seq: input.seq,
       created_at: input.now,
+      seal: services.sealer ? JSON.stringify(services.sealer.info) : null,
     })
     .execute();
   if (input.protocol.id !== null) {

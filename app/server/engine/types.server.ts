@@ -4,6 +4,7 @@ import type { DueDates, Refusal, WorkflowEvent, WorkflowInput } from "../../../w
 import type { Database, Pratica } from "../db/schema.server";
 import type { IntegrationResultEvent } from "../integrations/types.server";
 import type { FileStore } from "../storage.server";
+import type { Sealer } from "../integrations/seal/port.server";
 
 /**
  * The engine's shared types: what `dispatch` and the effect executors (engine/effects/) both speak. Executors
@@ -36,6 +37,10 @@ export interface EngineServices {
   files: FileStore;
   publicUrl: string;
   now?: () => Date;
+  /** The seal port (issue 14): every issued PDF is sealed before it is hashed and stored. */
+  sealer?: Sealer;
+  /** The officer's signature on a provvedimento, applied before the seal. */
+  officerSigner?: Sealer;
   /**
    * Which protocol register numbers the entries (PROTOCOL_REGISTRY): "internal" (default) numbers them in the
    * transaction; "remote" queues a registration call and the number arrives later.

@@ -412,7 +412,17 @@ export async function taskList(db: Kysely<Database>, ctx: DraftContext) {
 export async function uploadedAttachments(db: Kysely<Database>, praticaId: string, purpose = "filing") {
   return db
     .selectFrom("attachments")
-    .select(["id", "code", "filename", "content_type", "size", "sha256", "purpose", "created_at"])
+    .select([
+      "id",
+      "code",
+      "filename",
+      "content_type",
+      "size",
+      "sha256",
+      "purpose",
+      "created_at",
+      "signature",
+    ])
     .where("pratica_id", "=", praticaId)
     .where("purpose", "=", purpose)
     .orderBy("created_at")

@@ -9,6 +9,7 @@ import { type FilingUser, isDraft, loadDraft, notFound } from "./drafts.server";
 import { attachmentList } from "../../domain/filing/bundle";
 import { contentProblem } from "./content.server";
 import { checkUploadedFile } from "../../domain/filing/files";
+import { checkAttachmentSignature } from "../integrations/signature/attachments.server";
 
 /**
  * Uploads: the multipart body is read with a hard byte cap (a 2 GB upload is cut off after the limit, not
@@ -145,9 +146,11 @@ export async function addAttachment(
   },
 ): Promise<AddAttachmentResult> {
   const ctx = await loadDraft(db, user, input.praticaId);
+  let listed: ReturnType<typeof attachmentList>[number] | undefined;
   if (input.purpose === "filing") {
     if (!isDraft(ctx)) throw new Response("La pratica è già stata inviata", { status: 409 });
-    const known = attachmentList(ctx.refs, ctx.answers).some((a) => a.attachment.code === input.code);
+    listed = attachmentList(ctx.refs, ctx.answers).find((a) => a.attachment.code === input.code);
+    const known = listed !== undefined;
     if (!known) {
       return {
         ok: false,
@@ -169,6 +172,16 @@ export async function addAttachment(
   if (!precheck.ok) return { ok: false, field: `file-${input.code}`, message: precheck.message };
   const problem = await contentProblem(precheck.kind, input.bytes, precheck.filename);
   if (problem) return { ok: false, field: `file-${input.code}`, message: problem };
+  // Digital signature (issue 14), outside any transaction (revocation may be fetched over the network):
+  // refused where the catalogue requires one and it fails; otherwise the report is kept with the file.
+  const signature = await checkAttachmentSignature(db, {
+    praticaId: input.praticaId,
+    userId: user.id,
+    filename: precheck.filename,
+    bytes: input.bytes,
+    requirement: listed?.attachment.signature,
+  });
+  if (!signature.ok) return { ok: false, field: `file-${input.code}`, message: signature.message };
   // Under the pratica's lock: the state (still a draft for "filing"), the per-pratica total and the insert are
   // one decision, so parallel uploads cannot pass the limit together and a submission never misses a file.
   // A retry is the same form (key), for the same document, with the same bytes: another file is a new upload.
@@ -220,6 +233,7 @@ export async function addAttachment(
         storage_key: stored.key,
         uploaded_by: user.id,
         purpose: input.purpose,
+        signature: signature.report ? JSON.stringify(signature.report) : null,
         upload_key: retryKey,
       })
       .execute();

@@ -63,7 +63,17 @@ export async function loadPraticaView(
         .execute(),
       db
         .selectFrom("attachments")
-        .select(["id", "code", "filename", "content_type", "size", "sha256", "purpose", "created_at"])
+        .select([
+          "id",
+          "code",
+          "filename",
+          "content_type",
+          "size",
+          "sha256",
+          "purpose",
+          "created_at",
+          "signature",
+        ])
         .where("pratica_id", "=", pratica.id)
         .orderBy("created_at")
         .execute(),

@@ -1,0 +1,66 @@
+/** Digital signatures and the seal (issue 14): the signature report on attachments, the seal on /verifica. */
+export const it = {
+  "signature.outcome.valid": "Firma digitale valida",
+  "signature.outcome.invalid": "Firma digitale non valida",
+  "signature.outcome.indeterminate": "Firma digitale da confermare",
+  "signature.outcome.unsigned": "File non firmato",
+  "signature.signer": "Firmatario",
+  "signature.issuer": "Certificato emesso da",
+  "signature.time": "Data della firma",
+  "signature.format.cades": "CAdES (.p7m)",
+  "signature.format.pades": "PAdES (PDF firmato)",
+  "signature.checks": "Controlli eseguiti il {date}",
+  "signature.check.passed": "superato",
+  "signature.check.failed": "non superato",
+  "signature.check.unknown": "non verificabile",
+  "signature.check.warning": "attenzione",
+  "signature.seal.title": "Sigillo elettronico",
+  "signature.seal.valid": "Il documento porta il sigillo elettronico del SUAP ed è integro.",
+  "signature.seal.invalid":
+    "Il sigillo del documento non è valido: il file conservato è stato alterato. Contatta lo Sportello.",
+  "signature.seal.indeterminate":
+    "Il sigillo è integro, ma la revoca del certificato non è verificabile in questo momento.",
+  "signature.seal.none": "Questo documento è stato emesso senza sigillo elettronico.",
+  "signature.seal.holder": "Titolare del sigillo",
+  "signature.seal.qualified": "Sigillo qualificato",
+  "signature.seal.notQualified": "Sigillo NON qualificato (ambiente di sviluppo o prova)",
+  "signature.seal.timestamp": "Marca temporale",
+  "signature.seal.sealedAt": "Apposto il",
+  "signature.seal.howTo":
+    "Per verificarlo da te: scarica il PDF e aprilo con un lettore che verifica le firme (per esempio Adobe Acrobat Reader o `pdfsig` di poppler), oppure confronta l'impronta SHA-256 del file con quella indicata qui.",
+  "signature.yes": "sì",
+  "signature.no": "no",
+} as const;
+
+export const en: Record<keyof typeof it, string> = {
+  "signature.outcome.valid": "Valid digital signature",
+  "signature.outcome.invalid": "Invalid digital signature",
+  "signature.outcome.indeterminate": "Digital signature to be confirmed",
+  "signature.outcome.unsigned": "Unsigned file",
+  "signature.signer": "Signer",
+  "signature.issuer": "Certificate issued by",
+  "signature.time": "Signing date",
+  "signature.format.cades": "CAdES (.p7m)",
+  "signature.format.pades": "PAdES (signed PDF)",
+  "signature.checks": "Checks run on {date}",
+  "signature.check.passed": "passed",
+  "signature.check.failed": "failed",
+  "signature.check.unknown": "could not be checked",
+  "signature.check.warning": "warning",
+  "signature.seal.title": "Electronic seal",
+  "signature.seal.valid": "The document carries the SUAP's electronic seal and is intact.",
+  "signature.seal.invalid":
+    "The document's seal is not valid: the stored file was altered. Contact the desk.",
+  "signature.seal.indeterminate":
+    "The seal is intact, but the certificate's revocation cannot be checked right now.",
+  "signature.seal.none": "This document was issued without an electronic seal.",
+  "signature.seal.holder": "Seal holder",
+  "signature.seal.qualified": "Qualified seal",
+  "signature.seal.notQualified": "NOT a qualified seal (development or test environment)",
+  "signature.seal.timestamp": "Timestamp",
+  "signature.seal.sealedAt": "Applied on",
+  "signature.seal.howTo":
+    "To check it yourself: download the PDF and open it in a reader that verifies signatures (for example Adobe Acrobat Reader or poppler's `pdfsig`), or compare the file's SHA-256 fingerprint with the one shown here.",
+  "signature.yes": "yes",
+  "signature.no": "no",
+};

@@ -1,0 +1,33 @@
+import { ConfigError, type Env } from "../../env.server";
+import { developmentPki } from "../seal/development.server";
+import type { SignatureVerifier } from "./port.server";
+import { emptyTrustStore, loadTrustStore } from "./trust.server";
+import { LocalSignatureVerifier } from "./verify.server";
+
+/**
+ * The verifier from the configuration: trust anchors from TRUST_ANCHORS (file or folder: certificates, CRLs,
+ * ETSI trusted lists); outside production the development CA in DATA_DIR is trusted too, so the demo
+ * people's test signatures verify. In production TRUST_ANCHORS is required.
+ */
+export async function loadVerifier(env: Env): Promise<SignatureVerifier> {
+  const store = emptyTrustStore();
+  if (env.TRUST_ANCHORS) {
+    try {
+      await loadTrustStore(env.TRUST_ANCHORS, store);
+    } catch (error) {
+      throw new ConfigError(
+        `Configurazione non valida: ${(error as Error).message}. Correggi TRUST_ANCHORS e riavvia.`,
+      );
+    }
+  } else if (env.isProduction) {
+    throw new ConfigError(
+      "Configurazione non valida: TRUST_ANCHORS è obbligatoria in produzione (cartella con i certificati delle CA qualificate o la lista di fiducia AgID).",
+    );
+  }
+  if (!env.isProduction) {
+    const pki = await developmentPki(env.DATA_DIR);
+    await loadTrustStore(pki.caPath, store);
+    await loadTrustStore(pki.crlPath, store);
+  }
+  return new LocalSignatureVerifier(store);
+}

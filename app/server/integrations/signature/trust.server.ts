@@ -1,0 +1,85 @@
+import { readFile, readdir, stat } from "node:fs/promises";
+import path from "node:path";
+import * as asn1js from "asn1js";
+import * as pkijs from "pkijs";
+import { parseTrustedList, trustedCertificates } from "~/domain/signature/trusted-list";
+
+/**
+ * Trust anchors: a file or a folder (TRUST_ANCHORS) of CA certificates (PEM, possibly several per file, or
+ * DER .cer/.crt/.der), CRLs (.crl, PEM or DER) and ETSI TS 119 612 trusted lists (.xml). A trusted list is read
+ * as given: take it from the official source over a trusted channel (its XAdES signature is not checked here).
+ */
+export interface TrustStore {
+  anchors: pkijs.Certificate[];
+  crls: pkijs.CertificateRevocationList[];
+  sources: string[];
+}
+
+export function emptyTrustStore(): TrustStore {
+  return { anchors: [], crls: [], sources: [] };
+}
+
+function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+}
+
+export function parseCertificate(der: Uint8Array): pkijs.Certificate {
+  return pkijs.Certificate.fromBER(toArrayBuffer(der));
+}
+
+export function parseCrl(der: Uint8Array): pkijs.CertificateRevocationList {
+  const asn = asn1js.fromBER(toArrayBuffer(der));
+  if (asn.offset === -1) throw new Error("CRL non leggibile");
+  return new pkijs.CertificateRevocationList({ schema: asn.result });
+}
+
+function pemBlocks(text: string): { label: string; der: Uint8Array }[] {
+  return [...text.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g)].map((m) => ({
+    label: m[1]!,
+    der: new Uint8Array(Buffer.from(m[2]!.replace(/\s+/g, ""), "base64")),
+  }));
+}
+
+/** Adds the certificates, CRLs and trusted lists held in one file's bytes. */
+export function addToTrustStore(store: TrustStore, name: string, bytes: Uint8Array) {
+  const text = Buffer.from(bytes).toString("latin1");
+  if (/TrustServiceStatusList/.test(text.slice(0, 4096))) {
+    const list = parseTrustedList(Buffer.from(bytes).toString("utf8"));
+    for (const b64 of trustedCertificates(list))
+      store.anchors.push(parseCertificate(Buffer.from(b64, "base64")));
+  } else if (text.includes("-----BEGIN ")) {
+    for (const block of pemBlocks(text)) {
+      if (block.label.includes("CRL")) store.crls.push(parseCrl(block.der));
+      else if (block.label.includes("CERTIFICATE")) store.anchors.push(parseCertificate(block.der));
+    }
+  } else if (/\.crl$/i.test(name)) {
+    store.crls.push(parseCrl(bytes));
+  } else {
+    store.anchors.push(parseCertificate(bytes));
+  }
+  store.sources.push(name);
+}
+
+/** Reads TRUST_ANCHORS (file or folder, not recursive). A file that cannot be read stops the boot with its name. */
+export async function loadTrustStore(
+  location: string,
+  store: TrustStore = emptyTrustStore(),
+): Promise<TrustStore> {
+  const info = await stat(location);
+  const files = info.isDirectory()
+    ? (await readdir(location))
+        .filter((f) => /\.(pem|crt|cer|der|crl|xml)$/i.test(f))
+        .sort()
+        .map((f) => path.join(location, f))
+    : [location];
+  for (const file of files) {
+    try {
+      addToTrustStore(store, file, new Uint8Array(await readFile(file)));
+    } catch (error) {
+      throw new Error(
+        `TRUST_ANCHORS: il file ${file} non contiene certificati, CRL o una lista di fiducia leggibili (${(error as Error).message})`,
+      );
+    }
+  }
+  return store;
+}

@@ -1,0 +1,120 @@
+// Trust anchors from TRUST_ANCHORS: a folder of PEM/DER certificates and CRLs, and an ETSI TS 119 612 trusted
+// list (the EU/AgID format) where only services whose current status is "granted" are trusted.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseTrustedList, SERVICE_TYPES, trustedCertificates } from "~/domain/signature/trusted-list";
+import { loadTrustStore } from "~/server/integrations/signature/trust.server";
+import { LocalSignatureVerifier } from "~/server/integrations/signature/verify.server";
+import { createCms } from "~/server/integrations/signature/cms-sign.server";
+import { buildCorpus, type Corpus, cades, samplePdf, signer } from "./corpus";
+
+const dir = mkdtempSync(path.join(os.tmpdir(), "suap-trust-"));
+let c: Corpus;
+beforeAll(async () => {
+  c = await buildCorpus();
+}, 120_000);
+afterAll(async () => {
+  await c?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const b64 = (der: Uint8Array) => Buffer.from(der).toString("base64");
+
+function trustedList(granted: Uint8Array, withdrawn: Uint8Array) {
+  const service = (name: string, status: string, der: Uint8Array, history = "") => `
+        <tsl:TSPService>
+          <tsl:ServiceInformation>
+            <tsl:ServiceTypeIdentifier>${SERVICE_TYPES.qualifiedCa}</tsl:ServiceTypeIdentifier>
+            <tsl:ServiceName><tsl:Name xml:lang="it">${name}</tsl:Name></tsl:ServiceName>
+            <tsl:ServiceDigitalIdentity><tsl:DigitalId><tsl:X509Certificate>
+              ${b64(der).replace(/(.{64})/g, "$1\n              ")}
+            </tsl:X509Certificate></tsl:DigitalId></tsl:ServiceDigitalIdentity>
+            <tsl:ServiceStatus>http://uri.etsi.org/TrstSvc/TrustedList/Svcstatus/${status}</tsl:ServiceStatus>
+          </tsl:ServiceInformation>
+          ${history}
+        </tsl:TSPService>`;
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<tsl:TrustServiceStatusList xmlns:tsl="http://uri.etsi.org/02231/v2#" TSLTag="http://uri.etsi.org/19612/TSLTag">
+  <tsl:SchemeInformation><tsl:SchemeTerritory>IT</tsl:SchemeTerritory></tsl:SchemeInformation>
+  <tsl:TrustServiceProviderList>
+    <tsl:TrustServiceProvider>
+      <tsl:TSPInformation><tsl:TSPName><tsl:Name xml:lang="it">Prove &amp; Firme S.p.A.</tsl:Name></tsl:TSPName></tsl:TSPInformation>
+      <tsl:TSPServices>${service("Test Root CA", "granted", granted)}</tsl:TSPServices>
+    </tsl:TrustServiceProvider>
+    <tsl:TrustServiceProvider>
+      <tsl:TSPInformation><tsl:TSPName><tsl:Name xml:lang="it">Cessata S.r.l.</tsl:Name></tsl:TSPName></tsl:TSPInformation>
+      <tsl:TSPServices>${service(
+        "Sconosciuta CA",
+        "withdrawn",
+        withdrawn,
+        `<tsl:ServiceHistory><tsl:ServiceHistoryInstance><tsl:ServiceStatus>http://uri.etsi.org/TrstSvc/TrustedList/Svcstatus/granted</tsl:ServiceStatus></tsl:ServiceHistoryInstance></tsl:ServiceHistory>`,
+      )}</tsl:TSPServices>
+    </tsl:TrustServiceProvider>
+  </tsl:TrustServiceProviderList>
+</tsl:TrustServiceStatusList>`;
+}
+
+describe("ETSI TS 119 612 trusted list", () => {
+  it("reads providers, services, statuses and certificates; trusts only the granted ones", () => {
+    const list = parseTrustedList(trustedList(c.root.der, c.untrustedRoot.der));
+    expect(list.territory).toBe("IT");
+    expect(list.services.map((s) => [s.provider, s.name, s.trusted])).toEqual([
+      ["Prove & Firme S.p.A.", "Test Root CA", true],
+      ["Cessata S.r.l.", "Sconosciuta CA", false],
+    ]);
+    expect(trustedCertificates(list)).toEqual([b64(c.root.der)]);
+  });
+
+  it("refuses a file that is not a trusted list", () => {
+    expect(() => parseTrustedList("<html/>")).toThrow(/TrustServiceStatusList/);
+  });
+
+  it("a verifier loaded from the list accepts the granted CA's signers and refuses the withdrawn one's", async () => {
+    const folder = path.join(dir, "tsl");
+    mkdirSync(folder);
+    writeFileSync(path.join(folder, "IT_TSL.xml"), trustedList(c.root.der, c.untrustedRoot.der));
+    const store = await loadTrustStore(folder);
+    expect(store.anchors).toHaveLength(1);
+    const verifier = new LocalSignatureVerifier(store);
+    const pdf = await samplePdf();
+    expect(
+      (await verifier.verify({ filename: "a.pdf.p7m", bytes: await cades(pdf, c.valid, c) })).outcome,
+    ).toBe("valid");
+    const foreign = await createCms(pdf, signer(c.untrusted), { detached: false, signingTime: new Date() });
+    const refused = await verifier.verify({ filename: "a.pdf.p7m", bytes: foreign });
+    expect(refused.problem?.it).toMatch(/ente non riconosciuto/);
+  });
+});
+
+describe("TRUST_ANCHORS folder", () => {
+  it("loads PEM and DER certificates and CRLs; a local CRL answers revocation without the network", async () => {
+    const folder = path.join(dir, "anchors");
+    mkdirSync(folder);
+    writeFileSync(path.join(folder, "root.pem"), c.root.pem);
+    writeFileSync(path.join(folder, "altra.cer"), c.untrustedRoot.der);
+    writeFileSync(path.join(folder, "intermedia.crl"), c.crl.der);
+    writeFileSync(path.join(folder, "leggimi.txt"), "ignored");
+    const store = await loadTrustStore(folder);
+    expect(store.anchors).toHaveLength(2);
+    expect(store.crls).toHaveLength(1);
+    const offline = new LocalSignatureVerifier(store, { network: false });
+    const pdf = await samplePdf();
+    const revoked = await offline.verify({ filename: "a.pdf.p7m", bytes: await cades(pdf, c.revoked, c) });
+    expect(revoked.problem?.it).toMatch(/revocato/);
+    // The intermediate's own status (root CRL) is only on the network: offline it stays unknown, never valid.
+    const valid = await offline.verify({ filename: "a.pdf.p7m", bytes: await cades(pdf, c.valid, c) });
+    expect(valid.outcome).toBe("indeterminate");
+  });
+
+  it("names the file that cannot be read", async () => {
+    const folder = path.join(dir, "bad");
+    mkdirSync(folder);
+    writeFileSync(
+      path.join(folder, "rotto.pem"),
+      "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+    );
+    await expect(loadTrustStore(folder)).rejects.toThrow(/rotto\.pem non contiene certificati/);
+  });
+});
