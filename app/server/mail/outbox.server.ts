@@ -8,7 +8,7 @@ import type { MailTransport } from "./transport.server";
 /** Hours a message may stay undelivered before the desk is told (MAIL_ALERT_AFTER_HOURS). */
 export const DEFAULT_ALERT_AFTER_HOURS = 4;
 /** The longest wait between two attempts: once SMTP is back, every message goes within this. */
-const MAX_BACKOFF_MINUTES = 60;
+const MAX_BACKOFF_MINUTES = 240;
 const ALERT_TEMPLATE = "delivery_alert";
 /** A claimed message is leased for this long; a worker that dies mid-send lets another retry it. */
 const LEASE_MINUTES = 5;
@@ -59,7 +59,7 @@ export async function enqueue(
     .execute();
 }
 
-/** Minutes to wait after the n-th failed attempt: 1, 2, 4, 8 ... capped at an hour, for ever (never given up). */
+/** Minutes to wait after the n-th failed attempt: 1, 2, 4, 8 ... capped at four hours, for ever (never given up). */
 export function backoffMinutes(attempts: number) {
   return Math.min(2 ** Math.min(Math.max(0, attempts - 1), 20), MAX_BACKOFF_MINUTES);
 }
@@ -156,7 +156,7 @@ export async function deliverDue(
           .set({
             attempts,
             last_error: String((error as Error).message ?? error).slice(0, 1000),
-            // Never given up: it stays pending and is retried at most an hour apart until SMTP takes it.
+            // Never given up: it stays pending and is retried at most four hours apart until SMTP takes it.
             status: "pending",
             next_attempt_at: sql`now() + make_interval(mins => ${backoffMinutes(attempts)})`,
             ...(overdue ? { alerted_at: new Date() } : {}),
@@ -209,7 +209,7 @@ async function alertDesk(
     text: [
       `Il messaggio «${message.subject}» per ${message.recipient} non è ancora stato consegnato`,
       `(in coda dal ${new Date(message.created_at as string).toISOString()}, ${attempts} tentativi; ultimo errore: ${lastError}).`,
-      "Il portale continua a riprovare almeno una volta all'ora. Verificate il server di posta (SMTP_URL)",
+      "Il portale continua a riprovare almeno ogni quattro ore. Verificate il server di posta (SMTP_URL)",
       "e, se serve, avvisate il destinatario con un altro mezzo.",
     ].join("\n"),
     praticaId: message.pratica_id ?? undefined,

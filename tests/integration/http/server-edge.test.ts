@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -162,10 +162,16 @@ describe("boot", () => {
   it("reads .env from the working directory, the real environment winning", async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "suap-dotenv-"));
     writeFileSync(path.join(dir, ".env"), "PORT=notaport\nHOST=127.0.0.1\n");
+    // The server runs from that directory (where it looks for .env), with the built app linked in.
+    for (const d of ["build", "public", "catalogue"]) symlinkSync(path.resolve(d), path.join(dir, d));
     // The real PORT=0 wins over the file's invalid one: the server gets as far as listening.
     const real = start({ DATA_DIR: dir }, dir);
     const deadline = Date.now() + 60_000;
-    while (!/in ascolto|non valida/.test(real.output()) && Date.now() < deadline)
+    while (
+      !/in ascolto|non valida/.test(real.output()) &&
+      real.child.exitCode === null &&
+      Date.now() < deadline
+    )
       await new Promise((r) => setTimeout(r, 50));
     expect(real.output()).toMatch(/in ascolto/);
     real.child.kill("SIGKILL");

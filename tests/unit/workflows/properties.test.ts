@@ -192,54 +192,62 @@ const withSubmit = (cmds: unknown[]) => [
 
 describe("random event sequences", () => {
   for (const regime of regimes) {
-    it(`${regime}: nothing throws, finals stay final, due dates never before the start, one integration stop <= 30 days`, () => {
-      const def = registry.current(regime);
-      const seen = new Set<string>();
-      fc.assert(
-        fc.property(startDate, fc.array(command, { maxLength: 40 }), (start, cmds) => {
-          check(def, regime, start, withSubmit(cmds), seen);
-        }),
-        { numRuns: 500, seed: 20260301 },
-      );
-      expect([...seen]).toEqual(expect.arrayContaining(mustReach[regime]));
-    }, PROPERTY_BUDGET_MS);
+    it(
+      `${regime}: nothing throws, finals stay final, due dates never before the start, one integration stop <= 30 days`,
+      () => {
+        const def = registry.current(regime);
+        const seen = new Set<string>();
+        fc.assert(
+          fc.property(startDate, fc.array(command, { maxLength: 40 }), (start, cmds) => {
+            check(def, regime, start, withSubmit(cmds), seen);
+          }),
+          { numRuns: 500, seed: 20260301 },
+        );
+        expect([...seen]).toEqual(expect.arrayContaining(mustReach[regime]));
+      },
+      PROPERTY_BUDGET_MS,
+    );
   }
 });
 
 describe("clock properties", () => {
-  it("the due date is never before the start and a second integration stop is always refused", () => {
-    fc.assert(
-      fc.property(
-        startDate,
-        fc.integer({ min: 0, max: 180 }),
-        fc.integer({ min: 0, max: 60 }),
-        fc.integer({ min: 0, max: 40 }),
-        fc.integer({ min: 0, max: 60 }),
-        (start, term, afterDays, maxDays, answerAfter) => {
-          const c0 = startClock(start, term);
-          expect(dueDate(c0, { patronDays: [] })! >= start).toBe(true);
-          const s = tryClock(() => suspendForIntegration(c0, addDays(start, afterDays), maxDays));
-          if (maxDays > 30) {
-            expect(s.ok).toBe(false);
-            return;
-          }
-          expect(s.ok).toBe(true);
-          if (!s.ok) return;
-          const c1 = resumeClock(s.clock, addDays(start, afterDays + answerAfter));
-          expect(c1.suspendedDays).toBe(Math.min(answerAfter, maxDays));
-          expect(dueDate(c1, { patronDays: [] })! >= start).toBe(true);
-          expect(
-            tryClock(() => suspendForIntegration(c1, addDays(start, afterDays + answerAfter), 1)).ok,
-          ).toBe(false);
-          // a 10-bis notice is still possible and always lengthens the term by at least the resume delay
-          const c2 = observationsReceived(
-            noticeOfRefusal(c1, addDays(start, afterDays + answerAfter), 10, 10),
-            addDays(start, afterDays + answerAfter + 3),
-          );
-          expect(c2.suspendedDays).toBe(c1.suspendedDays + 13);
-        },
-      ),
-      { numRuns: 500 },
-    );
-  }, PROPERTY_BUDGET_MS);
+  it(
+    "the due date is never before the start and a second integration stop is always refused",
+    () => {
+      fc.assert(
+        fc.property(
+          startDate,
+          fc.integer({ min: 0, max: 180 }),
+          fc.integer({ min: 0, max: 60 }),
+          fc.integer({ min: 0, max: 40 }),
+          fc.integer({ min: 0, max: 60 }),
+          (start, term, afterDays, maxDays, answerAfter) => {
+            const c0 = startClock(start, term);
+            expect(dueDate(c0, { patronDays: [] })! >= start).toBe(true);
+            const s = tryClock(() => suspendForIntegration(c0, addDays(start, afterDays), maxDays));
+            if (maxDays > 30) {
+              expect(s.ok).toBe(false);
+              return;
+            }
+            expect(s.ok).toBe(true);
+            if (!s.ok) return;
+            const c1 = resumeClock(s.clock, addDays(start, afterDays + answerAfter));
+            expect(c1.suspendedDays).toBe(Math.min(answerAfter, maxDays));
+            expect(dueDate(c1, { patronDays: [] })! >= start).toBe(true);
+            expect(
+              tryClock(() => suspendForIntegration(c1, addDays(start, afterDays + answerAfter), 1)).ok,
+            ).toBe(false);
+            // a 10-bis notice is still possible and always lengthens the term by at least the resume delay
+            const c2 = observationsReceived(
+              noticeOfRefusal(c1, addDays(start, afterDays + answerAfter), 10, 10),
+              addDays(start, afterDays + answerAfter + 3),
+            );
+            expect(c2.suspendedDays).toBe(c1.suspendedDays + 13);
+          },
+        ),
+        { numRuns: 500 },
+      );
+    },
+    PROPERTY_BUDGET_MS,
+  );
 });
