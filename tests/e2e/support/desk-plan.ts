@@ -9,6 +9,8 @@ export const DESK_TITLES = {
   authorisation: "E2E Somministrazione in zona tutelata",
   integrated: "E2E Autorizzazione integrata",
   refusal: "E2E Autorizzazione da respingere",
+  sciaPositive: "E2E Vicinato con controlli positivi (SCIA)",
+  sciaInadmissible: "E2E Vicinato irricevibile (SCIA)",
 } as const;
 
 export function deskPlan(today: string) {
@@ -22,6 +24,8 @@ export function deskPlan(today: string) {
       received: addDays(today, -5),
     },
     refusal: { submitted: addDays(today, -10) },
+    sciaPositive: { submitted: addDays(today, -7) },
+    sciaInadmissible: { submitted: addDays(today, -2) },
   };
 }
 
