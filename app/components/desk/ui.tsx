@@ -287,14 +287,29 @@ export function PraticaSummary({ data }: { data: PraticaData }) {
           {t("desk.pratica.attachments")}
         </h2>
         {data.attachments.length ? (
-          <ul>
-            {data.attachments.map((a) => (
-              <li key={a.id}>
-                {a.code}: {a.filename} — {t("desk.pratica.hash")}{" "}
-                <code className="text-break">{a.sha256}</code>
-              </li>
-            ))}
-          </ul>
+          <>
+            <ul data-testid="attachments">
+              {data.attachments.map((a) => (
+                <li key={a.id}>
+                  {a.code}:{" "}
+                  <a
+                    href={`/allegati/${a.id}`}
+                    target="_blank"
+                    rel="noreferrer"
+                    aria-label={t("desk.pratica.openAttachment", { name: a.filename })}
+                  >
+                    {a.filename}
+                  </a>{" "}
+                  — {t("desk.pratica.hash")} <code className="text-break">{a.sha256}</code>
+                </li>
+              ))}
+            </ul>
+            <p>
+              <a href={`/fascicolo/${p.id}/allegati.zip`} download className="btn btn-outline-primary btn-sm">
+                {t("desk.pratica.attachmentsZip", { count: data.attachments.length })}
+              </a>
+            </p>
+          </>
         ) : (
           <p>{t("desk.pratica.noAttachments")}</p>
         )}

@@ -137,6 +137,8 @@ export const it = {
   "desk.act.NOTICE_OF_REFUSAL": "Invia il preavviso di rigetto (art. 10-bis)",
   "desk.act.GRANT": "Accogli (provvedimento finale)",
   "desk.act.CONCLUDE_CHECKS": "Chiudi i controlli con esito positivo",
+  "desk.pratica.openAttachment": "Apri {name} (si apre in una nuova scheda)",
+  "desk.pratica.attachmentsZip": "Scarica tutti gli allegati (ZIP, {count} file, con le impronte SHA-256)",
   "desk.confirm.title": "Conferma: {act}",
   "desk.confirm.consequence": "Che cosa succede se confermi",
   "desk.confirm.DENY.scia":
@@ -353,6 +355,8 @@ export const en: Record<keyof typeof it, string> = {
   "desk.act.NOTICE_OF_REFUSAL": "Send the notice before refusal (art. 10-bis)",
   "desk.act.GRANT": "Grant (final decision)",
   "desk.act.CONCLUDE_CHECKS": "Close the checks with a positive outcome",
+  "desk.pratica.openAttachment": "Open {name} (opens in a new tab)",
+  "desk.pratica.attachmentsZip": "Download all attachments (ZIP, {count} files, with SHA-256 hashes)",
   "desk.confirm.title": "Confirm: {act}",
   "desk.confirm.consequence": "What happens if you confirm",
   "desk.confirm.DENY.scia":
