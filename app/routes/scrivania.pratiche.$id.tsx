@@ -19,7 +19,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const view = await loadDeskPratica(db(), user.principal, params.id ?? "", todayIso());
   if (!view) throw notFound();
   const done = new URL(request.url).searchParams.get("fatto");
-  return { view, done: done && /^[A-Z_]{3,40}$/.test(done) ? done : null };
+  return { view, me: user.id, done: done && /^[A-Z_]{3,40}$/.test(done) ? done : null };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -49,8 +49,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 export default function DeskPraticaPage() {
   const t = useT();
-  const { view, done } = useLoaderData<typeof loader>() as unknown as {
+  const { view, me, done } = useLoaderData<typeof loader>() as unknown as {
     view: DeskPratica;
+    me: string;
     done: string | null;
   };
   const data = useActionData<{ errors?: FieldError[]; act?: string; confirm?: ConfirmData }>();
@@ -83,14 +84,18 @@ export default function DeskPraticaPage() {
             </h2>
             {!view.pratica.ended ? (
               <>
-                <Form method="post" className="mb-2">
-                  <CsrfInput />
-                  <input type="hidden" name="act" value="ASSIGN" />
-                  <input type="hidden" name="assignee" value="me" />
-                  <button type="submit" className="btn btn-outline-primary">
-                    {t("desk.pratica.takeCharge")}
-                  </button>
-                </Form>
+                {view.assignee?.id === me ? (
+                  <p data-testid="assigned-to-me">{t("desk.pratica.assignedToYou")}</p>
+                ) : (
+                  <Form method="post" className="mb-2">
+                    <CsrfInput />
+                    <input type="hidden" name="act" value="ASSIGN" />
+                    <input type="hidden" name="assignee" value="me" />
+                    <button type="submit" className="btn btn-outline-primary">
+                      {t("desk.pratica.takeCharge")}
+                    </button>
+                  </Form>
+                )}
                 <Form method="post" className="d-flex gap-2 align-items-end">
                   <CsrfInput />
                   <input type="hidden" name="act" value="ASSIGN" />
@@ -237,6 +242,7 @@ function ActFields({ type, view, errors }: { type: string; view: DeskPratica; er
                     label={t("desk.form.agencyDays", { agency: a.name })}
                     defaultValue={a.termDays}
                     errors={errors}
+                    stacked
                   />
                 </div>
               ))}

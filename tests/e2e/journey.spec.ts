@@ -62,6 +62,35 @@ test.describe("the desk's acts as people meet them", () => {
     await expect(page.getByText(DESK_TITLES.sciaPositive).first()).toBeVisible();
   });
 
+  test("a click on an agency's name ticks its box; taking charge is not offered twice", async ({ page }) => {
+    await login(page, "operatore@demo.test");
+    await openFromWorklist(page, DESK_TITLES.toForward);
+    const forward = page.locator("#act-FORWARD_TO_AGENCIES");
+    for (const name of [/Azienda USL/, /ARPAT/, /Soprintendenza/]) {
+      const box = forward.getByRole("checkbox", { name });
+      const before = await box.isChecked();
+      // A real pointer click on the visible name: it fails if the days field's label lies on top of it.
+      await forward.locator("label.form-check-label", { hasText: name }).click();
+      await expect(box).toBeChecked({ checked: !before });
+      await expect(forward.locator("input[type=number]:focus")).toHaveCount(0);
+    }
+    await expectAccessible(page, "forward form after clicks");
+
+    await page.getByRole("button", { name: "Prendi in carico" }).click();
+    await expect(page.getByRole("status")).toContainText("Assegnazione aggiornata");
+    await expect(page.getByTestId("assigned-to-me")).toHaveText("La pratica è in carico a te.");
+    await expect(page.getByRole("button", { name: "Prendi in carico" })).toHaveCount(0);
+    await expectAccessible(page, "assigned to me");
+  });
+
+  test("the portal serves its icon", async ({ page }) => {
+    const icon = await page.request.get("/favicon.ico");
+    expect(icon.status()).toBe(200);
+    expect(icon.headers()["content-type"]).toMatch(/image\/(x-icon|vnd\.microsoft\.icon)/);
+    const bytes = await icon.body();
+    expect([...bytes.subarray(0, 4)]).toEqual([0, 0, 1, 0]);
+  });
+
   test.describe("without JavaScript", () => {
     test.use({ javaScriptEnabled: false });
 

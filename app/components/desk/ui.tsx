@@ -566,12 +566,14 @@ export function NumberInput(props: {
   label: string;
   defaultValue: number;
   errors?: FieldError[];
+  /** A label above the field, in the flow: for fields right under other controls (a floating label overlaps them). */
+  stacked?: boolean;
 }) {
   const id = props.errors?.length ? props.name : `${props.act}-${props.name}`;
   const error = fieldError(props.errors, props.name);
   return (
-    <div className="form-group mb-3">
-      <label htmlFor={id} className="active">
+    <div className={props.stacked ? "mb-3 ms-4" : "form-group mb-3"}>
+      <label htmlFor={id} className={props.stacked ? "form-label small" : "active"}>
         {props.label}
       </label>
       {error ? (

@@ -11,6 +11,7 @@ export const DESK_TITLES = {
   refusal: "E2E Autorizzazione da respingere",
   sciaPositive: "E2E Vicinato con controlli positivi (SCIA)",
   sciaInadmissible: "E2E Vicinato irricevibile (SCIA)",
+  toForward: "E2E Somministrazione da inoltrare",
 } as const;
 
 export function deskPlan(today: string) {
@@ -26,6 +27,7 @@ export function deskPlan(today: string) {
     refusal: { submitted: addDays(today, -10) },
     sciaPositive: { submitted: addDays(today, -7) },
     sciaInadmissible: { submitted: addDays(today, -2) },
+    toForward: { submitted: addDays(today, -1) },
   };
 }
 

@@ -133,6 +133,12 @@ async function main() {
     "VICINATO_APERTURA_NON_ALIMENTARE",
     plan.sciaInadmissible.submitted,
   );
+  await file(
+    DESK_TITLES.toForward,
+    "autorizzazione",
+    "SOMMINISTRAZIONE_APERTURA_ZONA_TUTELATA",
+    plan.toForward.submitted,
+  );
   await shutdown();
 }
 
