@@ -7,6 +7,7 @@ import { localeFromCookieHeader, translator } from "~/i18n";
 import { useT } from "~/i18n/useT";
 import { readForm, requireUser } from "~/server/auth/session.server";
 import { notFound } from "~/server/desk/access.server";
+import { needsConfirmation, parseOfficerAct } from "~/domain/desk/act-forms";
 import { deskPost } from "~/server/desk/perform.server";
 import { type DeskPratica, loadDeskPratica } from "~/server/desk/pratica.server";
 import { openCallViews } from "~/server/integrations/queue.server";
@@ -22,7 +23,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   if (!view) throw notFound();
   const done = new URL(request.url).searchParams.get("fatto");
   const calls = await openCallViews(db(), { praticaId: view.pratica.id });
-  return { view, calls, done: done && /^[A-Z_]{3,40}$/.test(done) ? done : null };
+  return { view, calls, me: user.id, done: done && /^[A-Z_]{3,40}$/.test(done) ? done : null };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -33,6 +34,15 @@ export async function action({ request, params }: ActionFunctionArgs) {
   // Existence first: someone outside the desk gets the same 404 as for a missing pratica.
   const view = await loadDeskPratica(db(), user.principal, id, todayIso());
   if (!view) throw notFound();
+  if (needsConfirmation(form)) {
+    // A valid act that ends the procedure against the business is confirmed first; an invalid one falls
+    // through to the usual errors.
+    const parsed = parseOfficerAct(form, todayIso());
+    if (parsed.ok && view.acts.some((a) => a.type === parsed.event.type)) {
+      const reasons = "reasons" in parsed.event ? (parsed.event.reasons ?? "") : "";
+      return Response.json({ confirm: { act: parsed.event.type, reasons } });
+    }
+  }
   const result = await deskPost(user, id, form, t);
   if (result.ok) return redirect(`/scrivania/pratiche/${id}?fatto=${result.done}`);
   return Response.json(
@@ -43,13 +53,16 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 export default function DeskPraticaPage() {
   const t = useT();
-  const { view, calls, done } = useLoaderData<typeof loader>() as unknown as {
+  const { view, calls, me, done } = useLoaderData<typeof loader>() as unknown as {
     view: DeskPratica;
     calls: CallView[];
+    me: string;
     done: string | null;
   };
-  const data = useActionData<{ errors: FieldError[]; act: string }>();
+  const data = useActionData<{ errors?: FieldError[]; act?: string; confirm?: ConfirmData }>();
   const errorsFor = (act: string) => (data?.act === act ? data.errors : undefined);
+  if (data?.confirm)
+    return <ConfirmAct id={view.pratica.id} regime={view.pratica.regime} data={data.confirm} />;
   return (
     <div>
       <p>
@@ -77,14 +90,18 @@ export default function DeskPraticaPage() {
             </h2>
             {!view.pratica.ended ? (
               <>
-                <Form method="post" className="mb-2">
-                  <CsrfInput />
-                  <input type="hidden" name="act" value="ASSIGN" />
-                  <input type="hidden" name="assignee" value="me" />
-                  <button type="submit" className="btn btn-outline-primary">
-                    {t("desk.pratica.takeCharge")}
-                  </button>
-                </Form>
+                {view.assignee?.id === me ? (
+                  <p data-testid="assigned-to-me">{t("desk.pratica.assignedToYou")}</p>
+                ) : (
+                  <Form method="post" className="mb-2">
+                    <CsrfInput />
+                    <input type="hidden" name="act" value="ASSIGN" />
+                    <input type="hidden" name="assignee" value="me" />
+                    <button type="submit" className="btn btn-outline-primary">
+                      {t("desk.pratica.takeCharge")}
+                    </button>
+                  </Form>
+                )}
                 <Form method="post" className="d-flex gap-2 align-items-end">
                   <CsrfInput />
                   <input type="hidden" name="act" value="ASSIGN" />
@@ -128,6 +145,47 @@ export default function DeskPraticaPage() {
   );
 }
 
+type ConfirmData = { act: string; reasons: string };
+
+/** The second step of an act that ends the procedure against the business: it names the consequence. */
+function ConfirmAct({ id, regime, data }: { id: string; regime: string; data: ConfirmData }) {
+  const t = useT();
+  const label = actLabel(t, data.act);
+  const consequence =
+    data.act === "DENY"
+      ? regime.startsWith("scia")
+        ? t("desk.confirm.DENY.scia")
+        : t("desk.confirm.DENY.other")
+      : t("desk.confirm.REFUSE_INADMISSIBLE");
+  return (
+    <div>
+      <h1>{t("desk.confirm.title", { act: label })}</h1>
+      <section aria-labelledby="confirm-title" className="border border-danger rounded p-3 mb-4">
+        <h2 id="confirm-title" className="h4">
+          {t("desk.confirm.consequence")}
+        </h2>
+        <p data-testid="confirm-consequence">{consequence}</p>
+        {data.reasons ? (
+          <>
+            <h3 className="h6">{t("desk.form.reasons")}</h3>
+            <p data-testid="confirm-reasons">{data.reasons}</p>
+          </>
+        ) : null}
+        <Form method="post" className="d-flex gap-3 align-items-center">
+          <CsrfInput />
+          <input type="hidden" name="act" value={data.act} />
+          <input type="hidden" name="reasons" value={data.reasons} />
+          <input type="hidden" name="confirm" value="1" />
+          <button type="submit" className="btn btn-danger">
+            {t("desk.confirm.submit", { act: label })}
+          </button>
+          <Link to={`/scrivania/pratiche/${id}`}>{t("desk.confirm.cancel")}</Link>
+        </Form>
+      </section>
+    </div>
+  );
+}
+
 function ActFields({ type, view, errors }: { type: string; view: DeskPratica; errors?: FieldError[] }) {
   const t = useT();
   const label = actLabel(t, type);
@@ -151,6 +209,7 @@ function ActFields({ type, view, errors }: { type: string; view: DeskPratica; er
         </ActForm>
       );
     case "GRANT":
+    case "CONCLUDE_CHECKS":
       return (
         <ActForm act={type} label={label}>
           {reasons(false)}
@@ -189,6 +248,7 @@ function ActFields({ type, view, errors }: { type: string; view: DeskPratica; er
                     label={t("desk.form.agencyDays", { agency: a.name })}
                     defaultValue={a.termDays}
                     errors={errors}
+                    stacked
                   />
                 </div>
               ))}

@@ -64,6 +64,13 @@ test.describe("the SUAP desk and the agencies", () => {
     await expectAccessible(page, "SCIA with error");
     await page.locator("#act-DENY textarea[name=reasons]").fill("Requisiti professionali non posseduti");
     await page.locator("#act-DENY").getByRole("button", { name: "Respingi / vieta la prosecuzione" }).click();
+    // A prohibition is confirmed first, on a step that names its consequence.
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText(
+      "Conferma: Respingi / vieta la prosecuzione",
+    );
+    await expect(page.getByTestId("confirm-consequence")).toContainText("Viene vietata la prosecuzione");
+    await expectAccessible(page, "prohibition confirmation");
+    await page.getByRole("button", { name: "Confermo: Respingi / vieta la prosecuzione" }).click();
     await expect(page.getByRole("status")).toContainText("Fatto: Respingi");
     await expect(page.getByTestId("pratica-status")).toHaveText("Respinta");
     const documents = page.getByTestId("documents");

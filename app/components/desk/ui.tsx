@@ -294,15 +294,30 @@ export function PraticaSummary({ data }: { data: PraticaData }) {
           {t("desk.pratica.attachments")}
         </h2>
         {data.attachments.length ? (
-          <ul>
-            {data.attachments.map((a) => (
-              <li key={a.id}>
-                {a.code}: {a.filename} — {t("desk.pratica.hash")}{" "}
-                <code className="text-break">{a.sha256}</code>
-                <SignatureReport report={a.signature} />
-              </li>
-            ))}
-          </ul>
+          <>
+            <ul data-testid="attachments">
+              {data.attachments.map((a) => (
+                <li key={a.id}>
+                  {a.code}:{" "}
+                  <a
+                    href={`/allegati/${a.id}`}
+                    target="_blank"
+                    rel="noreferrer"
+                    aria-label={t("desk.pratica.openAttachment", { name: a.filename })}
+                  >
+                    {a.filename}
+                  </a>{" "}
+                  — {t("desk.pratica.hash")} <code className="text-break">{a.sha256}</code>
+                  <SignatureReport report={a.signature} />
+                </li>
+              ))}
+            </ul>
+            <p>
+              <a href={`/fascicolo/${p.id}/allegati.zip`} download className="btn btn-outline-primary btn-sm">
+                {t("desk.pratica.attachmentsZip", { count: data.attachments.length })}
+              </a>
+            </p>
+          </>
         ) : (
           <p>{t("desk.pratica.noAttachments")}</p>
         )}
@@ -560,12 +575,14 @@ export function NumberInput(props: {
   label: string;
   defaultValue: number;
   errors?: FieldError[];
+  /** A label above the field, in the flow: for fields right under other controls (a floating label overlaps them). */
+  stacked?: boolean;
 }) {
   const id = props.errors?.length ? props.name : `${props.act}-${props.name}`;
   const error = fieldError(props.errors, props.name);
   return (
-    <div className="form-group mb-3">
-      <label htmlFor={id} className="active">
+    <div className={props.stacked ? "mb-3 ms-4" : "form-group mb-3"}>
+      <label htmlFor={id} className={props.stacked ? "form-label small" : "active"}>
         {props.label}
       </label>
       {error ? (

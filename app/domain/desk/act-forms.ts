@@ -24,10 +24,23 @@ export const OFFICER_ACTS = [
   "REQUEST_CONFORMATION",
   "NOTICE_OF_REFUSAL",
   "GRANT",
+  "CONCLUDE_CHECKS",
   "DENY",
   "ISSUE_CONSENT_ATTESTATION",
   "ARCHIVE",
 ] as const satisfies readonly EventType[];
+
+/**
+ * Acts that end the procedure against the business: the first post only validates and asks the officer to
+ * confirm, naming the consequence; the act runs on a second post with confirm=1 (no JavaScript needed).
+ */
+export const CONFIRMED_ACTS = ["DENY", "REFUSE_INADMISSIBLE"] as const satisfies readonly OfficerAct[];
+
+/** True when the posted act must be confirmed first and the post does not carry the confirmation. */
+export function needsConfirmation(form: FormLike): boolean {
+  const act = str(form, "act", 60);
+  return (CONFIRMED_ACTS as readonly string[]).includes(act) && str(form, "confirm", 2) !== "1";
+}
 
 export const AGENCY_ACTS = [
   "AGENCY_REQUESTS_INTEGRATION",
@@ -89,7 +102,8 @@ export function parseOfficerAct(form: FormLike, at: string): ParsedAct {
     case "DENY":
       event = { type, at, reasons: requiredReasons(form, errors) };
       break;
-    case "GRANT": {
+    case "GRANT":
+    case "CONCLUDE_CHECKS": {
       const reasons = str(form, "reasons");
       event = { type, at, ...(reasons ? { reasons } : {}) };
       break;

@@ -139,6 +139,20 @@ export const it = {
   "desk.act.REQUEST_CONFORMATION": "Richiedi la conformazione",
   "desk.act.NOTICE_OF_REFUSAL": "Invia il preavviso di rigetto (art. 10-bis)",
   "desk.act.GRANT": "Accogli (provvedimento finale)",
+  "desk.act.CONCLUDE_CHECKS": "Chiudi i controlli con esito positivo",
+  "desk.pratica.assignedToYou": "La pratica è in carico a te.",
+  "desk.pratica.openAttachment": "Apri {name} (si apre in una nuova scheda)",
+  "desk.pratica.attachmentsZip": "Scarica tutti gli allegati (ZIP, {count} file, con le impronte SHA-256)",
+  "desk.confirm.title": "Conferma: {act}",
+  "desk.confirm.consequence": "Che cosa succede se confermi",
+  "desk.confirm.DENY.scia":
+    "Viene vietata la prosecuzione dell'attività: l'impresa deve cessarla e rimuoverne gli effetti. Il provvedimento viene protocollato e notificato subito all'impresa e agli enti coinvolti, e la pratica si chiude. Dalla scrivania non si può annullare.",
+  "desk.confirm.DENY.other":
+    "La domanda viene respinta: l'impresa non può avviare l'attività. Il provvedimento di diniego viene protocollato e notificato subito all'impresa e agli enti coinvolti, e la pratica si chiude. Dalla scrivania non si può annullare.",
+  "desk.confirm.REFUSE_INADMISSIBLE":
+    "La pratica viene dichiarata irricevibile e chiusa senza esame nel merito: non produce effetti e l'impresa dovrà presentarne una nuova. La dichiarazione viene protocollata e notificata subito all'impresa. Dalla scrivania non si può annullare.",
+  "desk.confirm.submit": "Confermo: {act}",
+  "desk.confirm.cancel": "Annulla e torna alla pratica",
   "desk.act.DENY": "Respingi / vieta la prosecuzione",
   "desk.act.ISSUE_CONSENT_ATTESTATION": "Rilascia l'attestazione del silenzio-assenso",
   "desk.act.ARCHIVE": "Archivia",
@@ -328,6 +342,20 @@ export const en: Record<keyof typeof it, string> = {
   "desk.act.REQUEST_CONFORMATION": "Order conformation",
   "desk.act.NOTICE_OF_REFUSAL": "Send the notice before refusal (art. 10-bis)",
   "desk.act.GRANT": "Grant (final decision)",
+  "desk.act.CONCLUDE_CHECKS": "Close the checks with a positive outcome",
+  "desk.pratica.assignedToYou": "This pratica is assigned to you.",
+  "desk.pratica.openAttachment": "Open {name} (opens in a new tab)",
+  "desk.pratica.attachmentsZip": "Download all attachments (ZIP, {count} files, with SHA-256 hashes)",
+  "desk.confirm.title": "Confirm: {act}",
+  "desk.confirm.consequence": "What happens if you confirm",
+  "desk.confirm.DENY.scia":
+    "The activity is prohibited: the business must stop it and remove its effects. The decision is registered and notified at once to the business and the agencies involved, and the pratica closes. It cannot be undone from the desk.",
+  "desk.confirm.DENY.other":
+    "The application is refused: the business may not start the activity. The refusal is registered and notified at once to the business and the agencies involved, and the pratica closes. It cannot be undone from the desk.",
+  "desk.confirm.REFUSE_INADMISSIBLE":
+    "The pratica is declared inadmissible and closed without examining its merits: it has no effect and the business must file a new one. The declaration is registered and notified at once to the business. It cannot be undone from the desk.",
+  "desk.confirm.submit": "I confirm: {act}",
+  "desk.confirm.cancel": "Cancel and go back to the pratica",
   "desk.act.DENY": "Deny / prohibit the activity",
   "desk.act.ISSUE_CONSENT_ATTESTATION": "Issue the silent-consent attestation",
   "desk.act.ARCHIVE": "Archive",

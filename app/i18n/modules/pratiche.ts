@@ -54,7 +54,7 @@ export const it = {
   "filing.delete.done": "Bozza eliminata.",
   "filing.tasks.backToList": "Torna a «Le mie pratiche»",
   "filing.section.continue": "Salva e continua",
-  "filing.section.saveLeave": "Salva e esci",
+  "filing.section.saveLeave": "Salva ed esci",
   "filing.section.back": "Torna all'elenco delle attività",
   "filing.section.backSummary": "Torna al riepilogo",
   "filing.section.onlyIf": "Solo se pertinente alla risposta precedente.",

@@ -9,6 +9,9 @@ export const DESK_TITLES = {
   authorisation: "E2E Somministrazione in zona tutelata",
   integrated: "E2E Autorizzazione integrata",
   refusal: "E2E Autorizzazione da respingere",
+  sciaPositive: "E2E Vicinato con controlli positivi (SCIA)",
+  sciaInadmissible: "E2E Vicinato irricevibile (SCIA)",
+  toForward: "E2E Somministrazione da inoltrare",
 } as const;
 
 export function deskPlan(today: string) {
@@ -22,6 +25,9 @@ export function deskPlan(today: string) {
       received: addDays(today, -5),
     },
     refusal: { submitted: addDays(today, -10) },
+    sciaPositive: { submitted: addDays(today, -7) },
+    sciaInadmissible: { submitted: addDays(today, -2) },
+    toForward: { submitted: addDays(today, -1) },
   };
 }
 

@@ -142,6 +142,24 @@ async function main() {
     "SOMMINISTRAZIONE_APERTURA_ZONA_TUTELATA",
     plan.refusal.submitted,
   );
+  await file(
+    DESK_TITLES.sciaPositive,
+    "scia",
+    "VICINATO_APERTURA_NON_ALIMENTARE",
+    plan.sciaPositive.submitted,
+  );
+  await file(
+    DESK_TITLES.sciaInadmissible,
+    "scia",
+    "VICINATO_APERTURA_NON_ALIMENTARE",
+    plan.sciaInadmissible.submitted,
+  );
+  await file(
+    DESK_TITLES.toForward,
+    "autorizzazione",
+    "SOMMINISTRAZIONE_APERTURA_ZONA_TUTELATA",
+    plan.toForward.submitted,
+  );
   await shutdown();
 }
 

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { lines, parseAgencyAct, parseOfficerAct } from "~/domain/desk/act-forms";
+import {
+  lines,
+  needsConfirmation,
+  OFFICER_ACTS,
+  parseAgencyAct,
+  parseOfficerAct,
+} from "~/domain/desk/act-forms";
 
 function form(entries: [string, string][]) {
   const f = new FormData();
@@ -79,6 +85,51 @@ describe("desk act forms", () => {
       ok: true,
       event: { type: "DENY", at: AT, reasons: "Requisiti mancanti" },
     });
+  });
+
+  it("offers the positive end of the SCIA checks, with optional reasons", () => {
+    expect(OFFICER_ACTS).toContain("CONCLUDE_CHECKS");
+    expect(parseOfficerAct(form([["act", "CONCLUDE_CHECKS"]]), AT)).toEqual({
+      ok: true,
+      event: { type: "CONCLUDE_CHECKS", at: AT },
+    });
+    expect(
+      parseOfficerAct(
+        form([
+          ["act", "CONCLUDE_CHECKS"],
+          ["reasons", "  Requisiti verificati, parere ASL favorevole "],
+        ]),
+        AT,
+      ),
+    ).toEqual({
+      ok: true,
+      event: { type: "CONCLUDE_CHECKS", at: AT, reasons: "Requisiti verificati, parere ASL favorevole" },
+    });
+  });
+
+  it("asks a confirmation for prohibition, refusal and inadmissibility only, until confirm=1", () => {
+    for (const act of ["DENY", "REFUSE_INADMISSIBLE"]) {
+      expect(needsConfirmation(form([["act", act]]))).toBe(true);
+      expect(
+        needsConfirmation(
+          form([
+            ["act", act],
+            ["confirm", "yes"],
+          ]),
+        ),
+      ).toBe(true);
+      expect(
+        needsConfirmation(
+          form([
+            ["act", act],
+            ["confirm", "1"],
+          ]),
+        ),
+      ).toBe(false);
+    }
+    for (const act of ["GRANT", "CONCLUDE_CHECKS", "ARCHIVE", "NOTICE_OF_REFUSAL", ""]) {
+      expect(needsConfirmation(form([["act", act]]))).toBe(false);
+    }
   });
 
   it("reads the integration request's days and items, and conformation's term", () => {
