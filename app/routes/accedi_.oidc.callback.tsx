@@ -4,8 +4,9 @@ import { homePathFor } from "~/domain/policy";
 import { useT } from "~/i18n/useT";
 import { completeSignIn } from "~/server/auth/oidc-login.server";
 import { createUserSession, loadPrincipal, resolveSession } from "~/server/auth/session.server";
+import { pageTitle } from "~/components/title";
 
-export const meta: MetaFunction = () => [{ title: "Accesso non riuscito - SUAP Alta Val di Cecina" }];
+export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, "Accesso non riuscito") }];
 
 /**
  * Where the identity provider sends the browser back. A good callback opens the session; a refused one

@@ -10,8 +10,9 @@ import { businessForm } from "~/server/businesses/businesses.server";
 import { linkBusiness } from "~/server/businesses/link.server";
 import { businessRegister } from "~/server/integrations/business-register/index.server";
 import { db, runtime } from "~/server/runtime.server";
+import { pageTitle } from "~/components/title";
 
-export const meta: MetaFunction = () => [{ title: "Aggiungi un'impresa - SUAP Alta Val di Cecina" }];
+export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, "Aggiungi un'impresa") }];
 
 function requireBusinessSide(roles: { role: string }[]) {
   if (!roles.some((g) => g.role === "business"))

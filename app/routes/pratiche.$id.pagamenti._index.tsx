@@ -7,8 +7,9 @@ import { useLocale, useT } from "~/i18n/useT";
 import { readForm, requireUser } from "~/server/auth/session.server";
 import { type PaymentIntent, paymentsAction, paymentsPage } from "~/server/integrations/payment/pages.server";
 import { db, runtime } from "~/server/runtime.server";
+import { pageTitle } from "~/components/title";
 
-export const meta: MetaFunction = () => [{ title: "Pagamenti - SUAP Alta Val di Cecina" }];
+export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, "Pagamenti") }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);

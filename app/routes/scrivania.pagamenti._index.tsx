@@ -6,9 +6,10 @@ import { useT } from "~/i18n/useT";
 import { requireDeskManager } from "~/server/desk/access.server";
 import { reconciliationView } from "~/server/integrations/payment/reconciliation.server";
 import { db } from "~/server/runtime.server";
+import { pageTitle } from "~/components/title";
 
-export const meta: MetaFunction = () => [
-  { title: "Riconciliazione pagoPA - Scrivania - SUAP Alta Val di Cecina" },
+export const meta: MetaFunction = ({ matches }) => [
+  { title: pageTitle(matches, "Riconciliazione pagoPA - Scrivania") },
 ];
 
 export async function loader({ request }: LoaderFunctionArgs) {

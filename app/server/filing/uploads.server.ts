@@ -4,6 +4,7 @@ import type { Kysely } from "kysely";
 import { resolveSession } from "../auth/session.server";
 import { BodyTooLargeError, checkCsrf, normaliseFilename, normaliseText } from "../http/edge.server";
 import type { Database } from "../db/schema.server";
+import { lockPratica } from "../pratiche/repository.server";
 import type { FileStore } from "../storage.server";
 import { type FilingUser, isDraft, loadDraft, notFound } from "./drafts.server";
 import { attachmentList } from "../../domain/filing/bundle";
@@ -189,12 +190,7 @@ export async function addAttachment(
     ? `${input.uploadKey}:${input.code}:${createHash("sha256").update(input.bytes).digest("hex")}`
     : null;
   return db.transaction().execute(async (trx) => {
-    const locked = await trx
-      .selectFrom("pratiche")
-      .select(["id", "status"])
-      .where("id", "=", input.praticaId)
-      .forUpdate()
-      .executeTakeFirst();
+    const locked = await lockPratica(trx, input.praticaId);
     if (!locked) throw notFound();
     if (input.purpose === "filing" && locked.status !== "draft") {
       throw new Response("La pratica è già stata inviata", { status: 409 });
@@ -254,12 +250,7 @@ export async function removeAttachment(
   // Under the pratica's lock, and only while it is still a draft: a submission that holds the lock has
   // validated the attachments it will file; a removal waits for it and then finds the pratica sent.
   await db.transaction().execute(async (trx) => {
-    const locked = await trx
-      .selectFrom("pratiche")
-      .select("status")
-      .where("id", "=", praticaId)
-      .forUpdate()
-      .executeTakeFirst();
+    const locked = await lockPratica(trx, praticaId);
     if (!locked) throw notFound();
     if (locked.status !== "draft") throw new Response("La pratica è già stata inviata", { status: 409 });
     await trx

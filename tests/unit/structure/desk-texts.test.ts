@@ -15,6 +15,10 @@ const ALLOWED: Record<string, string> = {
   "app/i18n/content.ts": "the accessibility statement and privacy notice, legal texts of the owner",
   "app/domain/catalogue/finder.ts": "an example in a question's hint",
   "app/domain/catalogue/open-data.ts": "the open data's attribution",
+  "app/server/integrations/business-register/development.server.ts":
+    "the development register's demo businesses (seed-like data)",
+  "app/server/integrations/seal/development.server.ts":
+    "the subject of the generated development seal certificate",
 };
 
 const TERRITORY = [/Alta Val di Cecina/, ...COMUNI.map((c) => new RegExp(c.name))];

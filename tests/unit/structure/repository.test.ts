@@ -18,6 +18,8 @@ const STILL_QUERYING = [
   "app/server/filing/drafts.server.ts",
   "app/server/filing/queries.server.ts",
   "app/server/filing/submit.server.ts",
+  "app/server/integrations/signature/attachments.server.ts",
+  "app/server/mail/outbox.server.ts",
   "app/server/pratiche/repository.server.ts",
 ];
 
@@ -54,6 +56,7 @@ describe("one pratica repository", () => {
       agencyIds: [3],
       proceedings: ["P1", "P2"],
       filedOn: "2027-01-01",
+      filedAt: "2026-12-31T23:30:00.000Z",
     });
   });
 });

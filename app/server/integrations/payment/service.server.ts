@@ -6,6 +6,7 @@ import type { Database, PaymentPositionsTable } from "../../db/schema.server";
 import type { Selectable } from "kysely";
 import { verificationCode } from "../../documents/pdf.server";
 import type { FileStore } from "../../storage.server";
+import { lockPratica } from "../../pratiche/repository.server";
 import { type AlertDesk, DEFAULT_LEASE_MS, enqueueCall, recordOutcome } from "../queue.server";
 import type { IntegrationHandler } from "../types.server";
 import { creditorFor, type PaymentConfig } from "./config.server";
@@ -126,7 +127,7 @@ export async function preparePositions(
   now = new Date(),
 ): Promise<string[]> {
   return db.transaction().execute(async (trx) => {
-    await trx.selectFrom("pratiche").select("id").where("id", "=", praticaId).forUpdate().executeTakeFirst();
+    await lockPratica(trx, praticaId);
     const p = await praticaForPayment(trx, praticaId);
     if (!p) return [];
     const planned = planFor(config, p);
