@@ -1,6 +1,6 @@
 import path from "node:path";
 import type { Page } from "@playwright/test";
-import { DEMO_PASSWORD, expect, expectAccessible, hydrated, login, test } from "./support/fixtures";
+import { expect, expectAccessible, hydrated, login, test } from "./support/fixtures";
 
 const PDF = path.resolve("tests/fixtures/planimetria.pdf");
 
@@ -196,10 +196,8 @@ test("a business delegates, the association files and answers for it, the busine
   await expect(page.getByRole("row", { name: /Confcommercio Pisa/ }).first()).toContainText("Revocata");
   await logout(page);
 
-  await page.goto("/accedi");
-  await page.getByLabel("Indirizzo email").fill("associazione@demo.test");
-  await page.getByLabel("Password", { exact: true }).fill(DEMO_PASSWORD);
-  await page.getByRole("button", { name: "Accedi", exact: true }).click();
+  // Association operators sign in with SPID/CIE (the helper goes through /dev/idp).
+  await login(page, "associazione@demo.test");
   await expect(page.getByRole("row", { name: new RegExp(protocol) })).toBeVisible();
   await page.goto(praticaUrl);
   await expect(page.getByRole("link", { name: "Invia l'integrazione" })).toHaveCount(0);

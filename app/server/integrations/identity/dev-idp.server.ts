@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import express, { type Express, type NextFunction, type Request, type Response } from "express";
 import { exportJWK, generateKeyPair, type JWK } from "jose";
-import Provider, { type Configuration, type KoaContextWithOIDC } from "oidc-provider";
+import type { Configuration, default as Provider, KoaContextWithOIDC } from "oidc-provider";
 import { ACR } from "~/domain/identity/acr";
 import { DEMO_PEOPLE_LIST, type DemoPerson } from "~/domain/identity/demo-people";
 
@@ -187,7 +187,9 @@ export async function createDevIdp(options: DevIdpOptions): Promise<Provider> {
       );
     },
   };
-  const provider = new Provider(options.issuer, configuration);
+  // Loaded only when the development provider starts (it prints a runtime warning on Node 20 at import).
+  const { default: OidcProvider } = await import("oidc-provider");
+  const provider = new OidcProvider(options.issuer, configuration);
   provider.proxy = true;
   return provider;
 }
