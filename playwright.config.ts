@@ -13,7 +13,8 @@ export default defineConfig({
   fullyParallel: false,
   workers: 1,
   retries: 0,
-  timeout: 60_000,
+  // Generous: CI may run on a loaded machine (a journey with PDFs and mail took over 60 s at load 18).
+  timeout: 120_000,
   reporter: process.env.CI ? [["list"], ["json", { outputFile: "test-results/e2e.json" }]] : "list",
   use: {
     baseURL: `http://127.0.0.1:${PORT}`,
@@ -39,7 +40,8 @@ export default defineConfig({
     command: "npx tsx tests/e2e/support/prepare.ts && node build/server.js",
     url: `http://127.0.0.1:${PORT}/healthz`,
     reuseExistingServer: false,
-    timeout: 60_000,
+    // prepare.ts (migrations, seed, demo pratiche) and the boot took over 60 s on a loaded machine.
+    timeout: 240_000,
     env: {
       PORT: String(PORT),
       HOST: "127.0.0.1",

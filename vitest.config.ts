@@ -9,7 +9,13 @@ export default defineConfig({
     projects: [
       {
         resolve: { alias },
-        test: { name: "unit", include: ["tests/unit/**/*.test.ts"], environment: "node" },
+        test: {
+          name: "unit",
+          include: ["tests/unit/**/*.test.ts"],
+          environment: "node",
+          // pure but CPU-bound tests (properties, frozen definitions) must not fail on a loaded machine
+          testTimeout: 30_000,
+        },
       },
       {
         resolve: { alias },

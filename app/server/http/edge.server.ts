@@ -38,6 +38,14 @@ export class BodyTooLargeError extends Error {
 }
 
 const FORM = "application/x-www-form-urlencoded";
+const JSON_TYPE = "application/json";
+
+/**
+ * Machine-to-machine endpoints that speak JSON (pagoPA notifications, the SSU e-services under /api/, the
+ * development pagoPA double's GPD REST operations): their JSON bodies pass the edge, capped like a form, and
+ * are parsed and validated by the route against its protocol. Every other POST must be a browser form.
+ */
+export const JSON_ENDPOINTS = ["/api/", "/dev/pagopa/"];
 const MULTIPART = "multipart/form-data";
 
 export function mediaType(contentType: string | null): string {
@@ -176,6 +184,7 @@ export async function edgeRequest(request: Request, limits: BodyLimits): Promise
   if (request.method === "GET" || request.method === "HEAD") return request;
   const type = mediaType(request.headers.get("Content-Type"));
   if (type === MULTIPART) return request;
+  if (type === JSON_TYPE && JSON_ENDPOINTS.some((prefix) => url.pathname.startsWith(prefix))) return request;
   if (type !== FORM) {
     // The body is never parsed (the host discards it). Empty POSTs (a bare button) are forms too.
     if (type === "" && request.headers.get("Content-Length") === "0") return request;

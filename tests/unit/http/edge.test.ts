@@ -94,6 +94,30 @@ describe("request edge", () => {
     }
   });
 
+  it("lets JSON through to the machine-to-machine endpoints only (pagoPA, SSU, the GPD double)", async () => {
+    for (const path of ["/api/pagopa/notifiche", "/dev/pagopa/gpd/organizations/x/debtpositions"]) {
+      const out = await edgeRequest(
+        new Request(`http://localhost${path}`, {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: '{"a":1}',
+        }),
+        limits,
+      );
+      expect(isRefusal(out)).toBe(false);
+      expect(await (out as Request).json()).toEqual({ a: 1 });
+    }
+    const page = await edgeRequest(
+      new Request("http://localhost/apix", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: "{}",
+      }),
+      limits,
+    );
+    expect(isRefusal(page) && page.status).toBe(415);
+  });
+
   it("normalises form text: NUL and control characters, bidi overrides removed, NFC", async () => {
     const body = new URLSearchParams({
       nome: "Ma\u0000ria\u202Etxt.exe",
