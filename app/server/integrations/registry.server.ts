@@ -7,6 +7,10 @@ import type { IntegrationHandler, IntegrationKind } from "./types.server";
  * The ports registry: for each kind of external system, the handler the queue runs, with the adapter the
  * configuration picks (the real service, or the development double when nothing is configured).
  *
+ * Ports used inside a request rather than through the queue pick their adapter next to them:
+ * identity/index.server.ts, business-register/index.server.ts, seal/registry.server.ts,
+ * signature/registry.server.ts.
+ *
  * ADDING A KIND: write app/server/integrations/<kind>/handler.server.ts exporting
  * `<kind>Handler(env): IntegrationHandler`, then add ONE line to `factories` below.
  */

@@ -4,8 +4,8 @@ import { type OidcSettings, oidcIdentityProvider } from "./oidc.server";
 import type { IdentityProvider } from "./port.server";
 
 /**
- * Picks the identity adapter from configuration (until the ports registry on the `effects` branch takes
- * this over): OIDC_ISSUER and friends for a deployment; without it, outside production, the development
+ * Picks the identity adapter from configuration (an in-request port: the browser's redirect flow cannot be a
+ * queued call, so it is not in integrations/registry.server.ts): OIDC_ISSUER and friends for a deployment; without it, outside production, the development
  * provider this process mounts at /dev/idp; in production without OIDC_ISSUER, none (no SPID/CIE).
  */
 export function devBaseUrl(env: Env) {
