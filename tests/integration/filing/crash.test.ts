@@ -54,6 +54,8 @@ describe.each(DATABASES)("a submitting process killed with SIGKILL on %s", (kind
       env: { ...process.env, NODE_ENV: "test" },
     });
     const acknowledged: string[] = [];
+    const started: string[] = [];
+    let sawDone = false;
     let readyPid: number | null = null;
     let stderr = "";
     child.stderr.on("data", (d) => {
@@ -75,6 +77,9 @@ describe.each(DATABASES)("a submitting process killed with SIGKILL on %s", (kind
           if (killed) return;
           const ready = /^ready (\d+)/.exec(line);
           if (ready) readyPid = Number(ready[1]);
+          const s = /^submitting (\S+)/.exec(line);
+          if (s) started.push(s[1]!);
+          if (line.startsWith("done")) sawDone = true;
           const m = /^acknowledged (\S+)/.exec(line);
           if (m) acknowledged.push(m[1]!);
           // Kill it in the middle: some submissions done, others in flight.
@@ -92,6 +97,10 @@ describe.each(DATABASES)("a submitting process killed with SIGKILL on %s", (kind
     // The process killed is the one that submitted, and it died of the signal.
     expect(readyPid).toBe(child.pid);
     expect(await exited).toBe("SIGKILL");
+    // The kill must land while submissions are running: not after the child finished, and with at least one
+    // submission started and not yet acknowledged (otherwise nothing was really interrupted).
+    expect(sawDone).toBe(false);
+    expect(started.filter((id) => !acknowledged.includes(id)).length).toBeGreaterThan(0);
 
     handle = await open();
     try {

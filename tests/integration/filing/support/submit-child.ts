@@ -1,5 +1,6 @@
 // A submitting process that the crash test kills with SIGKILL at an arbitrary moment. It submits the given
-// drafts (4 at a time) and prints "acknowledged <id>" for each submission whose transaction committed.
+// drafts (4 at a time), prints "submitting <id>" as each one starts and "acknowledged <id>" for each submission
+// whose transaction committed.
 // Usage: node --import tsx submit-child.ts <postgres-url | pglite-dir> <files-dir> <draft ids...>
 import { loadPrincipal } from "~/server/auth/session.server";
 import { openDatabase } from "~/server/db/db.server";
@@ -25,6 +26,7 @@ await Promise.all(
   Array.from({ length: 4 }, async () => {
     while (next < ids.length) {
       const id = ids[next++]!;
+      console.log(`submitting ${id}`);
       const r = await submitPratica(handle.db, services, user, {
         praticaId: id,
         submissionKey: `crash-test-key-${id}`,
