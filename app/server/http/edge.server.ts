@@ -41,11 +41,12 @@ const FORM = "application/x-www-form-urlencoded";
 const JSON_TYPE = "application/json";
 
 /**
- * Machine-to-machine endpoints that speak JSON (pagoPA notifications, the SSU e-services under /api/, the
- * development pagoPA double's GPD REST operations): their JSON bodies pass the edge, capped like a form, and
- * are parsed and validated by the route against its protocol. Every other POST must be a browser form.
+ * Machine-to-machine endpoints that speak JSON (pagoPA notifications, the development pagoPA double's GPD REST
+ * operations; the SSU e-services will add theirs): their JSON bodies pass the edge, capped like a form, and are
+ * parsed and validated by the route against its protocol. Every other POST, the rest of /api/ included (the
+ * upload API is multipart), must be a browser form.
  */
-export const JSON_ENDPOINTS = ["/api/", "/dev/pagopa/"];
+export const JSON_ENDPOINTS = ["/api/pagopa/", "/dev/pagopa/"];
 const MULTIPART = "multipart/form-data";
 
 export function mediaType(contentType: string | null): string {

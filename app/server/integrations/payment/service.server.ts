@@ -157,14 +157,7 @@ export async function preparePositions(
           .where("id", "=", current.id)
           .where("status", "in", ["valid", "creating"])
           .execute();
-        const c = await enqueueCall(trx, {
-          kind: "payment",
-          operation: "cancel",
-          idempotencyKey: `payment:cancel:${current.id}`,
-          praticaId,
-          payload: { positionId: current.id },
-        });
-        callIds.push(c.id);
+        callIds.push(await enqueueCancel(trx, praticaId, current.id));
       }
       const attempt = existing.filter((x) => x.creditor_entity_id === entityId).length + 1;
       const iuv = buildIuv(plan.creditor.segregationCode, await nextIuvNumber(trx, plan.creditor.fiscalCode));
@@ -461,14 +454,7 @@ export async function cancelPositions(
       .execute();
     const ids: string[] = [];
     for (const o of open) {
-      const c = await enqueueCall(trx, {
-        kind: "payment",
-        operation: "cancel",
-        idempotencyKey: `payment:cancel:${o.id}`,
-        praticaId,
-        payload: { positionId: o.id },
-      });
-      ids.push(c.id);
+      ids.push(await enqueueCancel(trx, praticaId, o.id));
     }
     return ids;
   });
@@ -604,3 +590,15 @@ export async function reconciliation(db: Kysely<Database>, creditorEntityId: num
 }
 
 export { sql };
+
+/** The queued cancellation of a debt position (one per position: the key makes a second request a no-op). */
+async function enqueueCancel(trx: Transaction<Database>, praticaId: string, positionId: string) {
+  const call = await enqueueCall(trx, {
+    kind: "payment",
+    operation: "cancel",
+    idempotencyKey: `payment:cancel:${positionId}`,
+    praticaId,
+    payload: { positionId },
+  });
+  return call.id;
+}
