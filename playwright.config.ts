@@ -13,8 +13,9 @@ export default defineConfig({
   fullyParallel: false,
   workers: 1,
   retries: 0,
-  // Generous: CI may run on a loaded machine (a journey with PDFs and mail took over 60 s at load 18).
-  timeout: 120_000,
+  // Generous: CI may run on a loaded machine (a journey with PDFs and mail took over 60 s at load 18, and the
+  // filing journey with axe at every step over 120 s at load 22). A passing test never waits for it.
+  timeout: 300_000,
   reporter: process.env.CI ? [["list"], ["json", { outputFile: "test-results/e2e.json" }]] : "list",
   use: {
     baseURL: `http://127.0.0.1:${PORT}`,
