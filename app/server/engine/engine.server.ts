@@ -1,8 +1,8 @@
 import type { Kysely, Transaction } from "kysely";
 import { romeDate } from "~/domain/dates";
 import { can, type PraticaRef } from "~/domain/policy";
+import { eventText } from "~/i18n/modules/words";
 import type { Effect } from "../../../workflows/effects";
-import { eventLabelsIt } from "../../../workflows/events";
 import {
   eventActors,
   type PersistedWorkflow,
@@ -96,7 +96,7 @@ async function authorise(
   request: DispatchRequest,
 ) {
   const allowed = eventActors[request.event.type];
-  const label = eventLabelsIt[request.event.type] ?? request.event.type;
+  const label = eventText("it", request.event.type);
   if (request.actor.kind === "system") {
     if (!allowed.includes("system")) {
       throw new EngineError(
@@ -250,9 +250,7 @@ async function effectContext(
     desk,
     event,
     eventLabel:
-      event.type === "INTEGRATION_RESULT"
-        ? "Esito di un servizio esterno"
-        : (eventLabelsIt[event.type] ?? event.type),
+      event.type === "INTEGRATION_RESULT" ? "Esito di un servizio esterno" : eventText("it", event.type),
     seq,
     view,
     protocolEntries: [],
