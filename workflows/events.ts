@@ -88,34 +88,3 @@ export const eventActors: Record<EventType, ActorKind[]> = {
 };
 
 export const eventTypes = Object.keys(eventActors) as EventType[];
-
-/** Italian labels for messages ("l'atto «Richiesta di integrazione» non è ammesso ..."). */
-export const eventLabelsIt: Record<EventType, string> = {
-  SUBMIT: "Invio della pratica",
-  PROTOCOL: "Protocollazione",
-  REQUEST_CORRECTION: "Richiesta di regolarizzazione",
-  CORRECTED: "Regolarizzazione",
-  REFUSE_INADMISSIBLE: "Dichiarazione di irricevibilità",
-  FORWARD_TO_AGENCIES: "Inoltro agli enti terzi",
-  AGENCY_REQUESTS_INTEGRATION: "Richiesta di integrazione dell'ente terzo",
-  SEND_INTEGRATION_REQUEST: "Richiesta di integrazione",
-  INTEGRATION_RECEIVED: "Integrazione",
-  INTEGRATION_TERM_EXPIRED: "Scadenza del termine per integrare",
-  AGENCY_CONCLUSION: "Conclusioni dell'ente terzo",
-  REQUEST_CONFORMATION: "Richiesta di conformazione",
-  CONFORMED: "Comunicazione delle misure di conformazione",
-  CONFORMATION_TERM_EXPIRED: "Scadenza del termine di conformazione",
-  NOTICE_OF_REFUSAL: "Preavviso di rigetto",
-  OBSERVATIONS_RECEIVED: "Osservazioni al preavviso di rigetto",
-  OBSERVATIONS_TERM_EXPIRED: "Scadenza del termine per le osservazioni",
-  GRANT: "Provvedimento di accoglimento",
-  DENY: "Provvedimento di diniego",
-  SILENT_CONSENT_FORMED: "Formazione del silenzio-assenso",
-  SCIA_CHECK_PERIOD_ENDED: "Scadenza del termine di controllo della SCIA",
-  AGENCY_TERM_EXPIRED: "Scadenza del termine dell'ente terzo",
-  CANCEL: "Ritiro della pratica",
-  ARCHIVE: "Archiviazione",
-  REQUEST_CONSENT_ATTESTATION: "Richiesta di attestazione del silenzio-assenso",
-  ISSUE_CONSENT_ATTESTATION: "Attestazione del silenzio-assenso",
-  CONCLUDE_CHECKS: "Conclusione positiva dei controlli sulla SCIA",
-};

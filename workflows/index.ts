@@ -6,16 +6,17 @@
  * running on scia@1 while new filings start on scia@2.
  */
 import { type AnyStateMachine, initialTransition, type StateValue, transition } from "xstate";
+import { eventText, refusalWords } from "../app/i18n/modules/words";
 import { autorizzazioneMachine } from "./autorizzazione";
 import { ClockError, dueDate, integrationDueDate, isIsoDate, agencyDueDate } from "./clock";
 import { comunicazioneMachine } from "./comunicazione";
 import type { Effect } from "./effects";
-import { type EventType, eventLabelsIt, eventTypes, type WorkflowEvent } from "./events";
+import { type EventType, eventTypes, type WorkflowEvent } from "./events";
+import type { Refusal } from "./refusal";
 import { sciaMachine, sciaV2Machine } from "./scia";
 import { sciaCondizionataMachine } from "./scia-condizionata";
 import {
   type GuardName,
-  guardMessages,
   guards,
   payloadGuards,
   type Regime,
@@ -165,12 +166,7 @@ export type StepResult =
     }
   | { accepted: false; reason: string; reasonEn: string; refusal?: Refusal };
 
-/** What the step refused, as codes: the i18n module turns it into a sentence in the user's language. */
-export interface Refusal {
-  event: EventType;
-  guard?: GuardName;
-  status?: string;
-}
+export type { Refusal };
 
 type AnySnapshot = ReturnType<AnyStateMachine["resolveState"]>;
 
@@ -242,7 +238,8 @@ function transitionsFor(snapshot: AnySnapshot, type: string): TransitionLike[] {
 }
 
 function explainRefusal(snapshot: AnySnapshot, event: WorkflowEvent, status: string): StepResult {
-  const label = eventLabelsIt[event.type] ?? event.type;
+  // The words come from the one vocabulary (app/i18n/modules/words.ts); `reasonEn` stays the log text.
+  const label = eventText("it", event.type);
   const candidates = transitionsFor(snapshot, event.type);
   if (candidates.length === 0) {
     return reject(
@@ -255,7 +252,7 @@ function explainRefusal(snapshot: AnySnapshot, event: WorkflowEvent, status: str
   for (const t of candidates) {
     const g = guardNameOf(t);
     if (g && g !== "unknown" && !safeGuard(g, context, event)) {
-      return reject(`${label}: ${guardMessages[g].it}`, `${event.type}: ${guardMessages[g].en}`, {
+      return reject(`${label}: ${refusalWords[g].it}`, `${event.type}: ${refusalWords[g].en}`, {
         event: event.type,
         guard: g,
       });

@@ -8,7 +8,7 @@ import { useLocale, useT } from "~/i18n/useT";
 import { readForm, requireUser } from "~/server/auth/session.server";
 import { businessForm } from "~/server/businesses/businesses.server";
 import { linkBusiness } from "~/server/businesses/link.server";
-import { businessRegister } from "~/server/integrations/business-register/index.server";
+import { businessRegister } from "~/server/integrations/registry.server";
 import { db, runtime } from "~/server/runtime.server";
 import { pageTitle } from "~/components/title";
 

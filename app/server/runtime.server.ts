@@ -7,6 +7,7 @@ import type { Database } from "./db/schema.server";
 import { type Env, getEnv } from "./env.server";
 import { seed } from "./seed.server";
 import { singleton } from "./singleton.server";
+import { portChoices } from "./integrations/registry.server";
 import { bootSignatures } from "./integrations/signatures.server";
 
 /**
@@ -63,6 +64,8 @@ export async function boot(env: Env = runtime.env): Promise<Runtime> {
   await seed(runtime.handle.db, { demo: env.demoAccounts });
   // The catalogue files shipped in catalogue/: unchanged files are skipped by hash, the newest is current.
   await importBundledCatalogues(runtime.handle.db);
+  // Every port's adapter (a development double in production stops the boot here, with its sentence).
+  portChoices(env);
   // The seal and the trust anchors: a bad SEAL_P12 or TRUST_ANCHORS stops the boot here.
   await bootSignatures(env);
   runtime.ready = true;

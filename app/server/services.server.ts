@@ -3,13 +3,12 @@ import type { EngineServices } from "./engine/engine.server";
 import type { Env } from "./env.server";
 import { runtime } from "./runtime.server";
 import { singleton } from "./singleton.server";
+import { publicUrl } from "./public-url.server";
 import { LocalFileStore } from "./storage.server";
 import { signatureRuntime } from "./integrations/signatures.server";
 
-/** Where links in mail and QR codes point: PUBLIC_URL, or the local address in development. */
-export function publicUrl(env: Env) {
-  return env.PUBLIC_URL ?? `http://localhost:${env.PORT}`;
-}
+// A leaf module, so that adapters (payment/config) can read it without importing the runtime.
+export { publicUrl };
 
 export function fileStore(env: Env = runtime.env) {
   return singleton(`files:${env.DATA_DIR}`, () => new LocalFileStore(path.resolve(env.DATA_DIR, "files")));

@@ -9,7 +9,7 @@
  */
 import type { DocumentKind } from "../../../workflows/effects";
 import type { EventType } from "../../../workflows/events";
-import type { Refusal } from "../../../workflows/index";
+import type { Refusal } from "../../../workflows/refusal";
 import type { GuardName } from "../../../workflows/shared";
 
 export type { Refusal };

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { sql } from "kysely";
 import { randomPKCECodeVerifier } from "openid-client";
 import { safeRedirect } from "~/domain/redirect";
-import { identityProvider } from "../integrations/identity/index.server";
+import { identityProvider } from "../integrations/registry.server";
 import {
   IdentityError,
   type IdentityFailure,

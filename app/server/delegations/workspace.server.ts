@@ -3,7 +3,7 @@ import { can, type Principal } from "~/domain/policy";
 import type { Database } from "../db/schema.server";
 import { appendAuditEvent } from "../engine/audit.server";
 import { toCsv } from "~/domain/csv";
-import { lockPratica, PRATICA_LIST_COLUMNS, refOf } from "../pratiche/repository.server";
+import { lockPratica, praticaListQuery, refOf } from "../pratiche/repository.server";
 
 /** Statuses where the business (through its organisation) must do something. */
 export const NEEDS_ACTION = [
@@ -42,19 +42,9 @@ export async function workspacePratiche(
   if (!orgs.length)
     return { organisations: [], rows: [], businesses: [], comuni: [], operators: [], statuses: [] };
   const delegatedBusinesses = [...new Set((principal.delegations ?? []).map((d) => d.businessId))];
-  let q = db
-    .selectFrom("pratiche")
-    .innerJoin("businesses", "businesses.id", "pratiche.business_id")
-    .innerJoin("entities as comune", "comune.id", "pratiche.municipality_id")
+  let q = praticaListQuery(db)
     .leftJoin("users as operator", "operator.id", "pratiche.organisation_operator_id")
-    .select([
-      ...PRATICA_LIST_COLUMNS,
-      "businesses.name as business_name",
-      "businesses.fiscal_code",
-      "comune.name as comune_name",
-      "comune.istat_code",
-      "operator.full_name as operator_name",
-    ])
+    .select("operator.full_name as operator_name")
     .where((eb) =>
       eb.or([
         eb("pratiche.filer_organisation_id", "in", orgs),

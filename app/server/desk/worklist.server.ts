@@ -1,6 +1,7 @@
 import { type Kysely, sql } from "kysely";
 import type { Principal } from "~/domain/policy";
 import type { Database } from "../db/schema.server";
+import { deskRegimes, deskStatusCounts, deskTitles } from "../pratiche/repository.server";
 import {
   addIsoDays,
   daysFrom,
@@ -238,18 +239,7 @@ export function looksLikeKey(term: string): boolean {
 
 /** Pratiche of the desk by status (the counts above the table). */
 export async function statusCounts(db: Kysely<Database>, deskId: number) {
-  const rows = await db
-    .selectFrom("pratiche")
-    .select(["status", (eb) => eb.fn.countAll<number>().as("n")])
-    .where("desk_id", "=", deskId)
-    .where("status", "<>", "draft")
-    .where("municipality_id", "in", (eb) =>
-      eb.selectFrom("desk_comuni").select("comune_id").where("desk_id", "=", deskId),
-    )
-    .groupBy("status")
-    .orderBy("status")
-    .execute();
-  return rows.map((r) => ({ status: r.status, count: Number(r.n) }));
+  return deskStatusCounts(db, deskId);
 }
 
 /** What the filter form offers: the desk's Comuni, procedures, regimes, colleagues. */
@@ -267,31 +257,15 @@ export async function worklistOptions(db: Kysely<Database>, deskId: number) {
       .where("desk_comuni.desk_id", "=", deskId)
       .orderBy("entities.name")
       .execute(),
-    // Loose index scan would be nicer; the catalogue's titles are few, so DISTINCT over the desk is fine.
-    db
-      .selectFrom("pratiche")
-      .select("title")
-      .distinct()
-      .where("desk_id", "=", deskId)
-      .where("status", "<>", "draft")
-      .orderBy("title")
-      .limit(200)
-      .execute(),
-    db
-      .selectFrom("pratiche")
-      .select("regime")
-      .distinct()
-      .where("desk_id", "=", deskId)
-      .where("status", "<>", "draft")
-      .orderBy("regime")
-      .execute(),
+    deskTitles(db, deskId, 200),
+    deskRegimes(db, deskId),
     deskStaff(db, deskId),
   ]);
   return {
     desk,
     comuni,
-    procedures: procedures.map((p) => p.title),
-    regimes: regimes.map((r) => r.regime),
+    procedures,
+    regimes,
     colleagues,
   };
 }

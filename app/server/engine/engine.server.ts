@@ -1,12 +1,10 @@
 import type { Kysely, Transaction } from "kysely";
-import { romeDate } from "~/domain/dates";
-import { can, type PraticaRef } from "~/domain/policy";
+import { can } from "~/domain/policy";
+import { eventText } from "~/i18n/modules/words";
 import type { Effect } from "../../../workflows/effects";
-import { eventLabelsIt } from "../../../workflows/events";
 import {
   eventActors,
   type PersistedWorkflow,
-  type Refusal,
   registry,
   type StepResult,
   step,
@@ -16,6 +14,7 @@ import {
 import type { Database, Pratica } from "../db/schema.server";
 import type { ResultDispatch } from "../integrations/types.server";
 import { callsQueued } from "../jobs/kick.server";
+import { lockPratica, praticaRef } from "../pratiche/repository.server";
 import { appendAuditEvent } from "./audit.server";
 import { applyDeadlineEffects } from "./effects/deadline.server";
 import { runEffects } from "./effects/index.server";
@@ -59,44 +58,13 @@ export async function dispatch(
 
 type PraticaRow = Awaited<ReturnType<typeof lockPratica>>;
 
-/** The proceeding codes of a pratica, from the routing the catalogue gave it at filing. */
-function proceedingsOf(p: { competent_agencies?: unknown }): string[] {
-  const routing = Array.isArray(p.competent_agencies)
-    ? (p.competent_agencies as { proceeding?: string }[])
-    : [];
-  return [...new Set(routing.map((r) => r.proceeding).filter((c): c is string => typeof c === "string"))];
-}
-
-async function lockPratica(trx: Transaction<Database>, id: string) {
-  return trx.selectFrom("pratiche").selectAll().where("id", "=", id).forUpdate().executeTakeFirst();
-}
-
-export async function praticaRef(trx: Transaction<Database> | Kysely<Database>, p: NonNullable<PraticaRow>) {
-  const agencies = await trx
-    .selectFrom("pratica_agencies")
-    .select("agency_id")
-    .where("pratica_id", "=", p.id)
-    .execute();
-  const ref: PraticaRef = {
-    businessId: p.business_id,
-    filerUserId: p.filer_user_id,
-    filerOrganisationId: p.filer_organisation_id,
-    deskId: p.desk_id,
-    agencyIds: agencies.map((a) => a.agency_id),
-    proceedings: proceedingsOf(p),
-    filedOn: p.submitted_at ? romeDate(new Date(p.submitted_at as unknown as string)) : null,
-    filedAt: p.submitted_at ? new Date(p.submitted_at as unknown as string).toISOString() : null,
-  };
-  return ref;
-}
-
 async function authorise(
   trx: Transaction<Database>,
   pratica: NonNullable<PraticaRow>,
   request: DispatchRequest,
 ) {
   const allowed = eventActors[request.event.type];
-  const label = eventLabelsIt[request.event.type] ?? request.event.type;
+  const label = eventText("it", request.event.type);
   if (request.actor.kind === "system") {
     if (!allowed.includes("system")) {
       throw new EngineError(
@@ -250,9 +218,7 @@ async function effectContext(
     desk,
     event,
     eventLabel:
-      event.type === "INTEGRATION_RESULT"
-        ? "Esito di un servizio esterno"
-        : (eventLabelsIt[event.type] ?? event.type),
+      event.type === "INTEGRATION_RESULT" ? "Esito di un servizio esterno" : eventText("it", event.type),
     seq,
     view,
     protocolEntries: [],

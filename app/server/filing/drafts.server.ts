@@ -10,8 +10,13 @@ import {
 } from "~/domain/forms";
 import { actorKinds, can, type Principal } from "~/domain/policy";
 import { catalogueDocument, currentCatalogue } from "../catalogue/repository.server";
+import {
+  draftIdByCreationKey,
+  findPratica,
+  lockPraticaColumns,
+  praticaRef,
+} from "../pratiche/repository.server";
 import type { Database, Pratica } from "../db/schema.server";
-import { praticaRef } from "../engine/engine.server";
 import {
   attachmentList,
   type BundleDescription,
@@ -148,13 +153,8 @@ export async function startDraft(
   const creationKey =
     input.creationKey && /^[0-9a-f-]{36}$/i.test(input.creationKey) ? input.creationKey : null;
   if (creationKey) {
-    const made = await db
-      .selectFrom("pratiche")
-      .select("id")
-      .where("filer_user_id", "=", user.id)
-      .where("creation_key", "=", creationKey)
-      .executeTakeFirst();
-    if (made) return { ok: true, id: made.id };
+    const made = await draftIdByCreationKey(db, user.id, creationKey);
+    if (made) return { ok: true, id: made };
   }
   const { version, catalogue } = await currentCatalogue(db);
   const resolution = resolveBundle(catalogue, input.codes, input.chosen);
@@ -286,13 +286,8 @@ export async function startDraft(
   } catch (error) {
     // The same key raced in from a parallel retry and won: answer with its draft.
     if (creationKey && (error as { code?: string }).code === "23505") {
-      const made = await db
-        .selectFrom("pratiche")
-        .select("id")
-        .where("filer_user_id", "=", user.id)
-        .where("creation_key", "=", creationKey)
-        .executeTakeFirst();
-      if (made) return { ok: true, id: made.id };
+      const made = await draftIdByCreationKey(db, user.id, creationKey);
+      if (made) return { ok: true, id: made };
     }
     throw error;
   }
@@ -343,7 +338,7 @@ export async function loadDraft(
   praticaId: string,
 ): Promise<DraftContext> {
   if (!/^[0-9a-f-]{36}$/i.test(praticaId)) throw notFound();
-  const pratica = await db.selectFrom("pratiche").selectAll().where("id", "=", praticaId).executeTakeFirst();
+  const pratica = await findPratica(db, praticaId);
   if (!pratica) throw notFound();
   const ref = await praticaRef(db, pratica);
   if (!actorKinds(user.principal, ref).includes("applicant")) throw notFound();
@@ -498,12 +493,7 @@ export async function saveSection(
 export async function deleteDraft(db: Kysely<Database>, user: FilingUser, praticaId: string) {
   await loadDraft(db, user, praticaId); // 404 unless the user may act on it as applicant
   await db.transaction().execute(async (trx) => {
-    const locked = await trx
-      .selectFrom("pratiche")
-      .select("status")
-      .where("id", "=", praticaId)
-      .forUpdate()
-      .executeTakeFirst();
+    const locked = await lockPraticaColumns(trx, praticaId, ["status"]);
     if (!locked) throw notFound();
     if (locked.status !== "draft") {
       throw new Response(

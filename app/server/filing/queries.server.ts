@@ -2,7 +2,12 @@ import type { Kysely } from "kysely";
 import { actorKinds, type Principal } from "~/domain/policy";
 import type { Database } from "../db/schema.server";
 import { normalizeVerificationCode } from "../documents/pdf.server";
-import { praticaRef } from "../engine/engine.server";
+import {
+  findPratica,
+  findPraticaByCui,
+  praticaRef,
+  praticheOfBusinesses,
+} from "../pratiche/repository.server";
 import type { FileStore } from "../storage.server";
 import type { StoredFees, UsecaseRouting } from "../../domain/filing/bundle";
 import { parseCui } from "../../domain/filing/cui";
@@ -12,29 +17,7 @@ import { parseCui } from "../../domain/filing/cui";
 /** Every pratica of the businesses the user acts for, drafts included, newest first. */
 export async function listMyPratiche(db: Kysely<Database>, principal: Principal) {
   if (!principal.businessIds.length) return [];
-  const rows = await db
-    .selectFrom("pratiche")
-    .innerJoin("businesses", "businesses.id", "pratiche.business_id")
-    .innerJoin("entities as comune", "comune.id", "pratiche.municipality_id")
-    .select([
-      "pratiche.id",
-      "pratiche.title",
-      "pratiche.status",
-      "pratiche.regime",
-      "pratiche.cui",
-      "pratiche.protocol_number",
-      "pratiche.due_date",
-      "pratiche.submitted_at",
-      "pratiche.updated_at",
-      "pratiche.suspended",
-      "pratiche.ended",
-      "businesses.name as business",
-      "comune.name as comune",
-    ])
-    .where("pratiche.business_id", "in", principal.businessIds)
-    .orderBy("pratiche.updated_at", "desc")
-    .limit(500)
-    .execute();
+  const rows = await praticheOfBusinesses(db, principal.businessIds, 500);
   return rows.map((r) => ({
     ...r,
     submitted_at: r.submitted_at ? new Date(r.submitted_at as unknown as string).toISOString() : null,
@@ -44,7 +27,7 @@ export async function listMyPratiche(db: Kysely<Database>, principal: Principal)
 
 /** May this principal see the pratica? The same policy the pratica pages use. */
 export async function canSeePratica(db: Kysely<Database>, principal: Principal, praticaId: string) {
-  const pratica = await db.selectFrom("pratiche").selectAll().where("id", "=", praticaId).executeTakeFirst();
+  const pratica = await findPratica(db, praticaId);
   if (!pratica) return null;
   const ref = await praticaRef(db, pratica);
   const kinds = actorKinds(principal, ref);
@@ -179,7 +162,7 @@ export async function receiptView(db: Kysely<Database>, principal: Principal, pr
 export async function praticaByCui(db: Kysely<Database>, principal: Principal, cui: string) {
   const parsed = parseCui(cui);
   if (!parsed) return null;
-  const row = await db.selectFrom("pratiche").select("id").where("cui", "=", cui).executeTakeFirst();
+  const row = await findPraticaByCui(db, cui);
   if (!row) return null;
   return canSeePratica(db, principal, row.id);
 }

@@ -4,6 +4,7 @@ import type { Database } from "../db/schema.server";
 import { paymentGate } from "../integrations/payment/pages.server";
 import { runtime } from "../runtime.server";
 import { dispatchInTransaction, EngineError, type EngineServices } from "../engine/engine.server";
+import { lockPraticaColumns, praticaIdBySubmissionKey, readPratica } from "../pratiche/repository.server";
 import { refusalWords } from "../pratiche/refusal.server";
 import { recordDelegationUse } from "../delegations/filing.server";
 import { nextNumber } from "../engine/counters.server";
@@ -114,11 +115,8 @@ export async function submissionProblems(
 }
 
 async function existingResult(db: Kysely<Database> | Transaction<Database>, praticaId: string) {
-  const p = await db
-    .selectFrom("pratiche")
-    .select(["id", "cui", "protocol_number", "due_date", "status"])
-    .where("id", "=", praticaId)
-    .executeTakeFirstOrThrow();
+  const p = await readPratica(db, praticaId, ["id", "cui", "protocol_number", "due_date", "status"]);
+  if (!p) throw new Error(`Pratica ${praticaId} non trovata.`);
   return {
     praticaId: p.id,
     cui: p.cui ?? "",
@@ -152,12 +150,8 @@ export async function submitPratica(
   }
   const ctx = await loadDraft(db, user, input.praticaId);
   // A retry of a submission that already went through answers with the first result.
-  const byKey = await db
-    .selectFrom("pratiche")
-    .select("id")
-    .where("submission_key", "=", input.submissionKey)
-    .executeTakeFirst();
-  if (byKey) return { ok: true, pratica: await existingResult(db, byKey.id) };
+  const byKey = await praticaIdBySubmissionKey(db, input.submissionKey);
+  if (byKey) return { ok: true, pratica: await existingResult(db, byKey) };
   if (ctx.pratica.status !== "draft") return { ok: true, pratica: await existingResult(db, ctx.pratica.id) };
 
   const problems = await submissionProblems(db, ctx, input.declared);
@@ -168,12 +162,12 @@ export async function submitPratica(
   let queued = 0;
   try {
     const pratica = await db.transaction().execute(async (trx) => {
-      const locked = await trx
-        .selectFrom("pratiche")
-        .select(["id", "status", "desk_id", "delegation_id"])
-        .where("id", "=", ctx.pratica.id)
-        .forUpdate()
-        .executeTakeFirst();
+      const locked = await lockPraticaColumns(trx, ctx.pratica.id, [
+        "id",
+        "status",
+        "desk_id",
+        "delegation_id",
+      ]);
       // The applicant deleted the draft while this request waited for the lock.
       if (!locked) throw notFound();
       // Two clicks racing: the second waits on the lock and finds the pratica submitted.
@@ -236,12 +230,8 @@ export async function submitPratica(
   } catch (error) {
     // The same key raced in from another process and won: answer with its result.
     if (isUniqueViolation(error)) {
-      const row = await db
-        .selectFrom("pratiche")
-        .select("id")
-        .where("submission_key", "=", input.submissionKey)
-        .executeTakeFirst();
-      if (row) return { ok: true, pratica: await existingResult(db, row.id) };
+      const row = await praticaIdBySubmissionKey(db, input.submissionKey);
+      if (row) return { ok: true, pratica: await existingResult(db, row) };
     }
     if (error instanceof InvalidUnderLock) return { ok: false, status: 400, errors: error.problems };
     if (error instanceof EngineError) {

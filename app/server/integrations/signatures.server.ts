@@ -1,10 +1,9 @@
 import type { Env } from "../env.server";
 import { singleton } from "../singleton.server";
 import { loadOfficerSigner } from "./seal/officer.server";
-import { loadSealer } from "./seal/registry.server";
+import { portAdapter } from "./registry.server";
 import type { Sealer } from "./seal/port.server";
 import type { SignatureVerifier } from "./signature/port.server";
-import { loadVerifier } from "./signature/registry.server";
 
 /** The process's seal and signature verifier, loaded (and validated) once at boot. */
 export const signatureRuntime = singleton<{
@@ -15,8 +14,9 @@ export const signatureRuntime = singleton<{
 }>("signatures", () => ({}));
 
 export async function bootSignatures(env: Env) {
-  signatureRuntime.sealer ??= await loadSealer(env);
-  signatureRuntime.verifier ??= await loadVerifier(env);
+  // Both picked by the ports registry (a double in production stops the boot there).
+  signatureRuntime.sealer ??= (await portAdapter("seal", env)) ?? undefined;
+  signatureRuntime.verifier ??= (await portAdapter("signature", env)) ?? undefined;
   signatureRuntime.officerSigner ??= await loadOfficerSigner(env);
   return signatureRuntime;
 }

@@ -93,3 +93,150 @@ export async function praticaRef(db: Executor, p: RefColumns & Pick<Pratica, "id
     agencies.map((a) => a.agency_id),
   );
 }
+
+type Column = keyof Pratica & string;
+
+/** Chosen columns of one pratica by id (no lock); undefined when it does not exist. */
+export async function readPratica<C extends Column>(
+  db: Executor,
+  id: string,
+  columns: readonly C[],
+): Promise<Pick<Pratica, C> | undefined> {
+  if (!UUID.test(id)) return undefined;
+  const row = await db
+    .selectFrom("pratiche")
+    .select(columns as unknown as readonly "id"[])
+    .where("id", "=", id)
+    .executeTakeFirst();
+  return row as Pick<Pratica, C> | undefined;
+}
+
+/** Like `lockPratica`, reading only the columns the caller needs. */
+export async function lockPraticaColumns<C extends Column>(
+  trx: Transaction<Database>,
+  id: string,
+  columns: readonly C[],
+): Promise<Pick<Pratica, C> | undefined> {
+  if (!UUID.test(id)) return undefined;
+  const row = await trx
+    .selectFrom("pratiche")
+    .select(columns as unknown as readonly "id"[])
+    .where("id", "=", id)
+    .forUpdate()
+    .executeTakeFirst();
+  return row as Pick<Pratica, C> | undefined;
+}
+
+/** The pratica one submission ("Conferma e invia", its one-time key) filed, if any. */
+export async function praticaIdBySubmissionKey(db: Executor, key: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom("pratiche")
+    .select("id")
+    .where("submission_key", "=", key)
+    .executeTakeFirst();
+  return row?.id;
+}
+
+/** The draft one start form (its idempotency key) created for this user, if any. */
+export async function draftIdByCreationKey(
+  db: Executor,
+  filerUserId: string,
+  key: string,
+): Promise<string | undefined> {
+  const row = await db
+    .selectFrom("pratiche")
+    .select("id")
+    .where("filer_user_id", "=", filerUserId)
+    .where("creation_key", "=", key)
+    .executeTakeFirst();
+  return row?.id;
+}
+
+/**
+ * A list of pratiche with their business and Comune, columns from PRATICA_LIST_COLUMNS: the base the
+ * association workspace filters (callers add joins, conditions, order and limit).
+ */
+export function praticaListQuery(db: Executor) {
+  return db
+    .selectFrom("pratiche")
+    .innerJoin("businesses", "businesses.id", "pratiche.business_id")
+    .innerJoin("entities as comune", "comune.id", "pratiche.municipality_id")
+    .select([
+      ...PRATICA_LIST_COLUMNS,
+      "businesses.name as business_name",
+      "businesses.fiscal_code",
+      "comune.name as comune_name",
+      "comune.istat_code",
+    ]);
+}
+
+/** Every pratica of these businesses, drafts included, newest first ("Le mie pratiche"). */
+export async function praticheOfBusinesses(db: Executor, businessIds: readonly string[], limit: number) {
+  return db
+    .selectFrom("pratiche")
+    .innerJoin("businesses", "businesses.id", "pratiche.business_id")
+    .innerJoin("entities as comune", "comune.id", "pratiche.municipality_id")
+    .select([
+      "pratiche.id",
+      "pratiche.title",
+      "pratiche.status",
+      "pratiche.regime",
+      "pratiche.cui",
+      "pratiche.protocol_number",
+      "pratiche.due_date",
+      "pratiche.submitted_at",
+      "pratiche.updated_at",
+      "pratiche.suspended",
+      "pratiche.ended",
+      "businesses.name as business",
+      "comune.name as comune",
+    ])
+    .where("pratiche.business_id", "in", businessIds)
+    .orderBy("pratiche.updated_at", "desc")
+    .limit(limit)
+    .execute();
+}
+
+/** The desk's filed pratiche by status, for its Comuni (the counts above the worklist). */
+export async function deskStatusCounts(db: Executor, deskId: number) {
+  const rows = await db
+    .selectFrom("pratiche")
+    .select(["status", (eb) => eb.fn.countAll<number>().as("n")])
+    .where("desk_id", "=", deskId)
+    .where("status", "<>", "draft")
+    .where("municipality_id", "in", (eb) =>
+      eb.selectFrom("desk_comuni").select("comune_id").where("desk_id", "=", deskId),
+    )
+    .groupBy("status")
+    .orderBy("status")
+    .execute();
+  return rows.map((r) => ({ status: r.status, count: Number(r.n) }));
+}
+
+/** The titles (procedures) the desk's filed pratiche carry, alphabetically, at most `limit`. */
+export async function deskTitles(db: Executor, deskId: number, limit: number): Promise<string[]> {
+  // Loose index scan would be nicer; the catalogue's titles are few, so DISTINCT over the desk is fine.
+  const rows = await db
+    .selectFrom("pratiche")
+    .select("title")
+    .distinct()
+    .where("desk_id", "=", deskId)
+    .where("status", "<>", "draft")
+    .orderBy("title")
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.title);
+}
+
+/** The regimes of the desk's filed pratiche, alphabetically. */
+export async function deskRegimes(db: Executor, deskId: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom("pratiche")
+    .select("regime")
+    .distinct()
+    .where("desk_id", "=", deskId)
+    .where("status", "<>", "draft")
+    .orderBy("regime")
+    .execute();
+  return rows.map((r) => r.regime);
+}

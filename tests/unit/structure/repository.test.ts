@@ -6,18 +6,10 @@ import { proceedingsOf, refOf } from "~/server/pratiche/repository.server";
 
 /**
  * Files that still read the pratiche table themselves. The list may only shrink: a new service reads a pratica
- * through app/server/pratiche/repository.server.ts (find, lock, praticaRef, PRATICA_LIST_COLUMNS).
- *  - engine: switches to the repository with the effects work (its lock is the dispatch's first step);
- *  - filing: drafts, submission and the personal list, owned by the hardening work, switch next;
- *  - worklist and association workspace: filtered list queries with joins (they pick PRATICA_LIST_COLUMNS).
+ * through app/server/pratiche/repository.server.ts (find, lock, read chosen columns, list queries, praticaRef).
+ *  - the outbox and the signed attachments are owned by other work in flight (they switch next).
  */
 const STILL_QUERYING = [
-  "app/server/delegations/workspace.server.ts",
-  "app/server/desk/worklist.server.ts",
-  "app/server/engine/engine.server.ts",
-  "app/server/filing/drafts.server.ts",
-  "app/server/filing/queries.server.ts",
-  "app/server/filing/submit.server.ts",
   "app/server/integrations/signature/attachments.server.ts",
   "app/server/mail/outbox.server.ts",
   "app/server/pratiche/repository.server.ts",

@@ -1,12 +1,11 @@
 import type { Env } from "../../env.server";
 import { DEV_CLIENT_ID, devClientSecret } from "./dev-idp.server";
-import { type OidcSettings, oidcIdentityProvider } from "./oidc.server";
-import type { IdentityProvider } from "./port.server";
+import type { OidcSettings } from "./oidc.server";
 
 /**
- * Picks the identity adapter from configuration (an in-request port: the browser's redirect flow cannot be a
- * queued call, so it is not in integrations/registry.server.ts): OIDC_ISSUER and friends for a deployment; without it, outside production, the development
- * provider this process mounts at /dev/idp; in production without OIDC_ISSUER, none (no SPID/CIE).
+ * The OIDC settings of each identity adapter (the choice between them is made in
+ * integrations/registry.server.ts): OIDC_ISSUER and friends for a deployment; the development provider this
+ * process mounts at /dev/idp; none when SPID/CIE is off.
  */
 export function devBaseUrl(env: Env) {
   return (
@@ -36,18 +35,4 @@ export function oidcSettings(env: Env, sessionSecret: string): OidcSettings | nu
     redirectUri: `${base}/accedi/oidc/callback`,
     postLogoutRedirectUri: `${base}/`,
   };
-}
-
-const cache = new Map<string, IdentityProvider>();
-
-export function identityProvider(env: Env, sessionSecret: string): IdentityProvider | null {
-  const settings = oidcSettings(env, sessionSecret);
-  if (!settings) return null;
-  const key = JSON.stringify(settings);
-  let provider = cache.get(key);
-  if (!provider) {
-    provider = oidcIdentityProvider(settings);
-    cache.set(key, provider);
-  }
-  return provider;
 }

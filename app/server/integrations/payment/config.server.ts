@@ -4,7 +4,7 @@ import path from "node:path";
 import { CREDITOR_DATA, parseEnabledCreditors } from "~/domain/payments/creditors";
 import type { Creditor } from "~/domain/payments/positions";
 import type { Env } from "../../env.server";
-import { publicUrl } from "../../services.server";
+import { publicUrl } from "../../public-url.server";
 
 /**
  * pagoPA configuration, from the validated environment. With no PAGOPA_GPD_URL the development double
