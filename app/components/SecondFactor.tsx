@@ -3,7 +3,12 @@ import { CsrfInput, ErrorSummary, type FieldError, fieldError, TextField } from 
 import { useT } from "~/i18n/useT";
 
 /** The enrolment of the staff second factor: the secret shown once (QR code and text), confirmed by a first code. */
-export function TotpEnrolment(props: { secret: string; qrSvg: string; errors: FieldError[]; action?: string }) {
+export function TotpEnrolment(props: {
+  secret: string;
+  qrSvg: string;
+  errors: FieldError[];
+  action?: string;
+}) {
   const t = useT();
   const grouped = props.secret.match(/.{1,4}/g)?.join(" ") ?? props.secret;
   return (
@@ -68,4 +73,3 @@ export function RecoveryCodes(props: { codes: string[]; next: string }) {
     </section>
   );
 }
-

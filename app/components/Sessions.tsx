@@ -46,7 +46,9 @@ export function SessionsTable({ sessions, caption }: { sessions: SessionRow[]; c
           <tr key={s.createdAt + s.lastSeenAt + s.method}>
             <td>
               {when(s.createdAt, t.locale)}
-              {s.current ? <span className="badge bg-primary ms-2">{t("account.sessions.current")}</span> : null}
+              {s.current ? (
+                <span className="badge bg-primary ms-2">{t("account.sessions.current")}</span>
+              ) : null}
             </td>
             <td>{when(s.lastSeenAt, t.locale)}</td>
             <td>{label(s.method, s.loa)}</td>

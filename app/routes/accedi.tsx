@@ -30,7 +30,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return { demo: runtime.env.demoAccounts, identity: identityAvailable(), renew, endedEverywhere };
 }
 
-
 export async function action({ request }: ActionFunctionArgs) {
   const form = await readForm(request);
   const t = translator(localeFromCookieHeader(request.headers.get("Cookie")));
@@ -73,7 +72,13 @@ export async function action({ request }: ActionFunctionArgs) {
       const { token } = await resolveSession(request);
       // Each sign-in that must enrol gets a fresh secret (one left from an abandoned enrolment is never reused).
       if (!user.totp_enabled_at) await beginEnrolment(db(), result.userId);
-      await startStaffSignin(db(), token, result.userId, user.totp_enabled_at ? "verify" : "enrol", redirectTo);
+      await startStaffSignin(
+        db(),
+        token,
+        result.userId,
+        user.totp_enabled_at ? "verify" : "enrol",
+        redirectTo,
+      );
       throw redirect("/accedi/codice");
     }
   }

@@ -64,20 +64,25 @@ export async function action({ request }: ActionFunctionArgs) {
   if (pending.purpose === "enrol" && !pending.totp_enabled_at) {
     const result = await confirmEnrolment(db(), pending.user_id, code);
     if (!result.ok) {
-      if (result.reason === "throttled") return fail("totp.error.throttled", 429, { minutes: result.retryMinutes });
+      if (result.reason === "throttled")
+        return fail("totp.error.throttled", 429, { minutes: result.retryMinutes });
       if (result.reason === "not_started") throw redirect("/accedi/codice");
       return fail("totp.error.invalidEnrol", 400);
     }
     if (!(await finishStaffSignin(db(), token))) throw redirect("/accedi");
     const setCookie = await startUserSession(request, pending.user_id, { method: "password_totp", loa: 2 });
-    return Response.json({ errors: [], codes: result.recoveryCodes, next: pending.redirect_to } satisfies ActionData, {
-      headers: { ...SECURITY_HEADERS, "Set-Cookie": setCookie },
-    });
+    return Response.json(
+      { errors: [], codes: result.recoveryCodes, next: pending.redirect_to } satisfies ActionData,
+      {
+        headers: { ...SECURITY_HEADERS, "Set-Cookie": setCookie },
+      },
+    );
   }
   const result = await checkSecondFactor(db(), pending.user_id, code);
   if (!result.ok) {
     console.warn(`[identity] second factor refused (${result.reason}) for user ${pending.user_id}`);
-    if (result.reason === "throttled") return fail("totp.error.throttled", 429, { minutes: result.retryMinutes });
+    if (result.reason === "throttled")
+      return fail("totp.error.throttled", 429, { minutes: result.retryMinutes });
     return fail(result.reason === "replayed" ? "totp.error.replayed" : "totp.error.invalid", 400);
   }
   if (!(await finishStaffSignin(db(), token))) throw redirect("/accedi");

@@ -15,7 +15,9 @@ import { db } from "~/server/runtime.server";
  * Administrators look a person up and end all their sessions, or reset their second factor (which ends the
  * sessions too): for a lost device, a stolen laptop, someone who left (issue 13).
  */
-export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, "Persone - Amministrazione") }];
+export const meta: MetaFunction = ({ matches }) => [
+  { title: pageTitle(matches, "Persone - Amministrazione") },
+];
 
 export const headers = () => ({ "Cache-Control": "private, no-store" });
 

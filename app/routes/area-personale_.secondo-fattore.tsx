@@ -11,7 +11,9 @@ import { beginEnrolment, confirmEnrolment, STAFF_ROLES } from "~/server/auth/tot
 import { db } from "~/server/runtime.server";
 
 /** A staff member enrols the second factor from their account (STAFF_TOTP=optional, or after a reset). */
-export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, "Attiva il secondo fattore") }];
+export const meta: MetaFunction = ({ matches }) => [
+  { title: pageTitle(matches, "Attiva il secondo fattore") },
+];
 
 async function requireStaff(request: Request) {
   const user = await requireUser(request);

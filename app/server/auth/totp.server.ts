@@ -79,7 +79,11 @@ export async function checkSecondFactor(
   const attempt = await reserveAttempt(key);
   if (attempt.attempts > THROTTLE_MAX_FAILURES) {
     const until = attempt.windowStart.getTime() + THROTTLE_WINDOW_MINUTES * 60_000;
-    return { ok: false, reason: "throttled", retryMinutes: Math.max(1, Math.ceil((until - Date.now()) / 60_000)) };
+    return {
+      ok: false,
+      reason: "throttled",
+      retryMinutes: Math.max(1, Math.ceil((until - Date.now()) / 60_000)),
+    };
   }
   const code = normaliseCode(input);
   const user = await db
@@ -91,7 +95,7 @@ export async function checkSecondFactor(
   let result: SecondFactorResult;
   if (/^\d{6}$/.test(code)) {
     const step = matchingStep(user.totp_secret, code);
-    result = step === null ? { ok: false, reason: "invalid" } : await useStep(db, userId, step);
+    result = step === null ? { ok: false, reason: "invalid" } : await claimStep(db, userId, step);
   } else {
     const used = await db
       .updateTable("totp_recovery_codes")
@@ -100,14 +104,15 @@ export async function checkSecondFactor(
       .where("code_hash", "=", recoveryHash(code))
       .where("used_at", "is", null)
       .executeTakeFirst();
-    result = Number(used.numUpdatedRows) === 1 ? { ok: true, via: "recovery" } : { ok: false, reason: "invalid" };
+    result =
+      Number(used.numUpdatedRows) === 1 ? { ok: true, via: "recovery" } : { ok: false, reason: "invalid" };
   }
   if (result.ok) await db.deleteFrom("login_throttle").where("key", "=", key).execute();
   return result;
 }
 
 /** Accepts a step only if it is later than the last one used: two requests with one code cannot both pass. */
-async function useStep(db: Kysely<Database>, userId: string, step: number): Promise<SecondFactorResult> {
+async function claimStep(db: Kysely<Database>, userId: string, step: number): Promise<SecondFactorResult> {
   const moved = await db
     .updateTable("users")
     .set({ totp_last_step: step })
@@ -118,7 +123,9 @@ async function useStep(db: Kysely<Database>, userId: string, step: number): Prom
 }
 
 function recoveryHash(code: string) {
-  return createHash("sha256").update(`suap-recovery:${normaliseCode(code)}`).digest("hex");
+  return createHash("sha256")
+    .update(`suap-recovery:${normaliseCode(code)}`)
+    .digest("hex");
 }
 
 const BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
@@ -167,12 +174,20 @@ export type EnrolResult =
   | { ok: false; reason: "throttled"; retryMinutes: number };
 
 /** Confirms an enrolment with a first code: the factor is enabled and ten recovery codes are issued. */
-export async function confirmEnrolment(db: Kysely<Database>, userId: string, input: string): Promise<EnrolResult> {
+export async function confirmEnrolment(
+  db: Kysely<Database>,
+  userId: string,
+  input: string,
+): Promise<EnrolResult> {
   const key = `totp:${userId}`;
   const attempt = await reserveAttempt(key);
   if (attempt.attempts > THROTTLE_MAX_FAILURES) {
     const until = attempt.windowStart.getTime() + THROTTLE_WINDOW_MINUTES * 60_000;
-    return { ok: false, reason: "throttled", retryMinutes: Math.max(1, Math.ceil((until - Date.now()) / 60_000)) };
+    return {
+      ok: false,
+      reason: "throttled",
+      retryMinutes: Math.max(1, Math.ceil((until - Date.now()) / 60_000)),
+    };
   }
   const user = await db
     .selectFrom("users")
