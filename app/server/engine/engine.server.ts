@@ -16,7 +16,7 @@ import {
 import type { Database, Pratica } from "../db/schema.server";
 import type { ResultDispatch } from "../integrations/types.server";
 import { callsQueued } from "../jobs/kick.server";
-import { appendAuditEvent } from "./audit.server";
+import { actorIdentityOf, appendAuditEvent } from "./audit.server";
 import { applyDeadlineEffects } from "./effects/deadline.server";
 import { runEffects } from "./effects/index.server";
 import { once } from "./lookups.server";
@@ -164,6 +164,10 @@ export async function dispatchInTransaction(
     stateBefore: pratica.status,
     stateAfter: result.status,
     at: now.toISOString(),
+    actorIdentity:
+      request.actor.kind === "user"
+        ? await actorIdentityOf(trx, request.actor.userId, request.actor.principal)
+        : null,
   });
 
   // 5. Save the new state with its derived columns (the worklist reads these, never the snapshot).

@@ -72,7 +72,7 @@ describe.each(DATABASES)("staff second factor (TOTP) on %s", (kind) => {
       STAFF_TOTP: "required",
     });
     test = await useMigratedDatabase(kind);
-  });
+  }, 180_000);
   afterAll(async () => {
     await test.drop();
   });
