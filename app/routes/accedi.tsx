@@ -13,9 +13,11 @@ import {
   getCurrentUser,
   loadPrincipal,
   readForm,
+  resolveSession,
   safeRedirect,
 } from "~/server/auth/session.server";
-import { runtime } from "~/server/runtime.server";
+import { db, runtime } from "~/server/runtime.server";
+import { beginEnrolment, STAFF_ROLES, startStaffSignin } from "~/server/auth/totp.server";
 import { pageTitle } from "~/components/title";
 
 export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, "Accedi") }];
@@ -24,11 +26,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const user = await getCurrentUser(request);
   const renew = new URL(request.url).searchParams.get("rinnova") === "1";
   if (user && !renew) throw redirect("/area-personale");
-  return { demo: runtime.env.demoAccounts, identity: identityAvailable(), renew };
+  const endedEverywhere = new URL(request.url).searchParams.get("uscito") === "ovunque";
+  return { demo: runtime.env.demoAccounts, identity: identityAvailable(), renew, endedEverywhere };
 }
-
-/** Staff sign in with a password; with SPID/CIE on, everyone else signs in with SPID/CIE only. */
-const STAFF_ROLES = new Set(["officer", "manager", "agency_reviewer", "admin"]);
 
 export async function action({ request }: ActionFunctionArgs) {
   const form = await readForm(request);
@@ -51,7 +51,8 @@ export async function action({ request }: ActionFunctionArgs) {
     );
   }
   const principal = await loadPrincipal(result.userId);
-  if (identityAvailable() && !principal.grants.some((g) => STAFF_ROLES.has(g.role))) {
+  const staff = principal.grants.some((g) => STAFF_ROLES.has(g.role));
+  if (identityAvailable() && !staff) {
     return Response.json(
       { errors: [{ field: "email", message: t("login.error.useSpid") }], email },
       { status: 400 },
@@ -59,13 +60,35 @@ export async function action({ request }: ActionFunctionArgs) {
   }
   // Without a page to go back to, each role lands on its own workspace.
   const home = homePathFor(principal);
-  return createUserSession(request, result.userId, safeRedirect(form.get("redirectTo"), home));
+  const redirectTo = safeRedirect(form.get("redirectTo"), home);
+  // Staff with a second factor give its code next; with STAFF_TOTP=required, staff without one enrol now.
+  if (staff) {
+    const user = await db()
+      .selectFrom("users")
+      .select("totp_enabled_at")
+      .where("id", "=", result.userId)
+      .executeTakeFirstOrThrow();
+    if (user.totp_enabled_at || runtime.env.staffTotp === "required") {
+      const { token } = await resolveSession(request);
+      // Each sign-in that must enrol gets a fresh secret (one left from an abandoned enrolment is never reused).
+      if (!user.totp_enabled_at) await beginEnrolment(db(), result.userId);
+      await startStaffSignin(
+        db(),
+        token,
+        result.userId,
+        user.totp_enabled_at ? "verify" : "enrol",
+        redirectTo,
+      );
+      throw redirect("/accedi/codice");
+    }
+  }
+  return createUserSession(request, result.userId, redirectTo);
 }
 
 export default function Login() {
   const t = useT();
   const data = useActionData<{ errors: FieldError[]; email: string }>();
-  const { demo, identity, renew } = useLoaderData<typeof loader>();
+  const { demo, identity, renew, endedEverywhere } = useLoaderData<typeof loader>();
   const [params] = useSearchParams();
   const redirectTo = params.get("redirectTo") ?? "";
   const query = redirectTo ? `?redirectTo=${encodeURIComponent(redirectTo)}` : "";
@@ -76,6 +99,11 @@ export default function Login() {
         {renew ? (
           <p className="alert alert-warning" role="status">
             {t("login.renew")}
+          </p>
+        ) : null}
+        {endedEverywhere ? (
+          <p className="alert alert-success" role="status">
+            {t("account.sessions.endedAll")}
           </p>
         ) : null}
         {demo ? <p className="alert alert-info">{t("login.demo")}</p> : null}

@@ -11,12 +11,16 @@ export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, 
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  return { name: user.fullName, roles: await rolesWithEntities(user.id) };
+  return {
+    name: user.fullName,
+    roles: await rolesWithEntities(user.id),
+    admin: user.principal.grants.some((g) => g.role === "admin"),
+  };
 }
 
 export default function PersonalArea() {
   const t = useT();
-  const { name, roles } = useLoaderData<typeof loader>();
+  const { name, roles, admin } = useLoaderData<typeof loader>();
   return (
     <div className="row">
       <div className="col-lg-8">
@@ -33,6 +37,19 @@ export default function PersonalArea() {
         </ul>
         <h2 className="h4 mt-4">{t("personal.next")}</h2>
         <ul>
+          <li>
+            <Link to="/area-personale/sicurezza">{t("account.link")}</Link>
+          </li>
+          {admin ? (
+            <>
+              <li>
+                <Link to="/amministrazione/utenti">{t("admin.people.link")}</Link>
+              </li>
+              <li>
+                <Link to="/amministrazione/integrazioni">{t("integrations.title")}</Link>
+              </li>
+            </>
+          ) : null}
           <li>
             <Link to="/pratiche">{t("filing.personal.pratiche")}</Link>
           </li>

@@ -56,6 +56,78 @@ export const it = {
   "login.error.useSpid":
     "Le imprese, i professionisti e le associazioni accedono con SPID o CIE: usa i pulsanti in questa pagina.",
   "login.renew": "Per confermare un invio con valore legale serve un accesso recente: accedi di nuovo.",
+  "totp.verify.title": "Codice di verifica",
+  "totp.verify.lead":
+    "Apri l'app di autenticazione (ad esempio FreeOTP, Aegis o Google Authenticator) e scrivi il codice di 6 cifre che mostra per il portale SUAP.",
+  "totp.verify.submit": "Verifica e accedi",
+  "totp.code.label": "Codice",
+  "totp.code.hint": "6 cifre dall'app, oppure uno dei codici di recupero (ad esempio ABCDE-FGHIJ).",
+  "totp.code.hintEnrol": "Le 6 cifre che l'app mostra ora per il portale SUAP.",
+  "totp.none":
+    "Non c'è un accesso in attesa del codice in questo browser (è scaduto dopo 10 minuti o è già concluso): ricomincia dalla pagina di accesso.",
+  "totp.enrol.title": "Attiva il secondo fattore",
+  "totp.enrol.lead":
+    "Chi lavora le pratiche accede con la password e con un codice che cambia ogni 30 secondi, generato da un'app sul telefono. La chiave qui sotto è mostrata solo ora: registrala nell'app.",
+  "totp.enrol.step1": "Nell'app di autenticazione aggiungi un account inquadrando questo codice QR:",
+  "totp.enrol.qrLabel": "Codice QR della chiave del secondo fattore",
+  "totp.enrol.step2": "Se non puoi inquadrarlo, scrivi nell'app questa chiave (tipo: basato sul tempo):",
+  "totp.enrol.step3": "Scrivi qui sotto il codice di 6 cifre che l'app mostra, per confermare.",
+  "totp.enrol.submit": "Conferma e attiva",
+  "totp.enrol.done": "Secondo fattore attivo",
+  "totp.enrol.doneBanner":
+    "Il secondo fattore è attivo: dal prossimo accesso ti chiederemo il codice dell'app.",
+  "totp.recovery.heading": "I tuoi codici di recupero",
+  "totp.recovery.lead":
+    "Se perdi il telefono puoi accedere con uno di questi codici, ognuno una sola volta. Stampali o conservali in un luogo sicuro: non li mostreremo più.",
+  "totp.recovery.continue": "Ho conservato i codici, continua",
+  "totp.error.missing": "Scrivi il codice di 6 cifre che mostra l'app di autenticazione",
+  "totp.error.invalid":
+    "Il codice non è corretto o è scaduto: scrivi il codice che l'app mostra adesso (cambia ogni 30 secondi), oppure un codice di recupero non ancora usato",
+  "totp.error.invalidEnrol":
+    "Il codice non corrisponde alla chiave: controlla di aver registrato la chiave mostrata in questa pagina e che l'ora del telefono sia esatta, poi scrivi il codice che l'app mostra adesso",
+  "totp.error.replayed":
+    "Questo codice è già stato usato: aspetta che l'app ne mostri uno nuovo (al massimo 30 secondi) e scrivilo",
+  "totp.error.throttled":
+    "Troppi codici sbagliati. Per sicurezza riprova tra {minutes} minuti, oppure chiedi all'amministratore di azzerare il secondo fattore.",
+  "account.title": "Accessi e sicurezza",
+  "account.link": "Accessi e sicurezza (dispositivi collegati)",
+  "account.sessions.heading": "Accessi attivi",
+  "account.sessions.lead":
+    "Questi sono i dispositivi e i browser in cui hai effettuato l'accesso e che non sono ancora scaduti. Se non riconosci un accesso, esci da tutti i dispositivi e, se usi la password, cambiala.",
+  "account.sessions.caption": "I tuoi accessi attivi",
+  "account.sessions.started": "Accesso del",
+  "account.sessions.lastSeen": "Ultima attività",
+  "account.sessions.method": "Modo di accesso",
+  "account.sessions.current": "questo dispositivo",
+  "account.sessions.endAll": "Esci da tutti i dispositivi",
+  "account.sessions.endedAll": "Sei uscito da tutti i dispositivi: per continuare accedi di nuovo.",
+  "account.method.spid": "SPID, livello {loa}",
+  "account.method.cie": "CIE, livello {loa}",
+  "account.method.oidc": "identità digitale, livello {loa}",
+  "account.method.passwordTotp": "password e codice dell'app",
+  "account.method.password": "password",
+  "account.factor.heading": "Secondo fattore (codice dall'app)",
+  "account.factor.on": "Attivo. Codici di recupero ancora utilizzabili: {left}.",
+  "account.factor.off":
+    "Non attivo: accedi solo con la password. Attivalo per proteggere le pratiche che lavori.",
+  "account.factor.enrol": "Attiva il secondo fattore",
+  "admin.people.title": "Persone e accessi",
+  "admin.people.lead":
+    "Cerca una persona per chiudere tutti i suoi accessi (dispositivo perso, persona che ha lasciato l'ufficio) o per azzerarne il secondo fattore.",
+  "admin.people.link": "Persone e accessi",
+  "admin.people.search": "Email, nome o codice fiscale",
+  "admin.people.searchSubmit": "Cerca",
+  "admin.people.none": "Nessuna persona corrisponde alla ricerca.",
+  "admin.people.fiscalCode": "Codice fiscale",
+  "admin.people.sessionsOf": "Accessi attivi di {name}",
+  "admin.people.noSessions": "Nessun accesso attivo.",
+  "admin.people.factorOn": "Secondo fattore attivo.",
+  "admin.people.factorOff": "Secondo fattore non attivo.",
+  "admin.people.revoke": "Chiudi tutti gli accessi di {name}",
+  "admin.people.resetFactor": "Azzera il secondo fattore di {name}",
+  "admin.people.revoked": "Accessi chiusi: {count}. La persona dovrà accedere di nuovo.",
+  "admin.people.reset":
+    "Secondo fattore azzerato e accessi chiusi: al prossimo accesso la persona lo attiverà di nuovo.",
 };
 
 export const en: Record<keyof typeof it, string> = {
@@ -115,4 +187,75 @@ export const en: Record<keyof typeof it, string> = {
   "login.error.useSpid":
     "Businesses, professionals and associations sign in with SPID or CIE: use the buttons on this page.",
   "login.renew": "Sending something with legal effect needs a recent sign-in: please sign in again.",
+  "totp.verify.title": "Verification code",
+  "totp.verify.lead":
+    "Open your authenticator app (for example FreeOTP, Aegis or Google Authenticator) and type the 6-digit code it shows for the SUAP portal.",
+  "totp.verify.submit": "Verify and sign in",
+  "totp.code.label": "Code",
+  "totp.code.hint": "6 digits from the app, or one of your recovery codes (for example ABCDE-FGHIJ).",
+  "totp.code.hintEnrol": "The 6 digits the app shows now for the SUAP portal.",
+  "totp.none":
+    "No sign-in is waiting for a code in this browser (it expired after 10 minutes or is already complete): start again from the sign-in page.",
+  "totp.enrol.title": "Turn on the second factor",
+  "totp.enrol.lead":
+    "Those who handle the pratiche sign in with their password and a code that changes every 30 seconds, made by an app on their phone. The key below is shown only now: add it to the app.",
+  "totp.enrol.step1": "In your authenticator app add an account by scanning this QR code:",
+  "totp.enrol.qrLabel": "QR code of the second factor's key",
+  "totp.enrol.step2": "If you cannot scan it, type this key in the app (type: time based):",
+  "totp.enrol.step3": "Type the 6-digit code the app shows below, to confirm.",
+  "totp.enrol.submit": "Confirm and turn on",
+  "totp.enrol.done": "Second factor on",
+  "totp.enrol.doneBanner": "The second factor is on: from your next sign-in we will ask for the app's code.",
+  "totp.recovery.heading": "Your recovery codes",
+  "totp.recovery.lead":
+    "If you lose your phone you can sign in with one of these codes, each once. Print them or keep them somewhere safe: we will not show them again.",
+  "totp.recovery.continue": "I have kept the codes, continue",
+  "totp.error.missing": "Type the 6-digit code your authenticator app shows",
+  "totp.error.invalid":
+    "The code is wrong or expired: type the code the app shows now (it changes every 30 seconds), or a recovery code not used yet",
+  "totp.error.invalidEnrol":
+    "The code does not match the key: check that you added the key shown on this page and that your phone's clock is right, then type the code the app shows now",
+  "totp.error.replayed":
+    "This code has already been used: wait for the app to show a new one (at most 30 seconds) and type it",
+  "totp.error.throttled":
+    "Too many wrong codes. For safety try again in {minutes} minutes, or ask the administrator to reset your second factor.",
+  "account.title": "Sign-ins and security",
+  "account.link": "Sign-ins and security (signed-in devices)",
+  "account.sessions.heading": "Active sign-ins",
+  "account.sessions.lead":
+    "These are the devices and browsers where you are signed in and which have not expired yet. If you do not recognise one, sign out of every device and, if you use a password, change it.",
+  "account.sessions.caption": "Your active sign-ins",
+  "account.sessions.started": "Signed in on",
+  "account.sessions.lastSeen": "Last activity",
+  "account.sessions.method": "How",
+  "account.sessions.current": "this device",
+  "account.sessions.endAll": "Sign out of every device",
+  "account.sessions.endedAll": "You are signed out of every device: sign in again to continue.",
+  "account.method.spid": "SPID, level {loa}",
+  "account.method.cie": "CIE, level {loa}",
+  "account.method.oidc": "digital identity, level {loa}",
+  "account.method.passwordTotp": "password and app code",
+  "account.method.password": "password",
+  "account.factor.heading": "Second factor (code from the app)",
+  "account.factor.on": "On. Recovery codes still usable: {left}.",
+  "account.factor.off":
+    "Off: you sign in with your password only. Turn it on to protect the pratiche you handle.",
+  "account.factor.enrol": "Turn on the second factor",
+  "admin.people.title": "People and sign-ins",
+  "admin.people.lead":
+    "Look a person up to end all their sign-ins (a lost device, someone who left the office) or to reset their second factor.",
+  "admin.people.link": "People and sign-ins",
+  "admin.people.search": "E-mail, name or tax code",
+  "admin.people.searchSubmit": "Search",
+  "admin.people.none": "Nobody matches the search.",
+  "admin.people.fiscalCode": "Tax code",
+  "admin.people.sessionsOf": "Active sign-ins of {name}",
+  "admin.people.noSessions": "No active sign-in.",
+  "admin.people.factorOn": "Second factor on.",
+  "admin.people.factorOff": "Second factor off.",
+  "admin.people.revoke": "End every sign-in of {name}",
+  "admin.people.resetFactor": "Reset the second factor of {name}",
+  "admin.people.revoked": "Sign-ins ended: {count}. The person will have to sign in again.",
+  "admin.people.reset":
+    "Second factor reset and sign-ins ended: at the next sign-in the person turns it on again.",
 };

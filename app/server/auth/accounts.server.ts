@@ -55,10 +55,6 @@ export async function login(emailInput: string, password: string, ip: string): P
   // time, so the answer's delay does not tell who is registered.
   const matches = await verifyPassword(password, user?.password_hash ?? DUMMY_HASH);
   const ok = Boolean(user?.password_hash) && matches;
-  await db()
-    .insertInto("login_attempts")
-    .values([accountKey, addressKey].map((key) => ({ key, success: ok })))
-    .execute();
   if (ok && user) {
     await db().deleteFrom("login_throttle").where("key", "=", accountKey).execute();
     await db()
@@ -72,7 +68,7 @@ export async function login(emailInput: string, password: string, ip: string): P
 }
 
 /** Counts one attempt for `key` (a new window when the last one is over) and returns the count, atomically. */
-async function reserveAttempt(key: string): Promise<{ attempts: number; windowStart: Date }> {
+export async function reserveAttempt(key: string): Promise<{ attempts: number; windowStart: Date }> {
   const window = sql`make_interval(mins => ${THROTTLE_WINDOW_MINUTES})`;
   const result = await sql<{ attempts: number; window_started_at: Date | string }>`
     insert into login_throttle as t (key, attempts, window_started_at) values (${key}, 1, now())

@@ -362,6 +362,31 @@ export async function createUserSession(
   return redirect(safeRedirect(redirectTo), { headers: { "Set-Cookie": setCookie } });
 }
 
+/**
+ * Like createUserSession, for a page that renders after signing in (the recovery codes shown once): revokes
+ * the browser's old session and returns the Set-Cookie of the new one.
+ */
+export async function startUserSession(request: Request, userId: string, options: OpenSessionOptions) {
+  const old = await resolveSession(request);
+  if (old.record) await revokeSession(db(), old.record.id, "replaced");
+  const { setCookie } = await openSession(db(), userId, options);
+  return setCookie;
+}
+
+/** The live sessions of a user, newest first (the account page and the administrator's page). */
+export async function liveSessions(database: Kysely<Database>, userId: string) {
+  const idle = runtime.env.SESSION_IDLE_MINUTES;
+  return database
+    .selectFrom("sessions")
+    .select(["id", "created_at", "last_seen_at", "auth_method", "loa", "fiscal_code"])
+    .where("user_id", "=", userId)
+    .where("revoked_at", "is", null)
+    .where("expires_at", ">", sql<Date>`now()`)
+    .where("last_seen_at", ">", sql<Date>`now() - make_interval(mins => ${idle})`)
+    .orderBy("created_at", "desc")
+    .execute();
+}
+
 /** Ends this browser's session: the row is revoked and the browser gets a new anonymous token. */
 export async function endSession(request: Request) {
   const session = await resolveSession(request);

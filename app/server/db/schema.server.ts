@@ -70,13 +70,6 @@ export interface BusinessMembersTable {
   role: Generated<string>;
 }
 
-export interface LoginAttemptsTable {
-  id: Generated<string>;
-  key: string;
-  success: boolean;
-  at: Timestamp;
-}
-
 export interface OutboxTable {
   id: Generated<string>;
   dedupe_key: string | null;
@@ -195,6 +188,8 @@ export interface EventsTable {
   at: Timestamp;
   prev_hash: string;
   hash: string;
+  /** 0012: who signed in and how (name, fiscal code, method, level of assurance); null for system acts. */
+  actor_identity: ColumnType<ActorIdentity | null, ActorIdentity | string | null | undefined, never>;
 }
 
 export interface DeadlinesTable {
@@ -379,7 +374,6 @@ export interface Database {
   memberships: MembershipsTable;
   businesses: BusinessesTable;
   business_members: BusinessMembersTable;
-  login_attempts: LoginAttemptsTable;
   outbox: OutboxTable;
   catalogue_versions: CatalogueVersionsTable;
   proceedings: ProceedingsTable;
@@ -404,6 +398,8 @@ export interface Database {
   payment_notifications: PaymentNotificationsTable;
   dev_pagopa_positions: DevPagopaPositionsTable;
   dev_pagopa_carts: DevPagopaCartsTable;
+  totp_recovery_codes: TotpRecoveryCodesTable;
+  staff_signins: StaffSigninsTable;
 }
 
 export type PaymentPositionStatus = "creating" | "valid" | "paid" | "cancelling" | "cancelled" | "failed";
@@ -484,3 +480,29 @@ export type DeadlineRow = Selectable<DeadlinesTable>;
 export type EventRow = Selectable<EventsTable>;
 export type DocumentRow = Selectable<DocumentsTable>;
 export type IntegrationCallRow = Selectable<IntegrationCallsTable>;
+
+/** 0012: how the person behind an audited act signed in (see ADR 0015). */
+export interface ActorIdentity {
+  name: string;
+  fiscalCode: string | null;
+  method: string;
+  loa: number;
+}
+
+/** 0012: one-time recovery codes of a staff member's second factor (sha256 of each). */
+export interface TotpRecoveryCodesTable {
+  user_id: string;
+  code_hash: string;
+  created_at: Generated<Date>;
+  used_at: Date | null;
+}
+
+/** 0012: a staff password accepted, the TOTP code still to give or the second factor to enrol. */
+export interface StaffSigninsTable {
+  browser_hash: string;
+  user_id: string;
+  purpose: "verify" | "enrol";
+  redirect_to: string;
+  created_at: Generated<Date>;
+  used_at: Date | null;
+}

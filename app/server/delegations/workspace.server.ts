@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 import { can, type Principal } from "~/domain/policy";
 import type { Database } from "../db/schema.server";
-import { appendAuditEvent } from "../engine/audit.server";
+import { actorIdentityOf, appendAuditEvent } from "../engine/audit.server";
 import { toCsv } from "~/domain/csv";
 import { lockPratica, praticaListQuery, refOf } from "../pratiche/repository.server";
 
@@ -164,6 +164,7 @@ export async function handOver(
           stateBefore: p.status,
           stateAfter: p.status,
           at: new Date().toISOString(),
+          actorIdentity: await actorIdentityOf(trx, principal.userId, principal),
         });
       }
       moved++;

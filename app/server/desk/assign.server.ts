@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 import { can } from "~/domain/policy";
 import type { Database } from "../db/schema.server";
-import { appendAuditEvent } from "../engine/audit.server";
+import { actorIdentityOf, appendAuditEvent } from "../engine/audit.server";
 import { lockPratica, praticaRef } from "../pratiche/repository.server";
 import type { Principal } from "~/domain/policy";
 
@@ -71,6 +71,7 @@ export async function assignPratica(
       stateBefore: pratica.status,
       stateAfter: pratica.status,
       at: now.toISOString(),
+      actorIdentity: await actorIdentityOf(trx, input.actor.userId, input.actor.principal),
     });
     await trx
       .updateTable("pratiche")

@@ -7,7 +7,8 @@ import {
   linkHash,
   verifyEntries,
 } from "../audit/hash-chain.server";
-import type { Database } from "../db/schema.server";
+import type { Principal } from "~/domain/policy";
+import type { ActorIdentity, Database } from "../db/schema.server";
 
 // the construction lives in audit/hash-chain.server.ts, shared with the delegation log
 export { canonicalJson, GENESIS_HASH };
@@ -22,6 +23,8 @@ export interface AuditFields {
   stateBefore: string | null;
   stateAfter: string;
   at: string;
+  /** Who signed in and how (ADR 0015); absent for system acts and for entries written before 0012. */
+  actorIdentity?: ActorIdentity | null;
 }
 
 /** What an audit entry's hash covers. */
@@ -36,6 +39,32 @@ function eventContent(e: AuditFields): Record<string, unknown> {
     stateBefore: e.stateBefore,
     stateAfter: e.stateAfter,
     at: e.at,
+    // Only when present: the entries written before it existed hash exactly as they did.
+    ...(e.actorIdentity ? { actorIdentity: e.actorIdentity } : {}),
+  };
+}
+
+/**
+ * The person behind a user's act as the audit log names them: name and fiscal code from the account, the
+ * sign-in method and level of assurance from the session (a principal built without a session, as scripts
+ * and tests do, says "unknown" and level 0).
+ */
+export async function actorIdentityOf(
+  trx: Transaction<Database> | Kysely<Database>,
+  userId: string,
+  principal?: Principal,
+): Promise<ActorIdentity> {
+  const user = await trx
+    .selectFrom("users")
+    .select(["full_name", "fiscal_code"])
+    .where("id", "=", userId)
+    .executeTakeFirst();
+  const session = principal?.identity;
+  return {
+    name: user?.full_name ?? "",
+    fiscalCode: session?.fiscalCode ?? user?.fiscal_code ?? null,
+    method: session?.method ?? "unknown",
+    loa: session?.loa ?? 0,
   };
 }
 
@@ -70,6 +99,7 @@ export async function appendAuditEvent(trx: Transaction<Database>, e: Omit<Audit
       at: e.at,
       prev_hash: prevHash,
       hash,
+      actor_identity: e.actorIdentity ? JSON.stringify(e.actorIdentity) : null,
     })
     .execute();
   return { seq, hash };
@@ -108,6 +138,7 @@ export async function verifyChains(
         stateBefore: row.state_before,
         stateAfter: row.state_after,
         at: isoOf(row.at as Date | string),
+        actorIdentity: row.actor_identity,
       }),
     }),
   );

@@ -82,6 +82,16 @@ function describeData(data: Record<string, unknown>): [string, string][] {
   return rows;
 }
 
+/** How a person was identified, as the receipt says it (SPID/CIE with their level of assurance). */
+export function identificationText(method: string, loa: number): string {
+  if (method === "spid") return `SPID, livello di sicurezza ${loa}`;
+  if (method === "cie") return `CIE (Carta d'identità elettronica), livello di sicurezza ${loa}`;
+  if (method === "oidc") return `Identità digitale, livello di sicurezza ${loa}`;
+  if (method === "password_totp") return "Credenziali del portale con secondo fattore (codice temporaneo)";
+  if (method === "password") return "Credenziali del portale (email e password)";
+  return "Non registrata";
+}
+
 export async function issueDocument(
   trx: Transaction<Database>,
   services: EngineServices,
@@ -135,6 +145,26 @@ export async function issueDocument(
   const details = describeData(input.data);
   if (details.length) sections.push({ heading: "Contenuto dell'atto", rows: details });
   if (kind === "ricevuta") {
+    // Who filed it and how they were identified (issue 13): the SUBMIT entry of the audit log says it.
+    const submitted = await trx
+      .selectFrom("events")
+      .select("actor_identity")
+      .where("pratica_id", "=", pratica.id)
+      .where("type", "=", "SUBMIT")
+      .orderBy("seq", "desc")
+      .limit(1)
+      .executeTakeFirst();
+    const who = submitted?.actor_identity;
+    if (who) {
+      sections.push({
+        heading: "Presentata da",
+        rows: [
+          ["Nome e cognome", who.name || "-"],
+          ["Codice fiscale", who.fiscalCode ?? "-"],
+          ["Identificazione", identificationText(who.method, who.loa)],
+        ],
+      });
+    }
     if (attachments.length) {
       sections.push({
         heading: "Allegati ricevuti",

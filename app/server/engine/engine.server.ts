@@ -15,7 +15,7 @@ import type { Database, Pratica } from "../db/schema.server";
 import type { ResultDispatch } from "../integrations/types.server";
 import { callsQueued } from "../jobs/kick.server";
 import { lockPratica, praticaRef } from "../pratiche/repository.server";
-import { appendAuditEvent } from "./audit.server";
+import { actorIdentityOf, appendAuditEvent } from "./audit.server";
 import { applyDeadlineEffects } from "./effects/deadline.server";
 import { runEffects } from "./effects/index.server";
 import { once } from "./lookups.server";
@@ -132,6 +132,10 @@ export async function dispatchInTransaction(
     stateBefore: pratica.status,
     stateAfter: result.status,
     at: now.toISOString(),
+    actorIdentity:
+      request.actor.kind === "user"
+        ? await actorIdentityOf(trx, request.actor.userId, request.actor.principal)
+        : null,
   });
 
   // 5. Save the new state with its derived columns (the worklist reads these, never the snapshot).

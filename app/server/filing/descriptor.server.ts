@@ -122,7 +122,7 @@ export async function instanceDescriptor(db: Kysely<Database>, principal: Princi
       .executeTakeFirstOrThrow(),
     db
       .selectFrom("events")
-      .select(["type", "state_after", "at"])
+      .select(["type", "state_after", "at", "actor_identity"])
       .where("pratica_id", "=", pratica.id)
       .orderBy("seq")
       .execute(),
@@ -145,6 +145,9 @@ export async function instanceDescriptor(db: Kysely<Database>, principal: Princi
     if (typeof v === "number") times[name] = v;
   }
   const answers = pratica.form_data as Record<string, unknown>;
+  // The schema defines no property for the person who filed, and does not forbid others: `submitter` names
+  // them, their fiscal code and how they were identified (issue 13, ADR 0015).
+  const who = events.find((e) => e.type === "SUBMIT")?.actor_identity;
   const routing = pratica.competent_agencies as UsecaseRouting[];
   const usecaseCodes = pratica.usecases as string[];
   return {
@@ -158,6 +161,16 @@ export async function instanceDescriptor(db: Kysely<Database>, principal: Princi
     },
     municipality: comune.istat_code ?? "",
     legal_person: business.fiscal_code,
+    ...(who
+      ? {
+          submitter: {
+            name: who.name,
+            fiscal_code: who.fiscalCode,
+            authentication: who.method,
+            level_of_assurance: who.loa,
+          },
+        }
+      : {}),
     instance_status: statusHistory(events, pratica.ssu_status),
     times,
     administrative_regime: { id: SSU_REGIME[pratica.regime] ?? "SCIA", version: "01.00.00" },
