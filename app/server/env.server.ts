@@ -125,9 +125,7 @@ const schema = z.object({
     .optional(),
   TRUST_ANCHORS: z.string().min(1).optional(),
   // The live demo desk (issue 12): demo pratiche filed through the engine at boot; never in production.
-  DEMO_PRATICHE: z
-    .enum(["0", "1"], { errorMap: () => ({ message: "deve essere 0 oppure 1" }) })
-    .optional(),
+  DEMO_PRATICHE: z.enum(["0", "1"], { errorMap: () => ({ message: "deve essere 0 oppure 1" }) }).optional(),
 });
 
 /** TRUST_PROXY as Express wants it: a list of addresses, subnets or the names Express knows; null when invalid. */

@@ -34,7 +34,13 @@ const assign = (day: number): DemoStep => ({ day, actor: "officer", event: { typ
 /** Five Comuni, every regime, every main state; a few overdue and a few near their term. */
 export const DEMO_PRATICHE: DemoPratica[] = [
   // Volterra: a fresh SCIA nobody has taken yet (the worklist's first row).
-  { key: "volterra-scia-nuova", usecase: "VICINATO_APERTURA_NON_ALIMENTARE", comune: "050039", filed: -2, steps: [] },
+  {
+    key: "volterra-scia-nuova",
+    usecase: "VICINATO_APERTURA_NON_ALIMENTARE",
+    comune: "050039",
+    filed: -2,
+    steps: [],
+  },
   // Volterra: a SCIA near the end of its 60 days (consolidates in three days unless the office acts).
   {
     key: "volterra-scia-in-scadenza",
@@ -109,13 +115,20 @@ export const DEMO_PRATICHE: DemoPratica[] = [
         actor: "officer",
         event: {
           type: "NOTICE_OF_REFUSAL",
-          reasons: "Il locale non raggiunge la superficie minima di somministrazione prevista dal regolamento comunale.",
+          reasons:
+            "Il locale non raggiunge la superficie minima di somministrazione prevista dal regolamento comunale.",
         },
       },
     ],
   },
   // Pomarance: a sign (silenzio-assenso), recently filed.
-  { key: "pomarance-insegna", usecase: "INSEGNA_ESERCIZIO", comune: "050027", filed: -12, steps: [assign(-11)] },
+  {
+    key: "pomarance-insegna",
+    usecase: "INSEGNA_ESERCIZIO",
+    comune: "050027",
+    filed: -12,
+    steps: [assign(-11)],
+  },
   // Pomarance: AUA forwarded to ARPAT with a term that has run out (overdue on the agency's inbox).
   {
     key: "pomarance-aua-arpat",
@@ -168,16 +181,37 @@ export const DEMO_PRATICHE: DemoPratica[] = [
         actor: "officer",
         event: { type: "FORWARD_TO_AGENCIES", agencies: [{ agencyId: "ASL-TNO", termDays: 20 }] },
       },
-      { day: -14, actor: "asl", event: { type: "AGENCY_CONCLUSION", agencyId: "ASL-TNO", outcome: "positive" } },
+      {
+        day: -14,
+        actor: "asl",
+        event: { type: "AGENCY_CONCLUSION", agencyId: "ASL-TNO", outcome: "positive" },
+      },
     ],
   },
   // Monteverdi Marittimo: direct sale of farm products (comunicazione) and a temporary suspension.
-  { key: "monteverdi-vendita-diretta", usecase: "VENDITA_DIRETTA_AGRICOLA", comune: "050021", filed: -3, steps: [] },
-  { key: "monteverdi-sospensione", usecase: "COMMERCIO_SOSPENSIONE", comune: "050021", filed: -15, steps: [] },
+  {
+    key: "monteverdi-vendita-diretta",
+    usecase: "VENDITA_DIRETTA_AGRICOLA",
+    comune: "050021",
+    filed: -3,
+    steps: [],
+  },
+  {
+    key: "monteverdi-sospensione",
+    usecase: "COMMERCIO_SOSPENSIONE",
+    comune: "050021",
+    filed: -15,
+    steps: [],
+  },
 ];
 
 /** Answers a demo filing gives (the business data come prefilled from the profile). */
-export function demoAnswers(comune: string, cap: string, today: string, addDays: (d: string, n: number) => string) {
+export function demoAnswers(
+  comune: string,
+  cap: string,
+  today: string,
+  addDays: (d: string, n: number) => string,
+) {
   return {
     forma_giuridica: "IMPRESA_INDIVIDUALE",
     impresa_denominazione: "Bottega Rossi di Maria Rossi",
@@ -236,7 +270,8 @@ export function demoAnswers(comune: string, cap: string, today: string, addDays:
     va_prodotti: "Olio extravergine di oliva e vino dell'azienda.",
     va_trasformati: "false",
     aua_titoli: ["SCARICHI"],
-    aua_attivita: "Laboratorio artigianale di lavorazione dell'alabastro con scarico delle acque di lavaggio.",
+    aua_attivita:
+      "Laboratorio artigianale di lavorazione dell'alabastro con scarico delle acque di lavaggio.",
     pi_attivita: "70.1.B",
     pi_categoria: "B",
     pi_tecnico: "Ing. Carlo Neri",

@@ -13,7 +13,14 @@ import type { Database } from "../db/schema.server";
 import { grantDelegation } from "../delegations/delegations.server";
 import { assignPratica } from "../desk/assign.server";
 import { dispatch, type EngineServices } from "../engine/engine.server";
-import { deleteDraft, type FilingUser, loadDraft, missingAttachments, saveSection, startDraft } from "../filing/drafts.server";
+import {
+  deleteDraft,
+  type FilingUser,
+  loadDraft,
+  missingAttachments,
+  saveSection,
+  startDraft,
+} from "../filing/drafts.server";
 import { submitPratica } from "../filing/submit.server";
 import { addAttachment } from "../filing/uploads.server";
 
@@ -172,7 +179,13 @@ async function demoPeople(db: Kysely<Database>) {
   if (!businessId) return null;
   const actors: Record<DemoActor, Person> = { business, officer, asl, vvf, arpat };
   const filer = (p: Person): FilingUser => ({ id: p.userId, principal: p.principal });
-  return { businessId, actors, business: filer(business), association: filer(association), raw: { business, association } };
+  return {
+    businessId,
+    actors,
+    business: filer(business),
+    association: filer(association),
+    raw: { business, association },
+  };
 }
 
 type People = NonNullable<Awaited<ReturnType<typeof demoPeople>>>;

@@ -36,7 +36,13 @@ describe.each(DATABASES)("the demo desk on %s", (kind) => {
     const rows = await db
       .selectFrom("pratiche")
       .innerJoin("entities", "entities.id", "pratiche.municipality_id")
-      .select(["pratiche.id", "pratiche.regime", "pratiche.status", "pratiche.protocol_number", "entities.istat_code"])
+      .select([
+        "pratiche.id",
+        "pratiche.regime",
+        "pratiche.status",
+        "pratiche.protocol_number",
+        "entities.istat_code",
+      ])
       .where("pratiche.submission_key", "like", "demo-%")
       .execute();
     expect(rows).toHaveLength(DEMO_PRATICHE.length);
@@ -44,7 +50,14 @@ describe.each(DATABASES)("the demo desk on %s", (kind) => {
       new Set(["050011", "050019", "050021", "050027", "050039"]),
     );
     expect(new Set(rows.map((r) => r.regime))).toEqual(
-      new Set(["scia", "scia_unica", "scia_condizionata", "silenzio_assenso", "autorizzazione", "comunicazione"]),
+      new Set([
+        "scia",
+        "scia_unica",
+        "scia_condizionata",
+        "silenzio_assenso",
+        "autorizzazione",
+        "comunicazione",
+      ]),
     );
     // Real filings: a protocol number, a receipt document and audit events for each.
     for (const r of rows) expect(r.protocol_number, r.id).toBeTruthy();
