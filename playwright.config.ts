@@ -51,6 +51,8 @@ export default defineConfig({
       WORKER: "1",
       // The browser tests read the mail the journeys send.
       DEV_MAILBOX: "open",
+      // The specs file their own pratiche (prepare.ts); the demo desk's are tested in tests/integration/desk.
+      DEMO_PRATICHE: "0",
     },
   },
 });

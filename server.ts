@@ -15,6 +15,8 @@ import { bodyLimits } from "./app/server/http/edge.server";
 import { remixThroughEdge } from "./app/server/http/express.server";
 import { startWorker, type Worker } from "./app/server/jobs/worker.server";
 import { boot, runtime, shutdown } from "./app/server/runtime.server";
+import { seedDemoPratiche } from "./app/server/demo/pratiche.server";
+import { engineServices } from "./app/server/services.server";
 
 /**
  * The Express host: static assets, health endpoint, Remix, and (unless WORKER=0) the background worker in
@@ -166,6 +168,12 @@ try {
   booting = undefined;
   if (stopping) await new Promise(() => {}); // stop() finishes the shutdown
   console.log(`Database ${runtime.handle?.kind} pronto (migrazioni applicate) in ${Date.now() - started} ms`);
+  if (env.demoPratiche) {
+    // The live demo desk (issue 12): demo pratiche filed through the engine once; DEMO_PRATICHE=0 turns it off.
+    const demo = await seedDemoPratiche(runtime.handle!.db, engineServices(env));
+    if (demo.filed.length) console.log(`Pratiche dimostrative presentate: ${demo.filed.length}`);
+    for (const f of demo.failed) console.warn(`Pratica dimostrativa ${f.key} non presentata: ${f.reason}`);
+  }
   if (env.WORKER === "1") {
     worker = await startWorker(runtime.handle!, env);
     console.log("Worker avviato nello stesso processo (WORKER=0 per disattivarlo)");

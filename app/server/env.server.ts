@@ -124,6 +124,8 @@ const schema = z.object({
     .url("deve essere un indirizzo completo, ad esempio https://tsa.example.it/tsa")
     .optional(),
   TRUST_ANCHORS: z.string().min(1).optional(),
+  // The live demo desk (issue 12): demo pratiche filed through the engine at boot; never in production.
+  DEMO_PRATICHE: z.enum(["0", "1"], { errorMap: () => ({ message: "deve essere 0 oppure 1" }) }).optional(),
 });
 
 /** TRUST_PROXY as Express wants it: a list of addresses, subnets or the names Express knows; null when invalid. */
@@ -151,6 +153,8 @@ export type Env = z.infer<typeof schema> & {
   /** OpenID Connect for SPID/CIE: an external provider, or the development one mounted at /dev/idp. */
   oidc: { mode: "external" | "development" | "off" };
   staffTotp: "required" | "optional";
+  /** demo pratiche filed through the engine at boot (DEMO_PRATICHE, default: with the demo accounts) */
+  demoPratiche: boolean;
 };
 
 export class ConfigError extends Error {
@@ -187,6 +191,11 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   if (isProduction && demoAccounts) {
     throw new ConfigError(
       "Configurazione non valida: SEED_DEMO=1 non è ammesso in produzione; gli account dimostrativi non vanno mai creati in produzione.",
+    );
+  }
+  if (isProduction && env.DEMO_PRATICHE === "1") {
+    throw new ConfigError(
+      "Configurazione non valida: DEMO_PRATICHE=1 non è ammesso in produzione; le pratiche dimostrative non vanno mai create in produzione.",
     );
   }
   if (isProduction && env.OIDC_DEV_PROVIDER === "1") {
@@ -247,6 +256,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
           : "development",
     },
     staffTotp: env.STAFF_TOTP ?? (isProduction ? "required" : "optional"),
+    demoPratiche: demoAccounts && env.DEMO_PRATICHE !== "0",
   };
 }
 

@@ -19,6 +19,7 @@ function start(env: Record<string, string>) {
     env: {
       PATH: process.env.PATH,
       NODE_ENV: "development",
+      DEMO_PRATICHE: "0",
       PORT: "0",
       HOST: "127.0.0.1",
       ...env,

@@ -23,6 +23,97 @@ export function isApplicantAct(type: string): type is ApplicantAct {
   return type in APPLICANT_ACTS;
 }
 
+/** The desk's act each document-carrying answer replies to: its uploads after that act are the answer. */
+const ANSWERS_TO: Partial<Record<ApplicantAct, string[]>> = {
+  INTEGRATION_RECEIVED: ["SEND_INTEGRATION_REQUEST"],
+  CORRECTED: ["REQUEST_CORRECTION"],
+  OBSERVATIONS_RECEIVED: ["NOTICE_OF_REFUSAL"],
+  CONFORMED: ["REQUEST_CONFORMATION"],
+};
+
+/**
+ * The answer being prepared: what was asked (the items of the request) and the files uploaded for it so far.
+ * An answer is several files sent together: each upload is stored at once (so nothing is lost if the business
+ * leaves), and "Invia" sends them all with the act. The round starts at the desk's latest request.
+ */
+export async function answerInProgress(db: Kysely<Database>, praticaId: string, type: ApplicantAct) {
+  const spec = APPLICANT_ACTS[type];
+  if (!spec)
+    return { files: [], since: null, asked: { items: [] as string[], reasons: null as string | null } };
+  const request = await db
+    .selectFrom("events")
+    .select(["at", "payload", "type"])
+    .where("pratica_id", "=", praticaId)
+    .where("type", "in", ANSWERS_TO[type] ?? [])
+    .orderBy("seq", "desc")
+    .limit(1)
+    .executeTakeFirst();
+  const since = request ? new Date(request.at as unknown as string) : new Date(0);
+  const answered = await db
+    .selectFrom("events")
+    .select("at")
+    .where("pratica_id", "=", praticaId)
+    .where("type", "=", type)
+    .orderBy("seq", "desc")
+    .limit(1)
+    .executeTakeFirst();
+  const after =
+    answered && new Date(answered.at as unknown as string) > since
+      ? new Date(answered.at as unknown as string)
+      : since;
+  const files = await db
+    .selectFrom("attachments")
+    .select(["id", "filename", "size", "sha256", "created_at"])
+    .where("pratica_id", "=", praticaId)
+    .where("purpose", "=", spec.purpose)
+    .where("code", "=", spec.code)
+    .where("created_at", ">", after)
+    .orderBy("created_at")
+    .execute();
+  const payload = (request?.payload ?? {}) as { items?: unknown; reasons?: unknown };
+  return {
+    files: files.map((f) => ({
+      ...f,
+      created_at: new Date(f.created_at as unknown as string).toISOString(),
+    })),
+    since: after.toISOString(),
+    /** what the request asked, as the desk wrote it */
+    asked: {
+      items: Array.isArray(payload.items)
+        ? payload.items.filter((i): i is string => typeof i === "string")
+        : [],
+      reasons: typeof payload.reasons === "string" ? payload.reasons : null,
+    },
+  };
+}
+
+/** One file of an answer in progress: checked and stored now, sent with the act when the business says so. */
+export async function addAnswerFile(
+  db: Kysely<Database>,
+  files: FileStore,
+  user: CurrentUser,
+  input: {
+    praticaId: string;
+    type: ApplicantAct;
+    file: { name: string; bytes: Uint8Array };
+    limits: UploadLimits;
+    uploadKey?: string | null;
+  },
+): Promise<ActOutcome> {
+  const spec = APPLICANT_ACTS[input.type];
+  if (!spec) return { ok: false, status: 404, message: { it: "Pratica non trovata", en: "Not found" } };
+  const stored = await addAttachment(db, files, user, {
+    praticaId: input.praticaId,
+    code: spec.code,
+    filename: input.file.name,
+    bytes: input.file.bytes,
+    purpose: spec.purpose,
+    limits: input.limits,
+    uploadKey: input.uploadKey ?? null,
+  });
+  return stored.ok ? { ok: true } : { ok: false, status: 400, message: stored.message };
+}
+
 /** The act if this user may perform it now (else null: the route answers 404). */
 export async function actAvailable(db: Kysely<Database>, user: CurrentUser, praticaId: string, type: string) {
   const view = await loadPraticaView(db, user.principal, praticaId, todayIso());
@@ -50,11 +141,18 @@ export async function performApplicantAct(
   },
 ): Promise<ActOutcome> {
   const spec = APPLICANT_ACTS[input.type];
-  if (spec?.fileRequired && !input.file) {
+  if (
+    spec?.fileRequired &&
+    !input.file &&
+    (await answerInProgress(db, input.praticaId, input.type)).files.length === 0
+  ) {
     return {
       ok: false,
       status: 400,
-      message: { it: "Scegli il documento da allegare", en: "Choose the document to attach" },
+      message: {
+        it: "Carica almeno un documento prima di inviare la risposta.",
+        en: "Upload at least one document before sending the answer.",
+      },
     };
   }
   if (spec && input.file) {

@@ -1,0 +1,41 @@
+/** Strings of the journey fixes (issue 12): answers of several files, the demo desk. `en` mirrors `it`. */
+export const it = {
+  "journey.answer.asked": "Cosa ti è stato chiesto",
+  "journey.answer.askedBySuap": "Dallo Sportello",
+  "journey.answer.askedByAgency": "Da {agency}",
+  "journey.answer.reasons": "Motivazione",
+  "journey.answer.noItems": "La richiesta non elenca i documenti: leggila nel documento della pratica.",
+  "journey.answer.files": "Documenti caricati per questa risposta",
+  "journey.answer.noFiles": "Non hai ancora caricato documenti per questa risposta.",
+  "journey.answer.add": "Aggiungi un documento",
+  "journey.answer.upload": "Carica il documento",
+  "journey.answer.fileHint":
+    "PDF, P7M, XML, JPEG o PNG. Carica un documento alla volta: restano qui finché non invii la risposta.",
+  "journey.answer.uploaded":
+    "Documento caricato. Aggiungine altri oppure invia la risposta quando è completa.",
+  "journey.answer.send": "Invia la risposta",
+  "journey.answer.sendHint":
+    "Quando hai caricato tutto quello che ti è stato chiesto, invia la risposta: i documenti vengono protocollati insieme e lo Sportello riceve la risposta completa.",
+  "journey.answer.needFile": "Carica almeno un documento prima di inviare la risposta.",
+  "journey.answer.size": "{kb} kB",
+} as const;
+
+export const en: Record<keyof typeof it, string> = {
+  "journey.answer.asked": "What you were asked",
+  "journey.answer.askedBySuap": "From the desk",
+  "journey.answer.askedByAgency": "From {agency}",
+  "journey.answer.reasons": "Reasons",
+  "journey.answer.noItems": "The request does not list the documents: read it in the pratica's document.",
+  "journey.answer.files": "Documents uploaded for this answer",
+  "journey.answer.noFiles": "You have not uploaded any document for this answer yet.",
+  "journey.answer.add": "Add a document",
+  "journey.answer.upload": "Upload the document",
+  "journey.answer.fileHint":
+    "PDF, P7M, XML, JPEG or PNG. Upload one document at a time: they stay here until you send the answer.",
+  "journey.answer.uploaded": "Document uploaded. Add more, or send the answer when it is complete.",
+  "journey.answer.send": "Send the answer",
+  "journey.answer.sendHint":
+    "When you have uploaded everything you were asked for, send the answer: the documents are protocolled together and the desk receives the complete answer.",
+  "journey.answer.needFile": "Upload at least one document before sending the answer.",
+  "journey.answer.size": "{kb} kB",
+};

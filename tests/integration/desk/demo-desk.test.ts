@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEMO_PRATICHE } from "~/domain/demo/plan";
+import { parseWorklistQuery } from "~/domain/desk/worklist-query";
+import { importBundledCatalogues } from "~/server/catalogue/import.server";
+import { seedDemoPratiche } from "~/server/demo/pratiche.server";
+import { agencyIdsOf, agencyInbox } from "~/server/desk/agency.server";
+import { listWorklist } from "~/server/desk/worklist.server";
+import { verifyChains } from "~/server/engine/audit.server";
+import type { EngineServices } from "~/server/engine/engine.server";
+import { sweepDeadlines, todayInRome } from "~/server/engine/deadlines.server";
+import { DATABASES, type TestDatabase, useMigratedDatabase } from "../support/databases";
+import { entityId, userByEmail } from "../support/factories";
+import { useTestEnv } from "./support";
+
+/**
+ * The live demo desk (issue 12): the demo pratiche are filed through the filing path and the engine, so each
+ * has its protocol, documents, audit chain and deadlines, and every role's first page shows real work.
+ */
+describe.each(DATABASES)("the demo desk on %s", (kind) => {
+  let test: TestDatabase;
+  let services: EngineServices;
+  let first: Awaited<ReturnType<typeof seedDemoPratiche>>;
+
+  beforeAll(async () => {
+    services = useTestEnv();
+    test = await useMigratedDatabase(kind);
+    await importBundledCatalogues(test.handle.db);
+    first = await seedDemoPratiche(test.handle.db, services);
+  }, 600_000);
+  afterAll(() => test?.drop());
+
+  it("files every planned pratica through the engine, in all five Comuni and every regime", async () => {
+    expect(first.failed).toEqual([]);
+    expect(first.filed).toHaveLength(DEMO_PRATICHE.length);
+    const { db } = test.handle;
+    const rows = await db
+      .selectFrom("pratiche")
+      .innerJoin("entities", "entities.id", "pratiche.municipality_id")
+      .select([
+        "pratiche.id",
+        "pratiche.regime",
+        "pratiche.status",
+        "pratiche.protocol_number",
+        "entities.istat_code",
+      ])
+      .where("pratiche.submission_key", "like", "demo-%")
+      .execute();
+    expect(rows).toHaveLength(DEMO_PRATICHE.length);
+    expect(new Set(rows.map((r) => r.istat_code))).toEqual(
+      new Set(["050011", "050019", "050021", "050027", "050039"]),
+    );
+    expect(new Set(rows.map((r) => r.regime))).toEqual(
+      new Set([
+        "scia",
+        "scia_unica",
+        "scia_condizionata",
+        "silenzio_assenso",
+        "autorizzazione",
+        "comunicazione",
+      ]),
+    );
+    // Real filings: a protocol number, a receipt document and audit events for each.
+    for (const r of rows) expect(r.protocol_number, r.id).toBeTruthy();
+    const docs = await db
+      .selectFrom("documents")
+      .select(["pratica_id"])
+      .where(
+        "pratica_id",
+        "in",
+        rows.map((r) => r.id),
+      )
+      .execute();
+    expect(new Set(docs.map((d) => d.pratica_id)).size).toBe(rows.length);
+    expect((await verifyChains(db)).problems).toEqual([]);
+    // More than one state: the acts went through.
+    expect(new Set(rows.map((r) => r.status)).size).toBeGreaterThanOrEqual(4);
+  });
+
+  it("shows real work on the officer's worklist and on the agencies' inboxes", async () => {
+    const { db } = test.handle;
+    const officer = await userByEmail(db, "operatore@demo.test");
+    const deskId = await entityId(db, "SUAP-AVC");
+    const list = await listWorklist(db, {
+      deskId,
+      viewerId: officer.id,
+      filters: parseWorklistQuery(new URLSearchParams()).filters,
+      cursor: null,
+      today: todayInRome(),
+    });
+    expect(list.rows.length).toBeGreaterThanOrEqual(8);
+    expect(list.rows.some((r) => r.assignee?.id === officer.id)).toBe(true);
+    // A few overdue or late, a few near their term.
+    expect(list.rows.some((r) => r.overdue || r.lateOpinion)).toBe(true);
+    expect(list.rows.some((r) => r.daysLeft !== null && r.daysLeft >= 0 && r.daysLeft <= 7)).toBe(true);
+    for (const email of ["asl@demo.test", "vvf@demo.test", "arpat@demo.test"]) {
+      const reviewer = await userByEmail(db, email);
+      const inbox = await agencyInbox(db, {
+        agencyIds: agencyIdsOf(reviewer.principal),
+        today: todayInRome(),
+        show: "all",
+      });
+      expect(inbox.length, email).toBeGreaterThanOrEqual(1);
+    }
+  });
+
+  it("lets the clock do what the law does: a SCIA past its term consolidates at the sweep", async () => {
+    const { db } = test.handle;
+    await sweepDeadlines(db, services);
+    const consolidated = await db
+      .selectFrom("pratiche")
+      .select("status")
+      .where("submission_key", "=", "demo-volterra-scia-consolidata")
+      .executeTakeFirstOrThrow();
+    expect(consolidated.status).toBe("effective");
+  });
+
+  it("is idempotent: a second boot files nothing again", async () => {
+    const again = await seedDemoPratiche(test.handle.db, services);
+    expect(again.filed).toEqual([]);
+    expect(again.skipped).toHaveLength(DEMO_PRATICHE.length);
+  });
+});
