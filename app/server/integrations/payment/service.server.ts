@@ -1,7 +1,16 @@
-import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, randomUUID, timingSafeEqual } from "node:crypto";
 import { type Kysely, sql, type Transaction } from "kysely";
 import { buildIuv, noticeNumber } from "~/domain/payments/iuv";
-import { blocksSubmission, iupdFor, type PaymentTiming, plannedPositions } from "~/domain/payments/positions";
+import { PROVINCE_OF } from "~/domain/payments/creditors";
+import {
+  blocksSubmission,
+  type FeeInput,
+  iupdFor,
+  type PaymentTiming,
+  type PlannedTransfer,
+  plannedPositions,
+  storedTiming,
+} from "~/domain/payments/positions";
 import type { Database, PaymentPositionsTable } from "../../db/schema.server";
 import type { Selectable } from "kysely";
 import { verificationCode } from "../../documents/pdf.server";
@@ -17,6 +26,8 @@ export type PaymentPosition = Selectable<PaymentPositionsTable>;
 
 interface StoredFeesLike {
   lines?: { usecase: string; title: { it: string } | string; dirittiCents: number }[];
+  agencyLines?: { usecase: string; title: { it: string } | string; agency: string; agencyName: string; cents: number }[];
+  applicationBolloCents?: number;
 }
 
 /** The pratica, its Comune and business: what positions, notices and receipts are built from. */
@@ -45,24 +56,66 @@ export async function praticaForPayment(db: Kysely<Database>, praticaId: string)
 
 type PraticaForPayment = NonNullable<Awaited<ReturnType<typeof praticaForPayment>>>;
 
-function feeInput(p: PraticaForPayment) {
+const titleIt = (t: { it: string } | string) => (typeof t === "string" ? t : t.it);
+
+/**
+ * The document the @e.bollo stamp is for: the application (istanza) of the pratica. Its hash is the SHA-256
+ * (base64, GPD stBase64Binary72) of the pratica's identity and content as filed for payment: id, title and
+ * fees (ADR 0017: the application PDF only exists after submission, which a paid stamp must precede).
+ */
+export function istanzaHash(p: { id: string; title: string; fees: unknown }): string {
+  return createHash("sha256")
+    .update(JSON.stringify({ pratica: p.id, title: p.title, fees: p.fees ?? null }))
+    .digest("base64");
+}
+
+function feeInput(p: PraticaForPayment): FeeInput {
   const fees = (p.fees ?? {}) as StoredFeesLike;
+  const bolloCents = fees.applicationBolloCents ?? 0;
   return {
     municipality: p.municipality_code,
     lines: (fees.lines ?? []).map((l) => ({
       usecase: l.usecase,
-      title: typeof l.title === "string" ? l.title : l.title.it,
+      title: titleIt(l.title),
       dirittiCents: l.dirittiCents,
     })),
+    agencyLines: (fees.agencyLines ?? []).map((l) => ({
+      usecase: l.usecase,
+      title: titleIt(l.title),
+      agency: l.agency,
+      agencyName: l.agencyName,
+      cents: l.cents,
+    })),
+    bollo:
+      bolloCents > 0
+        ? {
+            cents: bolloCents,
+            hashDocument: istanzaHash(p),
+            provincialResidence: PROVINCE_OF[p.municipality_code] ?? "PI",
+          }
+        : null,
   };
 }
 
 export function planFor(config: PaymentConfig, p: PraticaForPayment) {
-  return plannedPositions(feeInput(p), (code) => creditorFor(config, code, p.municipality_name), p.title);
+  return plannedPositions(
+    feeInput(p),
+    (code, name) => creditorFor(config, code, code === p.municipality_code ? p.municipality_name : (name ?? code)),
+    p.title,
+  );
 }
 
-/** Payment must precede submission (the catalogue's default; no catalogue version says otherwise yet). */
+/** Payment must precede submission unless the catalogue says it may follow (the pratica's stored fees). */
 export const DEFAULT_TIMING: PaymentTiming = { kind: "before" };
+
+export function timingOf(p: { fees: unknown }): PaymentTiming {
+  return storedTiming(p.fees);
+}
+
+/** Whether the pratica's @e.bollo stamp is collected through pagoPA (then the bollo declaration is not needed). */
+export function bolloThroughPagopa(planned: readonly { transfers: readonly { stamp?: unknown }[] }[]) {
+  return planned.some((x) => x.transfers.some((t) => t.stamp));
+}
 
 export async function positionsOf(db: Kysely<Database>, praticaId: string) {
   return db
@@ -76,6 +129,10 @@ export async function positionsOf(db: Kysely<Database>, praticaId: string) {
 export interface PaymentOverview {
   /** false: this Comune has no pagoPA configuration; the uploaded payment proof is the fallback */
   pagopa: boolean;
+  /** before submission (default), or within N days after it */
+  timing: PaymentTiming;
+  /** the imposta di bollo is paid through @e.bollo (a stamp transfer) */
+  ebollo: boolean;
   plannedCount: number;
   totalCents: number;
   positions: PaymentPosition[];
@@ -87,12 +144,15 @@ export async function paymentOverview(db: Kysely<Database>, config: PaymentConfi
   if (!p) return null;
   const planned = planFor(config, p);
   const positions = await positionsOf(db, praticaId);
+  const timing = timingOf(p);
   return {
     pagopa: planned.length > 0,
+    timing,
+    ebollo: bolloThroughPagopa(planned),
     plannedCount: planned.length,
     totalCents: planned.reduce((s, x) => s + x.amountCents, 0),
     positions,
-    blocking: blocksSubmission(DEFAULT_TIMING, positions, planned.length),
+    blocking: blocksSubmission(timing, positions, planned.length),
   } satisfies PaymentOverview;
 }
 
@@ -193,17 +253,14 @@ export async function preparePositions(
   });
 }
 
+/** Taxonomy code of the marca da bollo digitale (pagoPA @e.bollo, "tassonomia dei servizi di incasso"). */
+export const MBD_CATEGORY = "9/0301116TS/9/24B0060000000017";
+
 /** The GPD createPosition body of one of our positions. */
 export async function gpdBody(db: Kysely<Database>, position: PaymentPosition): Promise<GpdPosition> {
   const p = await praticaForPayment(db, position.pratica_id);
   if (!p) throw new Error(`pratica ${position.pratica_id} not found`);
-  const transfers = position.transfers as {
-    idTransfer: "1";
-    amountCents: number;
-    fiscalCode: string;
-    iban: string;
-    remittance: string;
-  }[];
+  const transfers = position.transfers as PlannedTransfer[];
   const fiscal = p.business_fiscal_code;
   return {
     iupd: position.iupd,
@@ -222,15 +279,32 @@ export async function gpdBody(db: Kysely<Database>, position: PaymentPosition): 
         isPartialPayment: false,
         dueDate: `${String(position.due_date).slice(0, 10)}T23:59:59Z`,
         fee: 0,
-        transfer: transfers.map((t) => ({
-          idTransfer: t.idTransfer,
-          amount: t.amountCents,
-          organizationFiscalCode: t.fiscalCode,
-          remittanceInformation: t.remittance,
-          // tassonomia dei servizi di incasso: 9/0301104/ = diritti di segreteria e istruttoria (ente comunale)
-          category: "9/0301104SE/",
-          iban: t.iban,
-        })),
+        transfer: transfers.map((t) =>
+          t.stamp
+            ? {
+                idTransfer: t.idTransfer,
+                amount: t.amountCents,
+                organizationFiscalCode: t.fiscalCode,
+                remittanceInformation: t.remittance,
+                // tassonomia dei servizi di incasso: the marca da bollo digitale (MBD) of @e.bollo
+                category: MBD_CATEGORY,
+                // GPD: the stamp replaces the IBAN (mutually exclusive)
+                stamp: {
+                  hashDocument: t.stamp.hashDocument,
+                  stampType: t.stamp.stampType,
+                  provincialResidence: t.stamp.provincialResidence,
+                },
+              }
+            : {
+                idTransfer: t.idTransfer,
+                amount: t.amountCents,
+                organizationFiscalCode: t.fiscalCode,
+                remittanceInformation: t.remittance,
+                // tassonomia dei servizi di incasso: 9/0301104/ = diritti di segreteria e istruttoria (ente comunale)
+                category: "9/0301104SE/",
+                iban: t.iban,
+              },
+        ),
       },
     ],
   };
