@@ -99,7 +99,13 @@ export interface StoredFees {
   totalCents: number;
   notes: string[];
   /** Agencies' own diritti, each with the agency of the Comune that collects them (absent in older pratiche). */
-  agencyLines?: { usecase: string; title: LocalisedText; agency: string; agencyName: string; cents: number }[];
+  agencyLines?: {
+    usecase: string;
+    title: LocalisedText;
+    agency: string;
+    agencyName: string;
+    cents: number;
+  }[];
   /** When the fees are paid (absent in older pratiche: before submission). */
   payment?: { timing: "before" } | { timing: "after"; days: number };
 }

@@ -86,7 +86,9 @@ function dirittiTransfers(lines: Line[], creditor: Creditor, reference: string, 
     } else {
       const last = transfers[max - 1]!;
       last.amountCents += l.cents;
-      last.remittance = truncate(`Diritti di istruttoria (${lines.length - max + 1} procedimenti) - ${reference}`);
+      last.remittance = truncate(
+        `Diritti di istruttoria (${lines.length - max + 1} procedimenti) - ${reference}`,
+      );
     }
   });
   return transfers;
@@ -101,7 +103,9 @@ export function plannedPositions(
   const out: PlannedPosition[] = [];
   const creditor = creditorFor(fees.municipality);
   if (creditor) {
-    const lines = fees.lines.filter((l) => l.dirittiCents > 0).map((l) => ({ title: l.title, cents: l.dirittiCents }));
+    const lines = fees.lines
+      .filter((l) => l.dirittiCents > 0)
+      .map((l) => ({ title: l.title, cents: l.dirittiCents }));
     const bollo = creditor.ebollo && fees.bollo && fees.bollo.cents > 0 ? fees.bollo : null;
     const transfers = dirittiTransfers(lines, creditor, reference, bollo ? MAX_TRANSFERS - 1 : MAX_TRANSFERS);
     if (bollo) {

@@ -117,7 +117,8 @@ export function checkoutFormTargets(env: Env): string[] {
 /** The pagoPA creditor of a Comune, or undefined when that Comune has no pagoPA configuration. */
 export function creditorFor(config: PaymentConfig, entityCode: string, name: string): Creditor | undefined {
   if (!config.enabled) return undefined;
-  if (!config.creditors.includes(entityCode) && !config.agencyCreditors.includes(entityCode)) return undefined;
+  if (!config.creditors.includes(entityCode) && !config.agencyCreditors.includes(entityCode))
+    return undefined;
   const data = CREDITOR_DATA[entityCode];
   return data ? { entityCode, name, ...data, ebollo: config.ebollo.includes(entityCode) } : undefined;
 }

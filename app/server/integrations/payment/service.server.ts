@@ -13,11 +13,13 @@ import {
 } from "~/domain/payments/positions";
 import type { Database, PaymentPositionsTable } from "../../db/schema.server";
 import type { Selectable } from "kysely";
+import { romeDate } from "~/domain/dates";
+import { type Calendar, type IsoDate, termEnd } from "../../../../workflows/clock";
 import { verificationCode } from "../../documents/pdf.server";
 import type { FileStore } from "../../storage.server";
 import { lockPratica } from "../../pratiche/repository.server";
 import { type AlertDesk, DEFAULT_LEASE_MS, enqueueCall, recordOutcome } from "../queue.server";
-import type { IntegrationHandler } from "../types.server";
+import type { IntegrationHandler, ResultDispatchFn } from "../types.server";
 import { creditorFor, type PaymentConfig } from "./config.server";
 import { renderReceiptPdf } from "./pdf.server";
 import type { CartRequest, GpdPosition, PaymentPort } from "./port.server";
@@ -26,7 +28,13 @@ export type PaymentPosition = Selectable<PaymentPositionsTable>;
 
 interface StoredFeesLike {
   lines?: { usecase: string; title: { it: string } | string; dirittiCents: number }[];
-  agencyLines?: { usecase: string; title: { it: string } | string; agency: string; agencyName: string; cents: number }[];
+  agencyLines?: {
+    usecase: string;
+    title: { it: string } | string;
+    agency: string;
+    agencyName: string;
+    cents: number;
+  }[];
   applicationBolloCents?: number;
 }
 
@@ -100,7 +108,8 @@ function feeInput(p: PraticaForPayment): FeeInput {
 export function planFor(config: PaymentConfig, p: PraticaForPayment) {
   return plannedPositions(
     feeInput(p),
-    (code, name) => creditorFor(config, code, code === p.municipality_code ? p.municipality_name : (name ?? code)),
+    (code, name) =>
+      creditorFor(config, code, code === p.municipality_code ? p.municipality_name : (name ?? code)),
     p.title,
   );
 }
@@ -188,6 +197,92 @@ export async function preparePositions(
 ): Promise<string[]> {
   return db.transaction().execute(async (trx) => {
     await lockPratica(trx, praticaId);
+    return preparePositionsIn(trx, config, praticaId, now, await livePaymentDeadline(trx, praticaId));
+  });
+}
+
+/** The due date of the pratica's live payment deadline (payment after submission), if any. */
+async function livePaymentDeadline(trx: Transaction<Database>, praticaId: string) {
+  const d = await trx
+    .selectFrom("deadlines")
+    .select("due")
+    .where("pratica_id", "=", praticaId)
+    .where("name", "=", PAYMENT_DEADLINE)
+    .where("status", "=", "active")
+    .executeTakeFirst();
+  return d ? String(d.due).slice(0, 10) : undefined;
+}
+
+/** The name of the payment deadline in `deadlines` (payment after submission; reminder only, no event). */
+export const PAYMENT_DEADLINE = "pagamento";
+
+/**
+ * At submission, inside its transaction (the pratica locked): where the catalogue lets payment follow the
+ * submission and something is still unpaid, the payment deadline (`termEnd` of the legal clock: N calendar
+ * days, moved off holidays) is set as a deadline of the pratica and the positions are prepared with that due
+ * date. Returns the queued calls, which the worker runs after COMMIT.
+ */
+export async function paymentsOnSubmit(
+  trx: Transaction<Database>,
+  config: PaymentConfig,
+  praticaId: string,
+  now: Date,
+  calendar: Calendar,
+): Promise<string[]> {
+  const p = await praticaForPayment(trx, praticaId);
+  if (!p) return [];
+  const timing = timingOf(p);
+  if (timing.kind !== "after") return [];
+  const planned = planFor(config, p);
+  if (planned.length === 0) return [];
+  if (!blocksSubmission(DEFAULT_TIMING, await positionsOf(trx, praticaId), planned.length)) return [];
+  const due = termEnd(romeDate(now) as IsoDate, timing.days, calendar);
+  await trx
+    .updateTable("deadlines")
+    .set({ status: "cancelled", updated_at: now })
+    .where("pratica_id", "=", praticaId)
+    .where("name", "=", PAYMENT_DEADLINE)
+    .where("status", "in", ["active", "suspended"])
+    .execute();
+  await trx
+    .insertInto("deadlines")
+    .values({
+      pratica_id: praticaId,
+      name: PAYMENT_DEADLINE,
+      due,
+      event: null,
+      payload: JSON.stringify({ days: timing.days }),
+    })
+    .execute();
+  return preparePositionsIn(trx, config, praticaId, now, due);
+}
+
+/** Once nothing live is unpaid, the payment deadline is met: closed as done. */
+async function settlePaymentDeadline(trx: Transaction<Database>, praticaId: string, now: Date) {
+  const open = await trx
+    .selectFrom("payment_positions")
+    .select("id")
+    .where("pratica_id", "=", praticaId)
+    .where("status", "in", ["creating", "valid"])
+    .executeTakeFirst();
+  if (open) return;
+  await trx
+    .updateTable("deadlines")
+    .set({ status: "done", updated_at: now })
+    .where("pratica_id", "=", praticaId)
+    .where("name", "=", PAYMENT_DEADLINE)
+    .where("status", "in", ["active", "suspended"])
+    .execute();
+}
+
+async function preparePositionsIn(
+  trx: Transaction<Database>,
+  config: PaymentConfig,
+  praticaId: string,
+  now: Date,
+  dueDate?: string,
+): Promise<string[]> {
+  {
     const p = await praticaForPayment(trx, praticaId);
     if (!p) return [];
     const planned = planFor(config, p);
@@ -235,7 +330,7 @@ export async function preparePositions(
           amount_cents: plan.amountCents,
           description: plan.description,
           transfers: JSON.stringify(plan.transfers),
-          due_date: addDays(now, config.dueDays),
+          due_date: dueDate ?? addDays(now, config.dueDays),
           created_at: now,
           updated_at: now,
         })
@@ -250,7 +345,20 @@ export async function preparePositions(
       callIds.push(c.id);
     }
     return callIds;
-  });
+  }
+}
+
+/** The name of the position's creditor (the Comune, or the agency collecting its own diritti). */
+export async function creditorName(
+  db: Kysely<Database>,
+  position: { creditor_entity_id: number },
+): Promise<string> {
+  const e = await db
+    .selectFrom("entities")
+    .select("name")
+    .where("id", "=", position.creditor_entity_id)
+    .executeTakeFirst();
+  return e?.name ?? "";
 }
 
 /** Taxonomy code of the marca da bollo digitale (pagoPA @e.bollo, "tassonomia dei servizi di incasso"). */
@@ -267,7 +375,7 @@ export async function gpdBody(db: Kysely<Database>, position: PaymentPosition): 
     type: /^\d{11}$/.test(fiscal) ? "G" : "F",
     fiscalCode: fiscal,
     fullName: p.business_name,
-    companyName: p.municipality_name.slice(0, 140),
+    companyName: (await creditorName(db, position)).slice(0, 140),
     officeName: "SUAP",
     switchToExpired: false,
     payStandIn: false,
@@ -389,7 +497,7 @@ export async function recordReceipt(trx: Transaction<Database>, files: FileStore
           : null;
   const p = await praticaForPayment(trx, position.pratica_id);
   const bytes = await renderReceiptPdf({
-    creditorName: p?.municipality_name ?? "",
+    creditorName: await creditorName(trx, position),
     creditorFiscalCode: position.creditor_fiscal_code,
     debtorName: p?.business_name ?? "",
     description: position.description,
@@ -434,6 +542,7 @@ export async function recordReceipt(trx: Transaction<Database>, files: FileStore
     })
     .where("id", "=", position.id)
     .execute();
+  await settlePaymentDeadline(trx, position.pratica_id, r.now);
   return { outcome, created: true };
 }
 
@@ -448,7 +557,13 @@ export async function runCallsNow(
   handler: IntegrationHandler,
   files: FileStore,
   callIds: readonly string[],
-  opts: { now?: () => Date; crashAfterExecute?: () => void; alert?: AlertDesk } = {},
+  opts: {
+    now?: () => Date;
+    crashAfterExecute?: () => void;
+    alert?: AlertDesk;
+    /** the engine's result dispatch (audit chain); the web routes pass it, as the worker does */
+    dispatch?: ResultDispatchFn;
+  } = {},
 ) {
   const now = opts.now ?? (() => new Date());
   for (const id of callIds) {
@@ -476,8 +591,8 @@ export async function runCallsNow(
     opts.crashAfterExecute?.();
     await recordOutcome(db, { call, token }, outcome, {
       handler,
-      // Payment results are recorded on the payment rows; nothing to step in the pratica's machine.
-      context: { now: now(), dispatch: async () => {}, files, publicUrl: "" },
+      // Payment results are recorded on the payment rows and, through `dispatch`, in the audit chain.
+      context: { now: now(), dispatch: opts.dispatch ?? (async () => {}), files, publicUrl: "" },
       alert: opts.alert ?? (async () => {}),
     });
   }
@@ -545,13 +660,26 @@ export async function startCheckout(
   if (!p) return null;
   const open = (await positionsOf(db, praticaId)).filter((x) => x.status === "valid");
   if (open.length === 0) return null;
+  const names = new Map(
+    (
+      await db
+        .selectFrom("entities")
+        .select(["id", "name"])
+        .where(
+          "id",
+          "in",
+          open.map((x) => x.creditor_entity_id),
+        )
+        .execute()
+    ).map((e) => [e.id, e.name] as const),
+  );
   const back = `${config.publicUrl}/pratiche/${praticaId}/pagamenti/esito`;
   const cart: CartRequest = {
     paymentNotices: open.slice(0, 5).map((x) => ({
       noticeNumber: x.notice_number,
       fiscalCode: x.creditor_fiscal_code,
       amount: x.amount_cents,
-      companyName: p.municipality_name.slice(0, 140),
+      companyName: (names.get(x.creditor_entity_id) ?? p.municipality_name).slice(0, 140),
       description: x.description.slice(0, 140),
     })),
     returnUrls: {
@@ -580,6 +708,7 @@ export async function receiveNotification(
   rawBody: string,
   signature: string | null,
   now = new Date(),
+  dispatch?: ResultDispatchFn,
 ): Promise<NotificationResult> {
   const m = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(signature ?? "");
   if (!m || !config.notifySecret) return { status: 401, message: "firma mancante" };
@@ -612,20 +741,53 @@ export async function receiveNotification(
       if (!fresh) return { status: 409, message: "notifica già ricevuta" };
       const position = await trx
         .selectFrom("payment_positions")
-        .select(["id", "iuv"])
+        .select(["id", "iuv", "pratica_id", "notice_number", "amount_cents", "creditor_fiscal_code"])
         .where("creditor_fiscal_code", "=", String(body.organizationFiscalCode ?? ""))
         .where("iupd", "=", String(body.iupd ?? ""))
         .executeTakeFirst();
       if (!position || position.iuv !== String(body.iuv ?? "")) throw unknown;
-      const result = await recordReceipt(trx, files, {
-        positionId: position.id,
+      // The pratica first, then its position (the order every payment path takes).
+      await lockPratica(trx, position.pratica_id);
+      const paid = {
         receiptId: String(body.idReceipt ?? ""),
         psp: String(body.pspCompany ?? ""),
         paidAt: String(body.paymentDate ?? now.toISOString()),
-        amountCents: Number(body.amount),
+        amount: Number(body.amount),
+      };
+      const result = await recordReceipt(trx, files, {
+        positionId: position.id,
+        receiptId: paid.receiptId,
+        psp: paid.psp,
+        paidAt: paid.paidAt,
+        amountCents: paid.amount,
         source: "notification",
         now,
       });
+      if (result.created && dispatch) {
+        await dispatch(trx, {
+          praticaId: position.pratica_id,
+          event: {
+            type: "INTEGRATION_RESULT",
+            at: now.toISOString(),
+            kind: "payment",
+            operation: "notification",
+            callId: notificationId,
+            ok: true,
+            result: {
+              iuv: position.iuv,
+              noticeNumber: position.notice_number,
+              creditorFiscalCode: position.creditor_fiscal_code,
+              amountCents: position.amount_cents,
+              status: "paid",
+              receiptId: paid.receiptId,
+              psp: paid.psp,
+              paidAt: paid.paidAt,
+              paidAmountCents: paid.amount,
+              outcome: result.outcome,
+            },
+          },
+        });
+      }
       return { status: 200, outcome: result.outcome };
     })
     .catch((error): NotificationResult => {
