@@ -454,10 +454,7 @@ const templates = {
             l,
             f,
             "The fees of your application are not paid yet. You can pay them with pagoPA online from the application's Payments page, or at any payment service provider with the notice.",
-            [
-              `Amount due: EUR ${f.paymentAmount ?? ""}`,
-              `Payment deadline: ${fmt(f.paymentDue ?? null, l)}`,
-            ],
+            [`Amount due: EUR ${f.paymentAmount ?? ""}`, `Payment deadline: ${fmt(f.paymentDue ?? null, l)}`],
           ),
         },
 } satisfies Record<string, (locale: Locale, f: TemplateFacts) => Rendered>;

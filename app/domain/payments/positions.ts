@@ -179,22 +179,6 @@ export function blocksSubmission(
   return live.length < planned || live.some((p) => p.status !== "paid");
 }
 
-/**
- * The timing of a bundle of usecases: payment may follow submission only if every usecase allows it, and
- * then within the shortest of their terms (catalogue `fees.payment`).
- */
-export function bundleTiming(
-  payments: readonly ({ timing: "before" } | { timing: "after"; days: number } | undefined)[],
-): PaymentTiming {
-  if (payments.length === 0) return { kind: "before" };
-  let days = Number.POSITIVE_INFINITY;
-  for (const p of payments) {
-    if (!p || p.timing !== "after") return { kind: "before" };
-    days = Math.min(days, p.days);
-  }
-  return { kind: "after", days };
-}
-
 /** The stored timing of a pratica (its `fees.payment`); absent (older pratiche) is the default, before. */
 export function storedTiming(fees: unknown): PaymentTiming {
   const p = (fees as { payment?: { timing?: string; days?: number } } | null)?.payment;

@@ -15,6 +15,7 @@ import {
   cancelPositions,
   creditorName,
   enqueuePolls,
+  paymentDeadlineOf,
   paymentOverview,
   positionsOf,
   praticaForPayment,
@@ -48,6 +49,7 @@ export async function paymentsPage(db: Kysely<Database>, env: Env, user: FilingU
     draft: ctx.pratica.status === "draft",
     feesCents: ((ctx.pratica.fees ?? {}) as { dirittiCents?: number }).dirittiCents ?? 0,
     ...overview,
+    paymentDeadline: await paymentDeadlineOf(db, ctx.pratica.id),
     positions: overview.positions
       .filter((p) => p.status !== "failed" || overview.positions.every((q) => q.status === "failed"))
       .map((p) => ({
@@ -82,11 +84,17 @@ export async function paymentsAction(
   const s = paymentServices(env, origin);
   const id = ctx.pratica.id;
   if (intent === "prepara") {
-    await runCallsNow(db, s.handler, s.files, await preparePositions(db, s.config, id), { alert: s.alert, dispatch: s.dispatch });
+    await runCallsNow(db, s.handler, s.files, await preparePositions(db, s.config, id), {
+      alert: s.alert,
+      dispatch: s.dispatch,
+    });
     return { redirect: `/pratiche/${id}/pagamenti` };
   }
   if (intent === "verifica") {
-    await runCallsNow(db, s.handler, s.files, await enqueuePolls(db, id), { alert: s.alert, dispatch: s.dispatch });
+    await runCallsNow(db, s.handler, s.files, await enqueuePolls(db, id), {
+      alert: s.alert,
+      dispatch: s.dispatch,
+    });
     return { redirect: `/pratiche/${id}/pagamenti` };
   }
   try {
@@ -108,7 +116,10 @@ export async function checkoutReturn(
 ) {
   const ctx = await loadDraft(db, user, praticaId);
   const s = paymentServices(env, origin);
-  await runCallsNow(db, s.handler, s.files, await enqueuePolls(db, ctx.pratica.id), { alert: s.alert, dispatch: s.dispatch });
+  await runCallsNow(db, s.handler, s.files, await enqueuePolls(db, ctx.pratica.id), {
+    alert: s.alert,
+    dispatch: s.dispatch,
+  });
   const positions = await positionsOf(db, ctx.pratica.id);
   return {
     id: ctx.pratica.id,
@@ -169,7 +180,10 @@ export async function releasePositionsBeforeDeletion(
     );
   }
   const s = paymentServices(env);
-  await runCallsNow(db, s.handler, s.files, await cancelPositions(db, ctx.pratica.id), { alert: s.alert, dispatch: s.dispatch });
+  await runCallsNow(db, s.handler, s.files, await cancelPositions(db, ctx.pratica.id), {
+    alert: s.alert,
+    dispatch: s.dispatch,
+  });
   const after = await positionsOf(db, ctx.pratica.id);
   if (after.some((p) => p.status === "paid")) {
     throw refuse("Il pagamento di questa bozza è appena arrivato da pagoPA: non si può eliminare. Inviala.");

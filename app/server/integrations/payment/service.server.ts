@@ -165,6 +165,12 @@ export async function paymentOverview(db: Kysely<Database>, config: PaymentConfi
   } satisfies PaymentOverview;
 }
 
+/** Whether pagoPA collects this pratica's fees (then the uploaded payment proof is not asked for). */
+export async function pagopaCollects(db: Kysely<Database>, config: PaymentConfig, praticaId: string) {
+  const p = await praticaForPayment(db, praticaId);
+  return p ? planFor(config, p).length > 0 : false;
+}
+
 async function nextIuvNumber(trx: Transaction<Database>, fiscalCode: string): Promise<number> {
   const row = await trx
     .insertInto("payment_iuv_counters")
@@ -211,6 +217,18 @@ async function livePaymentDeadline(trx: Transaction<Database>, praticaId: string
     .where("status", "=", "active")
     .executeTakeFirst();
   return d ? String(d.due).slice(0, 10) : undefined;
+}
+
+/** The live payment deadline of a pratica (ISO date), shown on its payments page. */
+export async function paymentDeadlineOf(db: Kysely<Database>, praticaId: string) {
+  const d = await db
+    .selectFrom("deadlines")
+    .select("due")
+    .where("pratica_id", "=", praticaId)
+    .where("name", "=", PAYMENT_DEADLINE)
+    .where("status", "=", "active")
+    .executeTakeFirst();
+  return d ? String(d.due).slice(0, 10) : null;
 }
 
 /** The name of the payment deadline in `deadlines` (payment after submission; reminder only, no event). */
