@@ -7,6 +7,7 @@ import express from "express";
 import { installClientAddress } from "./app/server/auth/client-ip.server";
 import { resolveSessionSecret } from "./app/server/auth/session.server";
 import { mountDevIdp } from "./app/server/integrations/identity/dev-idp.server";
+import { checkoutFormTargets } from "./app/server/integrations/payment/config.server";
 import { oidcSettings } from "./app/server/integrations/identity/index.server";
 import { contentSecurityPolicy } from "./app/server/csp.server";
 import { DatabaseUnavailableError, openDatabase } from "./app/server/db/db.server";
@@ -51,7 +52,11 @@ try {
 const app = express();
 app.disable("x-powered-by");
 installClientAddress(app, env);
-const formTargets = env.OIDC_ISSUER ? [new URL(env.OIDC_ISSUER).origin] : [];
+const formTargets = [
+  ...(env.OIDC_ISSUER ? [new URL(env.OIDC_ISSUER).origin] : []),
+  // pagoPA Checkout: the payment POST is redirected there (issue 15).
+  ...checkoutFormTargets(env),
+];
 
 app.use((_req, res, next) => {
   res.setHeader("X-Content-Type-Options", "nosniff");

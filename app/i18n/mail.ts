@@ -24,6 +24,9 @@ export interface TemplateFacts {
   reasons: string | null;
   link: string;
   audience: "applicant" | "desk" | "agency";
+  /** pagoPA (issue 15): the payment deadline (ISO date) and the amount still due ("50,00"), for reminders */
+  paymentDue?: string | null;
+  paymentAmount?: string | null;
 }
 
 type Locale = "it" | "en";
@@ -430,6 +433,30 @@ const templates = {
       "In allegato l'attestazione del silenzio-assenso formatosi sulla tua domanda.",
       "Attached is the attestation of the silent consent formed on your application.",
     ),
+  // pagoPA (issue 15): payment after submission, the reminder before the payment deadline.
+  pagamento_promemoria: (l, f) =>
+    l === "it"
+      ? {
+          subject: `Promemoria: pagamento dei diritti della pratica ${f.protocolNumber ?? f.cui} entro il ${fmt(f.paymentDue ?? null, l)}`,
+          text: body(
+            l,
+            f,
+            "Ti ricordiamo che i diritti della tua pratica non risultano ancora pagati. Puoi pagarli con pagoPA online dalla pagina Pagamenti della pratica o presso qualsiasi prestatore di servizi di pagamento con l'avviso.",
+            [
+              `Importo da pagare: ${f.paymentAmount ?? ""} euro`,
+              `Scadenza del pagamento: ${fmt(f.paymentDue ?? null, l)}`,
+            ],
+          ),
+        }
+      : {
+          subject: `Reminder: pay the fees of application ${f.protocolNumber ?? f.cui} by ${fmt(f.paymentDue ?? null, l)}`,
+          text: body(
+            l,
+            f,
+            "The fees of your application are not paid yet. You can pay them with pagoPA online from the application's Payments page, or at any payment service provider with the notice.",
+            [`Amount due: EUR ${f.paymentAmount ?? ""}`, `Payment deadline: ${fmt(f.paymentDue ?? null, l)}`],
+          ),
+        },
 } satisfies Record<string, (locale: Locale, f: TemplateFacts) => Rendered>;
 
 /** The name of every mail template: what a `notify` effect may ask for. */

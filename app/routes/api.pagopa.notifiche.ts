@@ -19,6 +19,8 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     s.config,
     raw,
     request.headers.get("X-PagoPA-Signature"),
+    new Date(),
+    s.dispatch,
   );
   return Response.json(r, { status: r.status });
 };

@@ -15,6 +15,7 @@ import {
 } from "~/server/filing/uploads.server";
 import { runtime, db } from "~/server/runtime.server";
 import { fileStore } from "~/server/services.server";
+import { paymentGate } from "~/server/integrations/payment/pages.server";
 import { pageTitle } from "~/components/title";
 import { SignatureReport } from "~/components/signature/SignatureReport";
 
@@ -25,10 +26,16 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const ctx = await loadDraft(db(), user, params.id ?? "");
   if (!isDraft(ctx)) throw redirect(`/pratiche/${ctx.pratica.id}`);
   const limits = uploadLimits(runtime.env);
+  const { pagopa } = await paymentGate(db(), runtime.env, ctx.pratica.id);
   return {
     id: ctx.pratica.id,
     uploadKey: crypto.randomUUID(),
-    list: attachmentList(ctx.refs, ctx.answers).map((a) => ({ ...a.attachment, required: a.required })),
+    // pagoPA (issue 15): where the fees are paid with pagoPA the payment proof is not required (fallback only).
+    pagopa,
+    list: attachmentList(ctx.refs, ctx.answers).map((a) => ({
+      ...a.attachment,
+      required: a.required && !(pagopa && a.attachment.paymentProof),
+    })),
     uploaded: await uploadedAttachments(db(), ctx.pratica.id),
     feesCents: ctx.bundle.fees.dirittiCents,
     limits: {
@@ -97,7 +104,12 @@ export default function AttachmentsPage() {
                 </span>
               </h2>
               {a.description ? <p>{a.description[locale]}</p> : null}
-              {a.paymentProof ? (
+              {a.paymentProof && v.pagopa ? (
+                <p>
+                  {t("payments.attachments.pagopa")}{" "}
+                  <Link to={`/pratiche/${v.id}/pagamenti`}>{t("payments.attachments.link")}</Link>
+                </p>
+              ) : a.paymentProof ? (
                 <p>{t("filing.attachments.payment", { amount: euro(v.feesCents, locale) })}</p>
               ) : null}
               {a.signed ? <p className="small">{t("filing.attachments.signed")}</p> : null}

@@ -145,6 +145,13 @@ export default function Payments() {
                 </button>
               </Form>
             ) : null}
+            {data.ebollo ? <p>{t("payments.ebollo")}</p> : null}
+            {data.timing.kind === "after" ? (
+              <p>
+                {t("payments.timing.after", { days: data.timing.days })}{" "}
+                {data.paymentDeadline ? t("payments.deadline", { date: data.paymentDeadline }) : null}
+              </p>
+            ) : null}
             <p>
               {data.blocking ? t("payments.blocking") : data.positions.length > 0 ? t("payments.done") : null}
             </p>

@@ -5,6 +5,7 @@ import type { MessageKey } from "~/i18n";
 import { useT } from "~/i18n/useT";
 import { requireDeskManager } from "~/server/desk/access.server";
 import { reconciliationView } from "~/server/integrations/payment/reconciliation.server";
+import { overduePayments } from "~/server/integrations/payment/sweep.server";
 import { db } from "~/server/runtime.server";
 import { pageTitle } from "~/components/title";
 
@@ -14,7 +15,17 @@ export const meta: MetaFunction = ({ matches }) => [
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { deskId } = await requireDeskManager(request);
-  return reconciliationView(db(), deskId, new URL(request.url).searchParams);
+  const view = await reconciliationView(db(), deskId, new URL(request.url).searchParams);
+  // Payment after submission (issue 15): the pratiche past their payment deadline with notices unpaid.
+  const overdue = (await overduePayments(db(), [deskId])).map((o) => ({
+    praticaId: o.pratica_id,
+    cui: o.cui ?? "",
+    title: o.title,
+    business: o.business,
+    due: String(o.due).slice(0, 10),
+    unpaidCents: Number(o.unpaid_cents ?? 0),
+  }));
+  return { ...view, overdue };
 }
 
 export default function Reconciliation() {
@@ -64,6 +75,44 @@ export default function Reconciliation() {
           </a>
         </div>
       </Form>
+      <section aria-labelledby="scaduti" className="mb-4">
+        <h2 id="scaduti" className="h4">
+          {t("payments.desk.overdue.title")}
+        </h2>
+        <p>{t("payments.desk.overdue.lead")}</p>
+        {v.overdue.length === 0 ? (
+          <p>{t("payments.desk.overdue.none")}</p>
+        ) : (
+          <div className="table-responsive">
+            <table className="table">
+              <caption>{t("payments.desk.overdue.caption")}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t("payments.desk.overdue.pratica")}</th>
+                  <th scope="col">{t("payments.desk.overdue.business")}</th>
+                  <th scope="col">{t("payments.desk.overdue.due")}</th>
+                  <th scope="col" className="text-end">
+                    {t("payments.desk.overdue.unpaid")}
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {v.overdue.map((o) => (
+                  <tr key={o.praticaId}>
+                    <td>
+                      <Link to={`/scrivania/pratiche/${o.praticaId}`}>{o.cui || o.title}</Link>
+                    </td>
+                    <td>{o.business}</td>
+                    <td>{o.due}</td>
+                    <td className="text-end text-nowrap">{formatEuro(o.unpaidCents)} €</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+      <h2 className="h4">{t("payments.recon.title")}</h2>
       {v.rows.length === 0 ? (
         <p>{t("payments.recon.empty")}</p>
       ) : (

@@ -126,6 +126,35 @@ const schema = z.object({
   TRUST_ANCHORS: z.string().min(1).optional(),
   // The live demo desk (issue 12): demo pratiche filed through the engine at boot; never in production.
   DEMO_PRATICHE: z.enum(["0", "1"], { errorMap: () => ({ message: "deve essere 0 oppure 1" }) }).optional(),
+  // pagoPA, issue 15 continued (ADR 0017): agencies as creditors, @e.bollo, polling, reminders, CSP.
+  PAGOPA_AGENCY_CREDITORS: z
+    .string()
+    .regex(
+      /^\s*([A-Z0-9-]+\s*(,\s*[A-Z0-9-]+\s*)*)?$/,
+      "deve essere un elenco di codici di enti del catalogo separati da virgole, ad esempio ASL-TNO,ARPAT",
+    )
+    .default("ASL-TNO,ARPAT"),
+  PAGOPA_EBOLLO: z
+    .string()
+    .regex(
+      /^\s*(\d{6}\s*(,\s*\d{6}\s*)*)?$/,
+      "deve essere un elenco di codici ISTAT dei Comuni separati da virgole",
+    )
+    .default("050011,050019,050021"),
+  PAGOPA_POLL_MINUTES: z.coerce
+    .number()
+    .int("deve essere un numero intero")
+    .min(5, "deve essere almeno 5")
+    .default(60),
+  PAGOPA_REMINDER_DAYS: z.coerce
+    .number()
+    .int("deve essere un numero intero")
+    .min(1, "deve essere almeno 1")
+    .default(3),
+  PAGOPA_CHECKOUT_ORIGIN: z
+    .string()
+    .url("deve essere un indirizzo completo, ad esempio https://checkout.pagopa.it")
+    .optional(),
 });
 
 /** TRUST_PROXY as Express wants it: a list of addresses, subnets or the names Express knows; null when invalid. */

@@ -117,6 +117,10 @@ export interface FeeSummary {
   finalActBolloCents: number;
   totalCents: number;
   notes: string[];
+  /** Agencies' own diritti di istruttoria (catalogue `fees.agencyDiritti`), by administration class. */
+  agencyLines: { usecase: string; agencyClass: string; cents: number }[];
+  /** When the fees are paid: before submission, or within N days after it (every usecase must allow it). */
+  payment: { timing: "before" } | { timing: "after"; days: number };
 }
 
 /** Diritti di istruttoria for one usecase in one Comune (the "*" row is the default). */
@@ -144,14 +148,29 @@ export function feesFor(usecases: readonly Usecase[], municipality: string): Fee
   const notes = [
     ...new Set(usecases.flatMap((u) => [u.fees.note, ...u.fees.diritti.map((d) => d.note)]).filter(isString)),
   ];
+  const agencyLines = usecases.flatMap((u) =>
+    (u.fees.agencyDiritti ?? [])
+      .filter((a) => a.cents > 0)
+      .map((a) => ({ usecase: u.code, agencyClass: a.agencyClass, cents: a.cents })),
+  );
+  const agencyCents = agencyLines.reduce((s, l) => s + l.cents, 0);
+  const after = usecases.length > 0 && usecases.every((u) => u.fees.payment?.timing === "after");
+  const payment: FeeSummary["payment"] = after
+    ? {
+        timing: "after",
+        days: Math.min(...usecases.map((u) => (u.fees.payment as { days: number }).days)),
+      }
+    : { timing: "before" };
   return {
     municipality,
     lines,
     dirittiCents,
     applicationBolloCents,
     finalActBolloCents,
-    totalCents: dirittiCents + applicationBolloCents + finalActBolloCents,
+    totalCents: dirittiCents + applicationBolloCents + finalActBolloCents + agencyCents,
     notes,
+    agencyLines,
+    payment,
   };
 }
 

@@ -162,6 +162,21 @@ export const feeScheduleSchema = z
     /** Imposta di bollo on the application (charged once per pratica) and on the final act. */
     bollo: z.object({ applicationCents: cents, finalActCents: cents }).strict(),
     note,
+    /**
+     * When the fees are paid (issue 15, ADR 0017): before submission (the default), or within `days` days
+     * after it (the pratica is sent unpaid, a payment deadline is set and reminders go out).
+     */
+    payment: z
+      .discriminatedUnion("timing", [
+        z.object({ timing: z.literal("before") }).strict(),
+        z.object({ timing: z.literal("after"), days: z.number().int().min(1).max(365) }).strict(),
+      ])
+      .default({ timing: "before" }),
+    /**
+     * Each agency's own diritti di istruttoria, by administration class (resolved per Comune through the
+     * competent administrations): a pagoPA position with the agency as creditor.
+     */
+    agencyDiritti: z.array(z.object({ agencyClass: code, cents, note }).strict()).default([]),
   })
   .strict();
 export type FeeSchedule = z.infer<typeof feeScheduleSchema>;

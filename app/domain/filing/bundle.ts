@@ -98,6 +98,16 @@ export interface StoredFees {
   finalActBolloCents: number;
   totalCents: number;
   notes: string[];
+  /** Agencies' own diritti, each with the agency of the Comune that collects them (absent in older pratiche). */
+  agencyLines?: {
+    usecase: string;
+    title: LocalisedText;
+    agency: string;
+    agencyName: string;
+    cents: number;
+  }[];
+  /** When the fees are paid (absent in older pratiche: before submission). */
+  payment?: { timing: "before" } | { timing: "after"; days: number };
 }
 
 /** The competent administration of each usecase and the agencies whose acts it needs, in this Comune. */
@@ -138,12 +148,32 @@ export function routingFor(
   });
 }
 
-export function storedFees(refs: readonly UsecaseRef[], municipality: string): StoredFees {
+export function storedFees(
+  refs: readonly UsecaseRef[],
+  municipality: string,
+  catalogue?: Catalogue,
+): StoredFees {
   const summary = feesFor(
     refs.map((r) => r.usecase),
     municipality,
   );
+  const agencyLines = summary.agencyLines.flatMap((l) => {
+    const agency = catalogue ? entityForClass(catalogue, l.agencyClass, municipality) : undefined;
+    return agency
+      ? [
+          {
+            usecase: l.usecase,
+            title: refs.find((r) => r.usecase.code === l.usecase)!.usecase.title,
+            agency: agency.code,
+            agencyName: agency.name,
+            cents: l.cents,
+          },
+        ]
+      : [];
+  });
   return {
+    ...(agencyLines.length ? { agencyLines } : {}),
+    payment: summary.payment,
     lines: summary.lines.map((l) => ({
       usecase: l.usecase,
       title: refs.find((r) => r.usecase.code === l.usecase)!.usecase.title,
@@ -195,7 +225,7 @@ export function describeBundle(catalogue: Catalogue, refs: readonly UsecaseRef[]
     },
     workflowInput,
     form,
-    fees: storedFees(refs, municipality),
+    fees: storedFees(refs, municipality, catalogue),
     routing: routingFor(catalogue, refs, municipality),
     desk: singleDeskFor(catalogue, municipality) ?? null,
     municipality: comune ?? null,

@@ -13,6 +13,19 @@ export const CREDITOR_DATA: Record<string, Omit<Creditor, "entityCode" | "name">
   "050021": { fiscalCode: "00180000523", segregationCode: "01", iban: "IT60X0542811101000000123458" },
   "050027": { fiscalCode: "00180000531", segregationCode: "01", iban: "IT60X0542811101000000123459" },
   "050039": { fiscalCode: "00180000549", segregationCode: "01", iban: "IT60X0542811101000000123460" },
+  // Agencies collecting their own diritti di istruttoria (issue 15, ADR 0017): DEMO VALUES as above.
+  "ASL-TNO": { fiscalCode: "02198590503", segregationCode: "02", iban: "IT60X0542811101000000223456" },
+  ARPAT: { fiscalCode: "04686190481", segregationCode: "02", iban: "IT60X0542811101000000323456" },
+  "VVF-PI": { fiscalCode: "80006450508", segregationCode: "02", iban: "IT60X0542811101000000423456" },
+};
+
+/** Sigla of the province of each Comune (the @e.bollo stamp's provincialResidence). */
+export const PROVINCE_OF: Record<string, string> = {
+  "050011": "PI",
+  "050019": "PI",
+  "050021": "PI",
+  "050027": "PI",
+  "050039": "PI",
 };
 
 /** Parses "050011,050019" into the set of Comuni whose fees go through pagoPA. */

@@ -66,6 +66,23 @@ export const it = {
   "payments.checkout.cancel": "Annulla e torna al portale",
   "payments.checkout.paid": "Carrello già pagato.",
   "payments.checkout.missing": "Carrello inesistente.",
+  "payments.attachments.pagopa":
+    "Questo Comune riceve i diritti con pagoPA: la ricevuta non va caricata, si paga dalla pagina Pagamenti.",
+  "payments.attachments.link": "Vai ai pagamenti",
+  "payments.timing.after":
+    "Per questa pratica il pagamento può seguire l'invio: va fatto entro {days} giorni dall'invio. Ti ricorderemo la scadenza per e-mail.",
+  "payments.deadline": "Scadenza del pagamento: {date}.",
+  "payments.ebollo":
+    "L'imposta di bollo sull'istanza si paga con pagoPA (@e.bollo, marca da bollo digitale) insieme ai diritti: non serve dichiarare il numero della marca.",
+  "payments.desk.overdue.title": "Pagamenti scaduti",
+  "payments.desk.overdue.lead":
+    "Pratiche inviate con pagamento successivo il cui termine di pagamento è passato senza che tutti gli avvisi siano pagati.",
+  "payments.desk.overdue.none": "Nessun pagamento scaduto.",
+  "payments.desk.overdue.caption": "Pratiche con pagamenti scaduti",
+  "payments.desk.overdue.due": "Scadenza",
+  "payments.desk.overdue.unpaid": "Da pagare",
+  "payments.desk.overdue.pratica": "Pratica",
+  "payments.desk.overdue.business": "Impresa",
 } as const;
 
 export const en: Record<keyof typeof it, string> = {
@@ -134,4 +151,21 @@ export const en: Record<keyof typeof it, string> = {
   "payments.checkout.cancel": "Cancel and go back to the portal",
   "payments.checkout.paid": "Cart already paid.",
   "payments.checkout.missing": "No such cart.",
+  "payments.attachments.pagopa":
+    "This Comune collects the fees with pagoPA: do not upload a receipt, pay from the Payments page.",
+  "payments.attachments.link": "Go to payments",
+  "payments.timing.after":
+    "For this application payment may follow the submission: pay within {days} days of sending it. We will remind you of the deadline by e-mail.",
+  "payments.deadline": "Payment deadline: {date}.",
+  "payments.ebollo":
+    "The stamp duty on the application is paid with pagoPA (@e.bollo, digital revenue stamp) together with the fees: no stamp number needs to be declared.",
+  "payments.desk.overdue.title": "Overdue payments",
+  "payments.desk.overdue.lead":
+    "Applications sent with later payment whose payment deadline passed without every notice paid.",
+  "payments.desk.overdue.none": "No overdue payments.",
+  "payments.desk.overdue.caption": "Applications with overdue payments",
+  "payments.desk.overdue.due": "Deadline",
+  "payments.desk.overdue.unpaid": "Unpaid",
+  "payments.desk.overdue.pratica": "Application",
+  "payments.desk.overdue.business": "Business",
 };

@@ -26,6 +26,9 @@ import {
 } from "../../domain/filing/bundle";
 import { attachProcura, delegationForFiling, intermediaryAnswers } from "../delegations/filing.server";
 import { romeDate } from "../../domain/filing/cui";
+import { paymentConfig } from "../integrations/payment/config.server";
+import { pagopaCollects } from "../integrations/payment/service.server";
+import { runtime } from "../runtime.server";
 
 /**
  * Drafts: a pratica with status 'draft' holds the applicant's answers (form_data, raw as posted), the
@@ -426,7 +429,11 @@ export async function uploadedAttachments(db: Kysely<Database>, praticaId: strin
 
 export async function missingAttachments(db: Kysely<Database>, ctx: DraftContext) {
   const uploaded = new Set((await uploadedAttachments(db, ctx.pratica.id)).map((a) => a.code));
-  return attachmentList(ctx.refs, ctx.answers).filter((a) => a.required && !uploaded.has(a.attachment.code));
+  // pagoPA (issue 15): where the fees are paid with pagoPA the payment proof is not asked for.
+  const pagopa = await pagopaCollects(db, paymentConfig(runtime.env), ctx.pratica.id);
+  return attachmentList(ctx.refs, ctx.answers).filter(
+    (a) => a.required && !uploaded.has(a.attachment.code) && !(pagopa && a.attachment.paymentProof),
+  );
 }
 
 /** Reads the posted values of one section's fields (checkboxes as lists; an absent field is cleared). */

@@ -2,6 +2,8 @@ import type { Kysely, Transaction } from "kysely";
 import { type Answers, type FieldError, validateForm } from "~/domain/forms";
 import type { Database } from "../db/schema.server";
 import { paymentGate } from "../integrations/payment/pages.server";
+import { paymentConfig } from "../integrations/payment/config.server";
+import { paymentsOnSubmit } from "../integrations/payment/service.server";
 import { runtime } from "../runtime.server";
 import { dispatchInTransaction, EngineError, type EngineServices } from "../engine/engine.server";
 import { lockPraticaColumns, praticaIdBySubmissionKey, readPratica } from "../pratiche/repository.server";
@@ -211,6 +213,15 @@ export async function submitPratica(
       // Filed on behalf: the use of the delegation is a link of its own chain.
       if (locked.delegation_id) await recordDelegationUse(trx, locked.delegation_id, user.id, cui, now);
       await input.afterSubmit?.(trx);
+      // pagoPA (issue 15): where payment may follow the submission, the payment deadline and the notices are
+      // set here, in the submission's transaction; the notices' creation is a queued call run after COMMIT.
+      const paymentCalls = await paymentsOnSubmit(
+        trx,
+        paymentConfig(runtime.env),
+        locked.id,
+        now,
+        ctx.bundle.workflowInput.calendar,
+      );
       const protocolled = await dispatchInTransaction(
         trx,
         { ...services, now: () => now },
@@ -220,7 +231,7 @@ export async function submitPratica(
           actor: { kind: "system", name: "submission" },
         },
       );
-      queued = submitted.queuedCalls + protocolled.queuedCalls;
+      queued = submitted.queuedCalls + protocolled.queuedCalls + paymentCalls.length;
       return { ...(await existingResult(trx, locked.id)), created: true };
     });
     // A remote protocol register: the registration is a queued call, made after this COMMIT (the receipt

@@ -7,6 +7,8 @@ import { sendDigests } from "../delegations/digest.server";
 import { sweepDeadlines } from "../engine/deadlines.server";
 import { integrationHandlers } from "../integrations/registry.server";
 import { engineServices, fileStore } from "../services.server";
+import { paymentConfig } from "../integrations/payment/config.server";
+import { sweepPayments } from "../integrations/payment/sweep.server";
 import { integrationRunner } from "./integrations.server";
 import { onCallsQueued } from "./kick.server";
 
@@ -22,6 +24,8 @@ export const SWEEPS: Record<string, { cron: string; pollSeconds: number }> = {
   "deadlines-sweep": { cron: "* * * * *", pollSeconds: 60 },
   // The queue of external calls (protocol registry, seal, pagoPA, SSU, PEC...): due calls, expired leases.
   "integrations-run": { cron: "* * * * *", pollSeconds: 10 },
+  // pagoPA (issue 15): polling of unpaid notices through the queue, payment reminders.
+  "payments-sweep": { cron: "*/5 * * * *", pollSeconds: 300 },
   // Daily at 07:00 (the job itself sends at most once per organisation and day).
   "organisation-digest": { cron: "0 7 * * *", pollSeconds: 3600 },
 };
@@ -78,6 +82,15 @@ export async function startWorker(
       if (report.claimed) console.log(`[worker] integrazioni: ${JSON.stringify(report)}`);
       // A result usually has mail to send (the protocol number, an alert).
       if (report.claimed && transport) await deliverDue(handle.db, transport, files, { from: env.MAIL_FROM });
+      return report;
+    },
+    "payments-sweep": async () => {
+      const report = await sweepPayments(handle.db, paymentConfig(env), {
+        publicUrl: engineServices(env).publicUrl,
+      });
+      if (report.polls || report.reminders) console.log(`[worker] pagamenti: ${JSON.stringify(report)}`);
+      // The queued polls run at once (the integrations schedule is the guarantee).
+      if (report.polls) await runOnce("integrations-run");
       return report;
     },
     "organisation-digest": () => sendDigests(handle.db, { publicUrl: engineServices(env).publicUrl }),

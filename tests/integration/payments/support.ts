@@ -176,5 +176,9 @@ export function testConfig(port: number): PaymentConfig {
     creditors: ["050011"],
     dueDays: 30,
     publicUrl: base,
+    agencyCreditors: ["ASL-TNO"],
+    ebollo: ["050011"],
+    pollMinutes: 60,
+    reminderDays: 3,
   };
 }

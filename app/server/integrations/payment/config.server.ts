@@ -23,6 +23,14 @@ export interface PaymentConfig {
   creditors: string[];
   dueDays: number;
   publicUrl: string;
+  /** agencies (catalogue entity codes) that collect their own diritti through pagoPA */
+  agencyCreditors: string[];
+  /** Comuni that collect the imposta di bollo through @e.bollo */
+  ebollo: string[];
+  /** minutes between two polls of an unpaid notice */
+  pollMinutes: number;
+  /** days before a payment deadline the reminder goes out */
+  reminderDays: number;
 }
 
 interface DevKeys {
@@ -65,6 +73,7 @@ export function paymentConfig(env: Env, origin?: string): PaymentConfig {
       creditors: parseEnabledCreditors(env.PAGOPA_CREDITORS),
       dueDays: env.PAGOPA_DUE_DAYS,
       publicUrl: base,
+      ...extras(env),
     };
   }
   const keys = env.isProduction ? { apiKey: "", notifySecret: "" } : devKeys(env.DATA_DIR);
@@ -78,14 +87,40 @@ export function paymentConfig(env: Env, origin?: string): PaymentConfig {
     creditors: env.isProduction ? [] : parseEnabledCreditors(env.PAGOPA_CREDITORS),
     dueDays: env.PAGOPA_DUE_DAYS,
     publicUrl: base,
+    ...extras(env),
+    ...(env.isProduction ? { agencyCreditors: [], ebollo: [] } : {}),
   };
+}
+
+function extras(env: Env) {
+  return {
+    agencyCreditors: parseEnabledCreditors(env.PAGOPA_AGENCY_CREDITORS),
+    ebollo: parseEnabledCreditors(env.PAGOPA_EBOLLO),
+    pollMinutes: env.PAGOPA_POLL_MINUTES,
+    reminderDays: env.PAGOPA_REMINDER_DAYS,
+  };
+}
+
+/**
+ * The origins the payment POST may lead the browser to (CSP form-action): the "Paga online" form posts here
+ * and is redirected to pagoPA Checkout. With a real Checkout: PAGOPA_CHECKOUT_ORIGIN (default
+ * https://checkout.pagopa.it, where the cart's Location points) and the origin of PAGOPA_CHECKOUT_URL; the
+ * double is this origin ('self').
+ */
+export function checkoutFormTargets(env: Env): string[] {
+  if (!env.PAGOPA_GPD_URL) return [];
+  const targets = [new URL(env.PAGOPA_CHECKOUT_ORIGIN ?? "https://checkout.pagopa.it").origin];
+  if (env.PAGOPA_CHECKOUT_URL) targets.push(new URL(env.PAGOPA_CHECKOUT_URL).origin);
+  return [...new Set(targets)];
 }
 
 /** The pagoPA creditor of a Comune, or undefined when that Comune has no pagoPA configuration. */
 export function creditorFor(config: PaymentConfig, entityCode: string, name: string): Creditor | undefined {
-  if (!config.enabled || !config.creditors.includes(entityCode)) return undefined;
+  if (!config.enabled) return undefined;
+  if (!config.creditors.includes(entityCode) && !config.agencyCreditors.includes(entityCode))
+    return undefined;
   const data = CREDITOR_DATA[entityCode];
-  return data ? { entityCode, name, ...data } : undefined;
+  return data ? { entityCode, name, ...data, ebollo: config.ebollo.includes(entityCode) } : undefined;
 }
 
 /** The double refuses to exist in production. */

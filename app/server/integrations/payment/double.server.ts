@@ -113,6 +113,7 @@ function baseView(p: StoredPosition): Json {
         remittanceInformation: t.remittanceInformation,
         category: t.category,
         ...(t.iban ? { iban: t.iban } : {}),
+        ...(t.stamp ? { stamp: t.stamp } : {}),
         insertedDate: p.insertedDate,
         status: p.payment ? "T_REPORTED" : "T_UNREPORTED",
         lastUpdatedDate: p.lastUpdatedDate,
@@ -140,6 +141,22 @@ function invalidPosition(body: Json): string | null {
     if (sum !== o.amount) return "the transfers' amounts must add up to the payment option's amount";
     for (const t of o.transfer as Json[]) {
       if (!t.iban && !t.stamp) return "each transfer needs an iban or a stamp";
+      if (t.iban && t.stamp) return "iban and stamp are mutually exclusive";
+      if (t.stamp) {
+        // GPD Stamp: hashDocument (stBase64Binary72), stampType (2 characters), provincialResidence [A-Z]{2}.
+        const st = t.stamp as Json;
+        if (
+          typeof st.hashDocument !== "string" ||
+          st.hashDocument.length > 72 ||
+          !/^[A-Za-z0-9+/=]*$/.test(st.hashDocument)
+        )
+          return "stamp.hashDocument must be base64, at most 72 characters";
+        if (typeof st.stampType !== "string" || st.stampType.length !== 2)
+          return "stamp.stampType must be 2 characters";
+        if (typeof st.provincialResidence !== "string" || !/^[A-Z]{2}$/.test(st.provincialResidence))
+          return "stamp.provincialResidence must be two capital letters (e.g. PI)";
+        if (t.postalIban) return "postalIban cannot be combined with a stamp";
+      }
       if (typeof t.remittanceInformation !== "string" || t.remittanceInformation.length > 140) {
         return "remittanceInformation is required (at most 140 characters)";
       }

@@ -1,7 +1,14 @@
 import type { Kysely, Transaction } from "kysely";
 import type { Database } from "../../db/schema.server";
 import type { Env } from "../../env.server";
-import type { CallOutcome, IntegrationCall, IntegrationHandler, ResultContext } from "../types.server";
+import { lockPratica } from "../../pratiche/repository.server";
+import type {
+  CallOutcome,
+  IntegrationCall,
+  IntegrationHandler,
+  ResultContext,
+  ResultDispatchFn,
+} from "../types.server";
 import { defaultRetryPolicy } from "../types.server";
 import { paymentConfig, type PaymentConfig } from "./config.server";
 import { gpdAdapter } from "./gpd-adapter.server";
@@ -56,9 +63,38 @@ export function paymentHandlerFor(port: PaymentPort, target: string): Integratio
       }
     },
     async onResult(trx, call, outcome, ctx) {
-      await applyOutcome(trx, call, outcome, ctx.files, ctx.now);
+      await applyOutcome(trx, call, outcome, ctx.files, ctx.now, ctx.dispatch);
     },
   };
+}
+
+/**
+ * The payment outcome in the pratica's audit chain (issue 15): through the engine's result path
+ * (`INTEGRATION_RESULT`, recorded without moving the machine), in the transaction that records it.
+ */
+async function audit(
+  trx: Transaction<Database>,
+  dispatch: ResultDispatchFn | undefined,
+  call: IntegrationCall,
+  ok: boolean,
+  result: Record<string, unknown>,
+  now: Date,
+  error?: string,
+) {
+  if (!dispatch || !call.pratica_id) return;
+  await dispatch(trx, {
+    praticaId: call.pratica_id,
+    event: {
+      type: "INTEGRATION_RESULT",
+      at: now.toISOString(),
+      kind: "payment",
+      operation: call.operation,
+      callId: call.id,
+      ok,
+      result,
+      ...(error ? { error } : {}),
+    },
+  });
 }
 
 export async function applyOutcome(
@@ -67,9 +103,26 @@ export async function applyOutcome(
   outcome: CallOutcome,
   files: FileStore,
   now: Date,
+  dispatch?: ResultDispatchFn,
 ) {
   const positionId = String((call.payload as { positionId?: string }).positionId);
+  // The pratica first, then its position (the order every payment path takes: no deadlock between them).
+  if (call.pratica_id) await lockPratica(trx, call.pratica_id);
+  const before = await trx
+    .selectFrom("payment_positions")
+    .select(["iuv", "notice_number", "amount_cents", "creditor_fiscal_code", "status"])
+    .where("id", "=", positionId)
+    .executeTakeFirst();
+  const facts = before
+    ? {
+        iuv: before.iuv,
+        noticeNumber: before.notice_number,
+        creditorFiscalCode: before.creditor_fiscal_code,
+        amountCents: before.amount_cents,
+      }
+    : { positionId };
   if (!outcome.ok) {
+    await audit(trx, dispatch, call, false, facts, now, outcome.message);
     if (call.operation === "create_position") {
       await trx
         .updateTable("payment_positions")
@@ -88,7 +141,7 @@ export async function applyOutcome(
   }
   const remote = (outcome.result as { remote: RemotePosition | null }).remote;
   if (remote?.paid) {
-    await recordReceipt(trx, files, {
+    const r = await recordReceipt(trx, files, {
       positionId,
       receiptId: remote.paid.receiptId,
       psp: remote.paid.psp,
@@ -97,27 +150,49 @@ export async function applyOutcome(
       source: "polling",
       now,
     });
+    // A receipt already recorded (by the notification) is not a new fact for the chain.
+    if (r.created)
+      await audit(trx, dispatch, call, true, { ...facts, ...receiptFacts(remote.paid, r.outcome) }, now);
     return;
   }
   if (call.operation === "create_position" && remote) {
-    await trx
+    const changed = await trx
       .updateTable("payment_positions")
       .set({ status: "valid", last_error: null, updated_at: now })
       .where("id", "=", positionId)
       .where("status", "=", "creating")
-      .execute();
+      .returning("id")
+      .executeTakeFirst();
+    if (changed) await audit(trx, dispatch, call, true, { ...facts, status: "valid" }, now);
   } else if (
     call.operation === "cancel" &&
     remote &&
     (remote.status === "INVALID" || remote.status === "EXPIRED")
   ) {
-    await trx
+    const changed = await trx
       .updateTable("payment_positions")
       .set({ status: "cancelled", updated_at: now })
       .where("id", "=", positionId)
       .where("status", "in", ["cancelling", "valid", "creating"])
-      .execute();
+      .returning("id")
+      .executeTakeFirst();
+    if (changed) await audit(trx, dispatch, call, true, { ...facts, status: "cancelled" }, now);
   }
+}
+
+/** What the audit entry of a receipt says (never the payer's data beyond what pagoPA's receipt carries). */
+export function receiptFacts(
+  paid: { receiptId: string; psp: string; paidAt: string; amount: number },
+  outcome: string,
+) {
+  return {
+    status: "paid",
+    receiptId: paid.receiptId,
+    psp: paid.psp,
+    paidAt: paid.paidAt,
+    paidAmountCents: paid.amount,
+    outcome,
+  };
 }
 
 /** Registry factory: the GPD adapter pointed at pagoPA, or at the development double when unconfigured. */

@@ -2,7 +2,9 @@ import type { Kysely } from "kysely";
 import type { Database } from "../../db/schema.server";
 import type { Env } from "../../env.server";
 import { type FilingUser, loadDraft } from "../../filing/drafts.server";
+import { dispatchResult } from "../../engine/engine.server";
 import { deskAlert } from "../../jobs/integrations.server";
+import type { ResultDispatchFn } from "../types.server";
 import { engineServices, fileStore } from "../../services.server";
 import { paymentConfig } from "./config.server";
 import { gpdAdapter } from "./gpd-adapter.server";
@@ -11,7 +13,9 @@ import { renderNoticePdf } from "./pdf.server";
 import { PaymentPortError } from "./port.server";
 import {
   cancelPositions,
+  creditorName,
   enqueuePolls,
+  paymentDeadlineOf,
   paymentOverview,
   positionsOf,
   praticaForPayment,
@@ -25,7 +29,10 @@ export function paymentServices(env: Env, origin?: string) {
   const config = paymentConfig(env, origin);
   const port = gpdAdapter({ gpdUrl: config.gpdUrl, checkoutUrl: config.checkoutUrl, apiKey: config.apiKey });
   const handler = paymentHandlerFor(port, config.double ? "double:/dev/pagopa" : `remote:${config.gpdUrl}`);
-  return { config, port, handler, files: fileStore(env), alert: deskAlert(engineServices(env)) };
+  const services = engineServices(env);
+  // The engine's result path (as the worker's): payment results go into the pratica's audit chain.
+  const dispatch: ResultDispatchFn = (trx, request) => dispatchResult(trx, services, request);
+  return { config, port, handler, files: fileStore(env), alert: deskAlert(services), dispatch };
 }
 
 /** The applicant's payments page of a pratica (404 for anyone who may not act on it as applicant). */
@@ -42,6 +49,7 @@ export async function paymentsPage(db: Kysely<Database>, env: Env, user: FilingU
     draft: ctx.pratica.status === "draft",
     feesCents: ((ctx.pratica.fees ?? {}) as { dirittiCents?: number }).dirittiCents ?? 0,
     ...overview,
+    paymentDeadline: await paymentDeadlineOf(db, ctx.pratica.id),
     positions: overview.positions
       .filter((p) => p.status !== "failed" || overview.positions.every((q) => q.status === "failed"))
       .map((p) => ({
@@ -76,11 +84,17 @@ export async function paymentsAction(
   const s = paymentServices(env, origin);
   const id = ctx.pratica.id;
   if (intent === "prepara") {
-    await runCallsNow(db, s.handler, s.files, await preparePositions(db, s.config, id), { alert: s.alert });
+    await runCallsNow(db, s.handler, s.files, await preparePositions(db, s.config, id), {
+      alert: s.alert,
+      dispatch: s.dispatch,
+    });
     return { redirect: `/pratiche/${id}/pagamenti` };
   }
   if (intent === "verifica") {
-    await runCallsNow(db, s.handler, s.files, await enqueuePolls(db, id), { alert: s.alert });
+    await runCallsNow(db, s.handler, s.files, await enqueuePolls(db, id), {
+      alert: s.alert,
+      dispatch: s.dispatch,
+    });
     return { redirect: `/pratiche/${id}/pagamenti` };
   }
   try {
@@ -102,7 +116,10 @@ export async function checkoutReturn(
 ) {
   const ctx = await loadDraft(db, user, praticaId);
   const s = paymentServices(env, origin);
-  await runCallsNow(db, s.handler, s.files, await enqueuePolls(db, ctx.pratica.id), { alert: s.alert });
+  await runCallsNow(db, s.handler, s.files, await enqueuePolls(db, ctx.pratica.id), {
+    alert: s.alert,
+    dispatch: s.dispatch,
+  });
   const positions = await positionsOf(db, ctx.pratica.id);
   return {
     id: ctx.pratica.id,
@@ -122,7 +139,7 @@ export async function noticePdf(
   if (!position || !["valid", "paid", "creating"].includes(position.status)) return null;
   const p = (await praticaForPayment(db, ctx.pratica.id))!;
   const bytes = await renderNoticePdf({
-    creditorName: p.municipality_name,
+    creditorName: await creditorName(db, position),
     creditorFiscalCode: position.creditor_fiscal_code,
     debtorName: p.business_name,
     debtorFiscalCode: p.business_fiscal_code,
@@ -163,7 +180,10 @@ export async function releasePositionsBeforeDeletion(
     );
   }
   const s = paymentServices(env);
-  await runCallsNow(db, s.handler, s.files, await cancelPositions(db, ctx.pratica.id), { alert: s.alert });
+  await runCallsNow(db, s.handler, s.files, await cancelPositions(db, ctx.pratica.id), {
+    alert: s.alert,
+    dispatch: s.dispatch,
+  });
   const after = await positionsOf(db, ctx.pratica.id);
   if (after.some((p) => p.status === "paid")) {
     throw refuse("Il pagamento di questa bozza è appena arrivato da pagoPA: non si può eliminare. Inviala.");

@@ -36,6 +36,8 @@ export interface GpdTransfer {
   remittanceInformation: string;
   category: string;
   iban?: string;
+  /** GPD Stamp (@e.bollo): mutually exclusive with iban */
+  stamp?: { hashDocument: string; stampType: string; provincialResidence: string };
 }
 
 export type RemoteStatus =

@@ -1,14 +1,25 @@
-import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, randomUUID, timingSafeEqual } from "node:crypto";
 import { type Kysely, sql, type Transaction } from "kysely";
 import { buildIuv, noticeNumber } from "~/domain/payments/iuv";
-import { blocksSubmission, iupdFor, type PaymentTiming, plannedPositions } from "~/domain/payments/positions";
+import { PROVINCE_OF } from "~/domain/payments/creditors";
+import {
+  blocksSubmission,
+  type FeeInput,
+  iupdFor,
+  type PaymentTiming,
+  type PlannedTransfer,
+  plannedPositions,
+  storedTiming,
+} from "~/domain/payments/positions";
 import type { Database, PaymentPositionsTable } from "../../db/schema.server";
 import type { Selectable } from "kysely";
+import { romeDate } from "~/domain/dates";
+import { type Calendar, type IsoDate, termEnd } from "../../../../workflows/clock";
 import { verificationCode } from "../../documents/pdf.server";
 import type { FileStore } from "../../storage.server";
 import { lockPratica } from "../../pratiche/repository.server";
 import { type AlertDesk, DEFAULT_LEASE_MS, enqueueCall, recordOutcome } from "../queue.server";
-import type { IntegrationHandler } from "../types.server";
+import type { IntegrationHandler, ResultDispatchFn } from "../types.server";
 import { creditorFor, type PaymentConfig } from "./config.server";
 import { renderReceiptPdf } from "./pdf.server";
 import type { CartRequest, GpdPosition, PaymentPort } from "./port.server";
@@ -17,6 +28,14 @@ export type PaymentPosition = Selectable<PaymentPositionsTable>;
 
 interface StoredFeesLike {
   lines?: { usecase: string; title: { it: string } | string; dirittiCents: number }[];
+  agencyLines?: {
+    usecase: string;
+    title: { it: string } | string;
+    agency: string;
+    agencyName: string;
+    cents: number;
+  }[];
+  applicationBolloCents?: number;
 }
 
 /** The pratica, its Comune and business: what positions, notices and receipts are built from. */
@@ -45,24 +64,67 @@ export async function praticaForPayment(db: Kysely<Database>, praticaId: string)
 
 type PraticaForPayment = NonNullable<Awaited<ReturnType<typeof praticaForPayment>>>;
 
-function feeInput(p: PraticaForPayment) {
+const titleIt = (t: { it: string } | string) => (typeof t === "string" ? t : t.it);
+
+/**
+ * The document the @e.bollo stamp is for: the application (istanza) of the pratica. Its hash is the SHA-256
+ * (base64, GPD stBase64Binary72) of the pratica's identity and content as filed for payment: id, title and
+ * fees (ADR 0017: the application PDF only exists after submission, which a paid stamp must precede).
+ */
+export function istanzaHash(p: { id: string; title: string; fees: unknown }): string {
+  return createHash("sha256")
+    .update(JSON.stringify({ pratica: p.id, title: p.title, fees: p.fees ?? null }))
+    .digest("base64");
+}
+
+function feeInput(p: PraticaForPayment): FeeInput {
   const fees = (p.fees ?? {}) as StoredFeesLike;
+  const bolloCents = fees.applicationBolloCents ?? 0;
   return {
     municipality: p.municipality_code,
     lines: (fees.lines ?? []).map((l) => ({
       usecase: l.usecase,
-      title: typeof l.title === "string" ? l.title : l.title.it,
+      title: titleIt(l.title),
       dirittiCents: l.dirittiCents,
     })),
+    agencyLines: (fees.agencyLines ?? []).map((l) => ({
+      usecase: l.usecase,
+      title: titleIt(l.title),
+      agency: l.agency,
+      agencyName: l.agencyName,
+      cents: l.cents,
+    })),
+    bollo:
+      bolloCents > 0
+        ? {
+            cents: bolloCents,
+            hashDocument: istanzaHash(p),
+            provincialResidence: PROVINCE_OF[p.municipality_code] ?? "PI",
+          }
+        : null,
   };
 }
 
 export function planFor(config: PaymentConfig, p: PraticaForPayment) {
-  return plannedPositions(feeInput(p), (code) => creditorFor(config, code, p.municipality_name), p.title);
+  return plannedPositions(
+    feeInput(p),
+    (code, name) =>
+      creditorFor(config, code, code === p.municipality_code ? p.municipality_name : (name ?? code)),
+    p.title,
+  );
 }
 
-/** Payment must precede submission (the catalogue's default; no catalogue version says otherwise yet). */
+/** Payment must precede submission unless the catalogue says it may follow (the pratica's stored fees). */
 export const DEFAULT_TIMING: PaymentTiming = { kind: "before" };
+
+export function timingOf(p: { fees: unknown }): PaymentTiming {
+  return storedTiming(p.fees);
+}
+
+/** Whether the pratica's @e.bollo stamp is collected through pagoPA (then the bollo declaration is not needed). */
+export function bolloThroughPagopa(planned: readonly { transfers: readonly { stamp?: unknown }[] }[]) {
+  return planned.some((x) => x.transfers.some((t) => t.stamp));
+}
 
 export async function positionsOf(db: Kysely<Database>, praticaId: string) {
   return db
@@ -76,6 +138,10 @@ export async function positionsOf(db: Kysely<Database>, praticaId: string) {
 export interface PaymentOverview {
   /** false: this Comune has no pagoPA configuration; the uploaded payment proof is the fallback */
   pagopa: boolean;
+  /** before submission (default), or within N days after it */
+  timing: PaymentTiming;
+  /** the imposta di bollo is paid through @e.bollo (a stamp transfer) */
+  ebollo: boolean;
   plannedCount: number;
   totalCents: number;
   positions: PaymentPosition[];
@@ -87,13 +153,22 @@ export async function paymentOverview(db: Kysely<Database>, config: PaymentConfi
   if (!p) return null;
   const planned = planFor(config, p);
   const positions = await positionsOf(db, praticaId);
+  const timing = timingOf(p);
   return {
     pagopa: planned.length > 0,
+    timing,
+    ebollo: bolloThroughPagopa(planned),
     plannedCount: planned.length,
     totalCents: planned.reduce((s, x) => s + x.amountCents, 0),
     positions,
-    blocking: blocksSubmission(DEFAULT_TIMING, positions, planned.length),
+    blocking: blocksSubmission(timing, positions, planned.length),
   } satisfies PaymentOverview;
+}
+
+/** Whether pagoPA collects this pratica's fees (then the uploaded payment proof is not asked for). */
+export async function pagopaCollects(db: Kysely<Database>, config: PaymentConfig, praticaId: string) {
+  const p = await praticaForPayment(db, praticaId);
+  return p ? planFor(config, p).length > 0 : false;
 }
 
 async function nextIuvNumber(trx: Transaction<Database>, fiscalCode: string): Promise<number> {
@@ -128,6 +203,104 @@ export async function preparePositions(
 ): Promise<string[]> {
   return db.transaction().execute(async (trx) => {
     await lockPratica(trx, praticaId);
+    return preparePositionsIn(trx, config, praticaId, now, await livePaymentDeadline(trx, praticaId));
+  });
+}
+
+/** The due date of the pratica's live payment deadline (payment after submission), if any. */
+async function livePaymentDeadline(trx: Transaction<Database>, praticaId: string) {
+  const d = await trx
+    .selectFrom("deadlines")
+    .select("due")
+    .where("pratica_id", "=", praticaId)
+    .where("name", "=", PAYMENT_DEADLINE)
+    .where("status", "=", "active")
+    .executeTakeFirst();
+  return d ? String(d.due).slice(0, 10) : undefined;
+}
+
+/** The live payment deadline of a pratica (ISO date), shown on its payments page. */
+export async function paymentDeadlineOf(db: Kysely<Database>, praticaId: string) {
+  const d = await db
+    .selectFrom("deadlines")
+    .select("due")
+    .where("pratica_id", "=", praticaId)
+    .where("name", "=", PAYMENT_DEADLINE)
+    .where("status", "=", "active")
+    .executeTakeFirst();
+  return d ? String(d.due).slice(0, 10) : null;
+}
+
+/** The name of the payment deadline in `deadlines` (payment after submission; reminder only, no event). */
+export const PAYMENT_DEADLINE = "pagamento";
+
+/**
+ * At submission, inside its transaction (the pratica locked): where the catalogue lets payment follow the
+ * submission and something is still unpaid, the payment deadline (`termEnd` of the legal clock: N calendar
+ * days, moved off holidays) is set as a deadline of the pratica and the positions are prepared with that due
+ * date. Returns the queued calls, which the worker runs after COMMIT.
+ */
+export async function paymentsOnSubmit(
+  trx: Transaction<Database>,
+  config: PaymentConfig,
+  praticaId: string,
+  now: Date,
+  calendar: Calendar,
+): Promise<string[]> {
+  const p = await praticaForPayment(trx, praticaId);
+  if (!p) return [];
+  const timing = timingOf(p);
+  if (timing.kind !== "after") return [];
+  const planned = planFor(config, p);
+  if (planned.length === 0) return [];
+  if (!blocksSubmission(DEFAULT_TIMING, await positionsOf(trx, praticaId), planned.length)) return [];
+  const due = termEnd(romeDate(now) as IsoDate, timing.days, calendar);
+  await trx
+    .updateTable("deadlines")
+    .set({ status: "cancelled", updated_at: now })
+    .where("pratica_id", "=", praticaId)
+    .where("name", "=", PAYMENT_DEADLINE)
+    .where("status", "in", ["active", "suspended"])
+    .execute();
+  await trx
+    .insertInto("deadlines")
+    .values({
+      pratica_id: praticaId,
+      name: PAYMENT_DEADLINE,
+      due,
+      event: null,
+      payload: JSON.stringify({ days: timing.days }),
+    })
+    .execute();
+  return preparePositionsIn(trx, config, praticaId, now, due);
+}
+
+/** Once nothing live is unpaid, the payment deadline is met: closed as done. */
+async function settlePaymentDeadline(trx: Transaction<Database>, praticaId: string, now: Date) {
+  const open = await trx
+    .selectFrom("payment_positions")
+    .select("id")
+    .where("pratica_id", "=", praticaId)
+    .where("status", "in", ["creating", "valid"])
+    .executeTakeFirst();
+  if (open) return;
+  await trx
+    .updateTable("deadlines")
+    .set({ status: "done", updated_at: now })
+    .where("pratica_id", "=", praticaId)
+    .where("name", "=", PAYMENT_DEADLINE)
+    .where("status", "in", ["active", "suspended"])
+    .execute();
+}
+
+async function preparePositionsIn(
+  trx: Transaction<Database>,
+  config: PaymentConfig,
+  praticaId: string,
+  now: Date,
+  dueDate?: string,
+): Promise<string[]> {
+  {
     const p = await praticaForPayment(trx, praticaId);
     if (!p) return [];
     const planned = planFor(config, p);
@@ -175,7 +348,7 @@ export async function preparePositions(
           amount_cents: plan.amountCents,
           description: plan.description,
           transfers: JSON.stringify(plan.transfers),
-          due_date: addDays(now, config.dueDays),
+          due_date: dueDate ?? addDays(now, config.dueDays),
           created_at: now,
           updated_at: now,
         })
@@ -190,27 +363,37 @@ export async function preparePositions(
       callIds.push(c.id);
     }
     return callIds;
-  });
+  }
 }
+
+/** The name of the position's creditor (the Comune, or the agency collecting its own diritti). */
+export async function creditorName(
+  db: Kysely<Database>,
+  position: { creditor_entity_id: number },
+): Promise<string> {
+  const e = await db
+    .selectFrom("entities")
+    .select("name")
+    .where("id", "=", position.creditor_entity_id)
+    .executeTakeFirst();
+  return e?.name ?? "";
+}
+
+/** Taxonomy code of the marca da bollo digitale (pagoPA @e.bollo, "tassonomia dei servizi di incasso"). */
+export const MBD_CATEGORY = "9/0301116TS/9/24B0060000000017";
 
 /** The GPD createPosition body of one of our positions. */
 export async function gpdBody(db: Kysely<Database>, position: PaymentPosition): Promise<GpdPosition> {
   const p = await praticaForPayment(db, position.pratica_id);
   if (!p) throw new Error(`pratica ${position.pratica_id} not found`);
-  const transfers = position.transfers as {
-    idTransfer: "1";
-    amountCents: number;
-    fiscalCode: string;
-    iban: string;
-    remittance: string;
-  }[];
+  const transfers = position.transfers as PlannedTransfer[];
   const fiscal = p.business_fiscal_code;
   return {
     iupd: position.iupd,
     type: /^\d{11}$/.test(fiscal) ? "G" : "F",
     fiscalCode: fiscal,
     fullName: p.business_name,
-    companyName: p.municipality_name.slice(0, 140),
+    companyName: (await creditorName(db, position)).slice(0, 140),
     officeName: "SUAP",
     switchToExpired: false,
     payStandIn: false,
@@ -222,15 +405,32 @@ export async function gpdBody(db: Kysely<Database>, position: PaymentPosition): 
         isPartialPayment: false,
         dueDate: `${String(position.due_date).slice(0, 10)}T23:59:59Z`,
         fee: 0,
-        transfer: transfers.map((t) => ({
-          idTransfer: t.idTransfer,
-          amount: t.amountCents,
-          organizationFiscalCode: t.fiscalCode,
-          remittanceInformation: t.remittance,
-          // tassonomia dei servizi di incasso: 9/0301104/ = diritti di segreteria e istruttoria (ente comunale)
-          category: "9/0301104SE/",
-          iban: t.iban,
-        })),
+        transfer: transfers.map((t) =>
+          t.stamp
+            ? {
+                idTransfer: t.idTransfer,
+                amount: t.amountCents,
+                organizationFiscalCode: t.fiscalCode,
+                remittanceInformation: t.remittance,
+                // tassonomia dei servizi di incasso: the marca da bollo digitale (MBD) of @e.bollo
+                category: MBD_CATEGORY,
+                // GPD: the stamp replaces the IBAN (mutually exclusive)
+                stamp: {
+                  hashDocument: t.stamp.hashDocument,
+                  stampType: t.stamp.stampType,
+                  provincialResidence: t.stamp.provincialResidence,
+                },
+              }
+            : {
+                idTransfer: t.idTransfer,
+                amount: t.amountCents,
+                organizationFiscalCode: t.fiscalCode,
+                remittanceInformation: t.remittance,
+                // tassonomia dei servizi di incasso: 9/0301104/ = diritti di segreteria e istruttoria (ente comunale)
+                category: "9/0301104SE/",
+                iban: t.iban,
+              },
+        ),
       },
     ],
   };
@@ -315,7 +515,7 @@ export async function recordReceipt(trx: Transaction<Database>, files: FileStore
           : null;
   const p = await praticaForPayment(trx, position.pratica_id);
   const bytes = await renderReceiptPdf({
-    creditorName: p?.municipality_name ?? "",
+    creditorName: await creditorName(trx, position),
     creditorFiscalCode: position.creditor_fiscal_code,
     debtorName: p?.business_name ?? "",
     description: position.description,
@@ -360,6 +560,7 @@ export async function recordReceipt(trx: Transaction<Database>, files: FileStore
     })
     .where("id", "=", position.id)
     .execute();
+  await settlePaymentDeadline(trx, position.pratica_id, r.now);
   return { outcome, created: true };
 }
 
@@ -374,7 +575,13 @@ export async function runCallsNow(
   handler: IntegrationHandler,
   files: FileStore,
   callIds: readonly string[],
-  opts: { now?: () => Date; crashAfterExecute?: () => void; alert?: AlertDesk } = {},
+  opts: {
+    now?: () => Date;
+    crashAfterExecute?: () => void;
+    alert?: AlertDesk;
+    /** the engine's result dispatch (audit chain); the web routes pass it, as the worker does */
+    dispatch?: ResultDispatchFn;
+  } = {},
 ) {
   const now = opts.now ?? (() => new Date());
   for (const id of callIds) {
@@ -402,8 +609,8 @@ export async function runCallsNow(
     opts.crashAfterExecute?.();
     await recordOutcome(db, { call, token }, outcome, {
       handler,
-      // Payment results are recorded on the payment rows; nothing to step in the pratica's machine.
-      context: { now: now(), dispatch: async () => {}, files, publicUrl: "" },
+      // Payment results are recorded on the payment rows and, through `dispatch`, in the audit chain.
+      context: { now: now(), dispatch: opts.dispatch ?? (async () => {}), files, publicUrl: "" },
       alert: opts.alert ?? (async () => {}),
     });
   }
@@ -471,13 +678,26 @@ export async function startCheckout(
   if (!p) return null;
   const open = (await positionsOf(db, praticaId)).filter((x) => x.status === "valid");
   if (open.length === 0) return null;
+  const names = new Map(
+    (
+      await db
+        .selectFrom("entities")
+        .select(["id", "name"])
+        .where(
+          "id",
+          "in",
+          open.map((x) => x.creditor_entity_id),
+        )
+        .execute()
+    ).map((e) => [e.id, e.name] as const),
+  );
   const back = `${config.publicUrl}/pratiche/${praticaId}/pagamenti/esito`;
   const cart: CartRequest = {
     paymentNotices: open.slice(0, 5).map((x) => ({
       noticeNumber: x.notice_number,
       fiscalCode: x.creditor_fiscal_code,
       amount: x.amount_cents,
-      companyName: p.municipality_name.slice(0, 140),
+      companyName: (names.get(x.creditor_entity_id) ?? p.municipality_name).slice(0, 140),
       description: x.description.slice(0, 140),
     })),
     returnUrls: {
@@ -506,6 +726,7 @@ export async function receiveNotification(
   rawBody: string,
   signature: string | null,
   now = new Date(),
+  dispatch?: ResultDispatchFn,
 ): Promise<NotificationResult> {
   const m = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(signature ?? "");
   if (!m || !config.notifySecret) return { status: 401, message: "firma mancante" };
@@ -538,20 +759,53 @@ export async function receiveNotification(
       if (!fresh) return { status: 409, message: "notifica già ricevuta" };
       const position = await trx
         .selectFrom("payment_positions")
-        .select(["id", "iuv"])
+        .select(["id", "iuv", "pratica_id", "notice_number", "amount_cents", "creditor_fiscal_code"])
         .where("creditor_fiscal_code", "=", String(body.organizationFiscalCode ?? ""))
         .where("iupd", "=", String(body.iupd ?? ""))
         .executeTakeFirst();
       if (!position || position.iuv !== String(body.iuv ?? "")) throw unknown;
-      const result = await recordReceipt(trx, files, {
-        positionId: position.id,
+      // The pratica first, then its position (the order every payment path takes).
+      await lockPratica(trx, position.pratica_id);
+      const paid = {
         receiptId: String(body.idReceipt ?? ""),
         psp: String(body.pspCompany ?? ""),
         paidAt: String(body.paymentDate ?? now.toISOString()),
-        amountCents: Number(body.amount),
+        amount: Number(body.amount),
+      };
+      const result = await recordReceipt(trx, files, {
+        positionId: position.id,
+        receiptId: paid.receiptId,
+        psp: paid.psp,
+        paidAt: paid.paidAt,
+        amountCents: paid.amount,
         source: "notification",
         now,
       });
+      if (result.created && dispatch) {
+        await dispatch(trx, {
+          praticaId: position.pratica_id,
+          event: {
+            type: "INTEGRATION_RESULT",
+            at: now.toISOString(),
+            kind: "payment",
+            operation: "notification",
+            callId: notificationId,
+            ok: true,
+            result: {
+              iuv: position.iuv,
+              noticeNumber: position.notice_number,
+              creditorFiscalCode: position.creditor_fiscal_code,
+              amountCents: position.amount_cents,
+              status: "paid",
+              receiptId: paid.receiptId,
+              psp: paid.psp,
+              paidAt: paid.paidAt,
+              paidAmountCents: paid.amount,
+              outcome: result.outcome,
+            },
+          },
+        });
+      }
       return { status: 200, outcome: result.outcome };
     })
     .catch((error): NotificationResult => {
