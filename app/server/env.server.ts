@@ -127,7 +127,9 @@ const schema = z.object({
   // Protocol register (issue 17): the preservation service the daily protocol register is deposited with.
   PRESERVATION_URL: z
     .string()
-    .url("deve essere l'indirizzo del servizio di conservazione, ad esempio https://conservazione.example.it/api")
+    .url(
+      "deve essere l'indirizzo del servizio di conservazione, ad esempio https://conservazione.example.it/api",
+    )
     .optional(),
   PRESERVATION_TOKEN: z.string().min(16, "deve essere lunga almeno 16 caratteri").optional(),
 });

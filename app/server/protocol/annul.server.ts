@@ -122,6 +122,8 @@ export async function annulRegistration(db: Kysely<Database>, input: AnnulInput)
           entry: entry.id,
           label: entry.label,
           reason,
+          // shown by the timeline under the event
+          reasons: `${entry.label}: ${reason}`,
           authorisation: authorisation || null,
           documentSha256: entry.document_sha256,
         },
