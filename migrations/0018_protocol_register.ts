@@ -5,6 +5,11 @@ import { type Kysely, sql } from "kysely";
 // reused), and the daily register (registro giornaliero di protocollo) per desk and day, sealed, stored by
 // SHA-256 and deposited with the preservation service (its outcome: the rapporto di versamento).
 export async function up(db: Kysely<any>): Promise<void> {
+  // A new kind of external call: the deposit with the preservation service.
+  await sql`alter table integration_calls drop constraint if exists integration_calls_kind_check`.execute(db);
+  await sql`alter table integration_calls add constraint integration_calls_kind_check check (kind in ('protocol', 'identity', 'signature', 'seal', 'payment', 'ssu', 'pec', 'business_register', 'preservation'))`.execute(
+    db,
+  );
   await db.schema.alterTable("protocol_entries").addColumn("annulled_at", "timestamptz").execute();
   await db.schema
     .alterTable("protocol_entries")
@@ -51,6 +56,11 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  await sql`delete from integration_calls where kind = 'preservation'`.execute(db);
+  await sql`alter table integration_calls drop constraint if exists integration_calls_kind_check`.execute(db);
+  await sql`alter table integration_calls add constraint integration_calls_kind_check check (kind in ('protocol', 'identity', 'signature', 'seal', 'payment', 'ssu', 'pec', 'business_register'))`.execute(
+    db,
+  );
   await db.schema.dropTable("protocol_daily_registers").ifExists().execute();
   await db.schema.dropIndex("protocol_entries_annulled").ifExists().execute();
   await db.schema.dropIndex("protocol_entries_day").ifExists().execute();
