@@ -34,7 +34,8 @@ export type IntegrationKind =
   | "payment"
   | "ssu"
   | "pec"
-  | "business_register";
+  | "business_register"
+  | "preservation";
 
 /**
  * Which protocol entry a document is registered under: "pratica" = the pratica's own incoming registration

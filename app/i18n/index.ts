@@ -10,6 +10,7 @@ import * as pratiche from "./modules/pratiche";
 import * as words from "./modules/words";
 import * as signatures from "./modules/signatures";
 import * as journey from "./modules/journey";
+import * as protocol from "./modules/protocol";
 
 export type Locale = "it" | "en";
 export const LOCALES: Locale[] = ["it", "en"];
@@ -28,6 +29,7 @@ const it = {
   ...payments.it,
   ...signatures.it,
   ...journey.it,
+  ...protocol.it,
 };
 export type MessageKey = keyof typeof it;
 const en: Record<MessageKey, string> = {
@@ -42,6 +44,7 @@ const en: Record<MessageKey, string> = {
   ...payments.en,
   ...signatures.en,
   ...journey.en,
+  ...protocol.en,
 };
 
 const dictionaries: Record<Locale, Record<MessageKey, string>> = { it, en };

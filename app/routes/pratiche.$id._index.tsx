@@ -10,6 +10,8 @@ import { loadPraticaView } from "~/server/pratiche/view.server";
 import { db } from "~/server/runtime.server";
 import { pageTitle } from "~/components/title";
 import { SignatureReport } from "~/components/signature/SignatureReport";
+import { ProtocolEntries, type ProtocolEntryData } from "~/components/protocol/entries";
+import { protocolEntriesOf } from "~/server/protocol/views.server";
 
 export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, "Pratica") }];
 
@@ -24,12 +26,21 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     if (!isDraft(ctx)) throw notFound();
     return { mode: "draft" as const, id, title: ctx.bundle.title, tasks: await taskList(db(), ctx) };
   }
-  return { mode: "detail" as const, id, view };
+  return {
+    mode: "detail" as const,
+    id,
+    view,
+    protocolEntries: await protocolEntriesOf(db(), view.pratica.id),
+  };
 }
 
 export default function PraticaPage() {
   const data = useLoaderData<typeof loader>();
-  return data.mode === "draft" ? <TaskList data={data} /> : <Detail view={data.view} />;
+  return data.mode === "draft" ? (
+    <TaskList data={data} />
+  ) : (
+    <Detail view={data.view} protocolEntries={data.protocolEntries} />
+  );
 }
 
 function TaskList({
@@ -85,7 +96,7 @@ function TaskList({
 
 type View = Extract<ReturnType<typeof useLoaderData<typeof loader>>, { mode: "detail" }>["view"];
 
-function Detail({ view }: { view: View }) {
+function Detail({ view, protocolEntries }: { view: View; protocolEntries: ProtocolEntryData[] }) {
   const t = useT();
   const [params] = useSearchParams();
   const p = view.pratica;
@@ -113,9 +124,13 @@ function Detail({ view }: { view: View }) {
           {p.protocolNumber ? (
             <span className="ms-2">
               {t("filing.list.col.protocol")}: {p.protocolNumber}
+              {protocolEntries.some((e) => e.label === p.protocolNumber && e.annulled) ? (
+                <span className="badge bg-danger ms-2">{t("protocol.entries.annulled")}</span>
+              ) : null}
             </span>
           ) : null}
         </p>
+        <ProtocolEntries entries={protocolEntries} />
         <h2 className="h4 mt-4">{t("filing.detail.acts")}</h2>
         {applicantActs.length ? (
           <ul>

@@ -51,6 +51,11 @@ export default function Worklist() {
               <Link to="/scrivania/cruscotto">{t("desk.nav.dashboard")}</Link>
             </li>
           ) : null}
+          {manager ? (
+            <li className="list-inline-item">
+              <Link to="/scrivania/registro-protocollo">{t("protocol.registers.nav")}</Link>
+            </li>
+          ) : null}
         </ul>
       </nav>
 

@@ -14,6 +14,9 @@ import { openCallViews } from "~/server/integrations/queue.server";
 import { todayIso } from "~/server/pratiche/acts.server";
 import { db } from "~/server/runtime.server";
 import { pageTitle } from "~/components/title";
+import { ProtocolEntries, type ProtocolEntryData } from "~/components/protocol/entries";
+import { can } from "~/domain/policy";
+import { protocolEntriesOf } from "~/server/protocol/views.server";
 
 export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, "Pratica - Scrivania") }];
 
@@ -23,7 +26,16 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   if (!view) throw notFound();
   const done = new URL(request.url).searchParams.get("fatto");
   const calls = await openCallViews(db(), { praticaId: view.pratica.id });
-  return { view, calls, me: user.id, done: done && /^[A-Z_]{3,40}$/.test(done) ? done : null };
+  const protocolEntries = await protocolEntriesOf(db(), view.pratica.id);
+  const canAnnul = can(user.principal, { type: "desk.dashboard", deskId: view.desk.id });
+  return {
+    view,
+    calls,
+    me: user.id,
+    done: done && /^[A-Z_]{3,40}$/.test(done) ? done : null,
+    protocolEntries,
+    canAnnul,
+  };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -53,11 +65,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 export default function DeskPraticaPage() {
   const t = useT();
-  const { view, calls, me, done } = useLoaderData<typeof loader>() as unknown as {
+  const { view, calls, me, done, protocolEntries, canAnnul } = useLoaderData<typeof loader>() as unknown as {
     view: DeskPratica;
     calls: CallView[];
     me: string;
     done: string | null;
+    protocolEntries: ProtocolEntryData[];
+    canAnnul: boolean;
   };
   const data = useActionData<{ errors?: FieldError[]; act?: string; confirm?: ConfirmData }>();
   const errorsFor = (act: string) => (data?.act === act ? data.errors : undefined);
@@ -70,17 +84,33 @@ export default function DeskPraticaPage() {
       </p>
       <h1>{view.pratica.title}</h1>
       <p className="lead">
-        {view.pratica.protocolNumber ?? view.pratica.cui} · {view.business.name} · {view.municipality.name}
+        {view.pratica.protocolNumber ?? view.pratica.cui}
+        {protocolEntries.some((e) => e.label === view.pratica.protocolNumber && e.annulled) ? (
+          <span className="badge bg-danger ms-2">{t("protocol.entries.annulled")}</span>
+        ) : null}{" "}
+        · {view.business.name} · {view.municipality.name}
       </p>
       {done ? (
         <Banner>
-          {done === "ASSIGN" ? t("desk.done.assign") : t("desk.done", { act: actLabel(t, done) })}
+          {done === "ASSIGN"
+            ? t("desk.done.assign")
+            : done === "PROTOCOL_ANNUL"
+              ? t("protocol.annul.done")
+              : t("desk.done", { act: actLabel(t, done) })}
         </Banner>
       ) : null}
       <ErrorSummary errors={data?.errors ?? []} />
       <div className="row">
         <div className="col-lg-7">
           <PraticaSummary data={view} />
+          <ProtocolEntries
+            entries={protocolEntries}
+            annulHref={
+              canAnnul
+                ? (entry) => `/scrivania/pratiche/${view.pratica.id}/protocollo/${entry}/annulla`
+                : undefined
+            }
+          />
           <PendingCalls calls={calls} />
         </div>
         <div className="col-lg-5">

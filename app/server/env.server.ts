@@ -155,6 +155,14 @@ const schema = z.object({
     .string()
     .url("deve essere un indirizzo completo, ad esempio https://checkout.pagopa.it")
     .optional(),
+  // Protocol register (issue 17): the preservation service the daily protocol register is deposited with.
+  PRESERVATION_URL: z
+    .string()
+    .url(
+      "deve essere l'indirizzo del servizio di conservazione, ad esempio https://conservazione.example.it/api",
+    )
+    .optional(),
+  PRESERVATION_TOKEN: z.string().min(16, "deve essere lunga almeno 16 caratteri").optional(),
 });
 
 /** TRUST_PROXY as Express wants it: a list of addresses, subnets or the names Express knows; null when invalid. */
@@ -240,6 +248,11 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   if (isProduction && env.PROTOCOL_REGISTRY === "remote" && (!env.PROTOCOL_URL || !env.PROTOCOL_TOKEN)) {
     throw new ConfigError(
       "Configurazione non valida: con PROTOCOL_REGISTRY=remote in produzione servono PROTOCOL_URL (l'indirizzo del protocollo informatico del Comune) e PROTOCOL_TOKEN (la chiave di accesso che il Comune ha rilasciato).",
+    );
+  }
+  if (env.PRESERVATION_URL && !env.PRESERVATION_TOKEN && isProduction) {
+    throw new ConfigError(
+      "Configurazione non valida: con PRESERVATION_URL in produzione serve PRESERVATION_TOKEN (la chiave di accesso del servizio di conservazione, almeno 16 caratteri).",
     );
   }
   if (env.OIDC_ISSUER) {

@@ -372,8 +372,14 @@ export function PraticaSummary({ data }: { data: PraticaData }) {
         <ol data-testid="timeline">
           {data.timeline.map((e) => (
             <li key={e.seq}>
-              <strong>{e.type === "ASSIGN" ? t("desk.act.ASSIGN") : eventText(t.locale, e.type)}</strong> —{" "}
-              {fmtDateTime(e.at)}{" "}
+              <strong>
+                {e.type === "ASSIGN"
+                  ? t("desk.act.ASSIGN")
+                  : e.type === "PROTOCOL_ANNUL"
+                    ? t("protocol.annul.timeline")
+                    : eventText(t.locale, e.type)}
+              </strong>{" "}
+              — {fmtDateTime(e.at)}{" "}
               {t("desk.pratica.timelineBy", {
                 actor:
                   e.actorName ?? (e.actorKind.startsWith("system") ? t("desk.actor.system") : e.actorKind),

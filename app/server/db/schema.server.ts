@@ -229,6 +229,13 @@ export interface ProtocolEntriesTable {
   external_id: string | null;
   /** 0007: SHA-256 (hex) of the registered document, when the registration carries one */
   document_sha256: string | null;
+  /** 0018: the annulment (DPR 445/2000 art. 54): when, by whom, why, under which authorisation */
+  annulled_at: Date | null;
+  annulled_by: string | null;
+  annulment_reason: string | null;
+  annulment_authorisation: string | null;
+  /** 0018: remote register only: "pending" until the Comune's service confirms ("confirmed" / "failed") */
+  annulment_remote_status: string | null;
 }
 
 export interface DocumentsTable {
@@ -400,6 +407,7 @@ export interface Database {
   dev_pagopa_carts: DevPagopaCartsTable;
   totp_recovery_codes: TotpRecoveryCodesTable;
   staff_signins: StaffSigninsTable;
+  protocol_daily_registers: ProtocolDailyRegistersTable;
 }
 
 export type PaymentPositionStatus = "creating" | "valid" | "paid" | "cancelling" | "cancelled" | "failed";
@@ -505,4 +513,23 @@ export interface StaffSigninsTable {
   redirect_to: string;
   created_at: Generated<Date>;
   used_at: Date | null;
+/** 0018: the daily protocol register (registro giornaliero) of a desk and day, sealed and deposited. */
+export interface ProtocolDailyRegistersTable {
+  id: string;
+  entity_id: number;
+  /** the Rome day, YYYY-MM-DD */
+  day: ColumnType<string, string, string>;
+  entries: number;
+  annulments: number;
+  filename: string;
+  storage_key: string;
+  sha256: string;
+  size: number;
+  seal: Json<unknown> | null;
+  created_at: Generated<Date>;
+  deposit_status: Generated<"queued" | "deposited" | "failed">;
+  deposit_id: string | null;
+  deposit_report: string | null;
+  deposit_error: string | null;
+  deposited_at: Date | null;
 }

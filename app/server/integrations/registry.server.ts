@@ -5,6 +5,7 @@ import { oidcSettings } from "./identity/index.server";
 import { oidcIdentityProvider } from "./identity/oidc.server";
 import type { IdentityProvider } from "./identity/port.server";
 import { paymentHandler } from "./payment/handler.server";
+import { preservationHandler } from "./preservation/handler.server";
 import { protocolHandler } from "./protocol/handler.server";
 import { loadSealer } from "./seal/registry.server";
 import type { Sealer } from "./seal/port.server";
@@ -113,6 +114,15 @@ const ports = {
         ? none("nessun registro delle imprese configurato: vale l'autodichiarazione")
         : double("registro di sviluppo", "il registro delle imprese di sviluppo non è ammesso in produzione"),
     adapter: (env: Env): BusinessRegister => developmentBusinessRegister(env),
+  },
+  preservation: {
+    choose: (env) =>
+      env.PRESERVATION_URL
+        ? real(`remote:${env.PRESERVATION_URL}`)
+        : env.isProduction
+          ? none("nessun servizio di conservazione configurato (PRESERVATION_URL assente): i registri restano in attesa")
+          : double("doppio della conservazione (loopback)", "imposta PRESERVATION_URL e PRESERVATION_TOKEN"),
+    handler: preservationHandler,
   },
 } satisfies { [K in IntegrationKind]?: PortEntry };
 

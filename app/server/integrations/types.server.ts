@@ -31,6 +31,7 @@ export const INTEGRATION_KINDS = [
   "ssu",
   "pec",
   "business_register",
+  "preservation",
 ] as const satisfies readonly IntegrationKind[];
 
 export type CallStatus = IntegrationCallStatus;

@@ -11,6 +11,7 @@ import { paymentConfig } from "../integrations/payment/config.server";
 import { sweepPayments } from "../integrations/payment/sweep.server";
 import { integrationRunner } from "./integrations.server";
 import { onCallsQueued } from "./kick.server";
+import { produceDailyRegisters } from "../protocol/daily-register.server";
 
 export type JobHandler = () => Promise<unknown>;
 
@@ -28,6 +29,8 @@ export const SWEEPS: Record<string, { cron: string; pollSeconds: number }> = {
   "payments-sweep": { cron: "*/5 * * * *", pollSeconds: 300 },
   // Daily at 07:00 (the job itself sends at most once per organisation and day).
   "organisation-digest": { cron: "0 7 * * *", pollSeconds: 3600 },
+  // Hourly: the daily protocol register of every day up to yesterday not produced yet (once per desk and day).
+  "protocol-daily-register": { cron: "15 * * * *", pollSeconds: 3600 },
 };
 
 export interface Worker {
@@ -94,6 +97,19 @@ export async function startWorker(
       return report;
     },
     "organisation-digest": () => sendDigests(handle.db, { publicUrl: engineServices(env).publicUrl }),
+    "protocol-daily-register": async () => {
+      const services = engineServices(env);
+      const report = await produceDailyRegisters(handle.db, {
+        files: services.files,
+        sealer: services.sealer,
+        publicUrl: services.publicUrl,
+      });
+      if (report.produced.length) {
+        console.log(`[worker] registro giornaliero di protocollo: ${report.produced.length} giorni`);
+        await runOnce("integrations-run");
+      }
+      return report;
+    },
     ...extraHandlers,
   };
 

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { sql } from "kysely";
 import type { Effect } from "../../../../workflows/effects";
 import { enqueueCall } from "../../integrations/queue.server";
@@ -17,6 +18,34 @@ export interface ProtocolCallPayload {
   forPratica: boolean;
   /** the registered document, attached by the document executor in the same transaction */
   documentId: string | null;
+  /** SHA-256 of the step's record, the fingerprint sent when no document is attached (see eventFingerprint) */
+  fingerprint?: string;
+}
+
+/** JSON with sorted keys, so the same record always hashes the same. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (value && typeof value === "object") {
+    const o = value as Record<string, unknown>;
+    return `{${Object.keys(o)
+      .filter((k) => o[k] !== undefined)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
+      .join(",")}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
+
+/**
+ * The fingerprint of a registration that has no document of its own (an incoming communication whose content
+ * is the event: a business's integration, a withdrawal): SHA-256 of the canonical JSON of the pratica, its
+ * audit sequence number and the event as recorded in the audit chain. A registration that gets a document in
+ * the same step carries the document's SHA-256 instead (documents.server.ts overwrites it).
+ */
+export function eventFingerprint(ctx: Pick<EffectContext, "pratica" | "seq" | "event">): string {
+  return createHash("sha256")
+    .update(canonical({ pratica: ctx.pratica.id, cui: ctx.pratica.cui, seq: ctx.seq, event: ctx.event }))
+    .digest("hex");
 }
 
 /** Is the pratica's own incoming registration already queued at the remote register? */
@@ -57,6 +86,7 @@ export async function registerEntry(
       at: now.toISOString(),
       forPratica,
       documentId: null,
+      fingerprint: eventFingerprint(ctx),
     };
     const call = await enqueueCall(trx, {
       kind: "protocol",
@@ -77,6 +107,7 @@ export async function registerEntry(
       subject,
       praticaId: pratica.id,
       at: now,
+      documentSha256: eventFingerprint(ctx),
     });
     ref = { id: entry.id, label: entry.label, direction, at: now };
     if (direction === "in" && !pratica.protocol_number) {

@@ -2,13 +2,19 @@ import { createHash, randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { romeDate } from "~/domain/dates";
-import type { RemoteRegistration, RemoteRegistrationRequest } from "./port.server";
+import type {
+  RemoteAnnulment,
+  RemoteAnnulmentRequest,
+  RemoteRegistration,
+  RemoteRegistrationRequest,
+} from "./port.server";
 
 /**
  * Development and test double of a Comune's protocollo informatico: the same web service the remote adapter
  * speaks (docs/integrations/protocollo.md), over HTTP on loopback. It checks the bearer token, validates the
  * body, numbers gaplessly per AOO and year (Rome time) and answers a repeated Idempotency-Key with the first
- * registration. Test controls: `setDown` (503), `hold` (register, then keep the answer until released or the
+ * registration. It annuls a registration (POST /registrazioni/{id}/annullamento: a reason is required, the
+ * number stays taken; a repeat answers 200 with the first annulment). Test controls: `setDown` (503), `hold` (register, then keep the answer until released or the
  * client goes away), and the log of received requests. It refuses to start in production.
  */
 
@@ -22,6 +28,7 @@ export interface ProtocolDouble {
   url: string;
   token: string;
   registrations: (RemoteRegistration & { request: RemoteRegistrationRequest; key: string })[];
+  annulments: (RemoteAnnulment & { request: RemoteAnnulmentRequest; key: string })[];
   requests: ReceivedRequest[];
   setDown(status: 503 | 500 | null, code?: string): void;
   /** Until the returned function is called, answers are held after the registration is made. */
@@ -62,6 +69,7 @@ export async function startProtocolDouble(
   const byKey = new Map<string, { fingerprint: string; registration: RemoteRegistration }>();
   const counters = new Map<string, number>();
   const registrations: ProtocolDouble["registrations"] = [];
+  const annulments: ProtocolDouble["annulments"] = [];
   const requests: ReceivedRequest[] = [];
   let down: { status: number; code?: string } | null = null;
   let held: Promise<void> | null = null;
@@ -91,7 +99,8 @@ export async function startProtocolDouble(
       waiters = [];
       for (const fn of w) fn(log);
     };
-    if (req.method !== "POST" || req.url !== "/registrazioni") {
+    const annulPath = /^\/registrazioni\/([^/]+)\/annullamento$/.exec(req.url ?? "");
+    if (req.method !== "POST" || (req.url !== "/registrazioni" && !annulPath)) {
       notify();
       return send(res, 404, { codice: "NON_TROVATO", messaggio: "Risorsa inesistente." }, log);
     }
@@ -116,6 +125,48 @@ export async function startProtocolDouble(
         { codice: "CHIAVE_MANCANTE", messaggio: "Manca l'intestazione Idempotency-Key." },
         log,
       );
+    }
+    if (annulPath) {
+      const id = decodeURIComponent(annulPath[1] ?? "");
+      const target = registrations.find((r) => r.id === id);
+      if (!target) {
+        notify();
+        return send(res, 404, { codice: "NON_TROVATO", messaggio: "Registrazione inesistente." }, log);
+      }
+      const a = body as Partial<RemoteAnnulmentRequest> | undefined | null;
+      const problem =
+        body === undefined
+          ? "Il corpo non è JSON valido."
+          : typeof a?.motivo !== "string" || !a.motivo.trim()
+            ? "Manca il motivo dell'annullamento (art. 54 DPR 445/2000)."
+            : typeof a.data !== "string" || Number.isNaN(Date.parse(a.data))
+              ? "La data non è ISO 8601."
+              : a.autorizzazione !== null &&
+                  a.autorizzazione !== undefined &&
+                  typeof a.autorizzazione !== "string"
+                ? "L'autorizzazione deve essere un testo."
+                : null;
+      if (problem) {
+        notify();
+        return send(res, 400, { codice: "RICHIESTA_NON_VALIDA", messaggio: problem }, log);
+      }
+      const already = annulments.find((x) => x.id === id);
+      if (already) {
+        log.status = 200;
+        notify();
+        const { request: _r, key: _k, ...answer } = already;
+        return send(res, 200, answer, log);
+      }
+      const annulment: RemoteAnnulment = {
+        id,
+        segnatura: target.segnatura,
+        annullata: true,
+        data: now().toISOString(),
+      };
+      annulments.push({ ...annulment, request: a as RemoteAnnulmentRequest, key });
+      log.status = 201;
+      notify();
+      return send(res, 201, annulment, log);
     }
     const problem = body === undefined ? "Il corpo non è JSON valido." : invalid(body);
     if (problem) {
@@ -175,6 +226,7 @@ export async function startProtocolDouble(
     url: `http://127.0.0.1:${port}`,
     token,
     registrations,
+    annulments,
     requests,
     setDown(status, code) {
       down = status ? { status, code } : null;

@@ -24,6 +24,20 @@ interface RegisterPayload {
   at: string;
   forPratica: boolean;
   documentId: string | null;
+  /** the step's record fingerprint, sent when the registration has no document (engine/effects/protocol) */
+  fingerprint?: string;
+}
+
+/** The payload of an annulment at the remote register (queued by protocol/annul.server.ts). */
+export interface AnnulPayload {
+  entryId: number;
+  externalId: string;
+  label: string;
+  praticaId: string | null;
+  motivo: string;
+  autorizzazione: string | null;
+  data: string;
+  operatore: string;
 }
 
 /**
@@ -57,6 +71,16 @@ export function protocolHandler(env: Env): IntegrationHandler {
     target: () =>
       env.PROTOCOL_REGISTRY === "remote" ? `remote:${env.PROTOCOL_URL ?? "doppio"}` : "internal",
     async execute(call, ctx): Promise<CallOutcome> {
+      if (call.operation === "annul") {
+        const a = call.payload as unknown as AnnulPayload;
+        const registry = await remote();
+        return registry.annul(
+          a.externalId,
+          { motivo: a.motivo, autorizzazione: a.autorizzazione, data: a.data, operatore: a.operatore },
+          call.idempotency_key,
+          ctx.signal,
+        );
+      }
       if (call.operation !== "register") {
         return {
           ok: false,
@@ -80,15 +104,21 @@ export function protocolHandler(env: Env): IntegrationHandler {
           oggetto: p.subject,
           riferimento: p.cui ?? p.praticaId,
           data: p.at,
+          // Every registration carries a fingerprint (DPR 445/2000 art. 53): its document's, or the record's.
           documento: document
             ? { nome: document.filename, impronta: document.sha256, algoritmo: "SHA-256" }
-            : null,
+            : p.fingerprint
+              ? { nome: `evento-${call.idempotency_key}.json`, impronta: p.fingerprint, algoritmo: "SHA-256" }
+              : null,
         },
         call.idempotency_key,
         ctx.signal,
       );
     },
-    onResult: recordRegistration,
+    onResult: (trx, call, outcome, ctx) =>
+      call.operation === "annul"
+        ? recordAnnulment(trx, call, outcome, ctx)
+        : recordRegistration(trx, call, outcome, ctx),
   };
 }
 
@@ -133,7 +163,7 @@ async function recordRegistration(
       subject: p.subject,
       pratica_id: p.praticaId,
       document_id: document?.id ?? null,
-      document_sha256: document?.sha256 ?? null,
+      document_sha256: document?.sha256 ?? p.fingerprint ?? null,
       registered_at: r.data ? new Date(r.data) : ctx.now,
       registry: "remote",
       external_id: r.id ?? null,
@@ -163,5 +193,33 @@ async function recordRegistration(
     },
     // The second notification of a filing: the receipt went out at once, the number follows here.
     effects: own ? [{ type: "notify", template: "protocollo_assegnato", to: ["applicant", "desk"] }] : [],
+  });
+}
+
+/** The Comune's answer to an annulment: the entry says it was confirmed (or not), the pratica's chain too. */
+async function recordAnnulment(
+  trx: Transaction<Database>,
+  call: IntegrationCall,
+  outcome: CallOutcome,
+  ctx: ResultContext,
+) {
+  const a = call.payload as unknown as AnnulPayload;
+  await trx
+    .updateTable("protocol_entries")
+    .set({ annulment_remote_status: outcome.ok ? "confirmed" : "failed" })
+    .where("id", "=", a.entryId)
+    .execute();
+  if (!a.praticaId) return;
+  await ctx.dispatch(trx, {
+    praticaId: a.praticaId,
+    event: {
+      type: "INTEGRATION_RESULT",
+      at: ctx.now.toISOString(),
+      kind: "protocol",
+      operation: call.operation,
+      callId: call.id,
+      ok: outcome.ok,
+      ...(outcome.ok ? { result: { segnatura: a.label, annullata: true } } : { error: outcome.message }),
+    },
   });
 }

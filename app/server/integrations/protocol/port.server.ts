@@ -61,11 +61,39 @@ export interface RemoteRegistration {
   segnatura: string;
 }
 
+/** The body of POST /registrazioni/{id}/annullamento (DPR 445/2000 art. 54). */
+export interface RemoteAnnulmentRequest {
+  /** Why the registration is annulled (required). */
+  motivo: string;
+  /** The act that authorises the annulment (e.g. the manager's order), or null. */
+  autorizzazione: string | null;
+  /** When the desk annulled it, ISO 8601. */
+  data: string;
+  /** Who annulled it (name of the manager). */
+  operatore: string;
+}
+
+/** The answer: 201 the first time, 200 with the same annulment when the registration was already annulled. */
+export interface RemoteAnnulment {
+  id: string;
+  segnatura: string;
+  annullata: true;
+  /** ISO 8601 date-time of the annulment at the register */
+  data: string;
+}
+
 export interface RemoteProtocolRegistry {
   readonly name: "remote";
   readonly baseUrl: string;
   register(
     request: RemoteRegistrationRequest,
+    idempotencyKey: string,
+    signal?: AbortSignal,
+  ): Promise<CallOutcome>;
+  /** Annuls a registration by the register's id (`RemoteRegistration.id`); the number is never reused. */
+  annul(
+    registrationId: string,
+    request: RemoteAnnulmentRequest,
     idempotencyKey: string,
     signal?: AbortSignal,
   ): Promise<CallOutcome>;
