@@ -513,6 +513,8 @@ export interface StaffSigninsTable {
   redirect_to: string;
   created_at: Generated<Date>;
   used_at: Date | null;
+}
+
 /** 0018: the daily protocol register (registro giornaliero) of a desk and day, sealed and deposited. */
 export interface ProtocolDailyRegistersTable {
   id: string;
