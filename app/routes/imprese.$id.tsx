@@ -4,6 +4,7 @@ import { CatalogueField } from "~/components/filing/fields";
 import { CsrfInput, ErrorSummary, fieldError, TextField } from "~/components/forms";
 import type { Answers } from "~/domain/forms/types";
 import { localeFromCookieHeader } from "~/i18n";
+import { formErrorResponse } from "~/server/http/form-errors.server";
 import { useLocale, useT } from "~/i18n/useT";
 import { readForm, requireUser } from "~/server/auth/session.server";
 import { businessForm, businessProfile, saveBusinessProfile } from "~/server/businesses/businesses.server";
@@ -40,21 +41,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
     );
     if (!added) throw new Response("Impresa non trovata", { status: 404 });
     if (added.ok) return redirect(`/imprese/${params.id}?persona=1`);
-    return Response.json(
-      { errors: [{ field: "person_fiscal_code", message: added.message[locale] }], answers: null },
-      { status: 400 },
-    );
+    return formErrorResponse(locale, [{ field: "person_fiscal_code", message: added.message }]);
   }
   const result = await saveBusinessProfile(db(), user.principal, params.id ?? "", form);
   if (!result) throw new Response("Impresa non trovata", { status: 404 });
   if (result.ok) return redirect(`/imprese/${params.id}?salvato=1`);
-  return Response.json(
-    {
-      errors: result.errors.map((e) => ({ field: e.field, message: e.message[locale] })),
-      answers: result.answers,
-    },
-    { status: 400 },
-  );
+  return formErrorResponse(locale, result.errors, result.answers);
 }
 
 export default function BusinessProfile() {

@@ -4,6 +4,7 @@ import { CatalogueField } from "~/components/filing/fields";
 import { CsrfInput, ErrorSummary } from "~/components/forms";
 import type { Answers } from "~/domain/forms/types";
 import { localeFromCookieHeader } from "~/i18n";
+import { formErrorResponse } from "~/server/http/form-errors.server";
 import { useLocale, useT } from "~/i18n/useT";
 import { readForm, requireUser } from "~/server/auth/session.server";
 import { businessForm } from "~/server/businesses/businesses.server";
@@ -36,13 +37,7 @@ export async function action({ request }: ActionFunctionArgs) {
       user.session.method === "spid" || user.session.method === "cie" || user.session.method === "oidc",
   });
   if (result.ok) return redirect(`/imprese/${result.businessId}?aggiunta=1`);
-  return Response.json(
-    {
-      errors: result.errors.map((e) => ({ field: e.field, message: e.message[locale] })),
-      answers: result.answers,
-    },
-    { status: 400 },
-  );
+  return formErrorResponse(locale, result.errors, result.answers);
 }
 
 export default function LinkBusiness() {

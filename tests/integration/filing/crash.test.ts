@@ -1,15 +1,15 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { importBundledCatalogues } from "~/server/catalogue/import.server";
-import { migrateToLatest, openDatabase } from "~/server/db/db.server";
+import { migrateToLatest } from "~/server/db/db.server";
 import { runtime } from "~/server/runtime.server";
 import { seed } from "~/server/seed.server";
 import { LocalFileStore } from "~/server/storage.server";
-import { createTestDatabase, DATABASES } from "../support/databases";
+import { DATABASES } from "../support/databases";
 import { userByEmail } from "../support/factories";
+import { sharedDatabase, spawnKillable } from "../support/spawn-killable";
 import { completeDraft } from "./support";
 
 const CHILD = path.resolve("tests/integration/filing/support/submit-child.ts");
@@ -23,19 +23,7 @@ describe.each(DATABASES)("a submitting process killed with SIGKILL on %s", (kind
   it("leaves every pratica either untouched or complete", async () => {
     const filesDir = mkdtempSync(path.join(os.tmpdir(), "suap-crash-files-"));
     const files = new LocalFileStore(filesDir);
-    let target: string;
-    let drop = async () => {};
-    let open: () => ReturnType<typeof openDatabase>;
-    if (kind === "postgres") {
-      const t = await createTestDatabase("postgres");
-      target = t.url!;
-      drop = t.drop;
-      await t.handle.close();
-      open = () => openDatabase({ databaseUrl: target, dataDir: "unused" });
-    } else {
-      target = mkdtempSync(path.join(os.tmpdir(), "suap-crash-db-"));
-      open = () => openDatabase({ dataDir: target });
-    }
+    const { target, open, drop } = await sharedDatabase(kind, "suap-crash-db-");
     // Prepare complete drafts, then hand the database to the child.
     let handle = await open();
     runtime.handle = handle;
@@ -47,52 +35,33 @@ describe.each(DATABASES)("a submitting process killed with SIGKILL on %s", (kind
     for (let i = 0; i < 12; i++) ids.push(await completeDraft(handle.db, files, owner));
     await handle.close();
 
-    // `node --import tsx` runs the script in this very process. (The tsx command line would run it in a
-    // grandchild: SIGKILL would then stop only the wrapper while the real submitter went on committing.)
-    const child = spawn(process.execPath, ["--import", "tsx", CHILD, target, filesDir, ...ids], {
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, NODE_ENV: "test" },
-    });
+    const submitter = spawnKillable(CHILD, [target, filesDir, ...ids]);
+    const { child, exited } = submitter;
     const acknowledged: string[] = [];
     const started: string[] = [];
     let sawDone = false;
     let readyPid: number | null = null;
-    let stderr = "";
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
-      child.on("exit", (_code, signal) => resolve(signal)),
-    );
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`child never acknowledged: ${stderr}`)), 60_000);
-      let pending = "";
-      let killed = false;
-      const onData = (d: Buffer) => {
-        // Whole lines only: a chunk may end in the middle of one.
-        pending += d.toString();
-        const lines = pending.split("\n");
-        pending = lines.pop() ?? "";
-        for (const line of lines) {
-          if (killed) return;
-          const ready = /^ready (\d+)/.exec(line);
-          if (ready) readyPid = Number(ready[1]);
-          const s = /^submitting (\S+)/.exec(line);
-          if (s) started.push(s[1]!);
-          if (line.startsWith("done")) sawDone = true;
-          const m = /^acknowledged (\S+)/.exec(line);
-          if (m) acknowledged.push(m[1]!);
-          // Kill it in the middle: some submissions done, others in flight.
-          if (acknowledged.length >= 3 || line.startsWith("done")) {
-            killed = true;
-            clearTimeout(timer);
-            child.kill("SIGKILL");
-            child.stdout.off("data", onData);
-            resolve();
-          }
+      const timer = setTimeout(
+        () => reject(new Error(`child never acknowledged: ${submitter.errors()}`)),
+        60_000,
+      );
+      const stop = submitter.onLine((line) => {
+        const ready = /^ready (\d+)/.exec(line);
+        if (ready) readyPid = Number(ready[1]);
+        const s = /^submitting (\S+)/.exec(line);
+        if (s) started.push(s[1]!);
+        if (line.startsWith("done")) sawDone = true;
+        const m = /^acknowledged (\S+)/.exec(line);
+        if (m) acknowledged.push(m[1]!);
+        // Kill it in the middle: some submissions done, others in flight.
+        if (acknowledged.length >= 3 || line.startsWith("done")) {
+          stop();
+          clearTimeout(timer);
+          child.kill("SIGKILL");
+          resolve();
         }
-      };
-      child.stdout.on("data", onData);
+      });
     });
     // The process killed is the one that submitted, and it died of the signal.
     expect(readyPid).toBe(child.pid);

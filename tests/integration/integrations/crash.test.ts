@@ -1,10 +1,9 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { importBundledCatalogues } from "~/server/catalogue/import.server";
-import { migrateToLatest, openDatabase } from "~/server/db/db.server";
+import { migrateToLatest } from "~/server/db/db.server";
 import { verifyChains } from "~/server/engine/audit.server";
 import { submitPratica } from "~/server/filing/submit.server";
 import { startProtocolDouble } from "~/server/integrations/protocol/double.server";
@@ -12,39 +11,14 @@ import { runtime } from "~/server/runtime.server";
 import { seed } from "~/server/seed.server";
 import { LocalFileStore } from "~/server/storage.server";
 import { completeDraft } from "../filing/support";
-import { createTestDatabase, DATABASES } from "../support/databases";
+import { DATABASES } from "../support/databases";
 import { userByEmail } from "../support/factories";
+import { sharedDatabase, spawnKillable } from "../support/spawn-killable";
 
 const CHILD = path.resolve("tests/integration/integrations/support/worker-child.ts");
 const LEASE_MS = 3000;
 
-function startChild(args: string[]) {
-  // `node --import tsx` runs the script in this very process, so SIGKILL kills the worker itself.
-  const child = spawn(process.execPath, ["--import", "tsx", CHILD, ...args], {
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, NODE_ENV: "test" },
-  });
-  let out = "";
-  let err = "";
-  child.stdout.on("data", (d) => {
-    out += d;
-  });
-  child.stderr.on("data", (d) => {
-    err += d;
-  });
-  const exited = new Promise<NodeJS.Signals | null>((resolve) =>
-    child.on("exit", (_c, signal) => resolve(signal)),
-  );
-  const waitFor = async (re: RegExp, ms = 60_000) => {
-    const start = Date.now();
-    while (!re.test(out)) {
-      if (Date.now() - start > ms) throw new Error(`child never printed ${re}: ${out} ${err}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    return re.exec(out)!;
-  };
-  return { child, exited, waitFor, output: () => out };
-}
+const startChild = (args: string[]) => spawnKillable(CHILD, args);
 
 /**
  * The worker dies (SIGKILL) after the remote register received the registration and before its answer came
@@ -55,19 +29,7 @@ describe.each(DATABASES)("a worker killed with SIGKILL during an external call o
   it("makes the call again with the same key and records its result once", async () => {
     const filesDir = mkdtempSync(path.join(os.tmpdir(), "suap-crash2-files-"));
     const files = new LocalFileStore(filesDir);
-    let target: string;
-    let drop = async () => {};
-    let open: () => ReturnType<typeof openDatabase>;
-    if (kind === "postgres") {
-      const t = await createTestDatabase("postgres");
-      target = t.url!;
-      drop = t.drop;
-      await t.handle.close();
-      open = () => openDatabase({ databaseUrl: target, dataDir: "unused" });
-    } else {
-      target = mkdtempSync(path.join(os.tmpdir(), "suap-crash2-db-"));
-      open = () => openDatabase({ dataDir: target });
-    }
+    const { target, open, drop } = await sharedDatabase(kind, "suap-crash2-db-");
     const double = await startProtocolDouble({ token: "k".repeat(24) });
     let handle = await open();
     runtime.handle = handle;
