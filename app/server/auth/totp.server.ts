@@ -14,7 +14,7 @@ import { hashToken } from "./session.server";
  * administrator can reset the factor.
  */
 
-export const TOTP_ISSUER = "SUAP Alta Val di Cecina";
+export const TOTP_ISSUER = "Portale SUAP";
 const PERIOD = 30;
 const DIGITS = 6;
 export const RECOVERY_CODES = 10;

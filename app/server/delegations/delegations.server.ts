@@ -3,7 +3,15 @@ import type { Kysely, Transaction } from "kysely";
 import type { DelegationGrant } from "~/domain/delegations";
 import { appendDelegationEvent } from "./chain.server";
 import type { Database } from "../db/schema.server";
-import { CONTENT_TYPES, detectFileKind, sanitizeFilename } from "../../domain/filing/files";
+import {
+  CONTENT_TYPES,
+  checkUploadedFile,
+  detectFileKind,
+  type FileKind,
+  sanitizeFilename,
+} from "../../domain/filing/files";
+import { type ContentProblem, contentProblem } from "../filing/content.server";
+import { encapsulatedContent, parseSignedData } from "../integrations/signature/cms.server";
 import type { FileStore } from "../storage.server";
 import { romeDate } from "~/domain/dates";
 
@@ -162,6 +170,16 @@ export async function grantDelegation(
       "The procura must be a PDF or a signed P7M",
     );
   }
+  // Parsed as what it claims, like every upload (issue 11): the extension must say the same, a PDF must load
+  // without active content or a web page inside, a P7M must be a CMS SignedData envelope (and a PDF inside it
+  // passes the same PDF checks).
+  const precheck = checkUploadedFile(input.procura.filename, input.procura.bytes, {
+    maxFileBytes: input.maxBytes,
+    remainingBytes: input.maxBytes,
+  });
+  if (!precheck.ok) throw new DelegationError("procura", precheck.message.it, precheck.message.en);
+  const problem = await procuraProblem(precheck.kind, input.procura.bytes, precheck.filename);
+  if (problem) throw new DelegationError("procura", problem.it, problem.en);
   const stored = await files.put(input.procura.bytes);
   const id = randomUUID();
   const now = new Date();
@@ -287,4 +305,24 @@ export async function organisations(db: Kysely<Database>) {
     .where("kind", "=", "organisation")
     .orderBy("name")
     .execute();
+}
+
+/** The procura's content checks: a PDF as every uploaded PDF; a P7M must open as a signed envelope. */
+async function procuraProblem(
+  kind: FileKind,
+  bytes: Uint8Array,
+  shown: string,
+): Promise<ContentProblem | null> {
+  if (kind !== "p7m") return contentProblem(kind, bytes, shown);
+  let inner: Uint8Array | null;
+  try {
+    inner = encapsulatedContent(parseSignedData(bytes));
+  } catch {
+    return {
+      it: `Il file «${shown}» non è una busta di firma digitale leggibile (CAdES .p7m): firmalo di nuovo con il software di firma e caricalo.`,
+      en: `The file "${shown}" is not a readable digital signature envelope (CAdES .p7m): sign it again with your signing software and upload it.`,
+    };
+  }
+  if (inner && detectFileKind(inner) === "pdf") return contentProblem("pdf", inner, shown);
+  return null;
 }

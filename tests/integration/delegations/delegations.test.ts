@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,7 +13,8 @@ import { draftPratica, userByEmail, workflowInput } from "../support/factories";
 
 const files = new LocalFileStore(mkdtempSync(path.join(os.tmpdir(), "suap-deleghe-")));
 const services: EngineServices = { files, publicUrl: "http://localhost:3000" };
-const PDF = new TextEncoder().encode("%PDF-1.4\n% procura speciale firmata\n");
+// A real PDF: the procura is parsed as what it claims (issue 11), as every upload.
+const PDF = new Uint8Array(readFileSync(path.resolve("tests/fixtures/planimetria.pdf")));
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);
 
 function romeToday() {
@@ -58,6 +59,42 @@ describe.each(DATABASES)("delegations on %s", (kind) => {
     const before = await test.handle.db.selectFrom("delegations").select("id").execute();
     const cases: [Partial<Parameters<typeof grantDelegation>[3]>, string, RegExp][] = [
       [{ procura: { filename: "procura.pdf", bytes: PNG } }, "procura", /PDF o un file firmato/],
+      // Parsed as what it claims (issue 11), not judged by its first bytes.
+      [
+        {
+          procura: { filename: "procura.pdf", bytes: new TextEncoder().encode("%PDF-1.4\n% non davvero\n") },
+        },
+        "procura",
+        /non si apre come PDF/,
+      ],
+      [
+        {
+          procura: {
+            filename: "procura.pdf",
+            bytes: new Uint8Array([
+              ...PDF,
+              ...new TextEncoder().encode("<html><script>alert(1)</script></html>"),
+            ]),
+          },
+        },
+        "procura",
+        /pagina web/,
+      ],
+      [
+        {
+          procura: {
+            filename: "procura.pdf.p7m",
+            // Looks like CAdES by its first bytes (SEQUENCE + the signedData OID), but is no envelope.
+            bytes: new Uint8Array([
+              0x30, 0x80, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02, 0xa0, 0x80, 0x30,
+              0x80, 0x02, 0x01, 0x01, 0xff, 0xff, 0xff,
+            ]),
+          },
+        },
+        "procura",
+        /busta di firma digitale leggibile/,
+      ],
+      [{ procura: { filename: "procura.xml", bytes: PDF } }, "procura", /estensione \.xml/],
       [{ validTo: shift(-3), validFrom: shift(-10) }, "validTo", /già passata/],
       [{ validFrom: shift(10), validTo: shift(5) }, "validTo", /successiva/],
       [{ validFrom: "31/12/2027" }, "validFrom", /formato/],
@@ -103,6 +140,35 @@ describe.each(DATABASES)("delegations on %s", (kind) => {
       actor: { kind: "user", userId: operator.id, principal: operator.principal },
       start: workflowInput("scia", 60),
     });
+    await dispatch(db, services, {
+      praticaId: second,
+      event: { type: "PROTOCOL", at: romeToday() },
+      actor: { kind: "system", name: "t" },
+    });
+    const cancelled = await dispatch(db, services, {
+      praticaId: second,
+      event: {
+        type: "CANCEL",
+        at: romeToday(),
+        reasons: "Ritirata dall'associazione per conto dell'impresa",
+      },
+      actor: { kind: "user", userId: operator.id, principal: operator.principal },
+    });
+    expect(cancelled.status).toBe("cancelled");
+    const cancelRow = await db
+      .selectFrom("pratiche")
+      .select("status")
+      .where("id", "=", second)
+      .executeTakeFirstOrThrow();
+    expect(cancelRow.status).toBe("cancelled");
+    const cancelEntry = await db
+      .selectFrom("events")
+      .select(["type", "actor_user_id", "actor_kind"])
+      .where("pratica_id", "=", second)
+      .orderBy("seq", "desc")
+      .limit(1)
+      .executeTakeFirstOrThrow();
+    expect(cancelEntry).toEqual({ type: "CANCEL", actor_user_id: operator.id, actor_kind: "applicant" });
 
     // ...and after the business revokes, it can neither act nor see what is filed later.
     const revoked = await revokeDelegation(

@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as revoca from "~/routes/deleghe.$id.revoca";
@@ -93,7 +95,10 @@ describe.each(DATABASES)("delegation and workspace access matrix on %s", (kind) 
         scope: null,
         validFrom: "2026-01-01",
         validTo: "2099-12-31",
-        procura: { filename: "procura.pdf", bytes: new TextEncoder().encode("%PDF-1.4 procura") },
+        procura: {
+          filename: "procura.pdf",
+          bytes: new Uint8Array(readFileSync(path.resolve("tests/fixtures/planimetria.pdf"))),
+        },
         maxBytes: 1 << 20,
       },
       "2026-01-01",

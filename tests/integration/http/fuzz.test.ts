@@ -1,4 +1,5 @@
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as accedi from "~/routes/accedi";
@@ -322,7 +323,10 @@ describe.each(DATABASES)("no 5xx from any form or query string on %s", (kind) =>
       body.set("validTo", to);
       body.set(
         "file",
-        new File([new TextEncoder().encode("%PDF-1.4 procura")], "Procura n. 1; anno=2026.pdf"),
+        new File(
+          [readFileSync(path.resolve("tests/fixtures/planimetria.pdf"))],
+          "Procura n. 1; anno=2026.pdf",
+        ),
       );
       const request = new Request("http://localhost/deleghe", {
         method: "POST",
