@@ -1,6 +1,14 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, redirect, useActionData, useLoaderData } from "@remix-run/react";
-import { ActForm, actLabel, Banner, NumberInput, PraticaSummary, TextArea } from "~/components/desk/ui";
+import {
+  ActForm,
+  actLabel,
+  Banner,
+  NumberInput,
+  PraticaSummary,
+  requesterName,
+  TextArea,
+} from "~/components/desk/ui";
 import { type CallView, PendingCalls } from "~/components/integrations/calls";
 import { CsrfInput, ErrorSummary, type FieldError } from "~/components/forms";
 import { localeFromCookieHeader, translator } from "~/i18n";
@@ -292,7 +300,7 @@ function ActFields({ type, view, errors }: { type: string; view: DeskPratica; er
             <ul className="small">
               {view.integrationRequests.map((r) => (
                 <li key={`${r.from}-${r.at}`}>
-                  {r.from}: {r.items.join("; ")}
+                  {requesterName(t, r.from, view.agencies)}: {r.items.join("; ")}
                 </li>
               ))}
             </ul>

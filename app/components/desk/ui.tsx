@@ -245,7 +245,12 @@ export function PraticaSummary({ data }: { data: PraticaData }) {
             <ul data-testid="integration-requests">
               {data.integrationRequests.map((r) => (
                 <li key={`${r.from}-${r.at}`}>
-                  {t("desk.pratica.integrationFrom", { from: r.from, date: fmtDate(r.at) })}
+                  {r.from === "suap"
+                    ? t("journey.requester.fromSuap", { date: fmtDate(r.at) })
+                    : t("desk.pratica.integrationFrom", {
+                        from: requesterName(t, r.from, data.agencyFlags),
+                        date: fmtDate(r.at),
+                      })}
                   <ul>
                     {r.items.map((i) => (
                       <li key={i}>{i}</li>
@@ -508,6 +513,16 @@ function ClockSection({ data }: { data: PraticaData }) {
 }
 
 /** One act's short form: a fieldset with a hidden act type, its fields, a submit button. */
+/** Who asked an integration, in words: the desk itself ("suap" in the machine) or the agency's name. */
+export function requesterName(
+  t: Translate,
+  from: string,
+  agencies: readonly { code: string; name: string }[],
+) {
+  if (from === "suap") return t("journey.requester.suap");
+  return agencies.find((a) => a.code === from)?.name ?? from;
+}
+
 export function ActForm(props: {
   act: string;
   label: string;

@@ -18,6 +18,8 @@ export const it = {
     "Quando hai caricato tutto quello che ti è stato chiesto, invia la risposta: i documenti vengono protocollati insieme e lo Sportello riceve la risposta completa.",
   "journey.answer.needFile": "Carica almeno un documento prima di inviare la risposta.",
   "journey.answer.size": "{kb} kB",
+  "journey.requester.suap": "Sportello SUAP",
+  "journey.requester.fromSuap": "Dallo Sportello SUAP, il {date}",
 } as const;
 
 export const en: Record<keyof typeof it, string> = {
@@ -38,4 +40,6 @@ export const en: Record<keyof typeof it, string> = {
     "When you have uploaded everything you were asked for, send the answer: the documents are protocolled together and the desk receives the complete answer.",
   "journey.answer.needFile": "Upload at least one document before sending the answer.",
   "journey.answer.size": "{kb} kB",
+  "journey.requester.suap": "SUAP desk",
+  "journey.requester.fromSuap": "From the SUAP desk, on {date}",
 };

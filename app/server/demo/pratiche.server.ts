@@ -23,6 +23,7 @@ import {
 } from "../filing/drafts.server";
 import { submitPratica } from "../filing/submit.server";
 import { addAttachment } from "../filing/uploads.server";
+import { findPraticaBySubmissionKey } from "../pratiche/repository.server";
 
 /**
  * Files the demo pratiche of `app/domain/demo/plan.ts` through the real paths: the business (or the
@@ -58,11 +59,7 @@ export async function seedDemoPratiche(
 
   for (const plan of opts.plan ?? DEMO_PRATICHE) {
     const submissionKey = `demo-${plan.key}`;
-    const done = await db
-      .selectFrom("pratiche")
-      .select("id")
-      .where("submission_key", "=", submissionKey)
-      .executeTakeFirst();
+    const done = await findPraticaBySubmissionKey(db, submissionKey);
     if (done) {
       result.skipped.push(plan.key);
       continue;

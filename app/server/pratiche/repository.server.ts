@@ -23,6 +23,11 @@ export async function findPraticaByCui(db: Executor, cui: string): Promise<Prati
   return db.selectFrom("pratiche").selectAll().where("cui", "=", cui).executeTakeFirst();
 }
 
+/** A pratica by its submission key (the demo desk's idempotency, issue 12). */
+export async function findPraticaBySubmissionKey(db: Executor, key: string): Promise<Pratica | undefined> {
+  return db.selectFrom("pratiche").selectAll().where("submission_key", "=", key).executeTakeFirst();
+}
+
 /** Locks the pratica's row until the transaction ends (every change to a pratica goes through this). */
 export async function lockPratica(trx: Transaction<Database>, id: string): Promise<Pratica | undefined> {
   if (!UUID.test(id)) return undefined;

@@ -82,7 +82,8 @@ describe.each(DATABASES)("answering an integration with several files on %s", (k
       items: ["Planimetria dei locali aggiornata", "Valutazione di impatto acustico"],
     });
     cookie = await cookieFor(db, "impresa@demo.test");
-  });
+    // Generous: a real filing with sealed PDFs on a loaded machine.
+  }, 300_000);
   afterAll(() => test?.drop());
 
   it("shows what was asked, keeps each upload, and sends the answer only when the business says so", async () => {

@@ -11,7 +11,13 @@ const SERVER = path.resolve("build/server.js");
 function start(env: Record<string, string>, cwd = process.cwd()) {
   const child = spawn(process.execPath, [SERVER], {
     cwd,
-    env: { PATH: process.env.PATH, PORT: "0", HOST: "127.0.0.1", DEMO_PRATICHE: "0", ...env } as unknown as NodeJS.ProcessEnv,
+    env: {
+      PATH: process.env.PATH,
+      PORT: "0",
+      HOST: "127.0.0.1",
+      DEMO_PRATICHE: "0",
+      ...env,
+    } as unknown as NodeJS.ProcessEnv,
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
