@@ -223,7 +223,7 @@ export async function readSegnatura(xml: string): Promise<ReadSegnatura> {
     "/prot:SegnaturaInformatica/prot:Descrizione/*[self::prot:DocumentoPrimario or self::prot:Allegato]",
     doc as unknown as Node,
   ) as Element[]) {
-    impronte[node.getAttributeNS(PROT_NS, "nomeFile")] = (select("string(prot:Impronta)", node) as string).trim();
+    impronte[node.getAttributeNS(PROT_NS, "nomeFile") ?? ""] = (select("string(prot:Impronta)", node) as string).trim();
   }
   return {
     identificatore: {
