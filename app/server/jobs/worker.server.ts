@@ -9,6 +9,7 @@ import { integrationHandlers } from "../integrations/registry.server";
 import { engineServices, fileStore } from "../services.server";
 import { integrationRunner } from "./integrations.server";
 import { onCallsQueued } from "./kick.server";
+import { pecOrNull, pecSender, readMailboxOnce } from "./pec.server";
 
 export type JobHandler = () => Promise<unknown>;
 
@@ -24,6 +25,8 @@ export const SWEEPS: Record<string, { cron: string; pollSeconds: number }> = {
   "integrations-run": { cron: "* * * * *", pollSeconds: 10 },
   // Daily at 07:00 (the job itself sends at most once per organisation and day).
   "organisation-digest": { cron: "0 7 * * *", pollSeconds: 3600 },
+  // PEC (issue 17): the SUAP's certified mailbox, receipts and incoming messages.
+  "pec-read": { cron: "* * * * *", pollSeconds: 30 },
 };
 
 export interface Worker {
@@ -52,14 +55,28 @@ export async function startWorker(
     handlers: integrationHandlers(env),
     services: engineServices(env),
   });
+  const pec = await pecOrNull(env, handle.db);
+  const pecOptions = pec
+    ? { pec: pecSender(handle.db, engineServices(env), pec), channels: transport ? undefined : (["pec"] as const) }
+    : {};
   const handlers: Record<string, JobHandler> = {
     "outbox-deliver": async () =>
-      transport
+      transport || pec
         ? deliverDue(handle.db, transport, files, {
             from: env.MAIL_FROM,
             alertAfterHours: env.MAIL_ALERT_AFTER_HOURS,
+            ...pecOptions,
           })
         : { skipped: "no SMTP_URL" },
+    "pec-read": async () => {
+      if (!pec) return { skipped: "no PEC" };
+      const report = await readMailboxOnce(handle.db, engineServices(env), pec);
+      if (report.receipts || report.protocolled || report.inbox || report.refused)
+        console.log(`[worker] pec: ${JSON.stringify(report)}`);
+      // Confirmations, exception notices and alerts go out at once.
+      await deliverDue(handle.db, transport, files, { from: env.MAIL_FROM, ...pecOptions });
+      return report;
+    },
     "deadlines-sweep": async () => {
       const report = await sweepDeadlines(handle.db, engineServices(env), {
         concurrency: handle.kind === "postgres" ? 4 : 1,
@@ -107,7 +124,10 @@ export async function startWorker(
   }
   // The minute cron is the durable guarantee; a short local poll keeps mail prompt.
   const timers = Object.keys(handlers).map((name) =>
-    setInterval(() => void runOnce(name), (SWEEPS[name]?.pollSeconds ?? 30) * 1000),
+    setInterval(
+      () => void runOnce(name),
+      (name === "pec-read" ? env.PEC_POLL_SECONDS : (SWEEPS[name]?.pollSeconds ?? 30)) * 1000,
+    ),
   );
 
   // A commit that queued external calls asks for a run at once (the schedule above is the guarantee).
