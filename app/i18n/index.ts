@@ -9,6 +9,7 @@ import * as payments from "./modules/payments";
 import * as pratiche from "./modules/pratiche";
 import * as words from "./modules/words";
 import * as signatures from "./modules/signatures";
+import * as pec from "./modules/pec";
 
 export type Locale = "it" | "en";
 export const LOCALES: Locale[] = ["it", "en"];
@@ -26,6 +27,7 @@ const it = {
   ...identity.it,
   ...payments.it,
   ...signatures.it,
+  ...pec.it,
 };
 export type MessageKey = keyof typeof it;
 const en: Record<MessageKey, string> = {
@@ -39,6 +41,7 @@ const en: Record<MessageKey, string> = {
   ...identity.en,
   ...payments.en,
   ...signatures.en,
+  ...pec.en,
 };
 
 const dictionaries: Record<Locale, Record<MessageKey, string>> = { it, en };
