@@ -14,11 +14,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("pec_error", "text")
     .addColumn("segnatura_key", "text")
     .execute();
-  await db.schema
-    .createIndex("outbox_message_id")
-    .on("outbox")
-    .column("message_id")
-    .execute();
+  await db.schema.createIndex("outbox_message_id").on("outbox").column("message_id").execute();
   await db.schema
     .createTable("pec_receipts")
     .addColumn("id", "uuid", (c) => c.primaryKey())
@@ -52,7 +48,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("received_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn("handled_at", "timestamptz")
     .execute();
-  await db.schema.createIndex("pec_messages_status").on("pec_messages").columns(["status", "received_at"]).execute();
+  await db.schema
+    .createIndex("pec_messages_status")
+    .on("pec_messages")
+    .columns(["status", "received_at"])
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

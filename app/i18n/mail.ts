@@ -454,15 +454,21 @@ const templates = {
     l === "it"
       ? {
           subject: "Notifica di eccezione: messaggio non protocollato",
-          text: body(l, f, `Il vostro messaggio non è stato protocollato da ${f.desk}: correggete e inviate di nuovo; in allegato la notifica di eccezione.`, [
-            `Motivo: ${f.reasons ?? ""}`,
-          ]),
+          text: body(
+            l,
+            f,
+            `Il vostro messaggio non è stato protocollato da ${f.desk}: correggete e inviate di nuovo; in allegato la notifica di eccezione.`,
+            [`Motivo: ${f.reasons ?? ""}`],
+          ),
         }
       : {
           subject: "Exception notice: message not registered",
-          text: body(l, f, `Your message was not registered by ${f.desk}: correct it and send it again; the exception notice is attached.`, [
-            `Reason: ${f.reasons ?? ""}`,
-          ]),
+          text: body(
+            l,
+            f,
+            `Your message was not registered by ${f.desk}: correct it and send it again; the exception notice is attached.`,
+            [`Reason: ${f.reasons ?? ""}`],
+          ),
         },
 } satisfies Record<string, (locale: Locale, f: TemplateFacts) => Rendered>;
 

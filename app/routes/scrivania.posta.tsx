@@ -7,12 +7,19 @@ import { useT } from "~/i18n/useT";
 import { readForm } from "~/server/auth/session.server";
 import { requireDeskStaff } from "~/server/desk/access.server";
 import { dispatchResult } from "~/server/engine/engine.server";
-import { attachToPratica, DEFAULT_DEV_PEC_ADDRESS, pecInboxView, registerAlone } from "~/server/integrations/pec/inbox.server";
+import {
+  attachToPratica,
+  DEFAULT_DEV_PEC_ADDRESS,
+  pecInboxView,
+  registerAlone,
+} from "~/server/integrations/pec/inbox.server";
 import { pecStatus } from "~/server/jobs/pec.server";
 import { db, runtime } from "~/server/runtime.server";
 import { engineServices } from "~/server/services.server";
 
-export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, "Posta certificata - Scrivania") }];
+export const meta: MetaFunction = ({ matches }) => [
+  { title: pageTitle(matches, "Posta certificata - Scrivania") },
+];
 
 async function deskMailbox(deskId: number) {
   const desk = await db().selectFrom("entities").select(["pec"]).where("id", "=", deskId).executeTakeFirst();
@@ -32,7 +39,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return {
     ...view,
     mailbox,
-    status: { lastReadAt: pecStatus.lastReadAt ?? null, lastError: pecStatus.lastError ?? null, lastErrorAt: pecStatus.lastErrorAt ?? null },
+    status: {
+      lastReadAt: pecStatus.lastReadAt ?? null,
+      lastError: pecStatus.lastError ?? null,
+      lastErrorAt: pecStatus.lastErrorAt ?? null,
+    },
     done: done === "allegato" || done === "protocollato" ? done : null,
     label: /^[A-Za-z0-9/_-]{1,60}$/.test(label) ? label : "",
   };
@@ -170,8 +181,22 @@ export default function DeskPosta() {
                   <td>{when(m.createdAt)}</td>
                   <td>{m.recipient}</td>
                   <td>{m.subject}</td>
-                  <td>{m.praticaId ? <Link to={`/scrivania/pratiche/${m.praticaId}`}>{m.cui ?? m.praticaId.slice(0, 8)}</Link> : ""}</td>
-                  <td className={m.state === "not_delivered" || m.state === "not_accepted" ? "text-danger fw-bold" : undefined}>
+                  <td>
+                    {m.praticaId ? (
+                      <Link to={`/scrivania/pratiche/${m.praticaId}`}>
+                        {m.cui ?? m.praticaId.slice(0, 8)}
+                      </Link>
+                    ) : (
+                      ""
+                    )}
+                  </td>
+                  <td
+                    className={
+                      m.state === "not_delivered" || m.state === "not_accepted"
+                        ? "text-danger fw-bold"
+                        : undefined
+                    }
+                  >
                     {t(`pec.state.${m.state}` as MessageKey)}
                     {m.error ? ` (${m.error})` : ""}
                   </td>
@@ -233,7 +258,15 @@ export default function DeskPosta() {
                   <td>{m.sender}</td>
                   <td>{m.subject}</td>
                   <td>{m.protocol_label}</td>
-                  <td>{m.pratica_id ? <Link to={`/scrivania/pratiche/${m.pratica_id}`}>{m.cui ?? m.pratica_id.slice(0, 8)}</Link> : ""}</td>
+                  <td>
+                    {m.pratica_id ? (
+                      <Link to={`/scrivania/pratiche/${m.pratica_id}`}>
+                        {m.cui ?? m.pratica_id.slice(0, 8)}
+                      </Link>
+                    ) : (
+                      ""
+                    )}
+                  </td>
                 </tr>
               ))}
             </tbody>

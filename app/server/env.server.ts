@@ -48,7 +48,10 @@ const schema = z.object({
   MAIL_ALERT_AFTER_HOURS: z.coerce.number().positive("deve essere un numero positivo di ore").default(4),
   REQUEST_MAX_FORM_KB: z.coerce.number().positive("deve essere un numero positivo").default(256),
   // PEC (issue 17, app/server/integrations/pec/): the SUAP's certified mailbox at its provider.
-  PEC_ADDRESS: z.string().email("deve essere l'indirizzo PEC del SUAP, ad esempio suap@pec.comune.it").optional(),
+  PEC_ADDRESS: z
+    .string()
+    .email("deve essere l'indirizzo PEC del SUAP, ad esempio suap@pec.comune.it")
+    .optional(),
   PEC_SMTP_URL: z
     .string()
     .refine((v) => /^smtps?:\/\//.test(v), "deve iniziare con smtps:// (o smtp:// su loopback)")
@@ -58,7 +61,9 @@ const schema = z.object({
     .refine((v) => /^imaps?:\/\//.test(v), "deve iniziare con imaps:// (o imap:// su loopback)")
     .optional(),
   PEC_POLL_SECONDS: z.coerce.number().int().positive("deve essere un numero positivo di secondi").default(30),
-  PEC_DEV_PROVIDER: z.enum(["0", "1"], { errorMap: () => ({ message: "deve essere 0 oppure 1" }) }).optional(),
+  PEC_DEV_PROVIDER: z
+    .enum(["0", "1"], { errorMap: () => ({ message: "deve essere 0 oppure 1" }) })
+    .optional(),
   // Sessions and sign-in (see ADR 0010).
   TRUST_PROXY: z
     .string()

@@ -23,20 +23,27 @@ test.describe("the desk's certified mail", () => {
   test.describe("without JavaScript", () => {
     test.use({ javaScriptEnabled: false });
 
-    test("a wrong reference is explained; registering without a pratica protocols the message", async ({ page, browser }) => {
+    test("a wrong reference is explained; registering without a pratica protocols the message", async ({
+      page,
+      browser,
+    }) => {
       await login(page, "operatore@demo.test");
       await page.goto("/scrivania/posta");
       const card = page.getByRole("listitem").filter({ hasText: PEC_E2E.subject });
       await card.getByLabel("CUI o numero di protocollo della pratica").fill("SUAP-AVC/1999/0000001");
       await card.getByRole("button", { name: "Allega alla pratica e protocolla" }).click();
-      await expect(page.getByRole("alert").filter({ hasText: "Nessuna pratica ha questo CUI" })).toBeVisible();
+      await expect(
+        page.getByRole("alert").filter({ hasText: "Nessuna pratica ha questo CUI" }),
+      ).toBeVisible();
       await expectAccessibleWithScripts(browser, page, "desk PEC inbox with an error");
       await page
         .getByRole("listitem")
         .filter({ hasText: PEC_E2E.secondSubject })
         .getByRole("button", { name: "Protocolla senza pratica" })
         .click();
-      await expect(page.getByRole("status")).toContainText(/Messaggio protocollato con il numero SUAP-AVC\/\d{4}\/\d{7}/);
+      await expect(page.getByRole("status")).toContainText(
+        /Messaggio protocollato con il numero SUAP-AVC\/\d{4}\/\d{7}/,
+      );
       await expect(page.getByRole("heading", { level: 3, name: PEC_E2E.secondSubject })).toHaveCount(0);
       await expect(page.getByRole("table").filter({ hasText: PEC_E2E.secondSubject })).toBeVisible();
       await expectAccessibleWithScripts(browser, page, "desk PEC inbox after registering");

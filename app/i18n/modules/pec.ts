@@ -5,7 +5,8 @@ export const it = {
     "I messaggi PEC ricevuti dalla casella dello Sportello: quelli che citano una pratica (CUI o numero di protocollo) sono protocollati sulla pratica automaticamente; gli altri attendono qui.",
   "pec.mailbox": "Casella: {address}",
   "pec.mailbox.lastRead": "Ultima lettura: {at}",
-  "pec.mailbox.error": "Lettura della casella non riuscita ({at}): {error}. I messaggi restano presso il gestore e saranno letti al prossimo tentativo.",
+  "pec.mailbox.error":
+    "Lettura della casella non riuscita ({at}): {error}. I messaggi restano presso il gestore e saranno letti al prossimo tentativo.",
   "pec.mailbox.other": "La casella PEC configurata non è di questo sportello.",
   "pec.waiting.title": "Da smistare",
   "pec.waiting.empty": "Nessun messaggio da smistare.",
@@ -29,7 +30,8 @@ export const it = {
   "pec.error.other_desk": "La pratica indicata non è di questo sportello.",
   "pec.error.already_handled": "Il messaggio è già stato smistato da un collega.",
   "pec.refused.title": "Messaggi rifiutati",
-  "pec.refused.lead": "Non protocollati: non sono buste PEC valide, hanno una segnatura alterata o non conforme, oppure sono ricevute di messaggi sconosciuti.",
+  "pec.refused.lead":
+    "Non protocollati: non sono buste PEC valide, hanno una segnatura alterata o non conforme, oppure sono ricevute di messaggi sconosciuti.",
   "pec.refused.empty": "Nessun messaggio rifiutato.",
   "pec.handled.title": "Protocollati di recente",
   "pec.handled.empty": "Nessun messaggio protocollato.",
@@ -50,7 +52,8 @@ export const en: Record<keyof typeof it, string> = {
     "PEC messages received by the desk's mailbox: those naming a pratica (CUI or protocol number) are registered on it automatically; the others wait here.",
   "pec.mailbox": "Mailbox: {address}",
   "pec.mailbox.lastRead": "Last read: {at}",
-  "pec.mailbox.error": "Reading the mailbox failed ({at}): {error}. The messages stay at the provider and are read at the next attempt.",
+  "pec.mailbox.error":
+    "Reading the mailbox failed ({at}): {error}. The messages stay at the provider and are read at the next attempt.",
   "pec.mailbox.other": "The configured PEC mailbox does not belong to this desk.",
   "pec.waiting.title": "To be sorted",
   "pec.waiting.empty": "No message to sort.",
@@ -74,7 +77,8 @@ export const en: Record<keyof typeof it, string> = {
   "pec.error.other_desk": "That pratica does not belong to this desk.",
   "pec.error.already_handled": "A colleague already sorted this message.",
   "pec.refused.title": "Refused messages",
-  "pec.refused.lead": "Not registered: not valid PEC envelopes, a forged or non-conforming segnatura, or receipts for unknown messages.",
+  "pec.refused.lead":
+    "Not registered: not valid PEC envelopes, a forged or non-conforming segnatura, or receipts for unknown messages.",
   "pec.refused.empty": "No refused message.",
   "pec.handled.title": "Recently registered",
   "pec.handled.empty": "No registered message.",

@@ -5,7 +5,12 @@ import type { EngineServices } from "../engine/types.server";
 import type { Env } from "../env.server";
 import type { PecSender } from "../mail/outbox.server";
 import { pecRuntime } from "../integrations/pec/index.server";
-import { type ReadReport, readPecMailbox, submitPec, type PecRuntime } from "../integrations/pec/service.server";
+import {
+  type ReadReport,
+  readPecMailbox,
+  submitPec,
+  type PecRuntime,
+} from "../integrations/pec/service.server";
 import { singleton } from "../singleton.server";
 
 /**
@@ -15,10 +20,12 @@ import { singleton } from "../singleton.server";
  * /scrivania/posta.
  */
 
-export const pecStatus = singleton<{ lastReadAt?: string; lastError?: string; lastErrorAt?: string; last?: ReadReport }>(
-  "pec-status",
-  () => ({}),
-);
+export const pecStatus = singleton<{
+  lastReadAt?: string;
+  lastError?: string;
+  lastErrorAt?: string;
+  last?: ReadReport;
+}>("pec-status", () => ({}));
 
 export function pecSender(db: Kysely<Database>, services: EngineServices, pec: PecRuntime): PecSender {
   return (row, attachments) => submitPec(db, services.files, pec, row, attachments);

@@ -57,7 +57,10 @@ export async function startWorker(
   });
   const pec = await pecOrNull(env, handle.db);
   const pecOptions = pec
-    ? { pec: pecSender(handle.db, engineServices(env), pec), channels: transport ? undefined : (["pec"] as const) }
+    ? {
+        pec: pecSender(handle.db, engineServices(env), pec),
+        channels: transport ? undefined : (["pec"] as const),
+      }
     : {};
   const handlers: Record<string, JobHandler> = {
     "outbox-deliver": async () =>

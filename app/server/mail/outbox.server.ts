@@ -74,7 +74,9 @@ export function messageIdHeader(id: string, from: string) {
   return `<${id}@${domain}>`;
 }
 
-type OutboxRow = { [K in keyof OutboxTable]: OutboxTable[K] extends { __select__: infer S } ? S : OutboxTable[K] };
+type OutboxRow = {
+  [K in keyof OutboxTable]: OutboxTable[K] extends { __select__: infer S } ? S : OutboxTable[K];
+};
 
 /**
  * Sends a row of channel "pec" through the PEC provider (app/server/integrations/pec/): with the row's
@@ -166,7 +168,9 @@ export async function deliverDue(
             last_error: null,
             pec_status: "submitted",
             segnatura_key: submitted.segnaturaKey,
-            ...(submitted.recipient !== message.recipient ? { pec_error: `Domicilio digitale INI-PEC: ${submitted.recipient}` } : {}),
+            ...(submitted.recipient !== message.recipient
+              ? { pec_error: `Domicilio digitale INI-PEC: ${submitted.recipient}` }
+              : {}),
           })
           .where("id", "=", message.id)
           .execute();

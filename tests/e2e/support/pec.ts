@@ -45,7 +45,12 @@ export async function seedPecInbox(db: Kysely<Database>) {
     });
   double.inject(
     DEFAULT_DEV_PEC_ADDRESS,
-    await compose({ from: "spam@example.test", to: DEFAULT_DEV_PEC_ADDRESS, subject: "Offerta imperdibile", text: "x" }),
+    await compose({
+      from: "spam@example.test",
+      to: DEFAULT_DEV_PEC_ADDRESS,
+      subject: "Offerta imperdibile",
+      text: "x",
+    }),
   );
   const services = engineServices(runtime.env);
   await readPecMailbox(
@@ -58,7 +63,11 @@ export async function seedPecInbox(db: Kysely<Database>) {
       }),
       signer: await loadXmlSigner(runtime.env),
     },
-    { files: services.files, publicUrl: services.publicUrl, dispatch: (trx, r) => dispatchResult(trx, services, r) },
+    {
+      files: services.files,
+      publicUrl: services.publicUrl,
+      dispatch: (trx, r) => dispatchResult(trx, services, r),
+    },
   );
   await sender.close();
   await double.close();

@@ -22,7 +22,12 @@ const input: SegnaturaInput = {
   },
   oggetto: "Inoltro agli enti & richiesta di parere",
   classifica: { denominazione: "Sportello unico attività produttive", codice: "SUAP" },
-  mittente: { kind: "amministrazione", denominazione: "SUAP Alta Val di Cecina", codiceIPA: "SUAP-AVC", pec: "suap@pec.test" },
+  mittente: {
+    kind: "amministrazione",
+    denominazione: "SUAP Alta Val di Cecina",
+    codiceIPA: "SUAP-AVC",
+    pec: "suap@pec.test",
+  },
   destinatari: [
     { kind: "amministrazione", denominazione: "Azienda USL", codiceIPA: "ASL", pec: "asl@pec.test" },
     { kind: "persona_giuridica", denominazione: "Bottega Rossi", piva: "01234567890", pec: "b@pec.test" },
@@ -36,7 +41,12 @@ const input: SegnaturaInput = {
 let signer: XmlSigner;
 beforeAll(async () => {
   x509.cryptoProvider.set(webcrypto as unknown as Crypto);
-  const alg = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256", publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 2048 };
+  const alg = {
+    name: "RSASSA-PKCS1-v1_5",
+    hash: "SHA-256",
+    publicExponent: new Uint8Array([1, 0, 1]),
+    modulusLength: 2048,
+  };
   const keys = (await webcrypto.subtle.generateKey(alg, true, ["sign", "verify"])) as CryptoKeyPair;
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: "01",
@@ -47,7 +57,10 @@ beforeAll(async () => {
     notAfter: new Date(Date.now() + 86_400_000),
   });
   const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey("pkcs8", keys.privateKey));
-  signer = { key: createPrivateKey({ key: pkcs8, format: "der", type: "pkcs8" }), certificate: new Uint8Array(cert.rawData) };
+  signer = {
+    key: createPrivateKey({ key: pkcs8, format: "der", type: "pkcs8" }),
+    certificate: new Uint8Array(cert.rawData),
+  };
 }, 60_000);
 
 describe("segnatura informatica (AgID 2021, Allegato 6)", () => {
@@ -68,7 +81,9 @@ describe("segnatura informatica (AgID 2021, Allegato 6)", () => {
 
   it("a forged segnatura (content changed after signing) is refused", async () => {
     const signed = signXml(segnaturaXml(input), signer);
-    await expect(readSegnatura(signed.replace("<Oggetto>Inoltro", "<Oggetto>Diniego"))).rejects.toThrow(/alterato/);
+    await expect(readSegnatura(signed.replace("<Oggetto>Inoltro", "<Oggetto>Diniego"))).rejects.toThrow(
+      /alterato/,
+    );
   });
 
   it("a malformed segnatura is refused with the schema's complaint", async () => {
@@ -79,8 +94,12 @@ describe("segnatura informatica (AgID 2021, Allegato 6)", () => {
 
   it("conferma di ricezione and notifica di eccezione are valid against pec_message.xsd", async () => {
     const id = input.identificatore;
-    expect(await validateAgainstXsd(confermaRicezioneXml(id, { ...id, numero: 99 }), "pec_message")).toEqual([]);
+    expect(await validateAgainstXsd(confermaRicezioneXml(id, { ...id, numero: 99 }), "pec_message")).toEqual(
+      [],
+    );
     expect(await validateAgainstXsd(confermaRicezioneXml("<m1@asl.test>", id), "pec_message")).toEqual([]);
-    expect(await validateAgainstXsd(notificaEccezioneXml("<m1@asl.test>", "Firma non valida"), "pec_message")).toEqual([]);
+    expect(
+      await validateAgainstXsd(notificaEccezioneXml("<m1@asl.test>", "Firma non valida"), "pec_message"),
+    ).toEqual([]);
   });
 });

@@ -46,7 +46,9 @@ export const GESTORE = "Gestore PEC di sviluppo (NON qualificato)";
 
 export async function startPecDouble(opts: PecDoubleOptions): Promise<PecDouble> {
   if (process.env.NODE_ENV === "production")
-    throw new Error("Il gestore PEC di sviluppo non si avvia in produzione: configura PEC_SMTP_URL e PEC_IMAP_URL.");
+    throw new Error(
+      "Il gestore PEC di sviluppo non si avvia in produzione: configura PEC_SMTP_URL e PEC_IMAP_URL.",
+    );
   const host = opts.host ?? "127.0.0.1";
   const domain = opts.domain ?? "pec-double.localhost";
   const passwords = new Map<string, string>();
@@ -129,14 +131,28 @@ export async function startPecDouble(opts: PecDoubleOptions): Promise<PecDouble>
         },
         // A complete receipt carries the original (ricevuta completa).
         ...(input.original && input.kind === "avvenuta-consegna"
-          ? [{ filename: "postacert.eml", contentType: "message/rfc822", contentDisposition: "attachment" as const, content: input.original }]
+          ? [
+              {
+                filename: "postacert.eml",
+                contentType: "message/rfc822",
+                contentDisposition: "attachment" as const,
+                content: input.original,
+              },
+            ]
           : []),
       ],
     });
     deliver(input.sender, raw);
   };
 
-  const transport = async (sender: string, recipient: string, subject: string, originalId: string, original: Buffer, all: string[]) => {
+  const transport = async (
+    sender: string,
+    recipient: string,
+    subject: string,
+    originalId: string,
+    original: Buffer,
+    all: string[],
+  ) => {
     const id = `<${randomUUID()}@${domain}>`;
     const at = new Date();
     const raw = await compose({
@@ -149,7 +165,12 @@ export async function startPecDouble(opts: PecDoubleOptions): Promise<PecDouble>
       headers: { "X-Trasporto": "posta-certificata", "X-Riferimento-Message-ID": originalId },
       text: `Messaggio di posta certificata. Il giorno ${at.toISOString()} il messaggio "${subject}" è stato inviato da "${sender}" indirizzato a ${all.join(", ")}. Il messaggio originale è incluso in allegato.`,
       attachments: [
-        { filename: "postacert.eml", contentType: "message/rfc822", contentDisposition: "attachment", content: original },
+        {
+          filename: "postacert.eml",
+          contentType: "message/rfc822",
+          contentDisposition: "attachment",
+          content: original,
+        },
         {
           filename: "daticert.xml",
           contentType: "application/xml",
@@ -188,7 +209,9 @@ export async function startPecDouble(opts: PecDoubleOptions): Promise<PecDouble>
     onMailFrom(address, session, callback) {
       // PEC: the sender is the authenticated mailbox.
       if (key(address.address) !== session.user) {
-        const e = new Error("Il mittente deve essere la casella autenticata") as Error & { responseCode: number };
+        const e = new Error("Il mittente deve essere la casella autenticata") as Error & {
+          responseCode: number;
+        };
         e.responseCode = 553;
         return callback(e);
       }
@@ -212,7 +235,15 @@ export async function startPecDouble(opts: PecDoubleOptions): Promise<PecDouble>
           for (const r of recipients) {
             if (hasMailbox(r)) {
               await transport(sender, r, subject, originalId, raw, recipients);
-              await receipt({ kind: "avvenuta-consegna", sender, recipients, subject, originalId, consegna: r, original: raw });
+              await receipt({
+                kind: "avvenuta-consegna",
+                sender,
+                recipients,
+                subject,
+                originalId,
+                consegna: r,
+                original: raw,
+              });
             } else {
               await receipt({
                 kind: "errore-consegna",
@@ -258,7 +289,9 @@ export async function startPecDouble(opts: PecDoubleOptions): Promise<PecDouble>
       imap = null;
     },
     async startImap() {
-      imap ??= await startImapServer(backend, { host, port: imapPort }).catch(() => startImapServer(backend, { host }));
+      imap ??= await startImapServer(backend, { host, port: imapPort }).catch(() =>
+        startImapServer(backend, { host }),
+      );
       imapPort = imap.port;
     },
     async close() {

@@ -62,7 +62,11 @@ function romeParts(at: Date) {
   }).formatToParts(at);
   const g = (t: string) => f.find((p) => p.type === t)?.value ?? "";
   const offset = g("timeZoneName").replace("GMT", "").replace(":", "") || "+0000";
-  return { giorno: `${g("day")}/${g("month")}/${g("year")}`, ora: `${g("hour")}:${g("minute")}:${g("second")}`, zona: offset };
+  return {
+    giorno: `${g("day")}/${g("month")}/${g("year")}`,
+    ora: `${g("hour")}:${g("minute")}:${g("second")}`,
+    zona: offset,
+  };
 }
 
 export function daticertXml(d: Omit<Daticert, "data"> & { at: Date }) {
@@ -159,7 +163,10 @@ export async function classify(raw: Buffer): Promise<Classified> {
   const prepared = Buffer.from(
     raw
       .toString("latin1")
-      .replace(/Content-Disposition:\s*inline(;[^\r\n]*(?:\r?\n[ \t][^\r\n]*)*postacert\.eml)/gi, "Content-Disposition: attachment$1"),
+      .replace(
+        /Content-Disposition:\s*inline(;[^\r\n]*(?:\r?\n[ \t][^\r\n]*)*postacert\.eml)/gi,
+        "Content-Disposition: attachment$1",
+      ),
     "latin1",
   );
   const mail = await simpleParser(prepared, { skipHtmlToText: true, skipTextLinks: true });
@@ -179,7 +186,8 @@ export async function classify(raw: Buffer): Promise<Classified> {
     return invalid((error as Error).message);
   }
   if (ricevuta) {
-    if (!RECEIPT_KINDS.includes(ricevuta as ReceiptKind)) return invalid(`Ricevuta di tipo sconosciuto: ${ricevuta}.`);
+    if (!RECEIPT_KINDS.includes(ricevuta as ReceiptKind))
+      return invalid(`Ricevuta di tipo sconosciuto: ${ricevuta}.`);
     const riferimento = header(mail, "x-riferimento-message-id") || daticert.msgid;
     if (!riferimento) return invalid("Ricevuta senza X-Riferimento-Message-ID.");
     if (daticert.tipo !== ricevuta) return invalid("Il tipo in daticert.xml non corrisponde a X-Ricevuta.");

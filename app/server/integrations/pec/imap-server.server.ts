@@ -133,7 +133,11 @@ export function startImapServer(
     const fetch = (tag: string, set: string, items: Token, byUid: boolean) => {
       const wanted = (Array.isArray(items) ? items : [items]).map((t) => String(t).toUpperCase());
       const names = wanted.flatMap((w) =>
-        w === "ALL" ? ["FLAGS", "INTERNALDATE", "RFC822.SIZE"] : w === "FAST" ? ["FLAGS", "RFC822.SIZE"] : [w],
+        w === "ALL"
+          ? ["FLAGS", "INTERNALDATE", "RFC822.SIZE"]
+          : w === "FAST"
+            ? ["FLAGS", "RFC822.SIZE"]
+            : [w],
       );
       if (byUid && !names.includes("UID")) names.unshift("UID");
       for (const { m, seq } of messagesIn(set, byUid)) {
@@ -173,7 +177,8 @@ export function startImapServer(
           if (words.includes("UNSEEN") && m.flags.has("\\Seen")) return false;
           if (words.includes("SEEN") && !m.flags.has("\\Seen")) return false;
           const uidAt = words.indexOf("UID");
-          if (uidAt >= 0 && !inSet(words[uidAt + 1]!, m.uid, selected!.messages.at(-1)?.uid ?? 0)) return false;
+          if (uidAt >= 0 && !inSet(words[uidAt + 1]!, m.uid, selected!.messages.at(-1)?.uid ?? 0))
+            return false;
           return true;
         })
         .map(({ m, seq }) => (byUid ? m.uid : seq));
@@ -237,7 +242,9 @@ export function startImapServer(
           send(`* OK [UIDVALIDITY ${selected.uidValidity}] UIDs valid\r\n`);
           send(`* OK [UIDNEXT ${selected.nextUid}] Predicted next UID\r\n`);
           send("* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)] Limited\r\n");
-          return send(`${tag} OK [${command === "SELECT" ? "READ-WRITE" : "READ-ONLY"}] ${command} completed\r\n`);
+          return send(
+            `${tag} OK [${command === "SELECT" ? "READ-WRITE" : "READ-ONLY"}] ${command} completed\r\n`,
+          );
         }
         case "STATUS": {
           const box = backend.mailbox(user);

@@ -37,7 +37,10 @@ export function pecConfigured(env: Env): "provider" | "double" | "off" {
   return "double";
 }
 
-const state = singleton<{ runtime?: Promise<(PecRuntime & { double?: PecDouble }) | null> }>("pec", () => ({}));
+const state = singleton<{ runtime?: Promise<(PecRuntime & { double?: PecDouble }) | null> }>(
+  "pec",
+  () => ({}),
+);
 
 /** The process's PEC runtime (started once), or null when PEC is off. */
 export function pecRuntime(env: Env, db: Kysely<Database>) {
@@ -48,13 +51,20 @@ export function pecRuntime(env: Env, db: Kysely<Database>) {
   return state.runtime;
 }
 
-async function startPec(env: Env, db: Kysely<Database>): Promise<(PecRuntime & { double?: PecDouble }) | null> {
+async function startPec(
+  env: Env,
+  db: Kysely<Database>,
+): Promise<(PecRuntime & { double?: PecDouble }) | null> {
   const mode = pecConfigured(env);
   if (mode === "off") return null;
   const signer = await loadXmlSigner(env);
   if (mode === "provider") {
     return {
-      mailbox: smtpImapMailbox({ address: env.PEC_ADDRESS!, smtpUrl: env.PEC_SMTP_URL!, imapUrl: env.PEC_IMAP_URL! }),
+      mailbox: smtpImapMailbox({
+        address: env.PEC_ADDRESS!,
+        smtpUrl: env.PEC_SMTP_URL!,
+        imapUrl: env.PEC_IMAP_URL!,
+      }),
       signer,
     };
   }
@@ -67,7 +77,11 @@ async function startPec(env: Env, db: Kysely<Database>): Promise<(PecRuntime & {
     unreachable: (a) => a.toLowerCase().startsWith("inesistente"),
   });
   const user = encodeURIComponent(address);
-  const businesses = await db.selectFrom("businesses").select(["fiscal_code", "pec"]).where("pec", "is not", null).execute();
+  const businesses = await db
+    .selectFrom("businesses")
+    .select(["fiscal_code", "pec"])
+    .where("pec", "is not", null)
+    .execute();
   console.log(
     `[pec] gestore PEC di sviluppo su 127.0.0.1 (SMTP ${double.smtpPort}, IMAP ${double.imapPort}), casella ${address}`,
   );

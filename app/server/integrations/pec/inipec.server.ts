@@ -7,7 +7,8 @@ import type { DomicilioLookup } from "./port.server";
  * not wired yet: in production no lookup is made and the business's declared PEC is used.
  */
 export function developmentInipec(register: Record<string, string>): DomicilioLookup {
-  if (process.env.NODE_ENV === "production") throw new Error("Il registro INI-PEC di sviluppo non si usa in produzione.");
+  if (process.env.NODE_ENV === "production")
+    throw new Error("Il registro INI-PEC di sviluppo non si usa in produzione.");
   const byCf = new Map(Object.entries(register).map(([cf, pec]) => [cf.toUpperCase(), pec]));
   return {
     async lookup(codiceFiscale: string) {

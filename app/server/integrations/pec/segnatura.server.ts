@@ -145,7 +145,10 @@ export function signXml(xml: string, signer: XmlSigner): string {
   });
   sig.addReference({
     xpath: "/*",
-    transforms: ["http://www.w3.org/2000/09/xmldsig#enveloped-signature", "http://www.w3.org/2001/10/xml-exc-c14n#"],
+    transforms: [
+      "http://www.w3.org/2000/09/xmldsig#enveloped-signature",
+      "http://www.w3.org/2001/10/xml-exc-c14n#",
+    ],
     digestAlgorithm: "http://www.w3.org/2001/04/xmlenc#sha256",
     isEmptyUri: true,
   });
@@ -196,8 +199,11 @@ export async function readSegnatura(xml: string): Promise<ReadSegnatura> {
   const errors = await validateAgainstXsd(xml);
   if (errors.length) throw new SegnaturaError(`Segnatura non conforme allo schema AgID: ${errors[0]}`);
   const doc = new DOMParser().parseFromString(xml, "text/xml");
+  // biome-ignore lint/correctness/useHookAtTopLevel: xpath's namespace-aware selector, not a React hook
   const select = xpath.useNamespaces({ prot: PROT_NS, ds: DS_NS });
-  const signature = select("/prot:SegnaturaInformatica/ds:Signature", doc as unknown as Node, true) as Node | undefined;
+  const signature = select("/prot:SegnaturaInformatica/ds:Signature", doc as unknown as Node, true) as
+    | Node
+    | undefined;
   if (!signature) throw new SegnaturaError("Segnatura senza firma.");
   const certText = (select("string(.//ds:X509Certificate)", signature) as string).replace(/\s+/g, "");
   if (!certText) throw new SegnaturaError("Segnatura senza certificato del firmatario.");
@@ -223,7 +229,9 @@ export async function readSegnatura(xml: string): Promise<ReadSegnatura> {
     "/prot:SegnaturaInformatica/prot:Descrizione/*[self::prot:DocumentoPrimario or self::prot:Allegato]",
     doc as unknown as Node,
   ) as Element[]) {
-    impronte[node.getAttributeNS(PROT_NS, "nomeFile") ?? ""] = (select("string(prot:Impronta)", node) as string).trim();
+    impronte[node.getAttributeNS(PROT_NS, "nomeFile") ?? ""] = (
+      select("string(prot:Impronta)", node) as string
+    ).trim();
   }
   return {
     identificatore: {

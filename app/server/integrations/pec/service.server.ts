@@ -32,7 +32,9 @@ import {
  *    or a notifica di eccezione.
  */
 
-type OutboxRow = { [K in keyof OutboxTable]: OutboxTable[K] extends { __select__: infer S } ? S : OutboxTable[K] };
+type OutboxRow = {
+  [K in keyof OutboxTable]: OutboxTable[K] extends { __select__: infer S } ? S : OutboxTable[K];
+};
 
 export interface PecRuntime {
   mailbox: PecMailbox;
@@ -40,14 +42,25 @@ export interface PecRuntime {
   domicili?: DomicilioLookup;
 }
 
-const CUI = /\b[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*-\d{4}-\d{2}-\d{2}-\d{6}-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/i;
+const CUI =
+  /\b[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*-\d{4}-\d{2}-\d{2}-\d{6}-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/i;
 const PROTOCOL = /\b[A-Z][A-Z0-9-]*\/\d{4}\/\d{7}\b/;
 
 const romeDay = (d: Date) =>
-  new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Rome", year: "numeric", month: "2-digit", day: "2-digit" }).format(d);
+  new Intl.DateTimeFormat("en-CA", {
+    timeZone: "Europe/Rome",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+  }).format(d);
 
 /** The segnatura of an outgoing message of a pratica: its latest protocol entry, the desk, the recipient. */
-async function segnaturaFor(db: Kysely<Database>, row: OutboxRow, documents: PecAttachment[], signer: XmlSigner) {
+async function segnaturaFor(
+  db: Kysely<Database>,
+  row: OutboxRow,
+  documents: PecAttachment[],
+  signer: XmlSigner,
+) {
   if (!row.pratica_id) return null;
   const desk = await praticaDesk(db, row.pratica_id);
   if (!desk) return null;
@@ -73,8 +86,18 @@ async function segnaturaFor(db: Kysely<Database>, row: OutboxRow, documents: Pec
         .where("pec", "=", row.recipient)
         .executeTakeFirst();
   const destinatario: Party = agency
-    ? { kind: "amministrazione", denominazione: agency.name, codiceIPA: agency.ipa_code ?? agency.code, pec: agency.pec }
-    : { kind: "persona_giuridica", denominazione: business?.name ?? row.recipient, piva: business?.vat_number, pec: row.recipient };
+    ? {
+        kind: "amministrazione",
+        denominazione: agency.name,
+        codiceIPA: agency.ipa_code ?? agency.code,
+        pec: agency.pec,
+      }
+    : {
+        kind: "persona_giuridica",
+        denominazione: business?.name ?? row.recipient,
+        piva: business?.vat_number,
+        pec: row.recipient,
+      };
   const identificatore: Identificatore = {
     codiceAmministrazione: desk.code,
     codiceAOO: desk.code,
@@ -121,7 +144,13 @@ export async function submitPec(
   const messageId = messageIdHeader(row.message_id as string, pec.mailbox.address);
   const documents = attachments.length
     ? attachments
-    : [{ filename: "messaggio.txt", contentType: "text/plain; charset=utf-8", content: Buffer.from(row.body_text) }];
+    : [
+        {
+          filename: "messaggio.txt",
+          contentType: "text/plain; charset=utf-8",
+          content: Buffer.from(row.body_text),
+        },
+      ];
   const isInterop = attachments.some((a) => /^(conferma|eccezione)\.xml$/.test(a.filename));
   const segnatura = isInterop ? null : await segnaturaFor(db, row, documents, pec.signer);
   const stored = segnatura ? await files.put(Buffer.from(segnatura)) : null;
@@ -133,7 +162,9 @@ export async function submitPec(
     messageId,
     attachments: [
       ...documents,
-      ...(segnatura ? [{ filename: "segnatura.xml", contentType: "application/xml", content: Buffer.from(segnatura) }] : []),
+      ...(segnatura
+        ? [{ filename: "segnatura.xml", contentType: "application/xml", content: Buffer.from(segnatura) }]
+        : []),
     ],
   });
   return { segnaturaKey: stored?.key ?? null, recipient };
@@ -157,8 +188,20 @@ export interface InboundDeps {
 }
 
 /** Reads the SUAP's PEC mailbox once: receipts, certified messages, refusals. IMAP down: throws, nothing lost. */
-export async function readPecMailbox(db: Kysely<Database>, pec: PecRuntime, deps: InboundDeps): Promise<ReadReport> {
-  const report: ReadReport = { read: 0, failed: 0, receipts: 0, protocolled: 0, inbox: 0, refused: 0, duplicates: 0 };
+export async function readPecMailbox(
+  db: Kysely<Database>,
+  pec: PecRuntime,
+  deps: InboundDeps,
+): Promise<ReadReport> {
+  const report: ReadReport = {
+    read: 0,
+    failed: 0,
+    receipts: 0,
+    protocolled: 0,
+    inbox: 0,
+    refused: 0,
+    duplicates: 0,
+  };
   const result = await pec.mailbox.readUnseen(async ({ raw }) => {
     const classified = await classify(raw);
     const outcome = await db.transaction().execute((trx) => recordMessage(trx, pec, deps, classified, raw));
@@ -238,7 +281,8 @@ async function recordReceipt(
       messageId: c.messageId,
       sender: c.daticert.gestore || "gestore PEC",
       subject: `Ricevuta ${c.receipt} per ${c.riferimento}`,
-      reason: "Ricevuta per un messaggio sconosciuto: nessun messaggio inviato dal portale ha questo Message-ID.",
+      reason:
+        "Ricevuta per un messaggio sconosciuto: nessun messaggio inviato dal portale ha questo Message-ID.",
       raw,
     });
   const inserted = await trx
@@ -271,11 +315,18 @@ async function recordReceipt(
       .set({ pec_status: "delivered", pec_delivered_at: now, pec_error: null })
       .where("id", "=", message.id)
       .execute();
-  } else if (c.receipt === "errore-consegna" || c.receipt === "non-accettazione" || c.receipt === "rilevazione-virus") {
+  } else if (
+    c.receipt === "errore-consegna" ||
+    c.receipt === "non-accettazione" ||
+    c.receipt === "rilevazione-virus"
+  ) {
     const error = c.daticert.erroreEsteso ?? c.daticert.errore;
     await trx
       .updateTable("outbox")
-      .set({ pec_status: c.receipt === "non-accettazione" ? "not_accepted" : "not_delivered", pec_error: error })
+      .set({
+        pec_status: c.receipt === "non-accettazione" ? "not_accepted" : "not_delivered",
+        pec_error: error,
+      })
       .where("id", "=", message.id)
       .execute();
     await alertDesk(trx, deps, message, error);
@@ -283,7 +334,12 @@ async function recordReceipt(
   return "receipts";
 }
 
-async function factsFor(trx: Transaction<Database>, praticaId: string | null, deps: InboundDeps, reasons: string | null) {
+async function factsFor(
+  trx: Transaction<Database>,
+  praticaId: string | null,
+  deps: InboundDeps,
+  reasons: string | null,
+) {
   const desk = praticaId ? await praticaDesk(trx, praticaId) : undefined;
   const fallback = await trx
     .selectFrom("entities")
@@ -364,7 +420,13 @@ async function recordIncoming(
       const reason = error instanceof SegnaturaError ? error.message : "Segnatura illeggibile.";
       await trx.updateTable("pec_messages").set({ status: "refused", reason }).where("id", "=", id).execute();
       console.error(`[pec] rifiutato ${c.messageId} da ${sender}: ${reason}`);
-      await sendInterop(trx, deps, { to: sender, praticaId: null, kind: "eccezione", ricevuto: original.messageId ?? c.messageId, reason });
+      await sendInterop(trx, deps, {
+        to: sender,
+        praticaId: null,
+        kind: "eccezione",
+        ricevuto: original.messageId ?? c.messageId,
+        reason,
+      });
       return "refused";
     }
     await trx
@@ -380,7 +442,13 @@ async function recordIncoming(
     (cui ? await findPraticaByCui(trx, cui) : undefined) ??
     (label ? await findPraticaByProtocolNumber(trx, label) : undefined);
   if (!pratica) return "inbox";
-  const protocolLabel = await protocolOnPratica(trx, deps, { praticaId: pratica.id, messageRowId: id, sender, subject, messageId: c.messageId });
+  const protocolLabel = await protocolOnPratica(trx, deps, {
+    praticaId: pratica.id,
+    messageRowId: id,
+    sender,
+    subject,
+    messageId: c.messageId,
+  });
   await sendInterop(trx, deps, {
     to: sender,
     praticaId: pratica.id,
@@ -399,7 +467,14 @@ async function recordIncoming(
 export async function protocolOnPratica(
   trx: Transaction<Database>,
   deps: Pick<InboundDeps, "dispatch">,
-  input: { praticaId: string; messageRowId: string; sender: string; subject: string; messageId: string; userId?: string },
+  input: {
+    praticaId: string;
+    messageRowId: string;
+    sender: string;
+    subject: string;
+    messageId: string;
+    userId?: string;
+  },
 ): Promise<string | null> {
   await deps.dispatch(trx, {
     praticaId: input.praticaId,
@@ -412,7 +487,13 @@ export async function protocolOnPratica(
       ok: true,
       result: { messageId: input.messageId, sender: input.sender, subject: input.subject },
     },
-    effects: [{ type: "protocol", direction: "in", subject: `PEC da ${input.sender}: ${input.subject}`.slice(0, 500) }],
+    effects: [
+      {
+        type: "protocol",
+        direction: "in",
+        subject: `PEC da ${input.sender}: ${input.subject}`.slice(0, 500),
+      },
+    ],
   });
   const entry = await trx
     .selectFrom("protocol_entries")
@@ -441,10 +522,21 @@ export async function sendInterop(
   trx: Transaction<Database>,
   deps: Pick<InboundDeps, "files" | "publicUrl">,
   input:
-    | { to: string; praticaId: string | null; kind: "conferma"; ricevuto: Identificatore | string; protocolLabel: string | null }
+    | {
+        to: string;
+        praticaId: string | null;
+        kind: "conferma";
+        ricevuto: Identificatore | string;
+        protocolLabel: string | null;
+      }
     | { to: string; praticaId: string | null; kind: "eccezione"; ricevuto: string; reason: string },
 ) {
-  const { facts, desk } = await factsFor(trx, input.praticaId, { ...deps, dispatch: async () => {} }, input.kind === "eccezione" ? input.reason : null);
+  const { facts, desk } = await factsFor(
+    trx,
+    input.praticaId,
+    { ...deps, dispatch: async () => {} },
+    input.kind === "eccezione" ? input.reason : null,
+  );
   let xml: string;
   if (input.kind === "conferma") {
     const m = /^(.*)\/(\d{4})\/(\d{7})$/.exec(input.protocolLabel ?? "");

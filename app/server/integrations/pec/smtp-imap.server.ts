@@ -36,7 +36,12 @@ export function smtpImapMailbox(opts: { address: string; smtpUrl: string; imapUr
         host: imap.hostname,
         port: Number(imap.port || (imap.protocol === "imaps:" ? 993 : 143)),
         secure: imap.protocol === "imaps:",
-        doSTARTTLS: imap.protocol === "imaps:" ? undefined : imap.searchParams.get("ignoreTLS") === "true" ? false : undefined,
+        doSTARTTLS:
+          imap.protocol === "imaps:"
+            ? undefined
+            : imap.searchParams.get("ignoreTLS") === "true"
+              ? false
+              : undefined,
         auth: { user: decodeURIComponent(imap.username), pass: decodeURIComponent(imap.password) },
         logger: false,
         disableAutoIdle: true,
