@@ -103,3 +103,33 @@ describe("segnatura informatica (AgID 2021, Allegato 6)", () => {
     ).toEqual([]);
   });
 });
+
+describe("PEC configuration", () => {
+  it("wants the provider's three variables together, and never the development provider in production", async () => {
+    const { ConfigError, parseEnv } = await import("~/server/env.server");
+    const { pecConfigured } = await import("~/server/integrations/pec/index.server");
+    expect(pecConfigured(parseEnv({ NODE_ENV: "development" }))).toBe("double");
+    expect(pecConfigured(parseEnv({ NODE_ENV: "development", PEC_DEV_PROVIDER: "0" }))).toBe("off");
+    expect(() => parseEnv({ PEC_SMTP_URL: "smtps://u:p@smtps.pec.it:465" })).toThrow(ConfigError);
+    expect(() =>
+      parseEnv({
+        PEC_SMTP_URL: "smtps://u:p@smtps.pec.it:465",
+        PEC_IMAP_URL: "imaps://u:p@imaps.pec.it:993",
+      }),
+    ).toThrow(/PEC_ADDRESS/);
+    const env = parseEnv({
+      PEC_SMTP_URL: "smtps://u:p@smtps.pec.it:465",
+      PEC_IMAP_URL: "imaps://u:p@imaps.pec.it:993",
+      PEC_ADDRESS: "suap@pec.comune.it",
+    });
+    expect(pecConfigured(env)).toBe("provider");
+    expect(() =>
+      parseEnv({
+        NODE_ENV: "production",
+        SESSION_SECRET: "s".repeat(40),
+        SEAL_P12: "x",
+        PEC_DEV_PROVIDER: "1",
+      }),
+    ).toThrow(/PEC_DEV_PROVIDER/);
+  });
+});
