@@ -51,6 +51,9 @@ export default function Worklist() {
               <Link to="/scrivania/cruscotto">{t("desk.nav.dashboard")}</Link>
             </li>
           ) : null}
+          <li className="list-inline-item">
+            <Link to="/scrivania/posta">{t("pec.nav")}</Link>
+          </li>
         </ul>
       </nav>
 

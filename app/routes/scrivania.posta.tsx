@@ -94,7 +94,9 @@ export default function DeskPosta() {
             <Link to="/scrivania">{t("desk.nav.worklist")}</Link>
           </li>
           <li className="list-inline-item">
-            <Link to="/scrivania/cruscotto">{t("desk.nav.dashboard")}</Link>
+            <Link to="/scrivania/posta" aria-current="page">
+              {t("pec.nav")}
+            </Link>
           </li>
         </ul>
       </nav>
