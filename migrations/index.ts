@@ -12,6 +12,7 @@ import * as m0010 from "./0010_payments";
 import * as m0011 from "./0011_signatures";
 import * as m0012 from "./0012_staff_identity";
 import * as m0018 from "./0018_protocol_register";
+import * as m0017 from "./0017_pec";
 
 /**
  * Statically listed so the migrations are bundled into the server build (loading .ts files from disk at run
@@ -33,4 +34,5 @@ export const migrations: Record<string, Migration> = {
   "0011_signatures": m0011,
   "0012_staff_identity": m0012,
   "0018_protocol_register": m0018,
+  "0017_pec": m0017,
 };

@@ -11,6 +11,7 @@ import * as words from "./modules/words";
 import * as signatures from "./modules/signatures";
 import * as journey from "./modules/journey";
 import * as protocol from "./modules/protocol";
+import * as pec from "./modules/pec";
 
 export type Locale = "it" | "en";
 export const LOCALES: Locale[] = ["it", "en"];
@@ -30,6 +31,7 @@ const it = {
   ...signatures.it,
   ...journey.it,
   ...protocol.it,
+  ...pec.it,
 };
 export type MessageKey = keyof typeof it;
 const en: Record<MessageKey, string> = {
@@ -45,6 +47,7 @@ const en: Record<MessageKey, string> = {
   ...signatures.en,
   ...journey.en,
   ...protocol.en,
+  ...pec.en,
 };
 
 const dictionaries: Record<Locale, Record<MessageKey, string>> = { it, en };

@@ -457,6 +457,46 @@ const templates = {
             [`Amount due: EUR ${f.paymentAmount ?? ""}`, `Payment deadline: ${fmt(f.paymentDue ?? null, l)}`],
           ),
         },
+  // PEC (issue 17): to the desk when the provider reports a failed delivery (the reason is the provider's).
+  pec_mancata_consegna: (l, f) =>
+    notice(
+      l,
+      f,
+      "PEC non consegnata",
+      "Certified mail not delivered",
+      "Il gestore PEC ha restituito un avviso di mancata consegna per un messaggio di questa pratica. Verificate l'indirizzo del destinatario (per un'impresa il domicilio digitale in INI-PEC) e inviate di nuovo; l'avviso è visibile in Posta certificata.",
+      "The PEC provider returned a non-delivery notice for a message of this application. Check the recipient's address (for a business its digital domicile in INI-PEC) and send again; the notice is shown in Certified mail.",
+    ),
+  // PEC: the interoperability messages back to the sender of a certified message (segnatura in attachment).
+  pec_conferma_ricezione: (l, f) =>
+    notice(
+      l,
+      f,
+      "Conferma di ricezione",
+      "Confirmation of receipt",
+      "Il vostro messaggio è stato ricevuto e protocollato; in allegato la conferma di ricezione.",
+      "Your message was received and registered; the confirmation of receipt is attached.",
+    ),
+  pec_notifica_eccezione: (l, f) =>
+    l === "it"
+      ? {
+          subject: "Notifica di eccezione: messaggio non protocollato",
+          text: body(
+            l,
+            f,
+            `Il vostro messaggio non è stato protocollato da ${f.desk}: correggete e inviate di nuovo; in allegato la notifica di eccezione.`,
+            [`Motivo: ${f.reasons ?? ""}`],
+          ),
+        }
+      : {
+          subject: "Exception notice: message not registered",
+          text: body(
+            l,
+            f,
+            `Your message was not registered by ${f.desk}: correct it and send it again; the exception notice is attached.`,
+            [`Reason: ${f.reasons ?? ""}`],
+          ),
+        },
 } satisfies Record<string, (locale: Locale, f: TemplateFacts) => Rendered>;
 
 /** The name of every mail template: what a `notify` effect may ask for. */

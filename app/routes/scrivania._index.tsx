@@ -56,6 +56,9 @@ export default function Worklist() {
               <Link to="/scrivania/registro-protocollo">{t("protocol.registers.nav")}</Link>
             </li>
           ) : null}
+          <li className="list-inline-item">
+            <Link to="/scrivania/posta">{t("pec.nav")}</Link>
+          </li>
         </ul>
       </nav>
 

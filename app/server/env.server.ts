@@ -47,6 +47,23 @@ const schema = z.object({
   PROTOCOL_TOKEN: z.string().min(16, "deve essere lunga almeno 16 caratteri").optional(),
   MAIL_ALERT_AFTER_HOURS: z.coerce.number().positive("deve essere un numero positivo di ore").default(4),
   REQUEST_MAX_FORM_KB: z.coerce.number().positive("deve essere un numero positivo").default(256),
+  // PEC (issue 17, app/server/integrations/pec/): the SUAP's certified mailbox at its provider.
+  PEC_ADDRESS: z
+    .string()
+    .email("deve essere l'indirizzo PEC del SUAP, ad esempio suap@pec.comune.it")
+    .optional(),
+  PEC_SMTP_URL: z
+    .string()
+    .refine((v) => /^smtps?:\/\//.test(v), "deve iniziare con smtps:// (o smtp:// su loopback)")
+    .optional(),
+  PEC_IMAP_URL: z
+    .string()
+    .refine((v) => /^imaps?:\/\//.test(v), "deve iniziare con imaps:// (o imap:// su loopback)")
+    .optional(),
+  PEC_POLL_SECONDS: z.coerce.number().int().positive("deve essere un numero positivo di secondi").default(30),
+  PEC_DEV_PROVIDER: z
+    .enum(["0", "1"], { errorMap: () => ({ message: "deve essere 0 oppure 1" }) })
+    .optional(),
   // Sessions and sign-in (see ADR 0010).
   TRUST_PROXY: z
     .string()
@@ -253,6 +270,16 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   if (env.PRESERVATION_URL && !env.PRESERVATION_TOKEN && isProduction) {
     throw new ConfigError(
       "Configurazione non valida: con PRESERVATION_URL in produzione serve PRESERVATION_TOKEN (la chiave di accesso del servizio di conservazione, almeno 16 caratteri).",
+    );
+  }
+  if (!!env.PEC_SMTP_URL !== !!env.PEC_IMAP_URL || (env.PEC_SMTP_URL && !env.PEC_ADDRESS)) {
+    throw new ConfigError(
+      "Configurazione non valida: PEC_SMTP_URL, PEC_IMAP_URL e PEC_ADDRESS vanno indicate insieme (invio e lettura della casella PEC del SUAP presso il gestore).",
+    );
+  }
+  if (isProduction && env.PEC_DEV_PROVIDER === "1") {
+    throw new ConfigError(
+      "Configurazione non valida: PEC_DEV_PROVIDER=1 non è ammesso in produzione; il gestore PEC di sviluppo non esiste in produzione: indica PEC_SMTP_URL, PEC_IMAP_URL e PEC_ADDRESS.",
     );
   }
   if (env.OIDC_ISSUER) {

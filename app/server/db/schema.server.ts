@@ -92,6 +92,13 @@ export interface OutboxTable {
   message_id?: string | null;
   /** when the desk was told this message is still not delivered (0009) */
   alerted_at?: Date | null;
+  /** 0017 (channel 'pec'): submitted | accepted | delivered | not_delivered | not_accepted */
+  pec_status?: PecOutboxStatus | null;
+  pec_accepted_at?: Date | null;
+  pec_delivered_at?: Date | null;
+  pec_error?: string | null;
+  /** 0017: storage key of the signed segnatura.xml the message carried */
+  segnatura_key?: string | null;
 }
 
 export interface OutboxAttachment {
@@ -408,6 +415,8 @@ export interface Database {
   totp_recovery_codes: TotpRecoveryCodesTable;
   staff_signins: StaffSigninsTable;
   protocol_daily_registers: ProtocolDailyRegistersTable;
+  pec_receipts: PecReceiptsTable;
+  pec_messages: PecMessagesTable;
 }
 
 export type PaymentPositionStatus = "creating" | "valid" | "paid" | "cancelling" | "cancelled" | "failed";
@@ -534,4 +543,41 @@ export interface ProtocolDailyRegistersTable {
   deposit_report: string | null;
   deposit_error: string | null;
   deposited_at: Date | null;
+}
+
+/** 0017: where a PEC message of the outbox stands, from the provider's receipts. */
+export type PecOutboxStatus = "submitted" | "accepted" | "delivered" | "not_delivered" | "not_accepted";
+
+/** 0017: a provider receipt read from the SUAP's PEC mailbox, tied to the outbox message it names. */
+export interface PecReceiptsTable {
+  id: string;
+  message_id: string;
+  outbox_id: string | number | null;
+  kind: string;
+  riferimento: string;
+  recipient: string | null;
+  error: string | null;
+  daticert: string;
+  received_at: Generated<Date>;
+}
+
+export type PecMessageStatus = "protocolled" | "inbox" | "registered" | "refused";
+
+/** 0017: a message read from the SUAP's PEC mailbox: incoming (protocolled or in the desk's inbox) or refused. */
+export interface PecMessagesTable {
+  id: string;
+  message_id: string;
+  original_message_id: string | null;
+  sender: string;
+  subject: string;
+  body_text: string | null;
+  storage_key: string | null;
+  status: PecMessageStatus;
+  reason: string | null;
+  segnatura: Json<unknown> | null;
+  pratica_id: string | null;
+  protocol_label: string | null;
+  handled_by: string | null;
+  received_at: Generated<Date>;
+  handled_at: Date | null;
 }

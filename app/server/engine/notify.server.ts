@@ -47,13 +47,14 @@ export async function notify(
   const seen = new Set<string>();
   for (const recipient of input.to) {
     const audience = recipient === "applicant" ? "applicant" : recipient === "desk" ? "desk" : "agency";
-    const addresses: { email: string; locale: "it" | "en" }[] = [];
+    // PEC addresses (the business's, an organisation's, an agency's) travel as certified mail (issue 17).
+    const addresses: { email: string; locale: "it" | "en"; pec?: boolean }[] = [];
     if (recipient === "applicant") {
       addresses.push({ email: filer.email, locale: filer.locale === "en" ? "en" : "it" });
-      if (business.pec) addresses.push({ email: business.pec, locale: "it" });
+      if (business.pec) addresses.push({ email: business.pec, locale: "it", pec: true });
       if (pratica.filer_organisation_id) {
         const org = await entityById(pratica.filer_organisation_id);
-        if (org?.pec) addresses.push({ email: org.pec, locale: "it" });
+        if (org?.pec) addresses.push({ email: org.pec, locale: "it", pec: true });
       }
     } else {
       const entity =
@@ -66,7 +67,7 @@ export async function notify(
                 .where("code", "=", recipient.agencyId)
                 .executeTakeFirst(),
             );
-      if (entity?.pec) addresses.push({ email: entity.pec, locale: "it" });
+      if (entity?.pec) addresses.push({ email: entity.pec, locale: "it", pec: recipient !== "desk" });
       if (entity && recipient !== "desk") {
         const reviewers = await once(trx, `reviewers:${entity.id}`, () =>
           trx
@@ -109,6 +110,7 @@ export async function notify(
       });
       messages.push({
         dedupeKey: `${pratica.id}:${input.seq}:${input.template}:${key}`,
+        ...(address.pec ? { channel: "pec" as const } : {}),
         recipient: address.email,
         locale: address.locale,
         template: input.template,

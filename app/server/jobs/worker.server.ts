@@ -12,6 +12,7 @@ import { sweepPayments } from "../integrations/payment/sweep.server";
 import { integrationRunner } from "./integrations.server";
 import { onCallsQueued } from "./kick.server";
 import { produceDailyRegisters } from "../protocol/daily-register.server";
+import { pecOrNull, pecSender, readMailboxOnce } from "./pec.server";
 
 export type JobHandler = () => Promise<unknown>;
 
@@ -31,6 +32,8 @@ export const SWEEPS: Record<string, { cron: string; pollSeconds: number }> = {
   "organisation-digest": { cron: "0 7 * * *", pollSeconds: 3600 },
   // Hourly: the daily protocol register of every day up to yesterday not produced yet (once per desk and day).
   "protocol-daily-register": { cron: "15 * * * *", pollSeconds: 3600 },
+  // PEC (issue 17): the SUAP's certified mailbox, receipts and incoming messages.
+  "pec-read": { cron: "* * * * *", pollSeconds: 30 },
 };
 
 export interface Worker {
@@ -59,14 +62,31 @@ export async function startWorker(
     handlers: integrationHandlers(env),
     services: engineServices(env),
   });
+  const pec = await pecOrNull(env, handle.db);
+  const pecOptions = pec
+    ? {
+        pec: pecSender(handle.db, engineServices(env), pec),
+        channels: transport ? undefined : (["pec"] as const),
+      }
+    : {};
   const handlers: Record<string, JobHandler> = {
     "outbox-deliver": async () =>
-      transport
+      transport || pec
         ? deliverDue(handle.db, transport, files, {
             from: env.MAIL_FROM,
             alertAfterHours: env.MAIL_ALERT_AFTER_HOURS,
+            ...pecOptions,
           })
         : { skipped: "no SMTP_URL" },
+    "pec-read": async () => {
+      if (!pec) return { skipped: "no PEC" };
+      const report = await readMailboxOnce(handle.db, engineServices(env), pec);
+      if (report.receipts || report.protocolled || report.inbox || report.refused)
+        console.log(`[worker] pec: ${JSON.stringify(report)}`);
+      // Confirmations, exception notices and alerts go out at once.
+      await deliverDue(handle.db, transport, files, { from: env.MAIL_FROM, ...pecOptions });
+      return report;
+    },
     "deadlines-sweep": async () => {
       const report = await sweepDeadlines(handle.db, engineServices(env), {
         concurrency: handle.kind === "postgres" ? 4 : 1,
@@ -136,7 +156,10 @@ export async function startWorker(
   }
   // The minute cron is the durable guarantee; a short local poll keeps mail prompt.
   const timers = Object.keys(handlers).map((name) =>
-    setInterval(() => void runOnce(name), (SWEEPS[name]?.pollSeconds ?? 30) * 1000),
+    setInterval(
+      () => void runOnce(name),
+      (name === "pec-read" ? env.PEC_POLL_SECONDS : (SWEEPS[name]?.pollSeconds ?? 30)) * 1000,
+    ),
   );
 
   // A commit that queued external calls asks for a run at once (the schedule above is the guarantee).

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { Kysely, Transaction } from "kysely";
 import { sql } from "kysely";
-import type { Database, OutboxAttachment } from "../db/schema.server";
+import type { Database, OutboxAttachment, OutboxTable } from "../db/schema.server";
+import { praticaDesk } from "../pratiche/repository.server";
 import type { FileStore } from "../storage.server";
 import type { MailTransport } from "./transport.server";
 
@@ -15,6 +16,8 @@ const LEASE_MINUTES = 5;
 
 export interface EnqueueInput {
   dedupeKey?: string;
+  /** "email" (default) or "pec": a certified message to an agency's or a business's PEC (issue 17). */
+  channel?: "email" | "pec";
   recipient: string;
   locale?: string;
   template: string;
@@ -42,6 +45,7 @@ export async function enqueue(
     .values(
       messages.map((m) => ({
         dedupe_key: m.dedupeKey ?? null,
+        channel: m.channel ?? "email",
         recipient: m.recipient,
         locale: m.locale ?? "it",
         template: m.template,
@@ -70,6 +74,19 @@ export function messageIdHeader(id: string, from: string) {
   return `<${id}@${domain}>`;
 }
 
+type OutboxRow = {
+  [K in keyof OutboxTable]: OutboxTable[K] extends { __select__: infer S } ? S : OutboxTable[K];
+};
+
+/**
+ * Sends a row of channel "pec" through the PEC provider (app/server/integrations/pec/): with the row's
+ * Message-ID, a signed segnatura. Its receipts, read later from the mailbox, say "accepted" and "delivered".
+ */
+export type PecSender = (
+  row: OutboxRow,
+  attachments: { filename: string; contentType: string; content: Buffer }[],
+) => Promise<{ segnaturaKey: string | null; recipient: string }>;
+
 export interface DeliveryReport {
   sent: number;
   retried: number;
@@ -84,18 +101,28 @@ export interface DeliveryReport {
  */
 export async function deliverDue(
   db: Kysely<Database>,
-  transport: MailTransport,
+  transport: MailTransport | null,
   files: FileStore,
-  opts: { from: string; batch?: number; alertAfterHours?: number },
+  opts: {
+    from: string;
+    batch?: number;
+    alertAfterHours?: number;
+    /** PEC rows go through it (without it they go through `transport` like any mail). */
+    pec?: PecSender;
+    /** Only these channels (the embedded default without SMTP_URL delivers only PEC, to the double). */
+    channels?: readonly ("email" | "pec")[];
+  },
 ): Promise<DeliveryReport> {
   const alertAfterMs = (opts.alertAfterHours ?? DEFAULT_ALERT_AFTER_HOURS) * 3_600_000;
   const report: DeliveryReport = { sent: 0, retried: 0, failed: 0 };
   const claimed = await db.transaction().execute(async (trx) => {
-    const due = await trx
+    let query = trx
       .selectFrom("outbox")
       .selectAll()
       .where("status", "=", "pending")
-      .where("next_attempt_at", "<=", sql<Date>`now()`)
+      .where("next_attempt_at", "<=", sql<Date>`now()`);
+    if (opts.channels) query = query.where("channel", "in", [...opts.channels]);
+    const due = await query
       .orderBy("id")
       .limit(opts.batch ?? 20)
       .forUpdate()
@@ -129,6 +156,28 @@ export async function deliverDue(
         id = randomUUID();
         await db.updateTable("outbox").set({ message_id: id }).where("id", "=", message.id).execute();
       }
+      if (message.channel === "pec" && opts.pec) {
+        // Submitted to the provider: "sent" (accepted) and "delivered" come with its receipts.
+        const submitted = await opts.pec({ ...message, message_id: id }, attachments);
+        await db
+          .updateTable("outbox")
+          .set({
+            status: "sent",
+            sent_at: new Date(),
+            attempts: message.attempts + 1,
+            last_error: null,
+            pec_status: "submitted",
+            segnatura_key: submitted.segnaturaKey,
+            ...(submitted.recipient !== message.recipient
+              ? { pec_error: `Domicilio digitale INI-PEC: ${submitted.recipient}` }
+              : {}),
+          })
+          .where("id", "=", message.id)
+          .execute();
+        report.sent++;
+        continue;
+      }
+      if (!transport) throw new Error("Nessun server di posta configurato (SMTP_URL).");
       await transport.send({
         messageId: messageIdHeader(id, opts.from),
         from: opts.from,
@@ -192,14 +241,7 @@ async function alertDesk(
   console.error(
     `[posta] messaggio ${message.id} a ${message.recipient} non consegnato dopo ${attempts} tentativi: ${lastError}`,
   );
-  const desk = message.pratica_id
-    ? await trx
-        .selectFrom("pratiche")
-        .innerJoin("entities", "entities.id", "pratiche.desk_id")
-        .select(["entities.pec", "entities.name"])
-        .where("pratiche.id", "=", message.pratica_id)
-        .executeTakeFirst()
-    : undefined;
+  const desk = message.pratica_id ? await praticaDesk(trx, message.pratica_id) : undefined;
   if (!desk?.pec) return;
   await enqueue(trx, {
     dedupeKey: `delivery-alert:${message.id}`,

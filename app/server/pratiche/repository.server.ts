@@ -245,3 +245,29 @@ export async function deskRegimes(db: Executor, deskId: number): Promise<string[
     .execute();
   return rows.map((r) => r.regime);
 }
+
+/** A pratica by its own protocol registration's label (e.g. "SUAP-AVC/2026/0000012"). */
+export async function findPraticaByProtocolNumber(db: Executor, label: string): Promise<Pratica | undefined> {
+  return db.selectFrom("pratiche").selectAll().where("protocol_number", "=", label).executeTakeFirst();
+}
+
+/** The desk of a pratica and its addresses (the outbox's alerts, the PEC service's segnatura). */
+export async function praticaDesk(db: Executor, praticaId: string) {
+  if (!UUID.test(praticaId)) return undefined;
+  return db
+    .selectFrom("pratiche")
+    .innerJoin("entities", "entities.id", "pratiche.desk_id")
+    .select([
+      "entities.id",
+      "entities.code",
+      "entities.name",
+      "entities.pec",
+      "entities.email",
+      "pratiche.cui",
+      "pratiche.title",
+      "pratiche.business_id",
+      "pratiche.protocol_number",
+    ])
+    .where("pratiche.id", "=", praticaId)
+    .executeTakeFirst();
+}

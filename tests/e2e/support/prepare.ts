@@ -11,6 +11,7 @@ import { boot, db, shutdown } from "~/server/runtime.server";
 import { engineServices } from "~/server/services.server";
 import type { WorkflowEvent, WorkflowInput } from "../../../workflows/index";
 import { DESK_TITLES, deskPlan, romeToday } from "./desk-plan";
+import { seedPecInbox } from "./pec";
 
 const input = (regime: WorkflowInput["regime"]): WorkflowInput => ({
   regime,
@@ -160,6 +161,8 @@ async function main() {
     "SOMMINISTRAZIONE_APERTURA_ZONA_TUTELATA",
     plan.toForward.submitted,
   );
+  // PEC (issue 17): the desk's inbox, read from the mailbox through the provider double.
+  await seedPecInbox(db());
   await shutdown();
 }
 

@@ -11,7 +11,6 @@ import { proceedingsOf, refOf } from "~/server/pratiche/repository.server";
  */
 const STILL_QUERYING = [
   "app/server/integrations/signature/attachments.server.ts",
-  "app/server/mail/outbox.server.ts",
   "app/server/pratiche/repository.server.ts",
 ];
 

@@ -1,0 +1,280 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, redirect, useActionData, useLoaderData } from "@remix-run/react";
+import { CsrfInput } from "~/components/forms";
+import { pageTitle } from "~/components/title";
+import type { MessageKey } from "~/i18n";
+import { useT } from "~/i18n/useT";
+import { readForm } from "~/server/auth/session.server";
+import { requireDeskStaff } from "~/server/desk/access.server";
+import { dispatchResult } from "~/server/engine/engine.server";
+import {
+  attachToPratica,
+  DEFAULT_DEV_PEC_ADDRESS,
+  pecInboxView,
+  registerAlone,
+} from "~/server/integrations/pec/inbox.server";
+import { pecStatus } from "~/server/jobs/pec.server";
+import { db, runtime } from "~/server/runtime.server";
+import { engineServices } from "~/server/services.server";
+
+export const meta: MetaFunction = ({ matches }) => [
+  { title: pageTitle(matches, "Posta certificata - Scrivania") },
+];
+
+async function deskMailbox(deskId: number) {
+  const desk = await db().selectFrom("entities").select(["pec"]).where("id", "=", deskId).executeTakeFirst();
+  const address = runtime.env.PEC_ADDRESS ?? DEFAULT_DEV_PEC_ADDRESS;
+  return { address, ours: desk?.pec?.toLowerCase() === address.toLowerCase() };
+}
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const { deskId } = await requireDeskStaff(request);
+  const mailbox = await deskMailbox(deskId);
+  const view = mailbox.ours
+    ? await pecInboxView(db(), deskId)
+    : { waiting: [], refused: [], outgoing: [], handled: [] };
+  const url = new URL(request.url);
+  const done = url.searchParams.get("fatto");
+  const label = url.searchParams.get("numero") ?? "";
+  return {
+    ...view,
+    mailbox,
+    status: {
+      lastReadAt: pecStatus.lastReadAt ?? null,
+      lastError: pecStatus.lastError ?? null,
+      lastErrorAt: pecStatus.lastErrorAt ?? null,
+    },
+    done: done === "allegato" || done === "protocollato" ? done : null,
+    label: /^[A-Za-z0-9/_-]{1,60}$/.test(label) ? label : "",
+  };
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const form = await readForm(request);
+  const { user, deskId } = await requireDeskStaff(request);
+  const mailbox = await deskMailbox(deskId);
+  if (!mailbox.ours) throw new Response("Forbidden", { status: 403 });
+  const messageId = String(form.get("message") ?? "");
+  const services = engineServices(runtime.env);
+  const deps = {
+    files: services.files,
+    publicUrl: services.publicUrl,
+    dispatch: (trx: Parameters<typeof dispatchResult>[0], req: Parameters<typeof dispatchResult>[2]) =>
+      dispatchResult(trx, services, req),
+  };
+  const result =
+    form.get("intent") === "registra"
+      ? await registerAlone(db(), deps, { messageId, deskId, userId: user.id })
+      : await attachToPratica(db(), deps, {
+          messageId,
+          reference: String(form.get("riferimento") ?? ""),
+          deskId,
+          userId: user.id,
+        });
+  if (result.ok) {
+    const done = "praticaId" in result ? "allegato" : "protocollato";
+    return redirect(`/scrivania/posta?fatto=${done}&numero=${encodeURIComponent(result.label ?? "")}`);
+  }
+  return Response.json({ error: result.error, message: messageId }, { status: 422 });
+}
+
+const when = (iso: string) => iso.slice(0, 16).replace("T", " ");
+
+export default function DeskPosta() {
+  const t = useT();
+  const v = useLoaderData<typeof loader>();
+  const failed = useActionData<{ error: string; message: string }>();
+  return (
+    <div>
+      <h1>{t("pec.title")}</h1>
+      <p className="lead">{t("pec.lead")}</p>
+      <nav aria-label={t("desk.nav.label")} className="mb-4">
+        <ul className="list-inline">
+          <li className="list-inline-item">
+            <Link to="/scrivania">{t("desk.nav.worklist")}</Link>
+          </li>
+          <li className="list-inline-item">
+            <Link to="/scrivania/posta" aria-current="page">
+              {t("pec.nav")}
+            </Link>
+          </li>
+        </ul>
+      </nav>
+      <p>{t("pec.mailbox", { address: v.mailbox.address })}</p>
+      {!v.mailbox.ours ? <p className="alert alert-warning">{t("pec.mailbox.other")}</p> : null}
+      {v.status.lastReadAt ? <p>{t("pec.mailbox.lastRead", { at: when(v.status.lastReadAt) })}</p> : null}
+      {v.status.lastError ? (
+        <p className="alert alert-danger" role="alert">
+          {t("pec.mailbox.error", { at: when(v.status.lastErrorAt ?? ""), error: v.status.lastError })}
+        </p>
+      ) : null}
+      {v.done ? (
+        <p className="alert alert-success" role="status">
+          {t(v.done === "allegato" ? "pec.done.attached" : "pec.done.registered", { label: v.label })}
+        </p>
+      ) : null}
+
+      <h2>{t("pec.waiting.title")}</h2>
+      {v.waiting.length === 0 ? (
+        <p>{t("pec.waiting.empty")}</p>
+      ) : (
+        <ul className="list-unstyled">
+          {v.waiting.map((m) => (
+            <li key={m.id} className="card mb-3">
+              <div className="card-body">
+                <h3 className="h5">{m.subject || "-"}</h3>
+                <p className="mb-1">
+                  {t("pec.col.sender")}: {m.sender} · {t("pec.col.received")}: {when(m.receivedAt)}
+                  {m.segnatura ? ` · ${t("pec.segnatura")}` : ""}
+                </p>
+                {m.excerpt ? <p className="text-muted">{m.excerpt}</p> : null}
+                {failed?.message === m.id ? (
+                  <p className="text-danger" role="alert" id={`err-${m.id}`}>
+                    {t(`pec.error.${failed.error}` as MessageKey)}
+                  </p>
+                ) : null}
+                <Form method="post" className="row g-2 align-items-end">
+                  <CsrfInput />
+                  <input type="hidden" name="message" value={m.id} />
+                  <div className="col-md-6">
+                    <label className="form-label" htmlFor={`rif-${m.id}`}>
+                      {t("pec.attach.label")}
+                    </label>
+                    <input
+                      id={`rif-${m.id}`}
+                      name="riferimento"
+                      className="form-control"
+                      aria-describedby={failed?.message === m.id ? `err-${m.id}` : undefined}
+                    />
+                  </div>
+                  <div className="col-md-6 d-flex gap-2">
+                    <button type="submit" name="intent" value="allega" className="btn btn-primary">
+                      {t("pec.attach.submit")}
+                    </button>
+                    <button type="submit" name="intent" value="registra" className="btn btn-outline-primary">
+                      {t("pec.register.submit")}
+                    </button>
+                  </div>
+                </Form>
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+
+      <h2>{t("pec.outgoing.title")}</h2>
+      {v.outgoing.length === 0 ? (
+        <p>{t("pec.outgoing.empty")}</p>
+      ) : (
+        <div className="table-responsive">
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">{t("pec.col.received")}</th>
+                <th scope="col">{t("pec.col.recipient")}</th>
+                <th scope="col">{t("pec.col.subject")}</th>
+                <th scope="col">{t("pec.col.pratica")}</th>
+                <th scope="col">{t("pec.col.state")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {v.outgoing.map((m) => (
+                <tr key={m.id}>
+                  <td>{when(m.createdAt)}</td>
+                  <td>{m.recipient}</td>
+                  <td>{m.subject}</td>
+                  <td>
+                    {m.praticaId ? (
+                      <Link to={`/scrivania/pratiche/${m.praticaId}`}>
+                        {m.cui ?? m.praticaId.slice(0, 8)}
+                      </Link>
+                    ) : (
+                      ""
+                    )}
+                  </td>
+                  <td
+                    className={
+                      m.state === "not_delivered" || m.state === "not_accepted"
+                        ? "text-danger fw-bold"
+                        : undefined
+                    }
+                  >
+                    {t(`pec.state.${m.state}` as MessageKey)}
+                    {m.error ? ` (${m.error})` : ""}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+
+      <h2>{t("pec.refused.title")}</h2>
+      <p>{t("pec.refused.lead")}</p>
+      {v.refused.length === 0 ? (
+        <p>{t("pec.refused.empty")}</p>
+      ) : (
+        <div className="table-responsive">
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">{t("pec.col.received")}</th>
+                <th scope="col">{t("pec.col.sender")}</th>
+                <th scope="col">{t("pec.col.subject")}</th>
+                <th scope="col">{t("pec.col.reason")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {v.refused.map((m) => (
+                <tr key={m.id}>
+                  <td>{when(m.receivedAt)}</td>
+                  <td>{m.sender}</td>
+                  <td>{m.subject}</td>
+                  <td>{m.reason}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+
+      <h2>{t("pec.handled.title")}</h2>
+      {v.handled.length === 0 ? (
+        <p>{t("pec.handled.empty")}</p>
+      ) : (
+        <div className="table-responsive">
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">{t("pec.col.received")}</th>
+                <th scope="col">{t("pec.col.sender")}</th>
+                <th scope="col">{t("pec.col.subject")}</th>
+                <th scope="col">{t("pec.col.protocol")}</th>
+                <th scope="col">{t("pec.col.pratica")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {v.handled.map((m) => (
+                <tr key={m.id}>
+                  <td>{when(m.receivedAt)}</td>
+                  <td>{m.sender}</td>
+                  <td>{m.subject}</td>
+                  <td>{m.protocol_label}</td>
+                  <td>
+                    {m.pratica_id ? (
+                      <Link to={`/scrivania/pratiche/${m.pratica_id}`}>
+                        {m.cui ?? m.pratica_id.slice(0, 8)}
+                      </Link>
+                    ) : (
+                      ""
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
+  );
+}
