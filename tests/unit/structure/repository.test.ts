@@ -18,7 +18,6 @@ const STILL_QUERYING = [
   "app/server/filing/drafts.server.ts",
   "app/server/filing/queries.server.ts",
   "app/server/filing/submit.server.ts",
-  "app/server/integrations/signature/attachments.server.ts",
   "app/server/mail/outbox.server.ts",
   "app/server/pratiche/repository.server.ts",
 ];
