@@ -79,7 +79,7 @@ describe.each(DATABASES)("the seal's timestamp through the integration queue on 
         services,
         now,
       })();
-  });
+  }, 240_000);
   afterAll(async () => {
     await test?.drop();
   });
