@@ -244,7 +244,11 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
       "Configurazione non valida: con PAGOPA_GPD_URL in produzione servono anche PAGOPA_CHECKOUT_URL, PAGOPA_API_KEY (la chiave di sottoscrizione GPD) e PAGOPA_NOTIFY_SECRET (almeno 32 caratteri casuali).",
     );
   }
-  if (env.SEAL_SERVICE === "csc" && isProduction && (!env.CSC_URL || !env.CSC_TOKEN || !env.CSC_CREDENTIAL_ID)) {
+  if (
+    env.SEAL_SERVICE === "csc" &&
+    isProduction &&
+    (!env.CSC_URL || !env.CSC_TOKEN || !env.CSC_CREDENTIAL_ID)
+  ) {
     throw new ConfigError(
       "Configurazione non valida: con SEAL_SERVICE=csc in produzione servono CSC_URL (l'indirizzo csc/v2 del servizio di sigillo remoto), CSC_TOKEN (il token di accesso OAuth2 del servizio) e CSC_CREDENTIAL_ID (la credenziale del sigillo).",
     );
