@@ -124,16 +124,7 @@ const schema = z.object({
     .url("deve essere un indirizzo completo, ad esempio https://tsa.example.it/tsa")
     .optional(),
   TRUST_ANCHORS: z.string().min(1).optional(),
-  // Signatures, continued (issue 14): the remote seal (Cloud Signature Consortium API v2) and the certificate
-  // that signs the ETSI trusted list read from TRUST_ANCHORS.
-  SEAL_SERVICE: z.enum(["p12", "csc"], { message: "deve essere p12 oppure csc" }).optional(),
-  CSC_URL: z
-    .string()
-    .url("deve essere un indirizzo completo, ad esempio https://firma.example.it/csc/v2")
-    .optional(),
-  CSC_TOKEN: z.string().min(8, "deve essere lunga almeno 8 caratteri").optional(),
-  CSC_CREDENTIAL_ID: z.string().min(1).optional(),
-  CSC_PIN: z.string().optional(),
+  // Signatures, continued (issue 14): the certificate that signs the ETSI trusted list in TRUST_ANCHORS.
   TRUSTED_LIST_SIGNER: z.string().min(1).optional(),
 });
 
@@ -242,20 +233,6 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   ) {
     throw new ConfigError(
       "Configurazione non valida: con PAGOPA_GPD_URL in produzione servono anche PAGOPA_CHECKOUT_URL, PAGOPA_API_KEY (la chiave di sottoscrizione GPD) e PAGOPA_NOTIFY_SECRET (almeno 32 caratteri casuali).",
-    );
-  }
-  if (
-    env.SEAL_SERVICE === "csc" &&
-    isProduction &&
-    (!env.CSC_URL || !env.CSC_TOKEN || !env.CSC_CREDENTIAL_ID)
-  ) {
-    throw new ConfigError(
-      "Configurazione non valida: con SEAL_SERVICE=csc in produzione servono CSC_URL (l'indirizzo csc/v2 del servizio di sigillo remoto), CSC_TOKEN (il token di accesso OAuth2 del servizio) e CSC_CREDENTIAL_ID (la credenziale del sigillo).",
-    );
-  }
-  if (env.SEAL_SERVICE === "csc" && env.SEAL_P12) {
-    throw new ConfigError(
-      "Configurazione non valida: indica SEAL_SERVICE=csc oppure SEAL_P12, non entrambe (il sigillo è uno solo).",
     );
   }
   return {

@@ -29,8 +29,7 @@ export function sealHandler(env: Env, sealer?: Sealer): IntegrationHandler {
   return {
     kind: "seal",
     retry: defaultRetryPolicy,
-    target: () =>
-      env.SEAL_SERVICE === "csc" ? `csc:${env.CSC_URL ?? "doppio"}` : `tsa:${env.TSA_URL ?? "-"}`,
+    target: () => `tsa:${env.TSA_URL ?? "-"}`,
     async execute(call, ctx): Promise<CallOutcome> {
       const p = call.payload as unknown as SealPayload;
       const doc = await ctx.db

@@ -93,7 +93,7 @@ export async function loadTrustStore(
       addToTrustStore(store, file, new Uint8Array(await readFile(file)));
     } catch (error) {
       if (error instanceof TrustedListRefused) {
-        (store.refused ??= []).push(`Lista di fiducia rifiutata: ${error.message}.`);
+        store.refused = [...(store.refused ?? []), `Lista di fiducia rifiutata: ${error.message}.`];
         continue;
       }
       throw new Error(
