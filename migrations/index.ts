@@ -6,13 +6,14 @@ import * as m0004 from "./0004_filing";
 import * as m0005 from "./0005_desk";
 import * as m0006 from "./0006_delegations";
 import * as m0007 from "./0007_integrations";
-import * as m0009 from "./0009_hardening";
 import * as m0008 from "./0008_identity";
+import * as m0009 from "./0009_hardening";
 import * as m0010 from "./0010_payments";
 import * as m0011 from "./0011_signatures";
 import * as m0012 from "./0012_staff_identity";
-import * as m0018 from "./0018_protocol_register";
+import * as m0013 from "./0013_seal_queue";
 import * as m0017 from "./0017_pec";
+import * as m0018 from "./0018_protocol_register";
 
 /**
  * Statically listed so the migrations are bundled into the server build (loading .ts files from disk at run
@@ -23,16 +24,15 @@ export const migrations: Record<string, Migration> = {
   "0002_catalogue": m0002,
   "0003_pratiche": m0003,
   "0004_filing": m0004,
-  // 0004 is reserved for the filing journey; keep the numbers in order when it lands.
   "0005_desk": m0005,
   "0006_delegations": m0006,
   "0007_integrations": m0007,
-  "0009_hardening": m0009,
   "0008_identity": m0008,
-  // 0008 and 0009 are reserved for other branches; Kysely orders by name, so they may land later.
+  "0009_hardening": m0009,
   "0010_payments": m0010,
   "0011_signatures": m0011,
   "0012_staff_identity": m0012,
-  "0018_protocol_register": m0018,
+  "0013_seal_queue": m0013,
   "0017_pec": m0017,
+  "0018_protocol_register": m0018,
 };

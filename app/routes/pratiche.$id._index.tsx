@@ -189,6 +189,11 @@ function Detail({ view, protocolEntries }: { view: View; protocolEntries: Protoc
                 {d.title}
               </a>{" "}
               ({d.protocol_label ?? ""} {itDate(d.created_at)})
+              {d.seal_status === "pending" || d.seal_status === "failed" ? (
+                <span className="badge bg-secondary ms-2" data-testid="seal-badge">
+                  {t(`signature.seal.badge.${d.seal_status}`)}
+                </span>
+              ) : null}
             </li>
           ))}
         </ul>

@@ -40,6 +40,7 @@ function SealSection({ seal }: { seal: SealStatus }) {
     invalid: "alert-danger",
     indeterminate: "alert-warning",
     none: "alert-info",
+    pending: "alert-info",
   };
   return (
     <section aria-labelledby="seal-title" className="mt-4" data-testid="seal">
@@ -49,6 +50,11 @@ function SealSection({ seal }: { seal: SealStatus }) {
       <p className={`alert ${tone[seal.status]}`} data-testid="seal-status" data-status={seal.status}>
         {t(`signature.seal.${seal.status}`)}
       </p>
+      {seal.completion && seal.status !== "pending" ? (
+        <p className="alert alert-info" data-testid="seal-completion" data-completion={seal.completion}>
+          {t(`signature.seal.completion.${seal.completion}`)}
+        </p>
+      ) : null}
       {seal.status !== "none" ? (
         <dl className="row">
           <dt className="col-sm-4">{t("signature.seal.holder")}</dt>
@@ -114,6 +120,16 @@ export default function VerifyResult() {
               {d.sha256}
             </code>
           </dd>
+          {d.issuedSha256 ? (
+            <>
+              <dt className="col-sm-4">{t("signature.seal.issuedSha256")}</dt>
+              <dd className="col-sm-8">
+                <code className="text-break" data-testid="issued-sha256">
+                  {d.issuedSha256}
+                </code>
+              </dd>
+            </>
+          ) : null}
         </dl>
         <p>{t("filing.verify.hashHint")}</p>
         {v.seal ? <SealSection seal={v.seal} /> : null}

@@ -180,6 +180,8 @@ const schema = z.object({
     )
     .optional(),
   PRESERVATION_TOKEN: z.string().min(16, "deve essere lunga almeno 16 caratteri").optional(),
+  // Signatures, continued (issue 14): the certificate that signs the ETSI trusted list in TRUST_ANCHORS.
+  TRUSTED_LIST_SIGNER: z.string().min(1).optional(),
 });
 
 /** TRUST_PROXY as Express wants it: a list of addresses, subnets or the names Express knows; null when invalid. */

@@ -84,6 +84,8 @@ export interface PraticaData {
     sha256: string;
     created_at: string;
     protocol_label: string | null;
+    /** ADR 0016: "pending" while the seal or its timestamp is queued, "failed" when the retries are over. */
+    seal_status?: "pending" | "applied" | "failed" | null;
   }[];
   attachments: {
     id: string;
@@ -359,6 +361,11 @@ export function PraticaSummary({ data }: { data: PraticaData }) {
                     <td>{fmtDateTime(d.created_at)}</td>
                     <td>
                       <code className="text-break small">{d.sha256}</code>
+                      {d.seal_status === "pending" || d.seal_status === "failed" ? (
+                        <span className="badge bg-secondary ms-2" data-testid="seal-badge">
+                          {t(`signature.seal.badge.${d.seal_status}`)}
+                        </span>
+                      ) : null}
                     </td>
                   </tr>
                 ))}

@@ -28,6 +28,16 @@ export const it = {
   "signature.seal.sealedAt": "Apposto il",
   "signature.seal.howTo":
     "Per verificarlo da te: scarica il PDF e aprilo con un lettore che verifica le firme (per esempio Adobe Acrobat Reader o `pdfsig` di poppler), oppure confronta l'impronta SHA-256 del file con quella indicata qui.",
+  "signature.seal.pending":
+    "Il sigillo elettronico del SUAP è in corso di apposizione: il documento è valido così come emesso e il sigillo arriverà a breve. Ricarica la pagina tra qualche minuto.",
+  "signature.seal.completion.timestamp":
+    "Marca temporale in corso di apposizione: arriverà a breve; l'impronta SHA-256 cambierà quando sarà apposta.",
+  "signature.seal.completion.seal": "Sigillo in corso di apposizione.",
+  "signature.seal.completion.failed":
+    "Il servizio non ha completato il sigillo o la marca temporale dopo più tentativi: lo Sportello è stato avvisato. Il documento resta quello emesso.",
+  "signature.seal.issuedSha256": "Impronta SHA-256 al momento dell'emissione",
+  "signature.seal.badge.pending": "sigillo in corso",
+  "signature.seal.badge.failed": "sigillo non completato",
   "signature.yes": "sì",
   "signature.no": "no",
 } as const;
@@ -61,6 +71,16 @@ export const en: Record<keyof typeof it, string> = {
   "signature.seal.sealedAt": "Applied on",
   "signature.seal.howTo":
     "To check it yourself: download the PDF and open it in a reader that verifies signatures (for example Adobe Acrobat Reader or poppler's `pdfsig`), or compare the file's SHA-256 fingerprint with the one shown here.",
+  "signature.seal.pending":
+    "The SUAP's electronic seal is being applied: the document is valid as issued and the seal will follow shortly. Reload this page in a few minutes.",
+  "signature.seal.completion.timestamp":
+    "Timestamp being applied: it will follow shortly; the SHA-256 fingerprint changes when it is added.",
+  "signature.seal.completion.seal": "Seal being applied.",
+  "signature.seal.completion.failed":
+    "The service did not complete the seal or the timestamp after several attempts: the desk has been alerted. The document stays as issued.",
+  "signature.seal.issuedSha256": "SHA-256 fingerprint when issued",
+  "signature.seal.badge.pending": "seal pending",
+  "signature.seal.badge.failed": "seal not completed",
   "signature.yes": "yes",
   "signature.no": "no",
 };

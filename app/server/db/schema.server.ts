@@ -260,6 +260,11 @@ export interface DocumentsTable {
   created_at: Generated<Date>;
   /** The seal on the stored bytes (0011): holder, issuer, qualified, timestamped; null when issued unsealed. */
   seal: Json<unknown> | null;
+  /** 0013: null = nothing left to do; "pending" = seal or timestamp queued; "applied"; "failed" (retries over). */
+  seal_status: "pending" | "applied" | "failed" | null;
+  seal_completed_at: Date | null;
+  /** 0013: the SHA-256 at issue, kept when the completed (sealed or timestamped) file replaced it. */
+  issued_sha256: string | null;
 }
 
 export interface AttachmentsTable {

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Transaction } from "kysely";
 import type { WorkflowEvent } from "../../../workflows/index";
+import { enqueueCall } from "../integrations/queue.server";
 import type { IntegrationResultEvent } from "../integrations/types.server";
 import type { Database, Pratica } from "../db/schema.server";
 import { type DocumentSpec, documentFileName, renderPdf, verificationCode } from "../documents/pdf.server";
@@ -269,12 +270,14 @@ export async function issueDocument(
     verification: { code, url: verifyUrl },
     generatedAt: input.now.toISOString(),
   });
-  // Sealed before hashing: the SHA-256 recorded and shown on /verifica is that of the sealed bytes.
+  // Sealed before hashing: the SHA-256 recorded and shown on /verifica is that of the sealed bytes. Only the
+  // CPU part runs here (ADR 0016): a timestamp (TSA_URL) or a remote seal is queued and applied after COMMIT.
   const signed =
     kind === "provvedimento" && services.officerSigner
-      ? await services.officerSigner.seal(pdf, { reason: "Firma del responsabile del procedimento" })
+      ? await services.officerSigner.sealNow(pdf, { reason: "Firma del responsabile del procedimento" })
       : pdf;
-  const sealed = services.sealer ? await services.sealer.seal(signed, { reason: title }) : signed;
+  const sealed = services.sealer ? await services.sealer.sealNow(signed, { reason: title }) : signed;
+  const deferred = services.sealer?.deferred ?? null;
   const stored = await services.files.put(sealed);
   const id = randomUUID();
   const filename = documentFileName(kind, input.protocol.label || pratica.cui || undefined);
@@ -293,9 +296,21 @@ export async function issueDocument(
       issuer_entity_id: desk.id,
       event_seq: input.seq,
       created_at: input.now,
-      seal: services.sealer ? JSON.stringify(services.sealer.info) : null,
+      seal: services.sealer ? JSON.stringify({ ...services.sealer.info, deferred }) : null,
+      seal_status: deferred ? "pending" : null,
     })
     .execute();
+  if (deferred) {
+    await enqueueCall(trx, {
+      kind: "seal",
+      operation: "complete",
+      target: "seal",
+      idempotencyKey: `seal:${id}`,
+      praticaId: pratica.id,
+      payload: { documentId: id, reason: title, deferred },
+      notBefore: input.now,
+    });
+  }
   if (input.protocol.id !== null) {
     await trx
       .updateTable("protocol_entries")

@@ -77,6 +77,7 @@ export async function verifyDocument(db: Kysely<Database>, typed: string) {
       "documents.size",
       "documents.created_at",
       "documents.verification_code",
+      "documents.issued_sha256",
       "entities.name as issuer",
       "protocol_entries.label as protocol_label",
       "pratiche.protocol_number as pratica_protocol",
@@ -89,6 +90,8 @@ export async function verifyDocument(db: Kysely<Database>, typed: string) {
     kind: row.kind,
     title: row.title,
     sha256: row.sha256,
+    /** The fingerprint at issue, when the queued timestamp or seal replaced the file (ADR 0016). */
+    issuedSha256: row.issued_sha256,
     size: row.size,
     createdAt: new Date(row.created_at).toISOString(),
     issuer: row.issuer,

@@ -7,6 +7,7 @@ import type { IdentityProvider } from "./identity/port.server";
 import { paymentHandler } from "./payment/handler.server";
 import { preservationHandler } from "./preservation/handler.server";
 import { protocolHandler } from "./protocol/handler.server";
+import { sealHandler } from "./seal/handler.server";
 import { loadSealer } from "./seal/registry.server";
 import type { Sealer } from "./seal/port.server";
 import type { SignatureVerifier } from "./signature/port.server";
@@ -96,6 +97,8 @@ const ports = {
             "SEAL_P12 è obbligatoria in produzione (il certificato di sigillo del SUAP in formato PKCS#12, con SEAL_P12_PASSWORD)",
           ),
     adapter: (env: Env): Promise<Sealer> => loadSealer(env),
+    // Queued too (ADR 0016): what a seal adds after COMMIT (the RFC 3161 timestamp).
+    handler: sealHandler,
   },
   payment: {
     choose: (env) =>

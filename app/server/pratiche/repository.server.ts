@@ -271,3 +271,18 @@ export async function praticaDesk(db: Executor, praticaId: string) {
     .where("pratiche.id", "=", praticaId)
     .executeTakeFirst();
 }
+
+/**
+ * Who may sign a pratica's files: its form (the declarant's fiscal code and name), the business's legal
+ * representative and the filer (the signature check of an upload, integrations/signature/attachments.server.ts).
+ */
+export async function praticaSignatories(db: Executor, id: string) {
+  if (!UUID.test(id)) return undefined;
+  return db
+    .selectFrom("pratiche")
+    .innerJoin("businesses", "businesses.id", "pratiche.business_id")
+    .innerJoin("users", "users.id", "pratiche.filer_user_id")
+    .select(["pratiche.form_data", "businesses.legal_representative", "users.fiscal_code", "users.full_name"])
+    .where("pratiche.id", "=", id)
+    .executeTakeFirst();
+}

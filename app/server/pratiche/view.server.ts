@@ -56,6 +56,7 @@ export async function loadPraticaView(
           "documents.size",
           "documents.verification_code",
           "documents.created_at",
+          "documents.seal_status",
           "protocol_entries.label as protocol_label",
         ])
         .where("documents.pratica_id", "=", pratica.id)

@@ -5,7 +5,10 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseTrustedList, SERVICE_TYPES, trustedCertificates } from "~/domain/signature/trusted-list";
-import { loadTrustStore } from "~/server/integrations/signature/trust.server";
+import { SignedXml } from "xml-crypto";
+import { parseEnv } from "~/server/env.server";
+import { loadVerifier } from "~/server/integrations/signature/registry.server";
+import { emptyTrustStore, loadTrustStore } from "~/server/integrations/signature/trust.server";
 import { LocalSignatureVerifier } from "~/server/integrations/signature/verify.server";
 import { createCms } from "~/server/integrations/signature/cms-sign.server";
 import { buildCorpus, type Corpus, cades, samplePdf, signer } from "./corpus";
@@ -116,5 +119,66 @@ describe("TRUST_ANCHORS folder", () => {
       "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
     );
     await expect(loadTrustStore(folder)).rejects.toThrow(/rotto\.pem non contiene certificati/);
+  });
+});
+
+describe("the trusted list's XAdES signature (TRUSTED_LIST_SIGNER)", () => {
+  function signList(xml: string, by: { keyPem: string; pem: string }) {
+    const sig = new SignedXml({
+      privateKey: by.keyPem,
+      publicCert: by.pem,
+      signatureAlgorithm: "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+      canonicalizationAlgorithm: "http://www.w3.org/2001/10/xml-exc-c14n#",
+    });
+    sig.addReference({
+      xpath: "/*",
+      digestAlgorithm: "http://www.w3.org/2001/04/xmlenc#sha256",
+      transforms: [
+        "http://www.w3.org/2000/09/xmldsig#enveloped-signature",
+        "http://www.w3.org/2001/10/xml-exc-c14n#",
+      ],
+      isEmptyUri: true,
+    });
+    sig.computeSignature(xml, { location: { reference: "/*", action: "append" } });
+    return sig.getSignedXml();
+  }
+
+  it("takes a list signed by the configured signer; refuses a tampered, foreign or unsigned one and keeps the anchors already loaded", async () => {
+    const folder = path.join(dir, "tsl-signed");
+    mkdirSync(folder);
+    const signed = signList(trustedList(c.root.der, c.untrustedRoot.der), c.other);
+    // "0-" sorts first: the anchor loaded before the refused lists stays.
+    writeFileSync(path.join(folder, "0-ancora.pem"), c.untrustedRoot.pem);
+    writeFileSync(path.join(folder, "1-IT_TSL.xml"), signed);
+    writeFileSync(
+      path.join(folder, "2-alterata.xml"),
+      signed.replace("Prove &amp; Firme S.p.A.", "Prove &amp; Falsi S.p.A."),
+    );
+    writeFileSync(
+      path.join(folder, "3-altro-firmatario.xml"),
+      signList(trustedList(c.intermediate.der, c.untrustedRoot.der), c.valid),
+    );
+    writeFileSync(path.join(folder, "4-senza-firma.xml"), trustedList(c.intermediate.der, c.root.der));
+    const store = await loadTrustStore(folder, emptyTrustStore([c.other.pem]));
+    // The anchor file and the one genuine list (its granted root): nothing from the refused ones.
+    expect(
+      store.anchors.map((a) => Buffer.from(a.toSchema().toBER(false)).toString("base64")).sort(),
+    ).toEqual([b64(c.root.der), b64(c.untrustedRoot.der)].sort());
+    expect(store.refused).toHaveLength(3);
+    expect(store.refused![0]).toMatch(
+      /2-alterata\.xml: la firma XAdES della lista di fiducia non è valida .*TRUSTED_LIST_SIGNER.*Le àncore di fiducia precedenti restano in uso/,
+    );
+    expect(store.refused![1]).toMatch(/3-altro-firmatario\.xml: la firma XAdES .* non è valida/);
+    expect(store.refused![2]).toMatch(/4-senza-firma\.xml: la lista di fiducia non porta la firma XAdES/);
+  });
+
+  it("stops the boot when TRUSTED_LIST_SIGNER is not a certificate", async () => {
+    const file = path.join(dir, "non-certificato.pem");
+    writeFileSync(file, "niente");
+    await expect(
+      loadVerifier(
+        parseEnv({ DATA_DIR: path.join(dir, "data"), NODE_ENV: "test", TRUSTED_LIST_SIGNER: file }),
+      ),
+    ).rejects.toThrow(/TRUSTED_LIST_SIGNER deve indicare un file PEM/);
   });
 });

@@ -5,14 +5,10 @@ import type { Pratica } from "~/server/db/schema.server";
 import { proceedingsOf, refOf } from "~/server/pratiche/repository.server";
 
 /**
- * Files that still read the pratiche table themselves. The list may only shrink: a new service reads a pratica
- * through app/server/pratiche/repository.server.ts (find, lock, read chosen columns, list queries, praticaRef).
- *  - the outbox and the signed attachments are owned by other work in flight (they switch next).
+ * Files that read the pratiche table themselves: only the repository. A service reads a pratica through
+ * app/server/pratiche/repository.server.ts (find, lock, read chosen columns, list queries, praticaRef).
  */
-const STILL_QUERYING = [
-  "app/server/integrations/signature/attachments.server.ts",
-  "app/server/pratiche/repository.server.ts",
-];
+const STILL_QUERYING = ["app/server/pratiche/repository.server.ts"];
 
 describe("one pratica repository", () => {
   it('no new module writes its own selectFrom("pratiche")', () => {

@@ -51,6 +51,8 @@ export async function executeDocuments(ctx: EffectContext, effects: Effect[]) {
       now: ctx.now,
     });
     ctx.documents.push(document);
+    // The seal's timestamp or a remote seal was queued with the document (ADR 0016): wake the worker.
+    if (ctx.services.sealer?.deferred) ctx.queuedCalls += 1;
     // A registration still queued at the remote register carries this document.
     const callId =
       entry?.callId ??

@@ -4,8 +4,8 @@ import type * as pkijs from "pkijs";
 import type { CmsSigner } from "../signature/cms-sign.server";
 import { OID, describeName, sameCert } from "../signature/cms.server";
 import { parseCertificate } from "../signature/trust.server";
-import { signPdf } from "./pades.server";
-import type { SealInfo, Sealer } from "./port.server";
+import { addSignatureTimestamp, signPdf } from "./pades.server";
+import type { DeferredSeal, SealInfo, Sealer } from "./port.server";
 import { tsaClient } from "./tsa.server";
 
 /** Reads a PKCS#12 (key + certificate + chain). A wrong password or a file without a key is one sentence. */
@@ -74,9 +74,13 @@ export function isQualified(cert: pkijs.Certificate): boolean {
   return bytes.includes(Buffer.from("060604008e460101", "hex"));
 }
 
-/** Seals with a key held locally (PKCS#12), with an RFC 3161 timestamp when a TSA is configured. */
+/**
+ * Seals with a key held locally (PKCS#12). With a TSA configured the RFC 3161 timestamp is deferred: the
+ * document is sealed at issue (CPU only) with room reserved for the token, which the worker adds after COMMIT.
+ */
 export class Pkcs12Sealer implements Sealer {
   readonly info: SealInfo;
+  readonly deferred: DeferredSeal;
   private timestamp?: (signature: Uint8Array) => Promise<Uint8Array>;
 
   constructor(
@@ -84,15 +88,28 @@ export class Pkcs12Sealer implements Sealer {
     options: { tsaUrl?: string; development: boolean; holder?: string },
   ) {
     this.timestamp = options.tsaUrl ? tsaClient(options.tsaUrl) : undefined;
+    this.deferred = this.timestamp ? "timestamp" : null;
     this.info = describeSeal(signer, { timestamped: !!options.tsaUrl, development: options.development });
   }
 
-  seal(pdf: Uint8Array, meta: { reason: string }): Promise<Uint8Array> {
+  private sign(pdf: Uint8Array, reason: string, timestamp?: (s: Uint8Array) => Promise<Uint8Array>) {
     return signPdf(pdf, this.signer, {
-      reason: meta.reason,
+      reason,
       name: this.info.subject,
-      timestamp: this.timestamp,
+      timestamp,
       reserve: this.timestamp ? 20_000 : 12_000,
     });
+  }
+
+  seal(pdf: Uint8Array, meta: { reason: string }): Promise<Uint8Array> {
+    return this.sign(pdf, meta.reason, this.timestamp);
+  }
+
+  sealNow(pdf: Uint8Array, meta: { reason: string }): Promise<Uint8Array> {
+    return this.sign(pdf, meta.reason);
+  }
+
+  async complete(pdf: Uint8Array): Promise<Uint8Array> {
+    return this.timestamp ? addSignatureTimestamp(pdf, this.timestamp) : pdf;
   }
 }

@@ -1,6 +1,9 @@
+import * as asn1js from "asn1js";
 import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFNumber, PDFRef, PDFString } from "pdf-lib";
 import { findPdfSignatures } from "~/domain/signature/envelope";
+import * as pkijs from "pkijs";
 import { type CmsSigner, createCms } from "../signature/cms-sign.server";
+import { OID, ab, ensureEngine } from "../signature/cms.server";
 
 /**
  * PAdES (ETSI.CAdES.detached) with pdf-lib and pkijs: a signature field whose dictionary has a ByteRange
@@ -152,4 +155,52 @@ export async function signPdf(
     "latin1",
   );
   return new Uint8Array(saved);
+}
+
+/**
+ * Adds an RFC 3161 signature-timestamp to the LAST signature of a signed PDF, in place: the token goes into
+ * the SignerInfo's unsigned attributes and the new CMS is written into the same reserved /Contents, so the
+ * bytes the ByteRange covers do not change and the signature stays valid. A signature that already carries a
+ * timestamp is returned as it is (the worker may run a call twice: the token is added once).
+ */
+export async function addSignatureTimestamp(
+  pdf: Uint8Array,
+  timestamp: (signatureValue: Uint8Array) => Promise<Uint8Array>,
+): Promise<Uint8Array> {
+  ensureEngine();
+  const last = findPdfSignatures(pdf).at(-1);
+  if (!last) throw new Error("PAdES: the PDF carries no signature to timestamp");
+  const info = new pkijs.ContentInfo({ schema: asn1js.fromBER(ab(last.cms)).result });
+  const signed = new pkijs.SignedData({ schema: info.content });
+  const si = signed.signerInfos[0]!;
+  if (si.unsignedAttrs?.attributes.some((a) => a.type === OID.timeStampToken)) return pdf;
+  const token = await timestamp(new Uint8Array(si.signature.valueBlock.valueHexView));
+  const attribute = new pkijs.Attribute({
+    type: OID.timeStampToken,
+    values: [asn1js.fromBER(ab(token)).result],
+  });
+  si.unsignedAttrs = new pkijs.SignedAndUnsignedAttributes({
+    type: 1,
+    attributes: [...(si.unsignedAttrs?.attributes ?? []), attribute],
+  });
+  const out = new Uint8Array(
+    new pkijs.ContentInfo({ contentType: OID.signedData, content: signed.toSchema(true) })
+      .toSchema()
+      .toBER(false),
+  );
+  const [, gapStart, gapEnd] = last.byteRange;
+  const room = (gapEnd - gapStart - 2) / 2;
+  if (out.length > room)
+    throw new Error(
+      `PAdES: the timestamped signature (${out.length} bytes) does not fit the ${room} reserved`,
+    );
+  const bytes = Buffer.from(pdf);
+  bytes.write(
+    Buffer.from(out)
+      .toString("hex")
+      .padEnd(room * 2, "0"),
+    gapStart + 1,
+    "latin1",
+  );
+  return new Uint8Array(bytes);
 }

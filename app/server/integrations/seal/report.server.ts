@@ -5,7 +5,13 @@ import { signatureVerifier } from "../signature/attachments.server";
 import type { SealInfo } from "./port.server";
 
 export interface SealStatus {
-  status: "valid" | "invalid" | "indeterminate" | "none";
+  /** "pending": the seal itself is still to be applied by the remote service (the file is as issued). */
+  status: "valid" | "invalid" | "indeterminate" | "none" | "pending";
+  /**
+   * What the worker still owes (ADR 0016): "timestamp" or "seal" while queued, "failed" once the retries are
+   * over, null when nothing is left.
+   */
+  completion: "timestamp" | "seal" | "failed" | null;
   holder: string | null;
   issuer: string | null;
   qualified: boolean;
@@ -25,15 +31,22 @@ export async function documentSeal(
 ): Promise<SealStatus | null> {
   const row = await db
     .selectFrom("documents")
-    .select(["storage_key", "filename", "seal"])
+    .select(["storage_key", "filename", "seal", "seal_status"])
     .where("verification_code", "=", code)
     .executeTakeFirst();
   if (!row) return null;
   const checkedAt = new Date().toISOString();
-  const info = row.seal as SealInfo | null;
+  const info = row.seal as (SealInfo & { deferred?: "timestamp" | "seal" | null }) | null;
+  const completion =
+    row.seal_status === "pending"
+      ? (info?.deferred ?? "seal")
+      : row.seal_status === "failed"
+        ? "failed"
+        : null;
   if (!info)
     return {
       status: "none",
+      completion: null,
       holder: null,
       issuer: null,
       qualified: false,
@@ -47,6 +60,20 @@ export async function documentSeal(
   } catch {
     return {
       status: "invalid",
+      completion,
+      holder: info.subject,
+      issuer: info.issuer,
+      qualified: info.qualified,
+      timestamped: false,
+      sealedAt: null,
+      checkedAt,
+    };
+  }
+  if (completion === "seal" || (completion === "failed" && info.deferred === "seal")) {
+    // Issued before the remote seal: the file is as issued and carries no seal yet.
+    return {
+      status: completion === "seal" ? "pending" : "none",
+      completion,
       holder: info.subject,
       issuer: info.issuer,
       qualified: info.qualified,
@@ -60,6 +87,7 @@ export async function documentSeal(
   const status = report.format === "pades" && report.outcome !== "unsigned" ? report.outcome : "invalid";
   return {
     status: status === "valid" || status === "indeterminate" ? status : "invalid",
+    completion,
     holder: seal?.signer.name ?? info.subject,
     issuer: seal?.issuer ?? info.issuer,
     qualified: info.qualified,

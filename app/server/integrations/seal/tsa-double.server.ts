@@ -15,9 +15,15 @@ export async function startTsaDouble(signer: CmsSigner, options: { port?: number
     throw new Error("The development TSA does not run in production");
   ensureEngine();
   let serial = 1;
+  let down: number | null = null;
+  let granted = 0;
   const server: Server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
+    if (down !== null) {
+      res.writeHead(down, { "Content-Type": "text/plain" }).end("TSA temporaneamente non disponibile");
+      return;
+    }
     try {
       if (req.method !== "POST" || req.headers["content-type"] !== "application/timestamp-query") {
         res.writeHead(415).end();
@@ -40,6 +46,7 @@ export async function startTsaDouble(signer: CmsSigner, options: { port?: number
         status: new pkijs.PKIStatusInfo({ status: 0 }),
         timeStampToken: new pkijs.ContentInfo({ schema: asn1js.fromBER(ab(token)).result }),
       });
+      granted += 1;
       res.writeHead(200, { "Content-Type": "application/timestamp-reply" });
       res.end(Buffer.from(reply.toSchema().toBER(false)));
     } catch {
@@ -52,6 +59,12 @@ export async function startTsaDouble(signer: CmsSigner, options: { port?: number
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}/tsa`,
+    /** Answers every request with this HTTP status (e.g. 503) until called with null. */
+    setDown: (status: number | null) => {
+      down = status;
+    },
+    /** How many tokens were issued. */
+    granted: () => granted,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

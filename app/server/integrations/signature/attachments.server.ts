@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import type { Attachment } from "~/domain/catalogue/schema";
 import { findPdfSignatures, unwrapCadesEnvelope } from "~/domain/signature/envelope";
 import type { Database } from "../../db/schema.server";
+import { praticaSignatories } from "../../pratiche/repository.server";
 import { runtime } from "../../runtime.server";
 import { signatureRuntime } from "../signatures.server";
 import type { ExpectedSigner, SignatureReport, SignatureVerifier, Text } from "./port.server";
@@ -23,13 +24,7 @@ async function expectedSigners(
   praticaId: string,
   userId: string,
 ): Promise<ExpectedSigner[]> {
-  const row = await db
-    .selectFrom("pratiche")
-    .innerJoin("businesses", "businesses.id", "pratiche.business_id")
-    .innerJoin("users", "users.id", "pratiche.filer_user_id")
-    .select(["pratiche.form_data", "businesses.legal_representative", "users.fiscal_code", "users.full_name"])
-    .where("pratiche.id", "=", praticaId)
-    .executeTakeFirst();
+  const row = await praticaSignatories(db, praticaId);
   if (!row) return [];
   const form = (row.form_data ?? {}) as Record<string, unknown>;
   const rep = (row.legal_representative ?? {}) as Record<string, string>;

@@ -1,3 +1,5 @@
+import { X509Certificate } from "node:crypto";
+import { readFile } from "node:fs/promises";
 import { ConfigError, type Env } from "../../env.server";
 import { developmentPki } from "../seal/development.server";
 import type { SignatureVerifier } from "./port.server";
@@ -10,7 +12,23 @@ import { LocalSignatureVerifier } from "./verify.server";
  * people's test signatures verify. In production TRUST_ANCHORS is required.
  */
 export async function loadVerifier(env: Env): Promise<SignatureVerifier> {
-  const store = emptyTrustStore();
+  let tlSigners: string[] | undefined;
+  if (env.TRUSTED_LIST_SIGNER) {
+    try {
+      const text = await readFile(env.TRUSTED_LIST_SIGNER, "utf8");
+      tlSigners = [...text.matchAll(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g)].map(
+        (m) => m[0],
+      );
+      for (const pem of tlSigners) new X509Certificate(pem);
+    } catch {
+      tlSigners = [];
+    }
+    if (!tlSigners.length)
+      throw new ConfigError(
+        `Configurazione non valida: TRUSTED_LIST_SIGNER deve indicare un file PEM con il certificato del gestore della lista di fiducia (${env.TRUSTED_LIST_SIGNER}). Correggi il percorso e riavvia.`,
+      );
+  }
+  const store = emptyTrustStore(tlSigners);
   if (env.TRUST_ANCHORS) {
     try {
       await loadTrustStore(env.TRUST_ANCHORS, store);
@@ -29,5 +47,6 @@ export async function loadVerifier(env: Env): Promise<SignatureVerifier> {
     await loadTrustStore(pki.caPath, store);
     await loadTrustStore(pki.crlPath, store);
   }
+  for (const sentence of store.refused ?? []) console.warn(sentence);
   return new LocalSignatureVerifier(store);
 }

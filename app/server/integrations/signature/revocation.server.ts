@@ -75,7 +75,9 @@ async function statusFromOcsp(
   const basic = new pkijs.BasicOCSPResponse({
     schema: asn1js.fromBER(response.responseBytes.response.valueBlock.valueHexView).result,
   });
-  if (!(await basic.verify({ trustedCerts: [issuer] }).catch(() => false)))
+  // The issuing CA signing its own answers is an authorised responder (RFC 6960 4.2.2.2): it was already
+  // validated as the certificate's issuer, so it is the trusted responder here.
+  if (!(await basic.verify({ trustedCerts: [issuer], trustedResponders: [issuer] }).catch(() => false)))
     throw new Error("OCSP response not signed by the issuer");
   const status = await basic.getCertificateStatus(cert, issuer);
   if (!status.isForCertificate) throw new Error("OCSP response is for another certificate");

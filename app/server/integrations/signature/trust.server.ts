@@ -3,21 +3,29 @@ import path from "node:path";
 import * as asn1js from "asn1js";
 import * as pkijs from "pkijs";
 import { parseTrustedList, trustedCertificates } from "~/domain/signature/trusted-list";
+import { verifyTrustedListSignature } from "./trusted-list-signature.server";
 
 /**
  * Trust anchors: a file or a folder (TRUST_ANCHORS) of CA certificates (PEM, possibly several per file, or
- * DER .cer/.crt/.der), CRLs (.crl, PEM or DER) and ETSI TS 119 612 trusted lists (.xml). A trusted list is read
- * as given: take it from the official source over a trusted channel (its XAdES signature is not checked here).
+ * DER .cer/.crt/.der), CRLs (.crl, PEM or DER) and ETSI TS 119 612 trusted lists (.xml). With TL signer
+ * certificates (TRUSTED_LIST_SIGNER) a trusted list is taken only if its XAdES signature verifies with one of
+ * them; a list that fails is refused (reason in `refused`) and adds nothing, so the anchors already there stay.
  */
 export interface TrustStore {
   anchors: pkijs.Certificate[];
   crls: pkijs.CertificateRevocationList[];
   sources: string[];
+  /** PEM certificates of the trusted lists' signer (the scheme operator). */
+  tlSigners?: string[];
+  /** Trusted lists refused, one sentence each. */
+  refused?: string[];
 }
 
-export function emptyTrustStore(): TrustStore {
-  return { anchors: [], crls: [], sources: [] };
+export function emptyTrustStore(tlSigners?: string[]): TrustStore {
+  return { anchors: [], crls: [], sources: [], tlSigners, refused: [] };
 }
+
+export class TrustedListRefused extends Error {}
 
 function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
   return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
@@ -44,7 +52,15 @@ function pemBlocks(text: string): { label: string; der: Uint8Array }[] {
 export function addToTrustStore(store: TrustStore, name: string, bytes: Uint8Array) {
   const text = Buffer.from(bytes).toString("latin1");
   if (/TrustServiceStatusList/.test(text.slice(0, 4096))) {
-    const list = parseTrustedList(Buffer.from(bytes).toString("utf8"));
+    const xml = Buffer.from(bytes).toString("utf8");
+    if (store.tlSigners?.length) {
+      try {
+        verifyTrustedListSignature(xml, store.tlSigners);
+      } catch (error) {
+        throw new TrustedListRefused(`${name}: ${(error as Error).message}`);
+      }
+    }
+    const list = parseTrustedList(xml);
     for (const b64 of trustedCertificates(list))
       store.anchors.push(parseCertificate(Buffer.from(b64, "base64")));
   } else if (text.includes("-----BEGIN ")) {
@@ -76,6 +92,10 @@ export async function loadTrustStore(
     try {
       addToTrustStore(store, file, new Uint8Array(await readFile(file)));
     } catch (error) {
+      if (error instanceof TrustedListRefused) {
+        store.refused = [...(store.refused ?? []), `Lista di fiducia rifiutata: ${error.message}.`];
+        continue;
+      }
       throw new Error(
         `TRUST_ANCHORS: il file ${file} non contiene certificati, CRL o una lista di fiducia leggibili (${(error as Error).message})`,
       );

@@ -1,0 +1,96 @@
+import type { Env } from "../../env.server";
+import { signatureRuntime } from "../signatures.server";
+import { type CallOutcome, defaultRetryPolicy, type IntegrationHandler } from "../types.server";
+import type { Sealer } from "./port.server";
+import { loadSealer } from "./registry.server";
+
+/** The payload `issueDocument` queues when the seal or its timestamp cannot be applied inside the transaction. */
+export interface SealPayload {
+  documentId: string;
+  reason: string;
+  /** What is left: the RFC 3161 timestamp on the local seal, or the whole (remote) seal. */
+  deferred: "timestamp" | "seal";
+}
+
+async function sealerOf(env: Env, given?: Sealer): Promise<Sealer> {
+  if (given) return given;
+  signatureRuntime.sealer ??= await loadSealer(env);
+  return signatureRuntime.sealer;
+}
+
+/**
+ * The handler of "seal/complete" calls (ADR 0016): after COMMIT, reads the issued bytes, has the seal port
+ * finish them (the TSA's token, or the remote service's seal), stores the new file (content-addressed, so a
+ * repeated run stores nothing new) and, in the transaction that records the outcome, points the document at
+ * it once: only a `pending` row is changed. Failures follow the default backoff; when the retries are over the
+ * document is `failed` (it stays readable, as issued) and the desk is alerted.
+ */
+export function sealHandler(env: Env, sealer?: Sealer): IntegrationHandler {
+  return {
+    kind: "seal",
+    retry: defaultRetryPolicy,
+    target: () => `tsa:${env.TSA_URL ?? "-"}`,
+    async execute(call, ctx): Promise<CallOutcome> {
+      const p = call.payload as unknown as SealPayload;
+      const doc = await ctx.db
+        .selectFrom("documents")
+        .select(["storage_key", "sha256", "size", "seal_status"])
+        .where("id", "=", p.documentId)
+        .executeTakeFirst();
+      if (!doc) return { ok: false, timeout: false, message: `Documento ${p.documentId} inesistente.` };
+      if (doc.seal_status !== "pending") {
+        return { ok: true, result: { storageKey: doc.storage_key, sha256: doc.sha256, size: doc.size } };
+      }
+      const bytes = new Uint8Array(await ctx.files.get(doc.storage_key));
+      const port = await sealerOf(env, sealer);
+      const done = await port.complete(bytes, { reason: p.reason, idempotencyKey: call.idempotency_key });
+      const stored = await ctx.files.put(done);
+      return { ok: true, result: { storageKey: stored.key, sha256: stored.sha256, size: stored.size } };
+    },
+    async onResult(trx, call, outcome, ctx) {
+      const p = call.payload as unknown as SealPayload;
+      const doc = await trx
+        .selectFrom("documents")
+        .select(["pratica_id", "sha256", "seal_status"])
+        .where("id", "=", p.documentId)
+        .forUpdate()
+        .executeTakeFirst();
+      if (!doc || doc.seal_status !== "pending") return;
+      if (outcome.ok) {
+        const r = outcome.result as { storageKey: string; sha256: string; size: number };
+        await trx
+          .updateTable("documents")
+          .set({
+            storage_key: r.storageKey,
+            sha256: r.sha256,
+            size: r.size,
+            issued_sha256: doc.sha256,
+            seal_status: "applied",
+            seal_completed_at: ctx.now,
+          })
+          .where("id", "=", p.documentId)
+          .execute();
+      } else {
+        await trx
+          .updateTable("documents")
+          .set({ seal_status: "failed", seal_completed_at: ctx.now })
+          .where("id", "=", p.documentId)
+          .execute();
+      }
+      await ctx.dispatch(trx, {
+        praticaId: doc.pratica_id,
+        event: {
+          type: "INTEGRATION_RESULT",
+          at: ctx.now.toISOString(),
+          kind: "seal",
+          operation: call.operation,
+          callId: call.id,
+          ok: outcome.ok,
+          ...(outcome.ok
+            ? { result: { documentId: p.documentId, deferred: p.deferred, ...outcome.result } }
+            : { error: outcome.message }),
+        },
+      });
+    },
+  };
+}
