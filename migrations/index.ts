@@ -10,6 +10,7 @@ import * as m0009 from "./0009_hardening";
 import * as m0008 from "./0008_identity";
 import * as m0010 from "./0010_payments";
 import * as m0011 from "./0011_signatures";
+import * as m0016 from "./0016_ssu";
 
 /**
  * Statically listed so the migrations are bundled into the server build (loading .ts files from disk at run
@@ -29,4 +30,5 @@ export const migrations: Record<string, Migration> = {
   // 0008 and 0009 are reserved for other branches; Kysely orders by name, so they may land later.
   "0010_payments": m0010,
   "0011_signatures": m0011,
+  "0016_ssu": m0016,
 };

@@ -404,6 +404,8 @@ export interface Database {
   payment_notifications: PaymentNotificationsTable;
   dev_pagopa_positions: DevPagopaPositionsTable;
   dev_pagopa_carts: DevPagopaCartsTable;
+  ssu_seen_tokens: SsuSeenTokensTable;
+  ssu_messages: SsuMessagesTable;
 }
 
 export type PaymentPositionStatus = "creating" | "valid" | "paid" | "cancelling" | "cancelled" | "failed";
@@ -484,3 +486,28 @@ export type DeadlineRow = Selectable<DeadlinesTable>;
 export type EventRow = Selectable<EventsTable>;
 export type DocumentRow = Selectable<DocumentsTable>;
 export type IntegrationCallRow = Selectable<IntegrationCallsTable>;
+
+/** 0016: the jti of every accepted PDND voucher and Agid-JWT-Signature, kept until it expires (replays refused). */
+export interface SsuSeenTokensTable {
+  jti: string;
+  issuer: string;
+  expires_at: Date;
+  seen_at: Generated<Date>;
+}
+
+/** 0016: every SSU message received ("in") or sent ("out"), as validated against the e-service's OpenAPI. */
+export interface SsuMessagesTable {
+  id: string;
+  direction: "in" | "out";
+  service: string;
+  operation: string;
+  cui_uuid: string | null;
+  pratica_id: string | null;
+  peer: string;
+  body: Json<Record<string, unknown>>;
+  http_status: number | null;
+  message_key: string;
+  created_at: Generated<Date>;
+}
+
+export type SsuMessageRow = Selectable<SsuMessagesTable>;
