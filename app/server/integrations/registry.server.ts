@@ -1,6 +1,7 @@
 import type { Env } from "../env.server";
 import { paymentHandler } from "./payment/handler.server";
 import { protocolHandler } from "./protocol/handler.server";
+import { ssuHandler } from "./ssu/handler.server";
 import type { IntegrationHandler, IntegrationKind } from "./types.server";
 
 /**
@@ -17,6 +18,7 @@ import type { IntegrationHandler, IntegrationKind } from "./types.server";
 const factories: { [K in IntegrationKind]?: (env: Env) => IntegrationHandler } = {
   protocol: protocolHandler,
   payment: paymentHandler,
+  ssu: (env) => ssuHandler(env),
 };
 
 const built = new Map<string, Map<IntegrationKind, IntegrationHandler>>();

@@ -32,7 +32,10 @@ export interface PeerSystems {
 export interface CataloguePort {
   /** The address of the e-service `service` for this SUAP (or agency office); null when the catalogue has none. */
   endpoint(service: SsuService, opts: { suap: string; office?: string }): string | null;
-  audit(trx: Transaction<Database>, entry: { cuiUuid: string; event: string; praticaId?: string | null }): Promise<void>;
+  audit(
+    trx: Transaction<Database>,
+    entry: { cuiUuid: string; event: string; praticaId?: string | null },
+  ): Promise<void>;
 }
 
 export function developmentCatalogue(config: SsuConfig): CataloguePort {
@@ -50,7 +53,9 @@ export function developmentCatalogue(config: SsuConfig): CataloguePort {
     endpoint(service, { suap, office }) {
       if (!systems) return `${config.audience}/${service}`;
       const s = systems.suap?.[suap] ?? systems.suap?.["*"];
-      const t = office ? (systems.third_party_system?.[office] ?? systems.third_party_system?.["*"]) : undefined;
+      const t = office
+        ? (systems.third_party_system?.[office] ?? systems.third_party_system?.["*"])
+        : undefined;
       const url =
         service === "fo_to_bo"
           ? s?.fo_system?.e_service_to_bo

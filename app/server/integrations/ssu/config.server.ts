@@ -90,7 +90,9 @@ export function ssuConfig(env: Env): SsuConfig {
       jwksUrl: env.PDND_JWKS_URL ?? `${pdndBase}/.well-known/jwks.json`,
       keysUrl: (env.PDND_KEYS_URL ?? `${pdndBase}/keys`).replace(/\/$/, ""),
       issuer: env.PDND_ISSUER ?? pdndBase,
-      assertionAudience: env.PDND_ASSERTION_AUDIENCE ?? (development ? `${pdndBase}/token.oauth2` : "auth.interop.pagopa.it/client-assertion"),
+      assertionAudience:
+        env.PDND_ASSERTION_AUDIENCE ??
+        (development ? `${pdndBase}/token.oauth2` : "auth.interop.pagopa.it/client-assertion"),
     },
     purposes,
     requestMaxBytes: Math.round(env.SSU_REQUEST_MAX_KB * 1024),

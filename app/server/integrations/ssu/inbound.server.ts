@@ -96,7 +96,8 @@ export async function handleSsuRequest(
     }
     audienceOfReply = voucher.clientId;
     const bytes = new Uint8Array(await request.arrayBuffer());
-    if (bytes.byteLength > deps.config.requestMaxBytes) throw new SsuFault("ERROR_400_001", "corpo troppo grande");
+    if (bytes.byteLength > deps.config.requestMaxBytes)
+      throw new SsuFault("ERROR_400_001", "corpo troppo grande");
     const signature = request.headers.get(SIGNATURE_HEADER);
     if (!signature) throw new SsuFault("ERROR_401_003");
     let integrity: Awaited<ReturnType<typeof verifyIntegrity>>;
@@ -124,13 +125,20 @@ export async function handleSsuRequest(
     if (!(error instanceof SsuFault)) console.error("[ssu] richiesta non elaborata:", error);
     const e = SSU_ERRORS[code];
     const detail = error instanceof SsuFault ? error.message : e.message;
-    const withBody = route ? operationSpec(route.service, route.operation)?.responses.get(e.status)?.validate : true;
+    const withBody = route
+      ? operationSpec(route.service, route.operation)?.responses.get(e.status)?.validate
+      : true;
     return signed(
       route,
       {
         status: e.status,
-        body: withBody ? { code, message: detail === e.message ? e.message : `${e.message}: ${detail}` } : undefined,
-        headers: code === "ERROR_416_001" && error instanceof RangeFault ? { "Content-Range": `bytes */${error.size}` } : {},
+        body: withBody
+          ? { code, message: detail === e.message ? e.message : `${e.message}: ${detail}` }
+          : undefined,
+        headers:
+          code === "ERROR_416_001" && error instanceof RangeFault
+            ? { "Content-Range": `bytes */${error.size}` }
+            : {},
       },
       audienceOfReply,
       deps,
@@ -160,7 +168,8 @@ function routeOf(service: string, subpath: string, method: string, config: SsuCo
 async function signed(route: Route | null, answer: Answer, audience: string, deps: InboundDeps) {
   let text = answer.text ?? (answer.body === undefined ? "" : JSON.stringify(answer.body));
   let status = answer.status;
-  let contentType = answer.text !== undefined ? "text/plain" : answer.body === undefined ? null : "application/json";
+  let contentType =
+    answer.text !== undefined ? "text/plain" : answer.body === undefined ? null : "application/json";
   if (route) {
     const problems = checkResponse(
       route.service,
@@ -170,7 +179,9 @@ async function signed(route: Route | null, answer: Answer, audience: string, dep
     );
     if (problems.length) {
       // Never send a message the spec does not allow: the fault is ours.
-      console.error(`[ssu] risposta non conforme per ${route.service}/${route.operation}: ${problems.join("; ")}`);
+      console.error(
+        `[ssu] risposta non conforme per ${route.service}/${route.operation}: ${problems.join("; ")}`,
+      );
       status = 500;
       text = JSON.stringify({ code: "ERROR_500_007", message: SSU_ERRORS.ERROR_500_007.message });
       contentType = "application/json";
@@ -251,7 +262,8 @@ async function serveOperation(
             .where("service", "!=", "catalogo")
             .executeTakeFirst()
         : null);
-    if (NEEDS_KNOWN_CUI.has(key) && !known) throw new SsuFault("ERROR_500_002", "CUI sconosciuto a questo portale");
+    if (NEEDS_KNOWN_CUI.has(key) && !known)
+      throw new SsuFault("ERROR_500_002", "CUI sconosciuto a questo portale");
     await trx
       .insertInto("ssu_messages")
       .values({
@@ -329,9 +341,9 @@ async function serveRetry(
   const operation = body.operation;
   if (!cuiUuid || !operation) throw new SsuFault("ERROR_400_001", "retry senza cui o operation");
   // The e-service the original call went to: the one of the peer asking (bo_to_fo retry is about fo_to_bo calls).
-  const calledService = ({ bo_to_fo: "fo_to_bo", fo_to_bo: "bo_to_fo", bo_to_et: "et_to_bo", et_to_bo: "bo_to_et" } as const)[
-    route.service
-  ];
+  const calledService = (
+    { bo_to_fo: "fo_to_bo", fo_to_bo: "bo_to_fo", bo_to_et: "et_to_bo", et_to_bo: "bo_to_et" } as const
+  )[route.service];
   const last = await trx
     .selectFrom("integration_calls")
     .selectAll()
@@ -388,12 +400,16 @@ async function serveDocument(request: Request, route: Route, deps: InboundDeps):
   const ifMatch = request.headers.get("if-match");
   if (!ifMatch) throw new SsuFault("ERROR_428_001");
   if (!resource) throw new SsuFault("ERROR_404_001");
-  const wanted = ifMatch.split(",").map((t) => t.trim().replace(/^W\//, "").replace(/^"|"$/g, "").toLowerCase());
-  if (!wanted.includes(resource.sha256.toLowerCase()) && !wanted.includes("*")) throw new SsuFault("ERROR_412_001");
+  const wanted = ifMatch
+    .split(",")
+    .map((t) => t.trim().replace(/^W\//, "").replace(/^"|"$/g, "").toLowerCase());
+  if (!wanted.includes(resource.sha256.toLowerCase()) && !wanted.includes("*"))
+    throw new SsuFault("ERROR_412_001");
   const bytes = await resource.read(deps.files);
   const rangeHeader = request.headers.get("range");
   const etag = `"${resource.sha256}"`;
-  if (!rangeHeader) return { status: 200, text: Buffer.from(bytes).toString("base64"), headers: { ETag: etag } };
+  if (!rangeHeader)
+    return { status: 200, text: Buffer.from(bytes).toString("base64"), headers: { ETag: etag } };
   const range = parseRange(rangeHeader, bytes.byteLength);
   if (!range) throw new RangeFault(bytes.byteLength);
   return {
@@ -412,7 +428,11 @@ interface Resource {
  * A resource of a local pratica: an attachment or an issued document by id, the instance's canonical JSON of a
  * usecase (`istanza-<usecase>`), or a document fetched from a peer (`ssu_messages` of the document operation).
  */
-export async function findResource(db: Kysely<Database>, cuiUuid: string, resourceId: string): Promise<Resource | null> {
+export async function findResource(
+  db: Kysely<Database>,
+  cuiUuid: string,
+  resourceId: string,
+): Promise<Resource | null> {
   const pratica = await localPratica(db, cuiUuid);
   if (pratica && /^[0-9a-f-]{36}$/i.test(resourceId)) {
     const attachment = await db

@@ -125,7 +125,8 @@ export class PdndDouble {
     try {
       const header = decodeProtectedHeader(assertion);
       const registered = header.kid ? this.keysByKid.get(header.kid) : undefined;
-      if (!registered || registered.clientId !== clientId) throw new Error("kid non registrato per il client");
+      if (!registered || registered.clientId !== clientId)
+        throw new Error("kid non registrato per il client");
       const key = await importJWK(registered.jwk, header.alg);
       const { payload } = await jwtVerify(assertion, key, {
         issuer: clientId,
@@ -172,7 +173,11 @@ function json(status: number, body: unknown): Response {
 export const peekClaims = decodeJwt;
 
 /** A standalone development PDND on loopback (tests, several portals sharing one PDND). */
-export async function startPdndDouble(): Promise<{ url: string; double: PdndDouble; close(): Promise<void> }> {
+export async function startPdndDouble(): Promise<{
+  url: string;
+  double: PdndDouble;
+  close(): Promise<void>;
+}> {
   assertPdndDoubleAllowed(false);
   let double: PdndDouble | undefined;
   const server: Server = createServer(async (req, res) => {
