@@ -39,18 +39,20 @@ export interface CataloguePort {
 }
 
 export function developmentCatalogue(config: SsuConfig): CataloguePort {
-  let systems: PeerSystems | null = null;
-  if (config.catalogueFile) {
+  // Read at each look-up: the catalogue's data change (REQ_11-12: no stale cache), and the file is small.
+  const read = (): PeerSystems | null => {
+    if (!config.catalogueFile) return null;
     try {
-      systems = JSON.parse(readFileSync(config.catalogueFile, "utf8")) as PeerSystems;
+      return JSON.parse(readFileSync(config.catalogueFile, "utf8")) as PeerSystems;
     } catch (error) {
       throw new Error(
         `SSU_CATALOGUE_FILE non è leggibile o non è JSON (${(error as Error).message}): indica il file con i sistemi FO, BO ed enti terzi.`,
       );
     }
-  }
+  };
   return {
     endpoint(service, { suap, office }) {
+      const systems = read();
       if (!systems) return `${config.audience}/${service}`;
       const s = systems.suap?.[suap] ?? systems.suap?.["*"];
       const t = office

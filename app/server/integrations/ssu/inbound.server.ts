@@ -79,7 +79,6 @@ export async function handleSsuRequest(
   const route = routeOf(service, subpath, request.method, deps.config);
   try {
     if (!route) throw new SsuFault("ERROR_404_001", "e-service o operazione non forniti da questo portale");
-    if (!deps.available() || !deps.config.enabled) throw new SsuFault("ERROR_503_001");
     const audience = `${deps.config.audience}/${route.service}`;
     const auth = request.headers.get("authorization") ?? "";
     const bearer = /^Bearer\s+(\S+)$/i.exec(auth)?.[1];
@@ -95,6 +94,7 @@ export async function handleSsuRequest(
       throw new SsuFault("ERROR_401_002", `voucher PDND non valido: ${(error as Error).message}`);
     }
     audienceOfReply = voucher.clientId;
+    if (!deps.available() || !deps.config.enabled) throw new SsuFault("ERROR_503_001");
     const bytes = new Uint8Array(await request.arrayBuffer());
     if (bytes.byteLength > deps.config.requestMaxBytes)
       throw new SsuFault("ERROR_400_001", "corpo troppo grande");
