@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { type Kysely, sql, type Transaction } from "kysely";
 import type { Database } from "../../db/schema.server";
+import { findPratica } from "../../pratiche/repository.server";
 import type { FileStore } from "../../storage.server";
 import { enqueueCall } from "../queue.server";
 import type { ResultDispatchFn } from "../types.server";
@@ -371,14 +372,8 @@ async function serveRetry(
 async function localPratica(trx: Transaction<Database> | Kysely<Database>, cuiUuid: string) {
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(cuiUuid)) return null;
   // The CUI's uuid is the pratica's id (app/domain/filing/cui.ts).
-  return (
-    (await trx
-      .selectFrom("pratiche")
-      .select(["id", "cui", "desk_id"])
-      .where("id", "=", cuiUuid.toLowerCase())
-      .where("cui", "is not", null)
-      .executeTakeFirst()) ?? null
-  );
+  const p = await findPratica(trx, cuiUuid.toLowerCase());
+  return p?.cui ? p : null;
 }
 
 // ---------------------------------------------------------------------------------------------- document

@@ -1,6 +1,7 @@
 import type { Env } from "../../env.server";
 import { renderTemplate } from "../../../i18n/mail";
 import { enqueue } from "../../mail/outbox.server";
+import { findPratica } from "../../pratiche/repository.server";
 import { publicUrl } from "../../services.server";
 import type { Kysely } from "kysely";
 import type { Database } from "../../db/schema.server";
@@ -31,26 +32,30 @@ export async function ssuInboundDeps(
     alert: async (trx, { praticaId, text }) => {
       console.warn(`[ssu] ${text}`);
       if (!praticaId) return;
-      const desk = await trx
-        .selectFrom("pratiche as p")
-        .innerJoin("entities as d", "d.id", "p.desk_id")
-        .innerJoin("entities as c", "c.id", "p.municipality_id")
-        .innerJoin("businesses as b", "b.id", "p.business_id")
-        .select([
-          "p.id",
-          "p.cui",
-          "p.title",
-          "p.protocol_number",
-          "p.status",
-          "p.due_date",
-          "d.pec",
-          "d.email",
-          "d.name as desk",
-          "c.name as comune",
-          "b.name as business",
-        ])
-        .where("p.id", "=", praticaId)
-        .executeTakeFirst();
+      const p = await findPratica(trx, praticaId);
+      if (!p) return;
+      const [d, c, b] = await Promise.all([
+        trx
+          .selectFrom("entities")
+          .select(["pec", "email", "name"])
+          .where("id", "=", p.desk_id)
+          .executeTakeFirst(),
+        trx.selectFrom("entities").select("name").where("id", "=", p.municipality_id).executeTakeFirst(),
+        trx.selectFrom("businesses").select("name").where("id", "=", p.business_id).executeTakeFirst(),
+      ]);
+      const desk = d && {
+        id: p.id,
+        cui: p.cui,
+        title: p.title,
+        protocol_number: p.protocol_number,
+        status: p.status,
+        due_date: p.due_date,
+        pec: d.pec,
+        email: d.email,
+        desk: d.name,
+        comune: c?.name ?? "",
+        business: b?.name ?? "",
+      };
       if (!desk) return;
       const recipients = [...new Set([desk.pec, desk.email].filter((a): a is string => !!a))];
       const rendered = renderTemplate("ssu_ritrasmissione", "it", {
