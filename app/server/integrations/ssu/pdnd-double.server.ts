@@ -30,7 +30,8 @@ import {
 export class PdndDoubleRefused extends Error {}
 
 export function assertPdndDoubleAllowed(isProduction: boolean) {
-  if (isProduction || process.env.NODE_ENV === "production")
+  // The configuration's NODE_ENV (the Remix bundle inlines process.env.NODE_ENV, so it is not read here).
+  if (isProduction)
     throw new PdndDoubleRefused(
       "Il PDND di sviluppo non può essere avviato in produzione: configura PDND_TOKEN_URL, PDND_JWKS_URL, PDND_KEYS_URL e PDND_ISSUER.",
     );
@@ -60,8 +61,8 @@ export class PdndDouble {
   /** Vouchers issued (for tests: each one checked by the peer). */
   issued = 0;
 
-  constructor(opts: { issuer: string; tokenUrl?: string }) {
-    assertPdndDoubleAllowed(false);
+  constructor(opts: { issuer: string; tokenUrl?: string; isProduction: boolean }) {
+    assertPdndDoubleAllowed(opts.isProduction);
     this.issuer = opts.issuer.replace(/\/$/, "");
     this.tokenUrl = opts.tokenUrl ?? `${this.issuer}/token.oauth2`;
     this.signing = (async () => {
@@ -195,7 +196,7 @@ export async function startPdndDouble(): Promise<{
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  double = new PdndDouble({ issuer: url });
+  double = new PdndDouble({ issuer: url, isProduction: false });
   return {
     url,
     double,

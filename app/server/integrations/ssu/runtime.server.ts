@@ -26,7 +26,11 @@ export function ssuRuntime(env: Env): SsuRuntime {
     let pdnd: PdndDouble | null = null;
     if (config.development && !env.isProduction) {
       assertPdndDoubleAllowed(env.isProduction);
-      pdnd = new PdndDouble({ issuer: config.pdnd.issuer, tokenUrl: config.pdnd.tokenUrl });
+      pdnd = new PdndDouble({
+        issuer: config.pdnd.issuer,
+        tokenUrl: config.pdnd.tokenUrl,
+        isProduction: env.isProduction,
+      });
     }
     let registered: Promise<SsuKey> | undefined;
     const key = () => {
