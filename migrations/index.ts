@@ -12,6 +12,7 @@ import * as m0010 from "./0010_payments";
 import * as m0011 from "./0011_signatures";
 import * as m0012 from "./0012_staff_identity";
 import * as m0013 from "./0013_seal_queue";
+import * as m0016 from "./0016_ssu";
 import * as m0017 from "./0017_pec";
 import * as m0018 from "./0018_protocol_register";
 
@@ -33,6 +34,7 @@ export const migrations: Record<string, Migration> = {
   "0011_signatures": m0011,
   "0012_staff_identity": m0012,
   "0013_seal_queue": m0013,
+  "0016_ssu": m0016,
   "0017_pec": m0017,
   "0018_protocol_register": m0018,
 };

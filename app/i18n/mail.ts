@@ -497,6 +497,16 @@ const templates = {
             [`Reason: ${f.reasons ?? ""}`],
           ),
         },
+  // SSU (issue 16): a peer asked for a message to be sent again (retry); it was, and the desk should check it.
+  ssu_ritrasmissione: (l, f) =>
+    notice(
+      l,
+      f,
+      "Richiesta di ritrasmissione SSU",
+      "SSU retransmission request",
+      "Un sistema SSU (front office, back office o ente terzo) ha segnalato incoerenze in un messaggio inviato per questa pratica e ne ha chiesto la ritrasmissione. Il messaggio è stato inviato di nuovo: verifica i dati della pratica.",
+      "An SSU system (front office, back office or agency) found a message sent for this application inconsistent and asked for it again. It was sent again: check the application's data.",
+    ),
 } satisfies Record<string, (locale: Locale, f: TemplateFacts) => Rendered>;
 
 /** The name of every mail template: what a `notify` effect may ask for. */

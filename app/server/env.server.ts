@@ -182,6 +182,42 @@ const schema = z.object({
   PRESERVATION_TOKEN: z.string().min(16, "deve essere lunga almeno 16 caratteri").optional(),
   // Signatures, continued (issue 14): the certificate that signs the ETSI trusted list in TRUST_ANCHORS.
   TRUSTED_LIST_SIGNER: z.string().min(1).optional(),
+  // The national SSU exchange over PDND (issue 16, ADR 0019; app/server/integrations/ssu).
+  SSU_ROLES: z
+    .string()
+    .regex(
+      /^\s*(front_office|back_office|third_party)\s*(,\s*(front_office|back_office|third_party)\s*)*$/,
+      "deve essere un elenco separato da virgole di front_office, back_office, third_party",
+    )
+    .default("front_office,back_office"),
+  SSU_PRIVATE_KEY_FILE: z.string().min(1).optional(),
+  SSU_KID: z.string().min(1).optional(),
+  PDND_CLIENT_ID: z.string().min(1).optional(),
+  PDND_TOKEN_URL: z
+    .string()
+    .url("deve essere un indirizzo completo, ad esempio https://auth.interop.pagopa.it/token.oauth2")
+    .optional(),
+  PDND_JWKS_URL: z
+    .string()
+    .url("deve essere un indirizzo completo, ad esempio https://interop.pagopa.it/.well-known/jwks.json")
+    .optional(),
+  PDND_KEYS_URL: z
+    .string()
+    .url("deve essere l'indirizzo del servizio delle chiavi dei client PDND (GET …/{kid})")
+    .optional(),
+  PDND_ISSUER: z.string().min(1).optional(),
+  PDND_ASSERTION_AUDIENCE: z.string().min(1).optional(),
+  SSU_PURPOSES: z
+    .string()
+    .regex(
+      /^\s*([a-z_]+=[^,=\s]+\s*(,\s*[a-z_]+=[^,=\s]+\s*)*)?$/,
+      "deve essere un elenco e-service=purposeId separato da virgole, ad esempio bo_to_fo=…,fo_to_bo=…",
+    )
+    .optional(),
+  SSU_AUDIENCE: z.string().url("deve essere l'indirizzo pubblico di /api/ssu").optional(),
+  SSU_CATALOGUE_FILE: z.string().min(1).optional(),
+  SSU_REQUEST_MAX_KB: z.coerce.number().positive("deve essere un numero positivo").default(2048),
+  SSU_DOCUMENT_MAX_MB: z.coerce.number().positive("deve essere un numero positivo").default(100),
 });
 
 /** TRUST_PROXY as Express wants it: a list of addresses, subnets or the names Express knows; null when invalid. */
@@ -311,6 +347,23 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   ) {
     throw new ConfigError(
       "Configurazione non valida: con PAGOPA_GPD_URL in produzione servono anche PAGOPA_CHECKOUT_URL, PAGOPA_API_KEY (la chiave di sottoscrizione GPD) e PAGOPA_NOTIFY_SECRET (almeno 32 caratteri casuali).",
+    );
+  }
+  // SSU over PDND: in production either every piece (the key registered at PDND and PDND's addresses) or none
+  // (no SSU e-services: they answer 503, and the development PDND never exists there).
+  const ssuPieces = [
+    env.SSU_PRIVATE_KEY_FILE,
+    env.SSU_KID,
+    env.PDND_CLIENT_ID,
+    env.PDND_TOKEN_URL,
+    env.PDND_JWKS_URL,
+    env.PDND_KEYS_URL,
+    env.PDND_ISSUER,
+    env.SSU_AUDIENCE,
+  ];
+  if (isProduction && ssuPieces.some(Boolean) && !ssuPieces.every(Boolean)) {
+    throw new ConfigError(
+      "Configurazione non valida: in produzione lo scambio SSU richiede insieme SSU_PRIVATE_KEY_FILE (la chiave registrata su PDND), SSU_KID, PDND_CLIENT_ID, PDND_TOKEN_URL, PDND_JWKS_URL, PDND_KEYS_URL, PDND_ISSUER e SSU_AUDIENCE (l'audience degli e-service del portale); il PDND di sviluppo /dev/pdnd non esiste in produzione.",
     );
   }
   return {

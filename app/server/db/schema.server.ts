@@ -422,6 +422,8 @@ export interface Database {
   protocol_daily_registers: ProtocolDailyRegistersTable;
   pec_receipts: PecReceiptsTable;
   pec_messages: PecMessagesTable;
+  ssu_seen_tokens: SsuSeenTokensTable;
+  ssu_messages: SsuMessagesTable;
 }
 
 export type PaymentPositionStatus = "creating" | "valid" | "paid" | "cancelling" | "cancelled" | "failed";
@@ -586,3 +588,27 @@ export interface PecMessagesTable {
   received_at: Generated<Date>;
   handled_at: Date | null;
 }
+/** 0016: the jti of every accepted PDND voucher and Agid-JWT-Signature, kept until it expires (replays refused). */
+export interface SsuSeenTokensTable {
+  jti: string;
+  issuer: string;
+  expires_at: Date;
+  seen_at: Generated<Date>;
+}
+
+/** 0016: every SSU message received ("in") or sent ("out"), as validated against the e-service's OpenAPI. */
+export interface SsuMessagesTable {
+  id: string;
+  direction: "in" | "out";
+  service: string;
+  operation: string;
+  cui_uuid: string | null;
+  pratica_id: string | null;
+  peer: string;
+  body: Json<Record<string, unknown>>;
+  http_status: number | null;
+  message_key: string;
+  created_at: Generated<Date>;
+}
+
+export type SsuMessageRow = Selectable<SsuMessagesTable>;

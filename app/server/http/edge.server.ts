@@ -21,12 +21,19 @@ export interface BodyLimits {
   formBytes: number;
   /** multipart bodies: one upload plus its form fields */
   multipartBytes: number;
+  /** JSON bodies of the SSU e-services under /api/ssu/ (SSU_REQUEST_MAX_KB) */
+  ssuBytes?: number;
 }
 
-export function bodyLimits(env: { REQUEST_MAX_FORM_KB: number; UPLOAD_MAX_FILE_MB: number }): BodyLimits {
+export function bodyLimits(env: {
+  REQUEST_MAX_FORM_KB: number;
+  UPLOAD_MAX_FILE_MB: number;
+  SSU_REQUEST_MAX_KB?: number;
+}): BodyLimits {
   return {
     formBytes: Math.round(env.REQUEST_MAX_FORM_KB * 1024),
     multipartBytes: Math.round(env.UPLOAD_MAX_FILE_MB * 1024 * 1024) + 1024 * 1024,
+    ssuBytes: env.SSU_REQUEST_MAX_KB ? Math.round(env.SSU_REQUEST_MAX_KB * 1024) : undefined,
   };
 }
 
@@ -46,15 +53,19 @@ const JSON_TYPE = "application/json";
  * parsed and validated by the route against its protocol. Every other POST, the rest of /api/ included (the
  * upload API is multipart), must be a browser form.
  */
-export const JSON_ENDPOINTS = ["/api/pagopa/", "/dev/pagopa/"];
+export const JSON_ENDPOINTS = ["/api/pagopa/", "/dev/pagopa/", "/api/ssu/", "/dev/pdnd/"];
+/** The SSU e-services: JSON bodies with their own cap (SSU_REQUEST_MAX_KB). */
+export const SSU_PREFIX = "/api/ssu/";
 const MULTIPART = "multipart/form-data";
 
 export function mediaType(contentType: string | null): string {
   return (contentType ?? "").split(";")[0]!.trim().toLowerCase();
 }
 
-/** The cap that applies to a body of this content type. */
-export function limitFor(contentType: string | null, limits: BodyLimits): number {
+/** The cap that applies to a body of this content type (and, for the SSU e-services, this path). */
+export function limitFor(contentType: string | null, limits: BodyLimits, pathname?: string): number {
+  if (limits.ssuBytes && pathname?.startsWith(SSU_PREFIX) && mediaType(contentType) === JSON_TYPE)
+    return limits.ssuBytes;
   return mediaType(contentType) === MULTIPART ? limits.multipartBytes : limits.formBytes;
 }
 
@@ -152,9 +163,10 @@ export function refuseDeclared(
   contentType: string | null,
   contentLength: string | null,
   limits: BodyLimits,
+  pathname?: string,
 ): EdgeRefusal | null {
   if (method === "GET" || method === "HEAD") return null;
-  const limit = limitFor(contentType, limits);
+  const limit = limitFor(contentType, limits, pathname);
   const declared = Number(contentLength ?? "0");
   return Number.isFinite(declared) && declared > limit ? REFUSALS.tooLarge(limit) : null;
 }

@@ -25,7 +25,7 @@ export function remixThroughEdge(build: ServerBuild, mode: string, limits: BodyL
   return async (req, res, next) => {
     try {
       const type = req.get("Content-Type") ?? null;
-      const declared = refuseDeclared(req.method, type, req.get("Content-Length") ?? null, limits);
+      const declared = refuseDeclared(req.method, type, req.get("Content-Length") ?? null, limits, req.path);
       if (declared) {
         await send(res, refusalResponse(declared));
         return;
@@ -41,7 +41,7 @@ export function remixThroughEdge(build: ServerBuild, mode: string, limits: BodyL
         signal: controller.signal,
       };
       if (req.method !== "GET" && req.method !== "HEAD") {
-        init.body = capStream(createReadableStreamFromReadable(req), limitFor(type, limits), () => {
+        init.body = capStream(createReadableStreamFromReadable(req), limitFor(type, limits, req.path), () => {
           overCap = true;
           // Stop reading the socket: the rest of the body is never buffered.
           req.unpipe();
@@ -62,7 +62,7 @@ export function remixThroughEdge(build: ServerBuild, mode: string, limits: BodyL
       if (overCap) {
         // The route failed reading a body cut at the cap: the answer is the 413, not its error page.
         await response.body?.cancel().catch(() => {});
-        const limit = limitFor(type, limits);
+        const limit = limitFor(type, limits, req.path);
         await send(
           res,
           refusalResponse({

@@ -1,3 +1,5 @@
+import type { Kysely } from "kysely";
+import type { Database } from "../db/schema.server";
 import { ConfigError, type Env } from "../env.server";
 import { developmentBusinessRegister } from "./business-register/development.server";
 import type { BusinessRegister } from "./business-register/port.server";
@@ -7,7 +9,9 @@ import type { IdentityProvider } from "./identity/port.server";
 import { paymentHandler } from "./payment/handler.server";
 import { preservationHandler } from "./preservation/handler.server";
 import { protocolHandler } from "./protocol/handler.server";
+import { pecConfigured, pecRuntime } from "./pec/index.server";
 import { sealHandler } from "./seal/handler.server";
+import { ssuHandler } from "./ssu/handler.server";
 import { loadSealer } from "./seal/registry.server";
 import type { Sealer } from "./seal/port.server";
 import type { SignatureVerifier } from "./signature/port.server";
@@ -126,6 +130,29 @@ const ports = {
           ? none("nessun servizio di conservazione configurato (PRESERVATION_URL assente): i registri restano in attesa")
           : double("doppio della conservazione (loopback)", "imposta PRESERVATION_URL e PRESERVATION_TOKEN"),
     handler: preservationHandler,
+  },
+  ssu: {
+    // The SSU e-services over PDND (ADR 0019): the real PDND when PDND_TOKEN_URL is set; the development PDND
+    // at /dev/pdnd otherwise; in production without PDND the e-services answer 503 (config.server.ts).
+    choose: (env) =>
+      env.PDND_TOKEN_URL
+        ? real(`pdnd:${env.PDND_TOKEN_URL}`)
+        : env.isProduction
+          ? none("SSU non configurato (PDND_TOKEN_URL assente): gli e-service rispondono 503")
+          : double("/dev/pdnd", "imposta PDND_TOKEN_URL e le altre variabili PDND"),
+    handler: (env: Env) => ssuHandler(env),
+  },
+  pec: {
+    // The SUAP's PEC mailbox (ADR 0020): the provider over SMTP + IMAP, or the provider double in process.
+    choose: (env) => {
+      const mode = pecConfigured(env);
+      return mode === "provider"
+        ? real(`pec:${env.PEC_ADDRESS}`)
+        : mode === "double"
+          ? double("gestore PEC di sviluppo (loopback)", "imposta PEC_SMTP_URL, PEC_IMAP_URL e PEC_ADDRESS")
+          : none("PEC non configurata: i messaggi agli indirizzi PEC partono come posta ordinaria");
+    },
+    adapter: (env: Env, db: Kysely<Database>) => pecRuntime(env, db),
   },
 } satisfies { [K in IntegrationKind]?: PortEntry };
 

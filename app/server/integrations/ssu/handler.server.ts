@@ -1,0 +1,152 @@
+import { randomUUID } from "node:crypto";
+import { sql, type Transaction } from "kysely";
+import type { Database } from "../../db/schema.server";
+import type { Env } from "../../env.server";
+import {
+  type CallOutcome,
+  type IntegrationCall,
+  type IntegrationHandler,
+  type ResultContext,
+  ssuRetryPolicy,
+} from "../types.server";
+import type { CataloguePort } from "./catalogue.server";
+import { callSsu, type ClientDeps } from "./client.server";
+import { DOCUMENT_OPERATION, type SsuService } from "./openapi.server";
+import { ssuRuntime } from "./runtime.server";
+
+/** The payload of a queued SSU call (`operation` = `<service>.<operation>` of the peer's e-service). */
+export interface SsuCallPayload {
+  service: SsuService;
+  operation: string;
+  /** the peer's e-service address, from the catalogue */
+  url: string | null;
+  cuiUuid: string;
+  body?: Record<string, unknown>;
+  resource?: { id: string; hash: string; alg: string };
+  retryOf?: string;
+}
+
+/**
+ * The handler of "ssu" calls: each one through the client (voucher, integrity token, OpenAPI both ways)
+ * with the SSU retry rule (timeout / 503 / 500 ERROR_500_007 at +2 h, +4 h, +8 h, then the desk is alerted).
+ * A fetched document is stored by its SHA-256 and kept as a resource of the CUI; every sent message is traced
+ * in ssu_messages, audited to the catalogue, and recorded on the local pratica's chain.
+ */
+export function ssuHandler(env: Env, overrides: Partial<ClientDeps> = {}): IntegrationHandler {
+  const rt = ssuRuntime(env);
+  return {
+    kind: "ssu",
+    retry: ssuRetryPolicy,
+    target: (_operation, payload) => String((payload as { url?: string }).url ?? "nessuno"),
+    async execute(call, ctx): Promise<CallOutcome> {
+      const p = call.payload as unknown as SsuCallPayload;
+      if (!p.url)
+        return { ok: false, timeout: false, message: `Il catalogo non indica l'e-service ${p.service}.` };
+      const deps: ClientDeps = {
+        db: ctx.db,
+        config: rt.config,
+        key: await rt.key(),
+        resolveKey: rt.resolveKey,
+        ...overrides,
+      };
+      const outcome = await callSsu(
+        deps,
+        {
+          service: p.service,
+          operation: p.operation,
+          url: p.url,
+          body: p.body,
+          document: p.resource
+            ? { cuiUuid: p.cuiUuid, resourceId: p.resource.id, hash: p.resource.hash }
+            : undefined,
+          idempotencyKey: call.idempotency_key,
+        },
+        ctx.signal,
+      );
+      if (!outcome.ok)
+        return {
+          ok: false,
+          timeout: outcome.timeout,
+          message: outcome.message,
+          httpStatus: outcome.httpStatus,
+          bodyCode: outcome.bodyCode,
+        };
+      if (p.operation === DOCUMENT_OPERATION && outcome.reply) {
+        const stored = await ctx.files.put(Buffer.from(outcome.reply.text, "base64"));
+        return {
+          ok: true,
+          result: {
+            status: outcome.reply.status,
+            sha256: stored.sha256,
+            storage_key: stored.key,
+            size: stored.size,
+          },
+        };
+      }
+      return { ok: true, result: { status: outcome.reply?.status ?? 200 } };
+    },
+    onResult: (trx, call, outcome, ctx) => recordSsuResult(trx, call, outcome, ctx, rt.catalogue),
+  };
+}
+
+async function recordSsuResult(
+  trx: Transaction<Database>,
+  call: IntegrationCall,
+  outcome: CallOutcome,
+  ctx: ResultContext,
+  catalogue: CataloguePort,
+) {
+  const p = call.payload as unknown as SsuCallPayload;
+  const isDocument = p.operation === DOCUMENT_OPERATION;
+  if (outcome.ok) {
+    await trx
+      .insertInto("ssu_messages")
+      .values({
+        id: randomUUID(),
+        direction: isDocument ? "in" : "out",
+        service: p.service,
+        operation: p.operation,
+        cui_uuid: p.cuiUuid,
+        pratica_id: call.pratica_id,
+        peer: p.url ?? "nessuno",
+        body: JSON.stringify(
+          isDocument ? { resource_id: p.resource?.id, ...outcome.result } : (p.body ?? {}),
+        ),
+        http_status: Number(outcome.result.status ?? 200),
+        message_key: `call:${call.idempotency_key}`,
+      })
+      .onConflict((oc) => oc.column("message_key").doNothing())
+      .execute();
+    const event = isDocument
+      ? "instance_retrived"
+      : p.operation === "notify"
+        ? String(p.body?.event ?? "notify")
+        : p.operation === "retry"
+          ? `retry_requested_for_${String(p.body?.operation ?? "")}`
+          : p.operation;
+    const already =
+      isDocument &&
+      (await trx
+        .selectFrom("ssu_messages")
+        .select("id")
+        .where("service", "=", "catalogo")
+        .where("cui_uuid", "=", p.cuiUuid)
+        .where(sql<string>`body->>'event'`, "=", "instance_retrived")
+        .executeTakeFirst());
+    if (!already) await catalogue.audit(trx, { cuiUuid: p.cuiUuid, event, praticaId: call.pratica_id });
+  }
+  if (call.pratica_id) {
+    await ctx.dispatch(trx, {
+      praticaId: call.pratica_id,
+      event: {
+        type: "INTEGRATION_RESULT",
+        at: ctx.now.toISOString(),
+        kind: "ssu",
+        operation: call.operation,
+        callId: call.id,
+        ok: outcome.ok,
+        ...(outcome.ok ? { result: { status: outcome.result.status ?? 200 } } : { error: outcome.message }),
+      },
+    });
+  }
+}
