@@ -127,7 +127,9 @@ const ports = {
       env.PRESERVATION_URL
         ? real(`remote:${env.PRESERVATION_URL}`)
         : env.isProduction
-          ? none("nessun servizio di conservazione configurato (PRESERVATION_URL assente): i registri restano in attesa")
+          ? none(
+              "nessun servizio di conservazione configurato (PRESERVATION_URL assente): i registri restano in attesa",
+            )
           : double("doppio della conservazione (loopback)", "imposta PRESERVATION_URL e PRESERVATION_TOKEN"),
     handler: preservationHandler,
   },

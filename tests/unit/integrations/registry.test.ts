@@ -39,7 +39,17 @@ describe("the ports registry", () => {
     const landed = AWAITING.filter((k) => existsSync(folderOf(k)) && !isRegistered(k));
     expect(landed, "add its line to `ports` in registry.server.ts and drop it from AWAITING").toEqual([]);
     expect([...REGISTERED_KINDS].sort()).toEqual(
-      ["business_register", "identity", "payment", "pec", "preservation", "protocol", "seal", "signature", "ssu"].sort(),
+      [
+        "business_register",
+        "identity",
+        "payment",
+        "pec",
+        "preservation",
+        "protocol",
+        "seal",
+        "signature",
+        "ssu",
+      ].sort(),
     );
   });
 
