@@ -1,5 +1,5 @@
 import type { Env } from "../../env.server";
-import { signatureRuntime } from "../signatures.server";
+import { signatureRuntime } from "../signature-runtime.server";
 import { type CallOutcome, defaultRetryPolicy, type IntegrationHandler } from "../types.server";
 import type { Sealer } from "./port.server";
 import { loadSealer } from "./registry.server";

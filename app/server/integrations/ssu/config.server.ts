@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from "jose";
 import type { Env } from "../../env.server";
-import { publicUrl } from "../../services.server";
+import { publicUrl } from "../../public-url.server";
 import type { SsuService } from "./openapi.server";
 
 /**
