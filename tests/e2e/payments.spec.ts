@@ -65,7 +65,15 @@ async function draftInCastelnuovo(page: Page) {
     await save(page);
   }
   await openTask(page, "Allegati");
-  // With pagoPA the payment receipt is not uploaded: the fee is paid from the portal.
+  // With pagoPA the payment receipt is not uploaded: the fee is paid from the portal. The proof stays
+  // offered (fallback) but optional, with the link to the payments page.
+  const toPayments = page.getByRole("link", { name: "Vai ai pagamenti" });
+  await expect(toPayments).toHaveAttribute("href", `${new URL(praticaUrl).pathname}/pagamenti`);
+  const proof = page.locator("main section").filter({ has: toPayments });
+  await expect(proof).toHaveCount(1);
+  await expect(proof.locator("h2 .badge")).toHaveText("Facoltativo");
+  await expect(proof.getByText(/riceve i diritti con pagoPA: la ricevuta non va caricata/)).toBeVisible();
+  await expectAccessible(page, "allegati: ricevuta facoltativa con pagoPA");
   for (const code of ["DOC_IDENTITA", "PLANIMETRIA"]) {
     await page.locator(`#file-${code}`).setInputFiles(PDF);
     await page
@@ -157,7 +165,9 @@ test("pays the fee through pagoPA (the double), reads the avviso back, then subm
   await page.goto(`/scrivania/pagamenti?ente=050011&mese=${new Date().toISOString().slice(0, 7)}`);
   await hydrated(page);
   await expect(page.getByRole("cell", { name: notice.slice(1) })).toBeVisible();
-  await expectAccessible(page, "riconciliazione");
+  // The overdue payments section (payment after submission) is on the same page.
+  await expect(page.getByRole("heading", { name: "Pagamenti scaduti", level: 2 })).toBeVisible();
+  await expectAccessible(page, "riconciliazione con i pagamenti scaduti");
   const csv = page.waitForEvent("download");
   await page.getByRole("link", { name: "Scarica CSV" }).click();
   const { readFileSync } = await import("node:fs");

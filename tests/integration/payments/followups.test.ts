@@ -211,6 +211,46 @@ describe.each(DATABASES)("pagoPA follow-ups on %s", (kind) => {
     await runCallsNow(db(), handler(), files, await enqueuePolls(db(), id), { dispatch });
     expect(await paymentEvents(id)).toHaveLength(4);
     expect((await verifyChains(db(), id)).problems).toEqual([]);
+
+    // Reconciliation per creditor and month: the ASL is offered beside the desk's Comuni, and its paid
+    // position (IUV, receipt, amount, date) is listed under the ASL, not under the Comune.
+    const { reconciliationView } = await import("~/server/integrations/payment/reconciliation.server");
+    const paidAsl = (await positionsOf(db(), id)).find((p) => p.amount_cents === 3000)!;
+    expect(paidAsl.status).toBe("paid");
+    const month = new Date(paidAsl.paid_at!).toISOString().slice(0, 7);
+    const desk = (
+      await db().selectFrom("pratiche").select("desk_id").where("id", "=", id).executeTakeFirstOrThrow()
+    ).desk_id;
+    const aslView = await reconciliationView(
+      db(),
+      desk,
+      new URLSearchParams({ ente: "ASL-TNO", mese: month }),
+    );
+    expect(aslView.creditors.map((c) => c.code)).toEqual(expect.arrayContaining(["050011", "ASL-TNO"]));
+    expect(aslView.creditor?.code).toBe("ASL-TNO");
+    const aslReceipt = paid.paid.find((p) => p.iuv === paidAsl.iuv)!;
+    expect(aslView.rows.filter((r) => r.praticaId === id)).toEqual([
+      expect.objectContaining({
+        iuv: paidAsl.iuv,
+        receiptId: aslReceipt.idReceipt,
+        amountCents: 3000,
+        paidAt: new Date(paidAsl.paid_at!).toISOString(),
+      }),
+    ]);
+    const comuneView = await reconciliationView(
+      db(),
+      desk,
+      new URLSearchParams({ ente: "050011", mese: month }),
+    );
+    expect(comuneView.rows.filter((r) => r.praticaId === id).map((r) => r.amountCents)).toEqual([8600]);
+    // A desk that does not handle the pratica is offered neither the ASL nor its rows.
+    const otherView = await reconciliationView(
+      db(),
+      desk + 100_000,
+      new URLSearchParams({ ente: "ASL-TNO", mese: month }),
+    );
+    expect(otherView.creditors).toEqual([]);
+    expect(otherView.rows).toEqual([]);
   });
 
   it("payment after submission: not blocking, a deadline and notices at submission, one reminder, polling recovers a lost notification, the desk sees it overdue", async () => {

@@ -4,8 +4,10 @@ import type { Database } from "../../db/schema.server";
 import { reconciliation } from "./service.server";
 
 /**
- * Reconciliation for the Comune's accounts office: the positions of one creditor paid in one month (by
- * payment date), with IUV, receipt id, PSP and amount. Only Comuni the manager's desk serves are offered.
+ * Reconciliation for the creditors' accounts offices: the positions of one creditor paid in one month (by
+ * payment date), with IUV, receipt id, PSP and amount. The creditors offered are the Comuni the manager's
+ * desk serves, then the agencies (ASL, ARPAT, VVF...) that are creditors of positions on the desk's pratiche
+ * (issue 15, ADR 0017); an agency's rows are limited to the desk's pratiche.
  */
 export async function reconciliationView(
   db: Kysely<Database>,
@@ -20,11 +22,22 @@ export async function reconciliationView(
     .where("dc.desk_id", "=", deskId)
     .orderBy("e.name")
     .execute();
+  const agencies = await db
+    .selectFrom("payment_positions as pp")
+    .innerJoin("pratiche as p", "p.id", "pp.pratica_id")
+    .innerJoin("entities as e", "e.id", "pp.creditor_entity_id")
+    .select(["e.id", "e.code", "e.name"])
+    .distinct()
+    .where("p.desk_id", "=", deskId)
+    .where("e.kind", "!=", "comune")
+    .orderBy("e.name")
+    .execute();
+  creditors.push(...agencies.filter((a) => !creditors.some((c) => c.id === a.id)));
   const requested = query.get("ente");
   const creditor = creditors.find((c) => c.code === requested) ?? creditors[0];
   const m = query.get("mese") ?? "";
   const month = /^\d{4}-(0[1-9]|1[0-2])$/.test(m) ? m : today.toISOString().slice(0, 7);
-  const rows = creditor ? await reconciliation(db, creditor.id, month) : [];
+  const rows = creditor ? await reconciliation(db, creditor.id, month, deskId) : [];
   return {
     creditors: creditors.map((c) => ({ code: c.code, name: c.name })),
     creditor: creditor ? { code: creditor.code, name: creditor.name } : null,

@@ -815,7 +815,13 @@ export async function receiveNotification(
 }
 
 /** Reconciliation: paid positions of one creditor in one month (YYYY-MM), by payment date. */
-export async function reconciliation(db: Kysely<Database>, creditorEntityId: number, month: string) {
+export async function reconciliation(
+  db: Kysely<Database>,
+  creditorEntityId: number,
+  month: string,
+  /** only the pratiche of this desk (an agency is creditor on pratiche of many desks) */
+  deskId?: number,
+) {
   const start = `${month}-01`;
   const [y, mo] = month.split("-").map(Number) as [number, number];
   const end = mo === 12 ? `${y + 1}-01-01` : `${y}-${String(mo + 1).padStart(2, "0")}-01`;
@@ -839,6 +845,7 @@ export async function reconciliation(db: Kysely<Database>, creditorEntityId: num
     .where("pp.status", "=", "paid")
     .where("pp.paid_at", ">=", new Date(`${start}T00:00:00Z`))
     .where("pp.paid_at", "<", new Date(`${end}T00:00:00Z`))
+    .$if(deskId !== undefined, (q) => q.where("p.desk_id", "=", deskId!))
     .orderBy("pp.paid_at")
     .execute();
 }
