@@ -39,7 +39,7 @@ test.describe("staff second factor and sessions (issue 13)", () => {
     await expect(page).toHaveURL(/\/area-personale\/secondo-fattore$/);
     await expect(page.getByRole("heading", { level: 1 })).toHaveText("Attiva il secondo fattore");
     await expectAccessible(page, "enrolment");
-    const secret = (await page.getByTestId("totp-secret").innerText()).replace(/\s/g, "");
+    const secret = ((await page.getByTestId("totp-secret").textContent()) ?? "").replace(/\s/g, "");
     expect(secret).toMatch(/^[A-Z2-7]{32}$/);
     // A wrong code is refused with an Italian message, and the factor stays off.
     await page.getByLabel("Codice", { exact: true }).fill("12345");
