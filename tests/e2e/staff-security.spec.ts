@@ -54,8 +54,8 @@ test.describe("staff second factor and sessions (issue 13)", () => {
     await page.getByRole("link", { name: "Ho conservato i codici, continua" }).click();
     await expect(page).toHaveURL(/fatto=fattore/);
     await expect(page.getByText(/Attivo\. Codici di recupero ancora utilizzabili/)).toBeVisible();
-    await page.getByRole("button", { name: "Esci" }).click();
-    await expect(page.getByRole("button", { name: "Esci" })).toHaveCount(0);
+    await page.getByRole("button", { name: "Esci", exact: true }).click();
+    await expect(page.getByRole("button", { name: "Esci", exact: true })).toHaveCount(0);
 
     // 2. Without JavaScript: password, then the code at /accedi/codice.
     const noJs = await browser.newContext({ javaScriptEnabled: false });
@@ -103,8 +103,8 @@ test.describe("staff second factor and sessions (issue 13)", () => {
     await expect(person).toContainText("Secondo fattore non attivo.");
     await expect(person.getByRole("button", { name: /Azzera il secondo fattore/ })).toHaveCount(0);
     await expectAccessible(page, "people admin, factor reset");
-    await page.getByRole("button", { name: "Esci" }).click();
-    await expect(page.getByRole("button", { name: "Esci" })).toHaveCount(0);
+    await page.getByRole("button", { name: "Esci", exact: true }).click();
+    await expect(page.getByRole("button", { name: "Esci", exact: true })).toHaveCount(0);
     await passwordStep(page);
     await page.waitForURL((url) => !url.pathname.startsWith("/accedi"));
   });
