@@ -1,15 +1,6 @@
-import {
-  addDays,
-  dueDate,
-  integrationDueDate,
-  noticeOfRefusal,
-  observationsDueDate,
-  resumeClock,
-  startClock,
-  suspendForIntegration,
-} from "../../workflows/clock";
 import { DESK_TITLES, deskPlan, romeToday } from "./support/desk-plan";
 import { expect, expectAccessible, hydrated, login, test } from "./support/fixtures";
+import { calendarDaysBetween, legalTermEnd, plusDays } from "./support/legal-dates";
 import type { Page } from "@playwright/test";
 
 const it = (iso: string) => {
@@ -142,16 +133,8 @@ test.describe("the SUAP desk and the agencies", () => {
     await send.getByRole("button", { name: "Invia la richiesta di integrazione" }).click();
     await expect(page.getByTestId("pratica-status")).toHaveText("Integrazione richiesta");
     await expect(page.getByTestId("final-due")).toContainText("provvisoria");
-    const today = romeToday();
-    const suspended = suspendForIntegration(
-      startClock(deskPlan(today).authorisation.submitted, 60),
-      today,
-      20,
-      20,
-    );
-    await expect(page.getByTestId("integration-due")).toHaveText(
-      it(integrationDueDate(suspended, { patronDays: [] })!),
-    );
+    // The applicant has 20 days from today's request (then off Sundays and holidays).
+    await expect(page.getByTestId("integration-due")).toHaveText(it(legalTermEnd(romeToday(), 20)));
     await expectAccessible(page, "integration requested");
     await page.goto("/dev/posta");
     await expect(page.getByText(/Richiesta di integrazione entro il/).first()).toBeVisible();
@@ -161,18 +144,18 @@ test.describe("the SUAP desk and the agencies", () => {
     page,
   }) => {
     const plan = deskPlan(romeToday()).integrated;
-    const cal = { patronDays: [] };
-    let clock = startClock(plan.submitted, 60);
-    clock = suspendForIntegration(clock, plan.requested, 30, plan.answerDays);
-    clock = resumeClock(clock, plan.received);
-    const expectedDue = dueDate(clock, cal)!;
+    // 60 days from filing, plus the days the term stood still (request to answer, under the 30-day cap of
+    // art. 2 c.7 L. 241/1990), then off Sundays and holidays.
+    const stopped = calendarDaysBetween(plan.requested, plan.received);
+    expect(stopped).toBeLessThanOrEqual(30);
+    const expectedDue = legalTermEnd(plan.submitted, 60 + stopped);
     await login(page, "operatore@demo.test");
     await openFromWorklist(page, DESK_TITLES.integrated);
     await expect(page.getByTestId("suspensions")).toContainText(
       `Integrazione: dal ${it(plan.requested)} al ${it(plan.received)} (10 giorni)`,
     );
     await expect(page.getByTestId("final-due")).toContainText(it(expectedDue));
-    expect(expectedDue > addDays(plan.submitted, 60)).toBe(true);
+    expect(expectedDue > plusDays(plan.submitted, 60)).toBe(true);
     await expectAccessible(page, "integrated pratica");
     await page.locator("#act-GRANT textarea[name=reasons]").fill("Requisiti verificati");
     await page.locator("#act-GRANT").getByRole("button", { name: "Accogli (provvedimento finale)" }).click();
@@ -193,11 +176,8 @@ test.describe("the SUAP desk and the agencies", () => {
       .getByRole("button", { name: /preavviso di rigetto/ })
       .click();
     await expect(page.getByTestId("pratica-status")).toHaveText("Preavviso di rigetto");
-    const today = romeToday();
-    const notice = noticeOfRefusal(startClock(deskPlan(today).refusal.submitted, 60), today, 10, 10);
-    await expect(page.getByTestId("observations-due")).toHaveText(
-      it(observationsDueDate(notice, { patronDays: [] })!),
-    );
+    // 10 days for observations from today's notice (art. 10-bis), then off Sundays and holidays.
+    await expect(page.getByTestId("observations-due")).toHaveText(it(legalTermEnd(romeToday(), 10)));
     await expectAccessible(page, "refusal notice");
   });
 
