@@ -22,7 +22,7 @@ import { addToTrustStore, emptyTrustStore } from "~/server/integrations/signatur
 import { LocalSignatureVerifier } from "~/server/integrations/signature/verify.server";
 import { signatureRuntime } from "~/server/integrations/signatures.server";
 import { LocalFileStore } from "~/server/storage.server";
-import { shippedJson } from "../catalogue/support/catalogue";
+import { newestShippedJson } from "../catalogue/support/catalogue";
 import { ANSWERS, LIMITS, PDF } from "../filing/support";
 import { DATABASES, type TestDatabase, useMigratedDatabase } from "../support/databases";
 import { userByEmail } from "../support/factories";
@@ -56,9 +56,9 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-/** The shipped catalogue as a newer version where PLANIMETRIA must be signed by the declarant. */
+/** The newest shipped catalogue as a later version where PLANIMETRIA must be signed by the declarant. */
 function catalogueRequiringSignature() {
-  const json = shippedJson();
+  const json = newestShippedJson();
   json.version = "2026.9";
   let marked = 0;
   const walk = (node: unknown) => {

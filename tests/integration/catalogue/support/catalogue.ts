@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { LoaderFunctionArgs } from "@remix-run/node";
 
@@ -12,6 +13,22 @@ export function shippedText(): string {
 /** A fresh, mutable copy of the shipped catalogue JSON. */
 export function shippedJson(): any {
   return JSON.parse(shippedText());
+}
+
+/**
+ * A fresh, mutable copy of the NEWEST shipped catalogue (what `importBundledCatalogues` makes current): the base
+ * for a test that derives a later version after the boot import.
+ */
+export function newestShippedJson(): any {
+  const files = readdirSync(SHIPPED_DIR)
+    .filter((f) => f.endsWith(".json"))
+    .map((f) => JSON.parse(readFileSync(path.join(SHIPPED_DIR, f), "utf8")))
+    .sort((a, b) => {
+      const [ay, an] = a.version.split(".").map(Number);
+      const [by, bn] = b.version.split(".").map(Number);
+      return ay - by || an - bn;
+    });
+  return files.at(-1);
 }
 
 /** Calls a route loader as Remix would, with a GET Request to `path`. */
