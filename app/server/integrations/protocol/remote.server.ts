@@ -1,3 +1,4 @@
+import { postIdempotentJson } from "../json-post.server";
 import type { CallOutcome } from "../types.server";
 import type {
   RemoteAnnulment,
@@ -19,59 +20,23 @@ export function remoteProtocolRegistry(opts: {
 }): RemoteProtocolRegistry {
   const base = opts.baseUrl.replace(/\/$/, "");
 
-  async function post(
+  const post = (
     path: string,
     body: unknown,
     idempotencyKey: string,
     signal: AbortSignal | undefined,
     accept: (status: number, body: Record<string, unknown>) => CallOutcome | null,
-  ): Promise<CallOutcome> {
-    const signals = [AbortSignal.timeout(opts.timeoutMs ?? 30_000), ...(signal ? [signal] : [])];
-    let response: Response;
-    try {
-      response = await fetch(`${base}${path}`, {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          accept: "application/json",
-          authorization: `Bearer ${opts.token}`,
-          "idempotency-key": idempotencyKey,
-        },
-        body: JSON.stringify(body),
-        signal: AbortSignal.any(signals),
-      });
-    } catch (error) {
-      const e = error as Error;
-      const timeout = e.name === "TimeoutError" || e.name === "AbortError";
-      return {
-        ok: false,
-        timeout,
-        message: timeout
-          ? "Il protocollo del Comune non ha risposto in tempo."
-          : `Il protocollo del Comune non è raggiungibile (${(e.cause as Error | undefined)?.message ?? e.message}).`,
-      } satisfies CallOutcome;
-    }
-    const text = await response.text();
-    let parsed: Record<string, unknown> = {};
-    try {
-      parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
-    } catch {
-      parsed = {};
-    }
-    if (response.status === 200 || response.status === 201) {
-      const accepted = accept(response.status, parsed);
-      if (accepted) return accepted;
-    }
-    const code = typeof parsed.codice === "string" ? parsed.codice : undefined;
-    const message = typeof parsed.messaggio === "string" ? parsed.messaggio : text.slice(0, 200);
-    return {
-      ok: false,
-      timeout: false,
-      httpStatus: response.status,
-      bodyCode: code,
-      message: `Il protocollo del Comune ha risposto ${response.status}${code ? ` ${code}` : ""}: ${message}`,
-    };
-  }
+  ) =>
+    postIdempotentJson({
+      url: `${base}${path}`,
+      token: opts.token,
+      idempotencyKey,
+      body,
+      timeoutMs: opts.timeoutMs ?? 30_000,
+      signal,
+      service: "Il protocollo del Comune",
+      accept,
+    });
 
   return {
     name: "remote",
