@@ -526,6 +526,28 @@ export function agencyDueDate(clock: ClockState, agencyId: string, cal: Calendar
   return minDate(own, previousWorkingDay(addDays(finalRaw, -a.leadDaysBeforeFinal), cal));
 }
 
+/**
+ * An agency's due date with its reason: `own` is the day its term of `termDays` ends; `due` is earlier when
+ * the SCIA unica cap (art. 19-bis c.2) moves it before the final term, and `cappedBy` is then the final due
+ * date that forced it. Pages say why an agency given 60 days must answer weeks earlier.
+ */
+export function agencyTermView(
+  clock: ClockState,
+  agencyId: string,
+  cal: Calendar,
+): { due: IsoDate; own: IsoDate; termDays: number; cappedBy: IsoDate | null } | null {
+  const a = clock.agencies[agencyId];
+  const due = agencyDueDate(clock, agencyId, cal);
+  if (!a || !due) return null;
+  const pending = clock.suspension && daysBetween(a.start, clock.suspension.since) >= 0;
+  const own = nextWorkingDay(
+    addDays(a.start, a.termDays + a.suspendedDays + (pending ? pendingSuspensionDays(clock, cal) : 0)),
+    cal,
+  );
+  const capped = due < own;
+  return { due, own, termDays: a.termDays, cappedBy: capped ? dueDate(clock, cal) : null };
+}
+
 /** Day by which the applicant must answer the integration request (null if none pending). */
 export function integrationDueDate(clock: ClockState, cal: Calendar): IsoDate | null {
   const s = clock.suspension;

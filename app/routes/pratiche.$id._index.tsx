@@ -1,7 +1,9 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { itDate, StatusTag } from "~/components/filing/fields";
-import { eventText, type MessageKey, statusText } from "~/i18n";
+import { eventText, type MessageKey } from "~/i18n";
+import { deadlineText, finalDueLabel, outcomeText, statusWithOutcome } from "~/i18n/modules/words";
+import { attachmentTitle } from "~/domain/filing/answers";
 import { useLocale, useT } from "~/i18n/useT";
 import { requireUser } from "~/server/auth/session.server";
 import { isDraft, loadDraft, notFound, taskList } from "~/server/filing/drafts.server";
@@ -120,7 +122,7 @@ function Detail({ view, protocolEntries }: { view: View; protocolEntries: Protoc
         ) : null}
         <h1>{p.title}</h1>
         <p>
-          <StatusTag status={p.status} label={statusText(t.locale, p.status)} />{" "}
+          <StatusTag status={p.status} label={statusWithOutcome(t.locale, p.status, view.outcome)} />{" "}
           {p.protocolNumber ? (
             <span className="ms-2">
               {t("filing.list.col.protocol")}: {p.protocolNumber}
@@ -159,20 +161,37 @@ function Detail({ view, protocolEntries }: { view: View; protocolEntries: Protoc
         <p>
           <Link to={`/pratiche/${p.id}/ricevuta`}>{t("filing.detail.receipt")}</Link>
         </p>
+        {view.outcome ? (
+          <>
+            <h2 className="h4 mt-4">{t("filing.detail.outcome")}</h2>
+            <p data-testid="pratica-outcome">{outcomeText(t.locale, view.outcome)}</p>
+          </>
+        ) : null}
         <h2 className="h4 mt-4">{t("filing.detail.clock")}</h2>
-        <dl className="row">
-          <dt className="col-sm-4">{t("filing.receipt.due")}</dt>
-          <dd className="col-sm-8">{p.dueDate ? itDate(p.dueDate) : t("filing.receipt.dueNone")}</dd>
-          {view.deadlines.map((d) => (
-            <div key={d.name} style={{ display: "contents" }}>
-              <dt className="col-sm-4">
-                {t("filing.detail.deadline")} ({d.name})
-              </dt>
-              <dd className="col-sm-8">{itDate(d.due)}</dd>
-            </div>
-          ))}
-        </dl>
-        {view.clock?.suspended ? <p>{t("filing.detail.clockSuspended")}</p> : null}
+        {p.ended ? (
+          <p>{t("filing.detail.ended")}</p>
+        ) : (
+          <dl className="row" data-testid="pratica-terms">
+            {/* One final date, the clock's; while suspended it is the latest it can become. */}
+            <dt className="col-sm-4">{finalDueLabel(t.locale, Boolean(view.clock?.finalDueProvisional))}</dt>
+            <dd className="col-sm-8" data-testid="final-due">
+              {view.clock?.finalDue
+                ? itDate(view.clock.finalDue)
+                : p.regime === "comunicazione"
+                  ? t("filing.receipt.dueNone")
+                  : t("filing.detail.noTerm")}
+            </dd>
+            {view.deadlines
+              .filter((d) => d.name !== "final")
+              .map((d) => (
+                <div key={d.name} style={{ display: "contents" }}>
+                  <dt className="col-sm-4">{deadlineText(t.locale, d.name, view.agencies)}</dt>
+                  <dd className="col-sm-8">{itDate(d.due)}</dd>
+                </div>
+              ))}
+          </dl>
+        )}
+        {!p.ended && view.clock?.suspended ? <p>{t("filing.detail.clockSuspended")}</p> : null}
         <h2 className="h4 mt-4">{t("filing.detail.timeline")}</h2>
         <ol>
           {view.timeline.map((e) => (
@@ -201,6 +220,7 @@ function Detail({ view, protocolEntries }: { view: View; protocolEntries: Protoc
         <ul>
           {view.attachments.map((a) => (
             <li key={a.id}>
+              {attachmentTitle(view.attachmentTitles, a.code, t.locale)}:{" "}
               <a href={`/documenti/${a.id}`} download>
                 {a.filename}
               </a>{" "}

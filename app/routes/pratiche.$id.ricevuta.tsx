@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { itDate } from "~/components/filing/fields";
 import { useT } from "~/i18n/useT";
+import { finalDueLabel, outcomeText } from "~/i18n/modules/words";
 import { requireUser } from "~/server/auth/session.server";
 import { notFound } from "~/server/filing/drafts.server";
 import { receiptView } from "~/server/filing/queries.server";
@@ -40,8 +41,23 @@ export default function ReceiptPage() {
           <dd className="col-sm-7 text-break" data-testid="cui">
             {v.cui}
           </dd>
-          <dt className="col-sm-5">{t("filing.receipt.due")}</dt>
-          <dd className="col-sm-7">{v.dueDate ? itDate(v.dueDate) : t("filing.receipt.dueNone")}</dd>
+          {v.outcome ? (
+            <>
+              <dt className="col-sm-5">{t("filing.detail.outcome")}</dt>
+              <dd className="col-sm-7">{outcomeText(t.locale, v.outcome)}</dd>
+            </>
+          ) : (
+            <>
+              <dt className="col-sm-5">{finalDueLabel(t.locale, v.suspended && !v.ended)}</dt>
+              <dd className="col-sm-7">
+                {v.dueDate
+                  ? itDate(v.dueDate)
+                  : v.regime === "comunicazione"
+                    ? t("filing.receipt.dueNone")
+                    : t("filing.detail.noTerm")}
+              </dd>
+            </>
+          )}
           <dt className="col-sm-5">{t("filing.detail.business")}</dt>
           <dd className="col-sm-7">{v.business.name}</dd>
           <dt className="col-sm-5">{t("filing.summary.desk")}</dt>

@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { itDate, StatusTag } from "~/components/filing/fields";
 import { statusText } from "~/i18n";
+import { statusWithOutcome } from "~/i18n/modules/words";
 import { useT } from "~/i18n/useT";
 import { requireUser } from "~/server/auth/session.server";
 import { listMyPratiche } from "~/server/filing/queries.server";
@@ -101,10 +102,16 @@ export default function MyPratiche() {
                       </td>
                       <td>{p.business}</td>
                       <td>
-                        <StatusTag status={p.status} label={statusText(t.locale, p.status)} />
+                        <StatusTag
+                          status={p.status}
+                          label={statusWithOutcome(t.locale, p.status, p.outcome)}
+                        />
                       </td>
                       <td>{p.protocol_number}</td>
-                      <td>{p.due_date ? itDate(p.due_date) : "-"}</td>
+                      <td>
+                        {p.due_date && !p.ended ? itDate(p.due_date) : "-"}
+                        {p.due_date && !p.ended && p.suspended ? ` (${t("journey.dueAtLatest")})` : ""}
+                      </td>
                     </tr>
                   ))}
                 </tbody>

@@ -203,7 +203,12 @@ export default function Worklist() {
                   </td>
                   <td>{r.comune}</td>
                   <td>{statusLabel(t, r.status)}</td>
-                  <td>{fmtDate(r.dueDate)}</td>
+                  <td>
+                    {r.ended ? "—" : fmtDate(r.dueDate)}
+                    {r.dueDate && r.suspended && !r.ended ? (
+                      <div className="small">{t("journey.dueAtLatest")}</div>
+                    ) : null}
+                  </td>
                   <td>
                     <ClockBadge daysLeft={r.daysLeft} suspended={r.suspended} ended={r.ended} />
                   </td>

@@ -33,6 +33,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const view = await loadDeskPratica(db(), user.principal, params.id ?? "", todayIso());
   if (!view) throw notFound();
   const done = new URL(request.url).searchParams.get("fatto");
+  // The banner claims a protocolled document only when the act issued one (ARCHIVE issues none).
+  const noDocument = new URL(request.url).searchParams.get("documenti") === "0";
   const calls = await openCallViews(db(), { praticaId: view.pratica.id });
   const protocolEntries = await protocolEntriesOf(db(), view.pratica.id);
   const canAnnul = can(user.principal, { type: "desk.dashboard", deskId: view.desk.id });
@@ -41,6 +43,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     calls,
     me: user.id,
     done: done && /^[A-Z_]{3,40}$/.test(done) ? done : null,
+    noDocument,
     protocolEntries,
     canAnnul,
   };
@@ -64,7 +67,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
     }
   }
   const result = await deskPost(user, id, form, t);
-  if (result.ok) return redirect(`/scrivania/pratiche/${id}?fatto=${result.done}`);
+  if (result.ok)
+    return redirect(
+      `/scrivania/pratiche/${id}?fatto=${result.done}${result.documents === 0 ? "&documenti=0" : ""}`,
+    );
   return Response.json(
     { errors: result.errors, act: String(form.get("act") ?? "") },
     { status: result.status },
@@ -73,7 +79,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 export default function DeskPraticaPage() {
   const t = useT();
-  const { view, calls, me, done, protocolEntries, canAnnul } = useLoaderData<typeof loader>() as unknown as {
+  const { view, calls, me, done, noDocument, protocolEntries, canAnnul } = useLoaderData<
+    typeof loader
+  >() as unknown as {
+    noDocument: boolean;
     view: DeskPratica;
     calls: CallView[];
     me: string;
@@ -104,7 +113,9 @@ export default function DeskPraticaPage() {
             ? t("desk.done.assign")
             : done === "PROTOCOL_ANNUL"
               ? t("protocol.annul.done")
-              : t("desk.done", { act: actLabel(t, done) })}
+              : noDocument
+                ? t("journey.done.noDocument", { act: actLabel(t, done) })
+                : t("desk.done", { act: actLabel(t, done) })}
         </Banner>
       ) : null}
       <ErrorSummary errors={data?.errors ?? []} />

@@ -2,6 +2,14 @@ import { Form } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { CsrfInput, type FieldError, fieldError } from "~/components/forms";
 import { eventText, type MessageKey, statusText, type Translate } from "~/i18n";
+import {
+  actorWords,
+  deadlineText,
+  finalDueLabel,
+  outcomeText,
+  statusWithOutcome,
+} from "~/i18n/modules/words";
+import { attachmentTitle } from "~/domain/filing/answers";
 import { useT } from "~/i18n/useT";
 import { italianDate } from "~/domain/dates";
 import { SignatureReport } from "~/components/signature/SignatureReport";
@@ -73,6 +81,11 @@ export interface PraticaData {
     formData: Record<string, unknown>;
     workflowState: unknown;
   };
+  /** the answers in words (catalogue labels), see app/domain/filing/answers.ts */
+  answers: { name: string; label: { it: string; en: string }; value: { it: string; en: string } }[];
+  attachmentTitles: Record<string, { it: string; en: string }>;
+  /** how the procedure ended (the machine's decision), null while it runs */
+  outcome: string | null;
   business: { name: string; fiscalCode: string };
   filer: { name: string };
   municipality: { name: string };
@@ -131,32 +144,15 @@ export interface PraticaData {
     dueDate: string | null;
     reasons: string | null;
     late: boolean;
+    termDays?: number | null;
+    cappedBy?: string | null;
   }[];
   integrationRequests: { from: string; items: string[]; at: string }[];
-}
-
-function stateText(value: unknown): string {
-  if (typeof value === "string") return value;
-  if (value && typeof value === "object") {
-    return Object.entries(value as Record<string, unknown>)
-      .map(([k, v]) => `${k}.${stateText(v)}`)
-      .join(", ");
-  }
-  return "—";
-}
-
-function answerText(value: unknown): string {
-  if (value === null || value === undefined || value === "") return "—";
-  if (Array.isArray(value)) return value.map(answerText).join(", ");
-  if (typeof value === "boolean") return value ? "sì / yes" : "no";
-  if (typeof value === "object") return JSON.stringify(value);
-  return String(value);
 }
 
 export function PraticaSummary({ data }: { data: PraticaData }) {
   const t = useT();
   const p = data.pratica;
-  const answers = Object.entries(p.formData ?? {});
   return (
     <>
       <section aria-labelledby="summary-title" className="mb-5">
@@ -174,12 +170,16 @@ export function PraticaSummary({ data }: { data: PraticaData }) {
           <dd className="col-sm-8">{regimeLabel(t, p.regime)}</dd>
           <dt className="col-sm-4">{t("desk.pratica.status")}</dt>
           <dd className="col-sm-8" data-testid="pratica-status">
-            {statusLabel(t, p.status)}
+            {statusWithOutcome(t.locale, p.status, data.outcome)}
           </dd>
-          <dt className="col-sm-4">{t("desk.pratica.state")}</dt>
-          <dd className="col-sm-8">
-            <code>{stateText(p.workflowState)}</code>
-          </dd>
+          {data.outcome ? (
+            <>
+              <dt className="col-sm-4">{t("desk.pratica.outcome")}</dt>
+              <dd className="col-sm-8" data-testid="pratica-outcome">
+                {outcomeText(t.locale, data.outcome)}
+              </dd>
+            </>
+          ) : null}
           <dt className="col-sm-4">{t("desk.pratica.business")}</dt>
           <dd className="col-sm-8">{data.business.name}</dd>
           <dt className="col-sm-4">{t("desk.pratica.fiscalCode")}</dt>
@@ -226,12 +226,15 @@ export function PraticaSummary({ data }: { data: PraticaData }) {
                     <th scope="row">{a.name}</th>
                     <td>
                       {statusLabel(t, a.status)}
-                      {a.outcome ? ` — ${t(`desk.outcome.${a.outcome}` as MessageKey)}` : ""}
+                      {a.outcome ? ` — ${outcomeText(t.locale, a.outcome)}` : ""}
                       {a.late ? (
                         <span className="badge bg-danger ms-2">{t("desk.badge.lateOpinion")}</span>
                       ) : null}
                     </td>
-                    <td>{fmtDate(a.dueDate)}</td>
+                    <td>
+                      {fmtDate(a.dueDate)}
+                      <AgencyDueWhy agency={a} />
+                    </td>
                     <td>{a.reasons ?? "—"}</td>
                   </tr>
                 ))}
@@ -269,7 +272,7 @@ export function PraticaSummary({ data }: { data: PraticaData }) {
         <h2 id="answers-title" className="h4">
           {t("desk.pratica.answers")}
         </h2>
-        {answers.length ? (
+        {data.answers.length ? (
           <div className="table-responsive">
             <table className="table table-sm">
               <caption className="visually-hidden">{t("desk.pratica.answers")}</caption>
@@ -280,12 +283,10 @@ export function PraticaSummary({ data }: { data: PraticaData }) {
                 </tr>
               </thead>
               <tbody>
-                {answers.map(([k, v]) => (
-                  <tr key={k}>
-                    <th scope="row">
-                      <code>{k}</code>
-                    </th>
-                    <td>{answerText(v)}</td>
+                {data.answers.map((a) => (
+                  <tr key={a.name}>
+                    <th scope="row">{a.label[t.locale]}</th>
+                    <td>{a.value[t.locale]}</td>
                   </tr>
                 ))}
               </tbody>
@@ -305,7 +306,7 @@ export function PraticaSummary({ data }: { data: PraticaData }) {
             <ul data-testid="attachments">
               {data.attachments.map((a) => (
                 <li key={a.id}>
-                  {a.code}:{" "}
+                  {attachmentTitle(data.attachmentTitles, a.code, t.locale)}:{" "}
                   <a
                     href={`/allegati/${a.id}`}
                     target="_blank"
@@ -385,16 +386,16 @@ export function PraticaSummary({ data }: { data: PraticaData }) {
           {data.timeline.map((e) => (
             <li key={e.seq}>
               <strong>
-                {e.type === "ASSIGN"
-                  ? t("desk.act.ASSIGN")
-                  : e.type === "PROTOCOL_ANNUL"
-                    ? t("protocol.annul.timeline")
-                    : eventText(t.locale, e.type)}
+                {e.type === "PROTOCOL_ANNUL" ? t("protocol.annul.timeline") : eventText(t.locale, e.type)}
               </strong>{" "}
               — {fmtDateTime(e.at)}{" "}
               {t("desk.pratica.timelineBy", {
                 actor:
-                  e.actorName ?? (e.actorKind.startsWith("system") ? t("desk.actor.system") : e.actorKind),
+                  e.actorName ??
+                  (e.actorKind.startsWith("system")
+                    ? t("desk.actor.system")
+                    : (actorWords[e.actorKind as keyof typeof actorWords]?.[t.locale] ??
+                      t("desk.actor.system"))),
               })}{" "}
               ({statusLabel(t, e.stateAfter)})
               {typeof e.payload.reasons === "string" && e.payload.reasons ? (
@@ -405,6 +406,20 @@ export function PraticaSummary({ data }: { data: PraticaData }) {
         </ol>
       </section>
     </>
+  );
+}
+
+/**
+ * Why an agency's due date comes before the days it was given: the SCIA unica cap before the final term
+ * (art. 19-bis c.2 L. 241/1990), said in words next to the date.
+ */
+export function AgencyDueWhy({ agency }: { agency: { termDays?: number | null; cappedBy?: string | null } }) {
+  const t = useT();
+  if (!agency.cappedBy || !agency.termDays) return null;
+  return (
+    <div className="small" data-testid="agency-due-why">
+      {t("desk.pratica.agencyDueCapped", { days: agency.termDays, final: fmtDate(agency.cappedBy) })}
+    </div>
   );
 }
 
@@ -423,10 +438,9 @@ function ClockSection({ data }: { data: PraticaData }) {
           <dd className="col-sm-8">{fmtDate(d.start)}</dd>
           <dt className="col-sm-4">{t("desk.pratica.clockTerm")}</dt>
           <dd className="col-sm-8">{t("desk.pratica.clockTermDays", { days: d.termDays })}</dd>
-          <dt className="col-sm-4">{t("desk.pratica.finalDue")}</dt>
+          <dt className="col-sm-4">{finalDueLabel(t.locale, c.finalDueProvisional)}</dt>
           <dd className="col-sm-8" data-testid="final-due">
-            {fmtDate(c.finalDue)} {c.finalDueProvisional ? t("desk.pratica.provisional") : null}{" "}
-            <ClockBadge daysLeft={c.daysLeft} suspended={c.suspended} ended={false} />
+            {fmtDate(c.finalDue)} <ClockBadge daysLeft={c.daysLeft} suspended={c.suspended} ended={false} />
           </dd>
           {c.integrationDue ? (
             <>
@@ -501,7 +515,9 @@ function ClockSection({ data }: { data: PraticaData }) {
               {data.deadlines.map((dl) => (
                 <tr key={dl.name}>
                   <th scope="row">
-                    <code>{dl.name}</code>
+                    {dl.name === "final"
+                      ? finalDueLabel(t.locale, Boolean(c?.finalDueProvisional))
+                      : deadlineText(t.locale, dl.name, data.agencyFlags)}
                   </th>
                   <td>{fmtDate(String(dl.due))}</td>
                   <td>

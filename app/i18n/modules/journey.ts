@@ -20,6 +20,15 @@ export const it = {
   "journey.answer.size": "{kb} kB",
   "journey.requester.suap": "Sportello SUAP",
   "journey.requester.fromSuap": "Dallo Sportello SUAP, il {date}",
+  "desk.pratica.outcome": "Esito",
+  "desk.pratica.agencyDueCapped":
+    "Ridotto rispetto ai {days} giorni assegnati perché il procedimento deve concludersi entro il {final} e il parere deve arrivare prima (art. 19-bis, comma 2, L. 241/1990).",
+  "filing.detail.outcome": "Esito del procedimento",
+  "filing.detail.finalDue": "Termine di conclusione del procedimento",
+  "filing.detail.noTerm": "Non previsto",
+  "filing.detail.ended": "Il procedimento è concluso: non ci sono termini in corso.",
+  "journey.dueAtLatest": "al più tardi, termine sospeso",
+  "journey.done.noDocument": "Fatto: {act}. Nessun documento è stato emesso per questo atto.",
 } as const;
 
 export const en: Record<keyof typeof it, string> = {
@@ -42,4 +51,13 @@ export const en: Record<keyof typeof it, string> = {
   "journey.answer.size": "{kb} kB",
   "journey.requester.suap": "SUAP desk",
   "journey.requester.fromSuap": "From the SUAP desk, on {date}",
+  "desk.pratica.outcome": "Outcome",
+  "desk.pratica.agencyDueCapped":
+    "Shorter than the {days} days given because the procedure must end by {final} and the opinion must come first (art. 19-bis(2) L. 241/1990).",
+  "filing.detail.outcome": "Outcome of the procedure",
+  "filing.detail.finalDue": "Final due date of the procedure",
+  "filing.detail.noTerm": "None",
+  "filing.detail.ended": "The procedure has ended: no term is running.",
+  "journey.dueAtLatest": "at the latest, term suspended",
+  "journey.done.noDocument": "Done: {act}. No document was issued for this act.",
 };

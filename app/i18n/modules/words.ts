@@ -269,8 +269,11 @@ export function statusText(locale: Locale, status: string): string {
   return statusWords[isStatusCode(status) ? status : "unknown"][locale];
 }
 
+/** An act's name; a record the audit log keeps besides workflow events too; never the bare code. */
 export function eventText(locale: Locale, type: string): string {
-  return Object.hasOwn(eventWords, type) ? eventWords[type as EventType][locale] : type;
+  if (Object.hasOwn(eventWords, type)) return eventWords[type as EventType][locale];
+  if (Object.hasOwn(recordWords, type)) return recordWords[type as keyof typeof recordWords][locale];
+  return locale === "it" ? "Atto registrato" : "Recorded act";
 }
 
 export function documentTitle(locale: Locale, kind: string): string {
@@ -294,4 +297,119 @@ export function refusalText(locale: Locale, refusal: Refusal): string {
       : `The act “${label}” is not allowed in the application's current state (${status}).`;
   }
   return locale === "it" ? `L'atto «${label}» non è ammesso ora.` : `The act “${label}” is not allowed now.`;
+}
+
+/**
+ * Acts the audit log records that are not workflow events (the desk's assignment, a protocol annulment, the
+ * result of an external call): the timeline names them in words like every other act.
+ */
+export const recordWords = {
+  ASSIGN: { it: "Assegnazione della pratica", en: "Assignment of the application" },
+  PROTOCOL_ANNUL: { it: "Annullamento di una registrazione di protocollo", en: "Protocol entry annulled" },
+  INTEGRATION_RESULT: { it: "Esito di un servizio esterno", en: "Result of an external service" },
+} satisfies Record<string, Words>;
+
+/** Who did an act, when the audit log has no named person (actor kinds of the policy). */
+export const actorWords = {
+  applicant: { it: "il richiedente", en: "the applicant" },
+  officer: { it: "l'ufficio SUAP", en: "the SUAP office" },
+  agency: { it: "l'ente terzo", en: "the agency" },
+  system: { it: "il sistema (termini di legge)", en: "the system (legal terms)" },
+} satisfies Record<string, Words>;
+
+/**
+ * The outcome of a procedure (`decision.outcome` in the machines' context) and of an act (the `outcome` a
+ * document records), in words: the one sentence pages, "Le mie pratiche" and PDFs give.
+ */
+export const outcomeWords = {
+  effective: { it: "Efficace dalla presentazione", en: "Effective on filing" },
+  checks_passed: { it: "Controlli conclusi con esito positivo", en: "Checks ended positively" },
+  prohibited: { it: "Attività vietata", en: "Activity prohibited" },
+  divieto: { it: "Divieto di prosecuzione dell'attività", en: "Prohibition of the activity" },
+  granted: { it: "Domanda accolta", en: "Application granted" },
+  denied: { it: "Domanda respinta", en: "Application refused" },
+  silent_consent: { it: "Silenzio-assenso formato", en: "Silent consent formed" },
+  inadmissible: { it: "Pratica irricevibile", en: "Application inadmissible" },
+  cancelled: { it: "Pratica ritirata", en: "Application withdrawn" },
+  cancelled_by_office: { it: "Pratica annullata dall'ufficio", en: "Application cancelled by the office" },
+  integration_expired: {
+    it: "Chiusa per mancata integrazione nel termine",
+    en: "Closed: the additional documents did not arrive in time",
+  },
+  positive: { it: "Favorevole", en: "Favourable" },
+  negative: { it: "Contrario", en: "Unfavourable" },
+  conformation: { it: "Favorevole con prescrizioni", en: "Favourable with requirements" },
+  conformation_term_expired: {
+    it: "Misure di conformazione non comunicate nel termine",
+    en: "Conformation measures not reported in time",
+  },
+} satisfies Record<string, Words>;
+
+export function outcomeText(locale: Locale, outcome: string): string {
+  return Object.hasOwn(outcomeWords, outcome)
+    ? outcomeWords[outcome as keyof typeof outcomeWords][locale]
+    : locale === "it"
+      ? "Esito registrato"
+      : "Outcome recorded";
+}
+
+/**
+ * The status of a pratica as its reader should get it: an archived or ended pratica says how it ended
+ * ("Archiviata — attività vietata"), never only "Archiviata"; the others say their status.
+ */
+export function statusWithOutcome(
+  locale: Locale,
+  status: string,
+  outcome: string | null | undefined,
+): string {
+  const words = statusText(locale, status);
+  if (!outcome) return words;
+  const o = outcomeText(locale, outcome);
+  if (status === "archived" || o.toLowerCase() !== words.toLowerCase())
+    return `${words} — ${o.charAt(0).toLowerCase()}${o.slice(1)}`;
+  return words;
+}
+
+/** The legal terms a pratica's clock keeps (deadline names of workflows/effects.ts), in words. */
+export const deadlineWords = {
+  final: { it: "Termine di conclusione del procedimento", en: "Final due date of the procedure" },
+  integration: { it: "Termine per l'integrazione", en: "Due date for the additional documents" },
+  observations: { it: "Termine per le osservazioni", en: "Due date for observations" },
+  conformation: { it: "Termine per la conformazione", en: "Due date for conformation" },
+  correction: { it: "Termine per la regolarizzazione", en: "Due date for the correction" },
+  cdss_convocation: {
+    it: "Termine per indire la conferenza di servizi",
+    en: "Due date to convene the conferenza di servizi",
+  },
+  integration_requests: {
+    it: "Termine per le richieste di integrazione degli enti",
+    en: "Due date for the agencies' requests for documents",
+  },
+  attestation: { it: "Termine per l'attestazione", en: "Due date for the attestation" },
+} satisfies Record<string, Words>;
+
+/**
+ * A deadline's name for a person: the agency's own name for `agency:<code>` (from `agencies`), a plain
+ * "Scadenza" for a name this list does not know yet (never the code).
+ */
+export function deadlineText(
+  locale: Locale,
+  name: string,
+  agencies: readonly { code: string; name: string }[] = [],
+): string {
+  if (name.startsWith("agency:")) {
+    const code = name.slice("agency:".length);
+    const agency = agencies.find((a) => a.code === code)?.name;
+    return locale === "it" ? `Parere di ${agency ?? "un ente terzo"}` : `Opinion of ${agency ?? "an agency"}`;
+  }
+  if (Object.hasOwn(deadlineWords, name)) return deadlineWords[name as keyof typeof deadlineWords][locale];
+  return locale === "it" ? "Scadenza" : "Due date";
+}
+
+/** The words of the one final due date: "al più tardi" while the term is suspended (it can only come earlier). */
+export function finalDueLabel(locale: Locale, provisional: boolean): string {
+  if (!provisional) return deadlineWords.final[locale];
+  return locale === "it"
+    ? "Termine di conclusione del procedimento (al più tardi, termine sospeso)"
+    : "Final due date of the procedure (at the latest, term suspended)";
 }

@@ -10,7 +10,11 @@ import { assignPratica } from "./assign.server";
  * assignment), and say what to show. Routes redirect on success (PRG) and render the errors otherwise.
  */
 export type ActResult =
-  | { ok: true; done: string }
+  | {
+      ok: true;
+      done: string /** documents the act issued (the banner only claims one when there is) */;
+      documents?: number;
+    }
   | { ok: false; status: number; errors: { field: string; message: string }[] };
 
 function fieldErrors(parsed: Extract<ParsedAct, { ok: false }>, t: Translate) {
@@ -56,7 +60,7 @@ export async function deskPost(
     }
   }
   const result = await performAct(user, praticaId, parsed.event);
-  if (result.ok) return { ok: true, done: parsed.event.type };
+  if (result.ok) return { ok: true, done: parsed.event.type, documents: result.outcome.documents.length };
   return { ok: false, status: result.status, errors: [{ field: "", message: result.message[t.locale] }] };
 }
 

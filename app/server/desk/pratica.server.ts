@@ -32,6 +32,9 @@ export interface AgencyFlag {
   reasons: string | null;
   concludedAt: string | null;
   late: boolean;
+  /** days the agency was given, and the final due date that moved its due date earlier (SCIA unica) */
+  termDays: number | null;
+  cappedBy: string | null;
 }
 
 const DEFAULT_AGENCY_TERM_DAYS = 30;
@@ -113,6 +116,8 @@ export function agencyFlags(
       reasons: state?.reasons ?? null,
       concludedAt: state?.concludedAt ?? null,
       late,
+      termDays: a.term?.termDays ?? null,
+      cappedBy: a.term?.cappedBy ?? null,
     };
   });
 }

@@ -7,7 +7,9 @@ import type { Database, Pratica } from "../db/schema.server";
 import { type DocumentSpec, documentFileName, renderPdf, verificationCode } from "../documents/pdf.server";
 import type { EngineServices, ExecutedDocument, StepView } from "./types.server";
 import { italianDate } from "~/domain/dates";
-import { documentWords, statusText } from "~/i18n/modules/words";
+import { documentWords, finalDueLabel, outcomeText, statusWithOutcome } from "~/i18n/modules/words";
+import { attachmentTitle, attachmentTitles } from "~/domain/filing/answers";
+import type { Catalogue } from "~/domain/catalogue/index";
 
 export type { ExecutedDocument };
 
@@ -51,33 +53,74 @@ function itDate(iso: string | null | undefined) {
   return iso ? italianDate(iso) : "-";
 }
 
-function describeData(data: Record<string, unknown>): [string, string][] {
+/**
+ * The act's content as rows a person reads: every value in words (outcomes, agencies by name, dates in
+ * Italian), never a machine's code. A key this list does not know is left out rather than printed raw.
+ */
+export function describeData(
+  data: Record<string, unknown>,
+  names: Record<string, string> = {},
+): [string, string][] {
   const rows: [string, string][] = [];
-  const labels: Record<string, string> = {
-    reasons: "Motivazione",
-    items: "Elementi richiesti",
-    due: "Termine",
-    answerDue: "Rispondere entro il",
-    outcome: "Esito",
-    termDays: "Giorni assegnati",
-    agencies: "Enti coinvolti",
-    finalDue: "Termine di conclusione",
-  };
+  const who = (code: unknown) => (code === "suap" ? "Sportello SUAP" : (names[String(code)] ?? "Ente terzo"));
+  const date = (v: unknown) =>
+    typeof v === "string" && /^\d{4}-\d{2}-\d{2}/.test(v) ? itDate(v) : String(v);
   for (const [key, value] of Object.entries(data)) {
     if (value === undefined || value === null || key === "protocol") continue;
-    const label = labels[key] ?? key;
-    if (Array.isArray(value)) {
-      const text = value
-        .map((v) => (typeof v === "object" && v !== null ? Object.values(v).join(" - ") : String(v)))
-        .join("; ");
-      if (text) rows.push([label, text]);
-    } else if (typeof value === "object") {
-      rows.push([label, Object.values(value as object).join(" - ")]);
-    } else if (typeof value === "boolean") {
-      if (key === "effective" && value) rows.push(["Efficacia", "Efficace dalla data di presentazione"]);
-    } else {
-      const s = String(value);
-      rows.push([label, /^\d{4}-\d{2}-\d{2}/.test(s) ? itDate(s) : s]);
+    switch (key) {
+      case "reasons":
+        if (String(value)) rows.push(["Motivazione", String(value)]);
+        break;
+      case "items":
+        if (Array.isArray(value) && value.length)
+          rows.push(["Elementi richiesti", value.map(String).join("; ")]);
+        break;
+      case "due":
+        rows.push(["Termine", date(value)]);
+        break;
+      case "answerDue":
+        rows.push(["Rispondere entro il", date(value)]);
+        break;
+      case "finalDue":
+        rows.push(["Termine di conclusione", date(value)]);
+        break;
+      case "termDays":
+      case "answerDays":
+        rows.push([key === "termDays" ? "Giorni assegnati" : "Giorni per rispondere", String(value)]);
+        break;
+      case "outcome":
+        rows.push(["Esito", outcomeText("it", String(value))]);
+        break;
+      case "cause":
+        rows.push(["Causa", outcomeText("it", String(value))]);
+        break;
+      case "agencyId":
+        rows.push(["Ente", who(value)]);
+        break;
+      case "agencies":
+        if (Array.isArray(value) && value.length)
+          rows.push([
+            "Enti coinvolti",
+            value
+              .map((a: { agencyId?: string; termDays?: number }) =>
+                a.termDays ? `${who(a.agencyId)} (${a.termDays} giorni)` : who(a.agencyId),
+              )
+              .join("; "),
+          ]);
+        break;
+      case "requests":
+        if (Array.isArray(value))
+          for (const r of value as { from?: string; items?: string[] }[])
+            rows.push([`Richiesto da ${who(r.from)}`, (r.items ?? []).join("; ") || "-"]);
+        break;
+      case "effective":
+        if (value === true) rows.push(["Efficacia", "Efficace dalla data di presentazione"]);
+        break;
+      case "silentConsent":
+        if (value === true) rows.push(["Esito", outcomeText("it", "silent_consent")]);
+        break;
+      default:
+        break;
     }
   }
   return rows;
@@ -109,7 +152,7 @@ export async function issueDocument(
   },
 ): Promise<ExecutedDocument> {
   const { pratica, desk, kind, result } = input;
-  const [business, comune, attachments, deskEntity] = await Promise.all([
+  const [business, comune, attachments, deskEntity, entityNames] = await Promise.all([
     trx.selectFrom("businesses").selectAll().where("id", "=", pratica.business_id).executeTakeFirstOrThrow(),
     trx
       .selectFrom("entities")
@@ -124,7 +167,21 @@ export async function issueDocument(
       .orderBy("created_at")
       .execute(),
     trx.selectFrom("entities").select(["pec"]).where("id", "=", desk.id).executeTakeFirstOrThrow(),
+    trx.selectFrom("entities").select(["code", "name"]).where("kind", "=", "ente_terzo").execute(),
   ]);
+  const names = Object.fromEntries(entityNames.map((e) => [e.code, e.name]));
+  const outcome =
+    (pratica.snapshot as { context?: { decision?: { outcome?: string } | null } } | null)?.context?.decision
+      ?.outcome ??
+    (kind === "provvedimento" && typeof input.data.outcome === "string" ? input.data.outcome : null);
+  const catalogue = await trx
+    .selectFrom("catalogue_versions")
+    .select("document")
+    .where("id", "=", pratica.catalogue_version_id)
+    .executeTakeFirst();
+  const titles = catalogue
+    ? attachmentTitles(catalogue.document as Catalogue, (pratica.usecases as string[]) ?? [])
+    : {};
   const code = verificationCode();
   const title = DOCUMENT_TITLES[kind] ?? kind;
   const form = pratica.form_data as Record<string, unknown>;
@@ -139,11 +196,11 @@ export async function issueDocument(
         ["Codice fiscale", business.fiscal_code],
         ["Comune", comune.name],
         ["Regime", REGIME_LABELS[pratica.regime] ?? pratica.regime],
-        ["Stato", statusText("it", result.status)],
+        ["Stato", statusWithOutcome("it", result.status, outcome)],
       ],
     },
   ];
-  const details = describeData(input.data);
+  const details = describeData(input.data, names);
   if (details.length) sections.push({ heading: "Contenuto dell'atto", rows: details });
   if (kind === "ricevuta") {
     // Who filed it and how they were identified (issue 13): the SUBMIT entry of the audit log says it.
@@ -171,7 +228,7 @@ export async function issueDocument(
         heading: "Allegati ricevuti",
         table: {
           columns: ["Documento", "File", "Impronta SHA-256"],
-          rows: attachments.map((a) => [a.code, a.filename, a.sha256]),
+          rows: attachments.map((a) => [attachmentTitle(titles, a.code, "it"), a.filename, a.sha256]),
           widths: [0.22, 0.28, 0.5],
         },
       });
@@ -234,10 +291,17 @@ export async function issueDocument(
             : input.now.toISOString(),
         ),
       ],
-      [
-        "Termine di conclusione del procedimento",
-        result.dueDates.final ? itDate(result.dueDates.final) : "Non previsto (efficace dalla presentazione)",
-      ],
+      // one final date, with the words the pages use ("al più tardi" while the term is suspended)
+      result.dueDates.final
+        ? [finalDueLabel("it", result.suspended), itDate(result.dueDates.final)]
+        : [
+            "Termine di conclusione del procedimento",
+            pratica.regime === "comunicazione"
+              ? "Non previsto (efficace dalla presentazione)"
+              : outcome
+                ? `Procedimento concluso: ${outcomeText("it", outcome).toLowerCase()}`
+                : "Non previsto",
+          ],
       ...(result.dueDates.integration
         ? [["Termine per l'integrazione", itDate(result.dueDates.integration)] as [string, string]]
         : []),

@@ -151,6 +151,11 @@ export async function receiptView(db: Kysely<Database>, principal: Principal, pr
     protocolNumber: pratica.protocol_number,
     protocolAt: protocol ? new Date(protocol.registered_at).toISOString() : null,
     dueDate: pratica.due_date,
+    ended: pratica.ended,
+    suspended: pratica.suspended,
+    outcome:
+      (pratica.snapshot as { context?: { decision?: { outcome?: string } | null } } | null)?.context?.decision
+        ?.outcome ?? null,
     business,
     comune: comune.name,
     desk,

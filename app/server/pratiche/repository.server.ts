@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from "kysely";
+import { type Kysely, sql, type Transaction } from "kysely";
 import { romeDate } from "~/domain/dates";
 import type { PraticaRef } from "~/domain/policy";
 import type { Database, Pratica } from "../db/schema.server";
@@ -195,6 +195,8 @@ export async function praticheOfBusinesses(db: Executor, businessIds: readonly s
       "pratiche.ended",
       "businesses.name as business",
       "comune.name as comune",
+      // how it ended, for "Le mie pratiche" ("Archiviata — attività vietata")
+      sql<string | null>`pratiche.snapshot->'context'->'decision'->>'outcome'`.as("outcome"),
     ])
     .where("pratiche.business_id", "in", businessIds)
     .orderBy("pratiche.updated_at", "desc")

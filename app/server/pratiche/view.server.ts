@@ -7,7 +7,9 @@ import {
   type PersistedWorkflow,
   registry,
 } from "../../../workflows/index";
-import { clockView } from "../../../workflows/clock";
+import { agencyTermView, clockView } from "../../../workflows/clock";
+import { answerRows, attachmentTitles } from "~/domain/filing/answers";
+import { catalogueDocument } from "../catalogue/repository.server";
 import { actorKinds, can, type Principal } from "~/domain/policy";
 import type { Database } from "../db/schema.server";
 import { findPratica, praticaRef } from "./repository.server";
@@ -132,6 +134,25 @@ export async function loadPraticaView(
   const ctx = persisted?.context;
   const clock = ctx?.clock ? clockView(ctx.clock, ctx.input.calendar, today) : null;
   const possible: EventType[] = def && persisted ? allowedEvents(def, persisted, { at: today }) : [];
+  const catalogue = await catalogueDocument(db, pratica.catalogue_version_id).catch(() => null);
+  const usecaseCodes = (pratica.usecases as string[]) ?? [];
+  // One date per term (issue 12): the deadline rows keep the date they had when the clock stopped, the clock
+  // knows the date as it is now ("al più tardi" while suspended). Screens read the clock's.
+  const clockDue = (name: string): string | null => {
+    if (!clock) return null;
+    if (name === "final") return clock.finalDue;
+    if (name === "integration") return clock.integrationDue;
+    if (name === "observations") return clock.observationsDue;
+    if (name.startsWith("agency:")) return clock.agencies[name.slice("agency:".length)] ?? null;
+    return null;
+  };
+  const agencyTerms: Record<string, { termDays: number; own: string; cappedBy: string | null }> = {};
+  if (ctx?.clock) {
+    for (const id of Object.keys(ctx.clock.agencies ?? {})) {
+      const v = agencyTermView(ctx.clock, id, ctx.input.calendar);
+      if (v) agencyTerms[id] = { termDays: v.termDays, own: v.own, cappedBy: v.cappedBy };
+    }
+  }
   const acts = possible
     .filter((type) => eventActors[type].some((a) => a !== "system" && kinds.includes(a)))
     .map((type) => ({ type, label: eventText("it", type) }));
@@ -182,9 +203,21 @@ export async function loadPraticaView(
       stateAfter: e.state_after,
       at: new Date(e.at as unknown as string).toISOString(),
     })),
-    deadlines,
-    agencies,
+    deadlines: deadlines.map((d) => ({
+      ...d,
+      due: clockDue(d.name) ?? String(d.due).slice(0, 10),
+    })),
+    agencies: agencies.map((a) => ({
+      ...a,
+      due_date: clock?.agencies[a.code] ?? (a.due_date ? String(a.due_date).slice(0, 10) : null),
+      term: agencyTerms[a.code] ?? null,
+    })),
     clock,
+    answers: catalogue
+      ? answerRows(catalogue, usecaseCodes, (pratica.form_data ?? {}) as Record<string, string>)
+      : [],
+    attachmentTitles: catalogue ? attachmentTitles(catalogue, usecaseCodes) : {},
+    outcome: ctx?.decision?.outcome ?? null,
     acts,
     integrationRequests: ctx?.integrationRequests ?? [],
     decision: ctx?.decision ?? null,

@@ -174,6 +174,8 @@ describe("known bugs stay fixed", () => {
     const text = refusalText("en", { event: "GRANT", status: "integration_expired" });
     expect(text).toContain("Decision to grant");
     expect(text).toContain("Integration not received");
-    expect(eventText("it", "NOT_AN_EVENT")).toBe("NOT_AN_EVENT");
+    // an unknown record is named as an act, never by its code (issue 12)
+    expect(eventText("it", "NOT_AN_EVENT")).toBe("Atto registrato");
+    expect(eventText("it", "ASSIGN")).toBe("Assegnazione della pratica");
   });
 });
