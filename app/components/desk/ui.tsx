@@ -570,7 +570,8 @@ export function ActForm(props: {
       <CsrfInput />
       <input type="hidden" name="act" value={props.act} />
       {props.children}
-      <p className="small text-muted mb-2">{t("desk.form.confirmHint")}</p>
+      {/* Archiving issues no document and sends nothing: the hint would say otherwise. */}
+      {props.act !== "ARCHIVE" ? <p className="small text-muted mb-2">{t("desk.form.confirmHint")}</p> : null}
       <button type="submit" className={`btn ${props.danger ? "btn-danger" : "btn-primary"}`}>
         {props.label}
       </button>

@@ -495,6 +495,15 @@ class Typesetter {
     return text.match(new RegExp(`.{1,${chunk}}`, "g")) ?? [text];
   }
 
+  /**
+   * A value that must stay whole on one line (a CUI, a SHA-256: copied from the PDF, a break inside would
+   * copy a wrong value): the largest size from `size` down to `min` at which it fits, or null if none does.
+   */
+  fitWhole(text: string, style: Style, size: number, maxWidth: number, min = 5): number | null {
+    for (let s = size; s >= min; s -= 0.25) if (this.width(text, style, s) <= maxWidth) return s;
+    return null;
+  }
+
   truncate(text: string, style: Style, size: number, maxWidth: number): string {
     if (this.width(text, style, size) <= maxWidth) return text;
     const chars = [...text];
@@ -691,7 +700,13 @@ class Layout {
       const pad = 8;
       const labelW = Math.max(...boxRows.map(([l]) => this.ts.width(l, "semibold", 8.5))) + 12;
       const valueW = leftWidth - 2 * pad - labelW;
-      const laid = boxRows.map(([l, v]) => ({ l, lines: this.ts.wrap(v, "semibold", 10.5, valueW) }));
+      // Codes (protocol number, CUI) stay on one line, smaller if need be: a break would copy a wrong value.
+      const laid = boxRows.map(([l, v]) => {
+        const whole = /\s/.test(v) ? null : this.ts.fitWhole(v, "semibold", 10.5, valueW, 6);
+        return whole
+          ? { l, lines: [v], size: whole }
+          : { l, lines: this.ts.wrap(v, "semibold", 10.5, valueW), size: 10.5 };
+      });
       const height = laid.reduce((h, r) => h + r.lines.length * 14, 0) + 2 * pad - 2;
       this.page.drawRectangle({
         x,
@@ -706,7 +721,7 @@ class Layout {
       for (const r of laid) {
         this.text(r.l, x + pad, by - 1.5, "semibold", 8.5, MUTED);
         for (const line of r.lines) {
-          this.text(line, x + pad + labelW, by, "semibold", 10.5);
+          this.text(line, x + pad + labelW, by, "semibold", r.size);
           by -= 14;
         }
       }
@@ -837,14 +852,21 @@ class Layout {
     const lh = 13.5;
     for (const [label, value] of rows) {
       const l = this.ts.wrap(label, "semibold", 9, labelW);
-      const v = this.ts.wrap(value, "regular", 10, valueW);
+      let v = this.ts.wrap(value, "regular", 10, valueW);
+      // One code too long for the line (a CUI): smaller on one line rather than broken inside.
+      const whole =
+        v.length > 1 && !/\s/.test(value.trim())
+          ? this.ts.fitWhole(value.trim(), "regular", 10, valueW, 6)
+          : null;
+      if (whole) v = [value.trim()];
+      const vSize = whole ?? 10;
       const n = Math.max(l.length, v.length);
       // Short rows stay together; long values flow across pages line by line.
       if (n <= 6) this.ensure(n * lh + 4);
       for (let i = 0; i < n; i++) {
         this.ensure(lh);
         if (l[i]) this.text(l[i], MARGIN.left, this.y - 1, "semibold", 9, MUTED);
-        if (v[i]) this.text(v[i], MARGIN.left + labelW + 10, this.y, "regular", 10);
+        if (v[i]) this.text(v[i], MARGIN.left + labelW + 10, this.y, "regular", vSize);
         this.y -= lh;
       }
       this.y -= 2;
@@ -876,8 +898,12 @@ class Layout {
     const cell = (text: string, header: boolean, w: number): Cell => {
       const inner = w - 2 * padX;
       const value = clean(text).trim();
-      if (!header && HEX.test(value))
+      if (!header && HEX.test(value)) {
+        // A hash stays whole on its line (copied from the PDF it must be the exact value), smaller if need be.
+        const whole = this.ts.fitWhole(value, "mono", 7.5, inner, 5);
+        if (whole) return { lines: [value], style: "mono", size: whole, lh: 10 };
         return { lines: this.ts.wrapHex(value, 7.5, inner), style: "mono", size: 7.5, lh: 10 };
+      }
       const style: Style = header ? "semibold" : "regular";
       return { lines: this.ts.wrap(value, style, 8.5, inner), style, size: 8.5, lh: 11.5 };
     };

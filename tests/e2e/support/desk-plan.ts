@@ -12,6 +12,10 @@ export const DESK_TITLES = {
   sciaPositive: "E2E Vicinato con controlli positivi (SCIA)",
   sciaInadmissible: "E2E Vicinato irricevibile (SCIA)",
   toForward: "E2E Somministrazione da inoltrare",
+  // the journey walk (issue 12): a suspended term, an agency term capped before the final one, a prohibited SCIA
+  walkSuspended: "E2E Autorizzazione in attesa di integrazione",
+  walkCapped: "E2E SCIA unica con parere dell'ASL",
+  walkProhibited: "E2E Vicinato vietato (SCIA)",
 } as const;
 
 export function deskPlan(today: string) {
@@ -28,6 +32,9 @@ export function deskPlan(today: string) {
     sciaPositive: { submitted: addDays(today, -7) },
     sciaInadmissible: { submitted: addDays(today, -2) },
     toForward: { submitted: addDays(today, -1) },
+    walkSuspended: { submitted: addDays(today, -12), requested: addDays(today, -2), answerDays: 20 },
+    walkCapped: { submitted: addDays(today, -4), forwarded: addDays(today, -3), agencyDays: 60 },
+    walkProhibited: { submitted: addDays(today, -9), prohibited: addDays(today, -1) },
   };
 }
 

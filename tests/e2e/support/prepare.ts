@@ -61,7 +61,14 @@ async function main() {
     (await d.selectFrom("entities").select("id").where("code", "=", code).executeTakeFirstOrThrow()).id;
   const plan = deskPlan(romeToday());
 
-  async function file(title: string, regime: WorkflowInput["regime"], usecase: string, at: string) {
+  async function file(
+    title: string,
+    regime: WorkflowInput["regime"],
+    usecase: string,
+    at: string,
+    formData: Record<string, unknown> = { insegna: "Bottega Rossi", superficie_mq: 40 },
+    start: WorkflowInput = input(regime),
+  ) {
     const id = randomUUID();
     await d
       .insertInto("pratiche")
@@ -76,14 +83,14 @@ async function main() {
         desk_id: await entity("SUAP-AVC"),
         business_id: ownerP.businessIds[0]!,
         filer_user_id: owner.id,
-        form_data: JSON.stringify({ insegna: "Bottega Rossi", superficie_mq: 40 }),
+        form_data: JSON.stringify(formData),
       })
       .execute();
     await dispatch(d, services, {
       praticaId: id,
       event: { type: "SUBMIT", at },
       actor: { kind: "user", userId: owner.id, principal: ownerP },
-      start: input(regime),
+      start,
     });
     await dispatch(d, services, {
       praticaId: id,
@@ -161,6 +168,59 @@ async function main() {
     "SOMMINISTRAZIONE_APERTURA_ZONA_TUTELATA",
     plan.toForward.submitted,
   );
+  // The journey walk (issue 12): answers as a real filing holds them (field names, option codes, an ISTAT
+  // code, yes/no as "true"), so the pages must put them in words.
+  const answers = {
+    ruolo_dichiarante: "TITOLARE",
+    dich_nome: "Maria",
+    dich_cognome: "Rossi",
+    dich_pec: "maria.rossi@pec.demo.test",
+    forma_giuridica: "IMPRESA_INDIVIDUALE",
+    impresa_denominazione: "Bottega Rossi",
+    sede_comune: "050039",
+    sede_indirizzo: "Via Matteotti 1",
+    dich_veridicita: "true",
+    dich_privacy: "true",
+  };
+  const suspended = await file(
+    DESK_TITLES.walkSuspended,
+    "autorizzazione",
+    "SOMMINISTRAZIONE_APERTURA_ZONA_TUTELATA",
+    plan.walkSuspended.submitted,
+    answers,
+  );
+  await act(suspended, {
+    type: "SEND_INTEGRATION_REQUEST",
+    at: plan.walkSuspended.requested,
+    answerDays: plan.walkSuspended.answerDays,
+    items: ["Planimetria dei locali con le uscite di sicurezza"],
+  });
+  const unica = input("scia_unica");
+  const capped = await file(
+    DESK_TITLES.walkCapped,
+    "scia_unica",
+    "VICINATO_APERTURA_ALIMENTARE",
+    plan.walkCapped.submitted,
+    answers,
+    { ...unica, times: { ...unica.times, agency_proposal_lead_days: 5 } },
+  );
+  await act(capped, {
+    type: "FORWARD_TO_AGENCIES",
+    at: plan.walkCapped.forwarded,
+    agencies: [{ agencyId: "ASL-TNO", termDays: plan.walkCapped.agencyDays }],
+  });
+  const prohibited = await file(
+    DESK_TITLES.walkProhibited,
+    "scia",
+    "VICINATO_APERTURA_NON_ALIMENTARE",
+    plan.walkProhibited.submitted,
+    answers,
+  );
+  await act(prohibited, {
+    type: "DENY",
+    at: plan.walkProhibited.prohibited,
+    reasons: "Locali privi dei requisiti igienico-sanitari",
+  });
   // PEC (issue 17): the desk's inbox, read from the mailbox through the provider double.
   await seedPecInbox(db());
   await shutdown();
