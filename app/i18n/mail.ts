@@ -19,6 +19,8 @@ export interface TemplateFacts {
   /** the desk's name, from its entity row (the signature of every message) */
   desk: string;
   finalDue: string | null;
+  /** the term is suspended: the final due date is the latest it can become ("al più tardi") */
+  suspended?: boolean;
   integrationDue: string | null;
   observationsDue: string | null;
   reasons: string | null;
@@ -132,7 +134,9 @@ const templates = {
             f.protocolNumber
               ? "La tua pratica è stata ricevuta e protocollata. In allegato trovi la ricevuta."
               : "La tua pratica è stata ricevuta. In allegato trovi la ricevuta; il numero di protocollo ti arriverà con un messaggio successivo.",
-            [`Termine di conclusione: ${fmt(f.finalDue, l)}`],
+            [
+              `Termine di conclusione${f.suspended ? " (al più tardi, termine sospeso)" : ""}: ${fmt(f.finalDue, l)}`,
+            ],
           ),
         }
       : {
@@ -143,7 +147,7 @@ const templates = {
             f.protocolNumber
               ? "Your application was received and registered. The receipt is attached."
               : "Your application was received. The receipt is attached; the protocol number will follow in a separate message.",
-            [`Final due date: ${fmt(f.finalDue, l)}`],
+            [`Final due date${f.suspended ? " (at the latest, term suspended)" : ""}: ${fmt(f.finalDue, l)}`],
           ),
         },
   // Sent when a remote protocol register numbers a pratica after its receipt.
@@ -171,11 +175,15 @@ const templates = {
     l === "it"
       ? {
           subject: `Nuova pratica ${f.protocolNumber ?? f.cui}: ${f.title}`,
-          text: body(l, f, "È arrivata una nuova pratica.", [`Scadenza: ${fmt(f.finalDue, l)}`]),
+          text: body(l, f, "È arrivata una nuova pratica.", [
+            `Termine di conclusione${f.suspended ? " (al più tardi, termine sospeso)" : ""}: ${fmt(f.finalDue, l)}`,
+          ]),
         }
       : {
           subject: `New application ${f.protocolNumber ?? f.cui}: ${f.title}`,
-          text: body(l, f, "A new application has arrived.", [`Due: ${fmt(f.finalDue, l)}`]),
+          text: body(l, f, "A new application has arrived.", [
+            `Final due date${f.suspended ? " (at the latest, term suspended)" : ""}: ${fmt(f.finalDue, l)}`,
+          ]),
         },
   integration_requested: (l, f) =>
     l === "it"

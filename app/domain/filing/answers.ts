@@ -33,6 +33,26 @@ export function answerValue(field: Field, value: unknown): LocalisedText | null 
   return same(list.join(", ") + unit);
 }
 
+/**
+ * The stored catalogue document when it has the shape these helpers read (a version row may hold its JSON
+ * as text, or be a bare test version): null otherwise, so the words fall back rather than the act fail.
+ */
+export function asCatalogue(document: unknown): Catalogue | null {
+  const doc = typeof document === "string" ? safeParse(document) : document;
+  const c = doc as Partial<Catalogue> | null;
+  return c && Array.isArray(c.proceedings) && Array.isArray(c.forms) && Array.isArray(c.sections)
+    ? (c as Catalogue)
+    : null;
+}
+
+function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
 /** The answers of the visible sections, in the form's order; fields without an answer are left out. */
 export function answerRows(catalogue: Catalogue, usecases: readonly string[], answers: Answers): AnswerRow[] {
   const refs = usecases.map((c) => findUsecase(catalogue, c)).filter((r) => r !== undefined);

@@ -8,8 +8,7 @@ import { type DocumentSpec, documentFileName, renderPdf, verificationCode } from
 import type { EngineServices, ExecutedDocument, StepView } from "./types.server";
 import { italianDate } from "~/domain/dates";
 import { documentWords, finalDueLabel, outcomeText, statusWithOutcome } from "~/i18n/modules/words";
-import { attachmentTitle, attachmentTitles } from "~/domain/filing/answers";
-import type { Catalogue } from "~/domain/catalogue/index";
+import { asCatalogue, attachmentTitle, attachmentTitles } from "~/domain/filing/answers";
 
 export type { ExecutedDocument };
 
@@ -179,9 +178,8 @@ export async function issueDocument(
     .select("document")
     .where("id", "=", pratica.catalogue_version_id)
     .executeTakeFirst();
-  const titles = catalogue
-    ? attachmentTitles(catalogue.document as Catalogue, (pratica.usecases as string[]) ?? [])
-    : {};
+  const known = asCatalogue(catalogue?.document);
+  const titles = known ? attachmentTitles(known, (pratica.usecases as string[]) ?? []) : {};
   const code = verificationCode();
   const title = DOCUMENT_TITLES[kind] ?? kind;
   const form = pratica.form_data as Record<string, unknown>;

@@ -52,6 +52,10 @@ export async function notify(
     if (recipient === "applicant") {
       addresses.push({ email: filer.email, locale: filer.locale === "en" ? "en" : "it" });
       if (business.pec) addresses.push({ email: business.pec, locale: "it", pec: true });
+      // The form tells the declarant their PEC receives the communications with legal value: it does.
+      const declarantPec = (pratica.form_data as Record<string, unknown> | null)?.dich_pec;
+      if (typeof declarantPec === "string" && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(declarantPec.trim()))
+        addresses.push({ email: declarantPec.trim().toLowerCase(), locale: "it", pec: true });
       if (pratica.filer_organisation_id) {
         const org = await entityById(pratica.filer_organisation_id);
         if (org?.pec) addresses.push({ email: org.pec, locale: "it", pec: true });
@@ -101,6 +105,7 @@ export async function notify(
         status: result.status,
         desk: desk?.name ?? comune.name,
         finalDue: result.dueDates.final ?? null,
+        suspended: result.suspended,
         integrationDue: result.dueDates.integration ?? null,
         observationsDue: result.dueDates.other.observations ?? null,
         reasons:

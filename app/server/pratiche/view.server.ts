@@ -8,7 +8,7 @@ import {
   registry,
 } from "../../../workflows/index";
 import { agencyTermView, clockView } from "../../../workflows/clock";
-import { answerRows, attachmentTitles } from "~/domain/filing/answers";
+import { answerRows, asCatalogue, attachmentTitles } from "~/domain/filing/answers";
 import { catalogueDocument } from "../catalogue/repository.server";
 import { actorKinds, can, type Principal } from "~/domain/policy";
 import type { Database } from "../db/schema.server";
@@ -134,7 +134,7 @@ export async function loadPraticaView(
   const ctx = persisted?.context;
   const clock = ctx?.clock ? clockView(ctx.clock, ctx.input.calendar, today) : null;
   const possible: EventType[] = def && persisted ? allowedEvents(def, persisted, { at: today }) : [];
-  const catalogue = await catalogueDocument(db, pratica.catalogue_version_id).catch(() => null);
+  const catalogue = asCatalogue(await catalogueDocument(db, pratica.catalogue_version_id).catch(() => null));
   const usecaseCodes = (pratica.usecases as string[]) ?? [];
   // One date per term (issue 12): the deadline rows keep the date they had when the clock stopped, the clock
   // knows the date as it is now ("al più tardi" while suspended). Screens read the clock's.
