@@ -1,3 +1,4 @@
+import { withTermWords } from "~/i18n/modules/words";
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
 import { Breadcrumbs, SelectField, useMoney, useText } from "~/components/catalogue/ui";
@@ -205,7 +206,9 @@ export default function ProcedurePage() {
                           {a.signed ? (
                             <span className="d-block small">{t("procedure.documents.signed")}</span>
                           ) : null}
-                          {a.note ? <span className="d-block small text-muted">{a.note}</span> : null}
+                          {a.note ? (
+                            <span className="d-block small text-muted">{withTermWords(a.note)}</span>
+                          ) : null}
                         </th>
                         <td>
                           {a.conditional
@@ -268,7 +271,7 @@ export default function ProcedurePage() {
             {p.legalReferences.map((r) => (
               <li key={r.citation}>
                 {r.url ? <a href={r.url}>{r.citation}</a> : r.citation}
-                {r.note ? <span className="d-block small text-muted">{r.note}</span> : null}
+                {r.note ? <span className="d-block small text-muted">{withTermWords(r.note)}</span> : null}
               </li>
             ))}
           </ul>

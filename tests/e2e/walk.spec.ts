@@ -63,6 +63,7 @@ async function links(page: Page, prefix: string): Promise<string[]> {
   ];
 }
 
+const literally = (s: string) => new RegExp(s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
 const dateOf = (s: string) => s.match(/\d{2}\/\d{2}\/\d{4}/)?.[0] ?? null;
 
 test.describe("the journey walk: words, not codes", () => {
@@ -84,7 +85,7 @@ test.describe("the journey walk: words, not codes", () => {
 
     // One date: the header, the "Scadenze in corso" table and the worklist agree while the term is suspended.
     await page.goto("/scrivania?q=&status=all");
-    const row = page.getByRole("row", { name: new RegExp(DESK_TITLES.walkSuspended) });
+    const row = page.getByRole("row", { name: literally(DESK_TITLES.walkSuspended) });
     await expect(row).toContainText("al più tardi");
     const listed = dateOf(await row.innerText());
     await row.getByRole("link", { name: DESK_TITLES.walkSuspended }).click();
@@ -158,7 +159,7 @@ test.describe("the journey walk: words, not codes", () => {
 
     // "Le mie pratiche" says how the prohibited SCIA ended.
     await page.goto("/pratiche");
-    await expect(page.getByRole("row", { name: new RegExp(DESK_TITLES.walkProhibited) })).toContainText(
+    await expect(page.getByRole("row", { name: literally(DESK_TITLES.walkProhibited) })).toContainText(
       "attività vietata",
     );
     await page.getByRole("link", { name: DESK_TITLES.walkProhibited }).click();

@@ -413,3 +413,34 @@ export function finalDueLabel(locale: Locale, provisional: boolean): string {
     ? "Termine di conclusione del procedimento (al più tardi, termine sospeso)"
     : "Final due date of the procedure (at the latest, term suspended)";
 }
+
+/** The catalogue's legal-term fields (SSU names), in words: the catalogue's notes cite them by name. */
+export const termWords = {
+  max_gg_proc: { it: "termine di conclusione", en: "term of the procedure" },
+  max_gg_correction: { it: "giorni per la regolarizzazione", en: "days for the correction" },
+  max_gg_admissibility: {
+    it: "giorni per la verifica di ricevibilità",
+    en: "days for the admissibility check",
+  },
+  max_gg_int_req: { it: "giorni per chiedere integrazioni", en: "days to request more documents" },
+  max_gg_int_resp: { it: "giorni per rispondere", en: "days to answer" },
+  max_gg_concl_send: {
+    it: "termine per le conclusioni degli enti",
+    en: "term for the agencies' conclusions",
+  },
+  max_gg_cdss_req: {
+    it: "giorni per indire la conferenza di servizi",
+    en: "days to convene the conferenza di servizi",
+  },
+} satisfies Record<string, Words>;
+
+/** A catalogue note as people read it: the term fields it cites by name («max_gg_int_resp») in words. */
+export function withTermWords(text: string, locale: Locale = "it"): string {
+  return text.replace(/\bmax_gg_[a-z_]+\b/g, (name) =>
+    Object.hasOwn(termWords, name)
+      ? `«${termWords[name as keyof typeof termWords][locale]}»`
+      : locale === "it"
+        ? "«termine»"
+        : "«term»",
+  );
+}

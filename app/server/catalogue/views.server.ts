@@ -1,4 +1,5 @@
 import type { Kysely } from "kysely";
+import { withTermWords } from "~/i18n/modules/words";
 import {
   type Attachment,
   dirittiFor,
@@ -229,7 +230,10 @@ export function buildProcedureView(
         p.note,
         ...p.legalReferences.map((r) => r.note),
         ...p.usecases.flatMap((u) => [u.note, u.fees.note, ...u.fees.diritti.map((d) => d.note)]),
-      ].filter((n): n is string => typeof n === "string"),
+      ]
+        .filter((n): n is string => typeof n === "string")
+        // the notes cite the catalogue's term fields by name: people read them in words
+        .map((n) => withTermWords(n)),
     ),
   ];
   return {
@@ -352,7 +356,7 @@ export async function finderView(db: Kysely<Database>, url: URL): Promise<Finder
       longestTermDays: r.longestTermDays,
       desk: r.desk?.name ?? null,
       messages: r.messages,
-      notes: [...new Set([...r.notes, ...(r.fees?.notes ?? [])])],
+      notes: [...new Set([...r.notes, ...(r.fees?.notes ?? [])].map((n) => withTermWords(n)))],
       fileUrl: codes.length > 0 ? fileUrl(codes, parsed.answers.municipality) : null,
     },
   };
