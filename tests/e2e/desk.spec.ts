@@ -63,14 +63,15 @@ test.describe("the SUAP desk and the agencies", () => {
     await expectAccessible(page, "prohibition confirmation");
     await page.getByRole("button", { name: "Confermo: Respingi / vieta la prosecuzione" }).click();
     await expect(page.getByRole("status")).toContainText("Fatto: Respingi");
-    await expect(page.getByTestId("pratica-status")).toHaveText("Respinta");
+    // the outcome in words (issue 12): a prohibited SCIA says so, also once archived
+    await expect(page.getByTestId("pratica-status")).toHaveText("Respinta — attività vietata");
     const documents = page.getByTestId("documents");
     await expect(documents.getByRole("link")).toHaveCount(2);
     const href = await documents.getByRole("link").last().getAttribute("href");
     expect(href).toMatch(/^\/documenti\/[0-9a-f-]{36}$/);
     await expectAccessible(page, "SCIA denied");
     await page.locator("#act-ARCHIVE").getByRole("button", { name: "Archivia" }).click();
-    await expect(page.getByTestId("pratica-status")).toHaveText("Archiviata");
+    await expect(page.getByTestId("pratica-status")).toHaveText("Archiviata — attività vietata");
     await expect(page.getByText("Nello stato attuale non ci sono atti a tua disposizione.")).toBeVisible();
   });
 

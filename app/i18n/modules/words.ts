@@ -364,10 +364,11 @@ export function statusWithOutcome(
 ): string {
   const words = statusText(locale, status);
   if (!outcome) return words;
+  // Archived says nothing of how it ended; a SCIA's "Respinta" is a prohibition. The other statuses
+  // ("Accolta", "Efficace", "Irricevibile") already are the outcome.
+  if (status !== "archived" && !(status === "denied" && outcome === "prohibited")) return words;
   const o = outcomeText(locale, outcome);
-  if (status === "archived" || o.toLowerCase() !== words.toLowerCase())
-    return `${words} — ${o.charAt(0).toLowerCase()}${o.slice(1)}`;
-  return words;
+  return `${words} — ${o.charAt(0).toLowerCase()}${o.slice(1)}`;
 }
 
 /** The legal terms a pratica's clock keeps (deadline names of workflows/effects.ts), in words. */
