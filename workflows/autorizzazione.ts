@@ -19,6 +19,7 @@ import {
   integrationRequested,
   refusalNotice,
   regimeSetup,
+  officeCancellationConfig,
 } from "./builders";
 import { initialContext } from "./shared";
 
@@ -51,3 +52,6 @@ export const autorizzazioneMachine = regimeSetup.createMachine({
     ...endings(),
   },
 });
+
+/** autorizzazione@2: as the version before, plus the office's cancellation of the procedure (CANCEL_BY_OFFICE). */
+export const autorizzazioneV2Machine = regimeSetup.createMachine(officeCancellationConfig(autorizzazioneMachine));

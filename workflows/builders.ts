@@ -73,6 +73,41 @@ export const cancellable = { CANCEL: { target: "cancelled", actions: "cancel" } 
 
 const archive = { ARCHIVE: { target: "archived", actions: "archive" } } satisfies OnSpec;
 
+/**
+ * v2 machines: wherever the applicant may withdraw, the office may close the procedure too (CANCEL_BY_OFFICE):
+ * on a withdrawal received outside the portal the pratica ends as withdrawn, otherwise (a duplicate, another
+ * ground) as cancelled by the office.
+ */
+export const officeCancellable = {
+  CANCEL_BY_OFFICE: [
+    { guard: "cancelOnWithdrawal", target: "cancelled", actions: "cancelByOffice" },
+    { target: "cancelled_by_office", actions: "cancelByOffice" },
+  ],
+} satisfies OnSpec;
+
+type AnySpec = StateSpec | CompoundSpec;
+
+/**
+ * The same states with office cancellation added next to every CANCEL, plus the `cancelled_by_office` ending
+ * (SSU ended_by_instance_refused: closed without a decision on the merits). Old versions are built without it.
+ */
+export function withOfficeCancellation(states: Record<string, AnySpec>): Record<string, AnySpec> {
+  const visit = <S extends AnySpec>(node: S): S => {
+    const on = node.on && "CANCEL" in node.on ? { ...node.on, ...officeCancellable } : node.on;
+    const children = node.states
+      ? (Object.fromEntries(Object.entries(node.states).map(([k, v]) => [k, visit(v)])) as Record<
+          string,
+          StateSpec
+        >)
+      : undefined;
+    return { ...node, ...(on ? { on } : {}), ...(children ? { states: children } : {}) };
+  };
+  return {
+    ...Object.fromEntries(Object.entries(states).map(([k, v]) => [k, visit(v)])),
+    cancelled_by_office: ended("cancelled_by_office", "ended_by_instance_refused"),
+  };
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // intake
 
@@ -286,4 +321,13 @@ export function endings({ integration = true }: { integration?: boolean } = {}) 
     cancelled: ended("cancelled", "ended_by_submitter_cancel_requested"),
     archived: { type: "final", meta: { status: "archived", ssu: "archived", ended: true } },
   } satisfies Record<string, StateSpec>;
+}
+
+/** A machine's config with office cancellation added: the next version of a regime (see withOfficeCancellation). */
+export function officeCancellationConfig(machine: { config: unknown }) {
+  const config = machine.config as Parameters<typeof regimeSetup.createMachine>[0];
+  return {
+    ...config,
+    states: withOfficeCancellation(config.states as Record<string, AnySpec>),
+  } as typeof config;
 }

@@ -20,7 +20,9 @@ export type DocumentKind =
   | "preavviso_rigetto"
   | "provvedimento"
   | "attestazione_silenzio_assenso"
-  | "parere";
+  | "parere"
+  /** the office's communication that the procedure is closed without a decision (CANCEL_BY_OFFICE) */
+  | "chiusura_ufficio";
 
 /**
  * The systems outside the database a step may need (each behind a port in app/server/integrations/<kind>/).

@@ -8,6 +8,9 @@ export type ActorKind = "applicant" | "officer" | "agency" | "system";
 
 export type ConclusionOutcome = "positive" | "conformation" | "negative";
 
+/** Why the office cancels a pratica: the applicant's withdrawal (received by PEC or on paper), a duplicate, other. */
+export type OfficeCancelGround = "withdrawal" | "duplicate" | "other";
+
 export interface AgencyAssignment {
   agencyId: string;
   termDays: number;
@@ -47,7 +50,12 @@ export type WorkflowEvent =
   | (Base & { type: "REQUEST_CONSENT_ATTESTATION" })
   | (Base & { type: "ISSUE_CONSENT_ATTESTATION" })
   /** SCIA (scia@2): the office records that the checks ended with no measure, before the term runs out */
-  | (Base & { type: "CONCLUDE_CHECKS"; reasons?: string });
+  | (Base & { type: "CONCLUDE_CHECKS"; reasons?: string })
+  /**
+   * The office closes the procedure without deciding it (v2 machines): on the applicant's withdrawal received
+   * outside the portal, or because it duplicates another filing / for another ground, with reasons.
+   */
+  | (Base & { type: "CANCEL_BY_OFFICE"; ground: OfficeCancelGround; reasons: string });
 
 export type EventType = WorkflowEvent["type"];
 
@@ -85,6 +93,7 @@ export const eventActors: Record<EventType, ActorKind[]> = {
   REQUEST_CONSENT_ATTESTATION: ["applicant"],
   ISSUE_CONSENT_ATTESTATION: ["officer"],
   CONCLUDE_CHECKS: ["officer"],
+  CANCEL_BY_OFFICE: ["officer"],
 };
 
 export const eventTypes = Object.keys(eventActors) as EventType[];

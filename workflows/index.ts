@@ -7,14 +7,14 @@
  */
 import { type AnyStateMachine, initialTransition, type StateValue, transition } from "xstate";
 import { eventText, refusalWords } from "../app/i18n/modules/words";
-import { autorizzazioneMachine } from "./autorizzazione";
+import { autorizzazioneMachine, autorizzazioneV2Machine } from "./autorizzazione";
 import { ClockError, dueDate, integrationDueDate, isIsoDate, agencyDueDate } from "./clock";
 import { comunicazioneMachine } from "./comunicazione";
 import type { Effect } from "./effects";
 import { type EventType, eventTypes, type WorkflowEvent } from "./events";
 import type { Refusal } from "./refusal";
-import { sciaMachine, sciaV2Machine } from "./scia";
-import { sciaCondizionataMachine } from "./scia-condizionata";
+import { sciaMachine, sciaV2Machine, sciaV3Machine } from "./scia";
+import { sciaCondizionataMachine, sciaCondizionataV2Machine } from "./scia-condizionata";
 import {
   type GuardName,
   guards,
@@ -25,7 +25,7 @@ import {
   type WorkflowContext,
   type WorkflowInput,
 } from "./shared";
-import { silenzioAssensoMachine } from "./silenzio-assenso";
+import { silenzioAssensoMachine, silenzioAssensoV2Machine } from "./silenzio-assenso";
 
 export type { ActorKind, EventType, WorkflowEvent } from "./events";
 export { eventActors, eventTypes } from "./events";
@@ -74,6 +74,26 @@ export const autorizzazioneV1 = defineWorkflow("autorizzazione", 1, autorizzazio
   ...refusalTimes,
 ]);
 
+/**
+ * The v2 line (scia@3): the office may close a procedure without deciding it (CANCEL_BY_OFFICE), on the
+ * applicant's withdrawal received outside the portal or for a duplicate or another ground, with reasons.
+ */
+export const sciaV3 = defineWorkflow("scia", 3, sciaV3Machine, sciaTimes);
+export const sciaCondizionataV2 = defineWorkflow("scia-condizionata", 2, sciaCondizionataV2Machine, [
+  ...checkingTimes,
+  ...refusalTimes,
+  "max_gg_cdss_req",
+]);
+export const silenzioAssensoV2 = defineWorkflow("silenzio-assenso", 2, silenzioAssensoV2Machine, [
+  ...checkingTimes,
+  ...refusalTimes,
+  "attestation_days",
+]);
+export const autorizzazioneV2 = defineWorkflow("autorizzazione", 2, autorizzazioneV2Machine, [
+  ...checkingTimes,
+  ...refusalTimes,
+]);
+
 export interface WorkflowRegistry {
   /** the version new pratiche of this regime start on */
   current(regime: Regime): WorkflowDefinition;
@@ -114,15 +134,27 @@ export function createRegistry(
 
 export const registry = createRegistry(
   // scia@1 stays registered: pratiche filed on it keep running on it
-  [comunicazioneV1, sciaV1, sciaV2, sciaCondizionataV1, silenzioAssensoV1, autorizzazioneV1],
+  [
+    comunicazioneV1,
+    sciaV1,
+    sciaV2,
+    sciaCondizionataV1,
+    silenzioAssensoV1,
+    autorizzazioneV1,
+    // the office's cancellation (issue 12): new filings start on these; older pratiche keep their version
+    sciaV3,
+    sciaCondizionataV2,
+    silenzioAssensoV2,
+    autorizzazioneV2,
+  ],
   {
     comunicazione: comunicazioneV1.key,
-    scia: sciaV2.key,
+    scia: sciaV3.key,
     // SCIA unica is a SCIA forwarded at once to several offices: same machine, the lead-days cap comes from input
-    scia_unica: sciaV2.key,
-    scia_condizionata: sciaCondizionataV1.key,
-    silenzio_assenso: silenzioAssensoV1.key,
-    autorizzazione: autorizzazioneV1.key,
+    scia_unica: sciaV3.key,
+    scia_condizionata: sciaCondizionataV2.key,
+    silenzio_assenso: silenzioAssensoV2.key,
+    autorizzazione: autorizzazioneV2.key,
   },
 );
 

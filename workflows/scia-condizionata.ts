@@ -19,6 +19,7 @@ import {
   integrationRequested,
   refusalNotice,
   regimeSetup,
+  officeCancellationConfig,
 } from "./builders";
 import { initialContext } from "./shared";
 
@@ -45,3 +46,6 @@ export const sciaCondizionataMachine = regimeSetup.createMachine({
     ...endings(),
   },
 });
+
+/** scia-condizionata@2: as the version before, plus the office's cancellation of the procedure (CANCEL_BY_OFFICE). */
+export const sciaCondizionataV2Machine = regimeSetup.createMachine(officeCancellationConfig(sciaCondizionataMachine));

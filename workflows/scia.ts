@@ -26,6 +26,7 @@ import {
   integrationRequested,
   regimeSetup,
   type StateSpec,
+  officeCancellationConfig,
 } from "./builders";
 import { initialContext, type WorkflowInput } from "./shared";
 
@@ -106,3 +107,6 @@ export const sciaMachine = regimeSetup.createMachine(sciaConfig(false));
 
 /** scia@2: as scia@1, plus the positive end of the checks before the term (CONCLUDE_CHECKS). */
 export const sciaV2Machine = regimeSetup.createMachine(sciaConfig(true));
+
+/** scia@3: as the version before, plus the office's cancellation of the procedure (CANCEL_BY_OFFICE). */
+export const sciaV3Machine = regimeSetup.createMachine(officeCancellationConfig(sciaV2Machine));

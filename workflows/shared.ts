@@ -423,6 +423,9 @@ export const guards = {
    * SCIA (scia@2): the office may end the checks with a positive outcome before the term (art. 19 c.3 leaves
    * it 60 days at most), once no agency is still to answer and none proposed a prohibition or conformation.
    */
+  /** CANCEL_BY_OFFICE on the applicant's withdrawal: the pratica ends as withdrawn (SSU submitter cancel) */
+  cancelOnWithdrawal: ({ event }: GuardArgs) =>
+    event.type === "CANCEL_BY_OFFICE" && event.ground === "withdrawal",
   checksConcludable: (args: GuardArgs) =>
     withinTerm(args) &&
     pendingAgencies(args.context).length === 0 &&
@@ -453,6 +456,7 @@ export const payloadGuards = new Set<GuardName>([
   "agencyMayRequestIntegration",
   "integrationRequestAllowed",
   "conformationTermValid",
+  "cancelOnWithdrawal",
 ]);
 
 // ---------------------------------------------------------------------------------------------------------
@@ -976,6 +980,23 @@ export const actions = {
   ),
 
   archive: act((ctx) => cancelAllDeadlines(ctx)),
+
+  /** The office closes the procedure without a decision: reasons, outgoing communication, everyone told. */
+  cancelByOffice: act((ctx, ev) => {
+    const withdrawal = ev.type === "CANCEL_BY_OFFICE" && ev.ground === "withdrawal";
+    const ground = ev.type === "CANCEL_BY_OFFICE" ? ev.ground : "other";
+    return emit(
+      conclude(ctx, ev, withdrawal ? "cancelled" : "cancelled_by_office", reasonsOf(ev)),
+      {
+        type: "document",
+        kind: "chiusura_ufficio",
+        protocol: "out",
+        data: { outcome: withdrawal ? "cancelled" : "cancelled_by_office", ground, reasons: reasonsOf(ev) },
+      },
+      { type: "protocol", direction: "out", subject: "Chiusura del procedimento da parte dell'ufficio" },
+      { type: "notify", template: "end_by_office_cancel", to: ["applicant", ...agencyRecipients(ctx, true)] },
+    );
+  }),
 };
 
 function conformationOrder(ctx: Ctx, ev: Ev, termDays: number, reasons: string): Ctx {

@@ -19,6 +19,7 @@ import {
   integrationRequested,
   refusalNotice,
   regimeSetup,
+  officeCancellationConfig,
 } from "./builders";
 import { initialContext } from "./shared";
 
@@ -52,3 +53,6 @@ export const silenzioAssensoMachine = regimeSetup.createMachine({
     ...endings(),
   },
 });
+
+/** silenzio-assenso@2: as the version before, plus the office's cancellation of the procedure (CANCEL_BY_OFFICE). */
+export const silenzioAssensoV2Machine = regimeSetup.createMachine(officeCancellationConfig(silenzioAssensoMachine));

@@ -264,6 +264,13 @@ const templates = {
       "La pratica è stata dichiarata irricevibile.",
       "The application was declared inadmissible.",
     ),
+  end_by_office_cancel: (l, f) =>
+    outcome(
+      l,
+      f,
+      "Lo Sportello ha chiuso il procedimento senza decisione: la pratica non produce effetti. In allegato la comunicazione con la motivazione.",
+      "The desk has closed the procedure without a decision: the application has no effect. The notice with the reasons is attached.",
+    ),
   end_by_suspension_requested: (l, f) =>
     outcome(
       l,

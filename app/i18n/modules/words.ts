@@ -36,6 +36,7 @@ export const statusWords = {
   inadmissible: { it: "Irricevibile", en: "Inadmissible" },
   integration_expired: { it: "Integrazione non pervenuta", en: "Integration not received" },
   cancelled: { it: "Ritirata", en: "Withdrawn" },
+  cancelled_by_office: { it: "Chiusa dall'ufficio", en: "Closed by the office" },
   archived: { it: "Archiviata", en: "Archived" },
   unknown: { it: "Stato non disponibile", en: "Status not available" },
   // an agency's opinion on a pratica
@@ -101,6 +102,10 @@ export const eventWords: Record<EventType, Words> = {
   CONCLUDE_CHECKS: {
     it: "Conclusione positiva dei controlli sulla SCIA",
     en: "Positive end of the checks on the SCIA",
+  },
+  CANCEL_BY_OFFICE: {
+    it: "Chiusura del procedimento da parte dell'ufficio",
+    en: "Closure of the procedure by the office",
   },
 };
 
@@ -194,6 +199,10 @@ export const refusalWords: Record<GuardName, Words> = {
     it: "Non c'è una richiesta di attestazione in attesa.",
     en: "There is no pending request for an attestation.",
   },
+  cancelOnWithdrawal: {
+    it: "La chiusura per ritiro richiede che il richiedente abbia ritirato la pratica.",
+    en: "A closure on withdrawal needs the applicant to have withdrawn the application.",
+  },
   checksConcludable: {
     it: "I controlli si possono chiudere con esito positivo solo entro il termine, quando nessun ente terzo deve ancora esprimersi e nessuno ha proposto divieto o conformazione: attendere i pareri o adottare la misura proposta.",
     en: "The checks can end positively only within the term, with no agency still to answer and none proposing a prohibition or conformation.",
@@ -235,6 +244,10 @@ export const documentWords: Record<DocumentKind, Words> = {
     en: "Attestation of silent consent",
   },
   parere: { it: "Parere dell'ente terzo", en: "Agency's opinion" },
+  chiusura_ufficio: {
+    it: "Comunicazione di chiusura del procedimento",
+    en: "Notice that the procedure is closed",
+  },
 };
 
 type Locale = "it" | "en";
@@ -331,7 +344,13 @@ export const outcomeWords = {
   silent_consent: { it: "Silenzio-assenso formato", en: "Silent consent formed" },
   inadmissible: { it: "Pratica irricevibile", en: "Application inadmissible" },
   cancelled: { it: "Pratica ritirata", en: "Application withdrawn" },
-  cancelled_by_office: { it: "Pratica annullata dall'ufficio", en: "Application cancelled by the office" },
+  cancelled_by_office: {
+    it: "Procedimento chiuso dall'ufficio senza decisione",
+    en: "Procedure closed by the office without a decision",
+  },
+  withdrawal: { it: "Ritiro della pratica da parte del richiedente", en: "Withdrawal by the applicant" },
+  duplicate: { it: "Pratica già presentata (duplicato)", en: "Application already filed (duplicate)" },
+  other: { it: "Altro motivo indicato nella motivazione", en: "Another ground, given in the reasons" },
   integration_expired: {
     it: "Chiusa per mancata integrazione nel termine",
     en: "Closed: the additional documents did not arrive in time",

@@ -93,6 +93,9 @@ export function describeData(
       case "cause":
         rows.push(["Causa", outcomeText("it", String(value))]);
         break;
+      case "ground":
+        rows.push(["Motivo della chiusura", outcomeText("it", String(value))]);
+        break;
       case "agencyId":
         rows.push(["Ente", who(value)]);
         break;

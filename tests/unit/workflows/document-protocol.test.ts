@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import type { DocumentKind, Effect } from "../../../workflows/effects";
 import {
   autorizzazioneV1,
+  autorizzazioneV2,
   comunicazioneV1,
   sciaCondizionataV1,
   sciaV1,
@@ -29,6 +30,7 @@ const expected: Record<DocumentKind, "pratica" | "in" | "out"> = {
   preavviso_rigetto: "out",
   provvedimento: "out",
   attestazione_silenzio_assenso: "out",
+  chiusura_ufficio: "out",
 };
 
 const seen = new Map<string, Set<DocumentKind>>();
@@ -191,6 +193,14 @@ describe("every document effect names its protocol entry", () => {
       start,
     );
     expectExplicitProtocol(documents(silenzioAssensoV1, [start, consent]));
+  });
+
+  it("autorizzazione@2: the office's closure is an outgoing communication", () => {
+    const r = run(autorizzazioneV2, inputFor("autorizzazione", 60), [
+      ...submitted("2026-03-02"),
+      { type: "CANCEL_BY_OFFICE", at: "2026-03-04", ground: "duplicate", reasons: "duplicato" },
+    ]);
+    expectExplicitProtocol(documents(autorizzazioneV2, [r]));
   });
 
   it("the paths above reached every document kind", () => {
