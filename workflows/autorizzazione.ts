@@ -54,4 +54,6 @@ export const autorizzazioneMachine = regimeSetup.createMachine({
 });
 
 /** autorizzazione@2: as the version before, plus the office's cancellation of the procedure (CANCEL_BY_OFFICE). */
-export const autorizzazioneV2Machine = regimeSetup.createMachine(officeCancellationConfig(autorizzazioneMachine));
+export const autorizzazioneV2Machine = regimeSetup.createMachine(
+  officeCancellationConfig(autorizzazioneMachine),
+);

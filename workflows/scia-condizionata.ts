@@ -48,4 +48,6 @@ export const sciaCondizionataMachine = regimeSetup.createMachine({
 });
 
 /** scia-condizionata@2: as the version before, plus the office's cancellation of the procedure (CANCEL_BY_OFFICE). */
-export const sciaCondizionataV2Machine = regimeSetup.createMachine(officeCancellationConfig(sciaCondizionataMachine));
+export const sciaCondizionataV2Machine = regimeSetup.createMachine(
+  officeCancellationConfig(sciaCondizionataMachine),
+);

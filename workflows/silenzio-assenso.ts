@@ -55,4 +55,6 @@ export const silenzioAssensoMachine = regimeSetup.createMachine({
 });
 
 /** silenzio-assenso@2: as the version before, plus the office's cancellation of the procedure (CANCEL_BY_OFFICE). */
-export const silenzioAssensoV2Machine = regimeSetup.createMachine(officeCancellationConfig(silenzioAssensoMachine));
+export const silenzioAssensoV2Machine = regimeSetup.createMachine(
+  officeCancellationConfig(silenzioAssensoMachine),
+);

@@ -15,7 +15,7 @@ import { localeFromCookieHeader, translator } from "~/i18n";
 import { useT } from "~/i18n/useT";
 import { readForm, requireUser } from "~/server/auth/session.server";
 import { notFound } from "~/server/desk/access.server";
-import { needsConfirmation, parseOfficerAct } from "~/domain/desk/act-forms";
+import { CANCEL_GROUNDS, needsConfirmation, parseOfficerAct } from "~/domain/desk/act-forms";
 import { deskPost } from "~/server/desk/perform.server";
 import { type DeskPratica, loadDeskPratica } from "~/server/desk/pratica.server";
 import { openCallViews } from "~/server/integrations/queue.server";
@@ -63,7 +63,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
     const parsed = parseOfficerAct(form, todayIso());
     if (parsed.ok && view.acts.some((a) => a.type === parsed.event.type)) {
       const reasons = "reasons" in parsed.event ? (parsed.event.reasons ?? "") : "";
-      return Response.json({ confirm: { act: parsed.event.type, reasons } });
+      const ground = parsed.event.type === "CANCEL_BY_OFFICE" ? parsed.event.ground : undefined;
+      return Response.json({ confirm: { act: parsed.event.type, reasons, ...(ground ? { ground } : {}) } });
     }
   }
   const result = await deskPost(user, id, form, t);
@@ -194,7 +195,7 @@ export default function DeskPraticaPage() {
   );
 }
 
-type ConfirmData = { act: string; reasons: string };
+type ConfirmData = { act: string; reasons: string; ground?: string };
 
 /** The second step of an act that ends the procedure against the business: it names the consequence. */
 function ConfirmAct({ id, regime, data }: { id: string; regime: string; data: ConfirmData }) {
@@ -205,7 +206,11 @@ function ConfirmAct({ id, regime, data }: { id: string; regime: string; data: Co
       ? regime.startsWith("scia")
         ? t("desk.confirm.DENY.scia")
         : t("desk.confirm.DENY.other")
-      : t("desk.confirm.REFUSE_INADMISSIBLE");
+      : data.act === "CANCEL_BY_OFFICE"
+        ? data.ground === "withdrawal"
+          ? t("journey.confirm.cancelWithdrawal")
+          : t("journey.confirm.cancelOffice")
+        : t("desk.confirm.REFUSE_INADMISSIBLE");
   return (
     <div>
       <h1>{t("desk.confirm.title", { act: label })}</h1>
@@ -224,6 +229,7 @@ function ConfirmAct({ id, regime, data }: { id: string; regime: string; data: Co
           <CsrfInput />
           <input type="hidden" name="act" value={data.act} />
           <input type="hidden" name="reasons" value={data.reasons} />
+          {data.ground ? <input type="hidden" name="ground" value={data.ground} /> : null}
           <input type="hidden" name="confirm" value="1" />
           <button type="submit" className="btn btn-danger">
             {t("desk.confirm.submit", { act: label })}
@@ -254,6 +260,13 @@ function ActFields({ type, view, errors }: { type: string; view: DeskPratica; er
     case "DENY":
       return (
         <ActForm act={type} label={label} danger>
+          {reasons(true)}
+        </ActForm>
+      );
+    case "CANCEL_BY_OFFICE":
+      return (
+        <ActForm act={type} label={label} danger>
+          <CancelGround errors={errors} />
           {reasons(true)}
         </ActForm>
       );
@@ -342,4 +355,34 @@ function ActFields({ type, view, errors }: { type: string; view: DeskPratica; er
     default:
       return <ActForm act={type} label={label} />;
   }
+}
+
+/** Why the office closes the procedure: the applicant's withdrawal, a duplicate, another ground. */
+function CancelGround({ errors }: { errors?: FieldError[] }) {
+  const t = useT();
+  const error = errors?.find((e) => e.field === "ground")?.message;
+  return (
+    <fieldset className="mb-3" aria-describedby={error ? "ground-error" : undefined}>
+      <legend className="h6">{t("journey.form.ground")}</legend>
+      {error ? (
+        <div id="ground-error" className="text-danger">
+          {error}
+        </div>
+      ) : null}
+      {CANCEL_GROUNDS.map((g, i) => (
+        <div className="form-check" key={g}>
+          <input
+            className="form-check-input"
+            type="radio"
+            name="ground"
+            value={g}
+            id={i === 0 && error ? "ground" : `ground-${g}`}
+          />
+          <label className="form-check-label" htmlFor={i === 0 && error ? "ground" : `ground-${g}`}>
+            {t(`journey.ground.${g}`)}
+          </label>
+        </div>
+      ))}
+    </fieldset>
+  );
 }

@@ -133,7 +133,8 @@ test.describe("the SUAP desk and the agencies", () => {
     await send.getByLabel("Giorni per rispondere").fill("20");
     await send.getByRole("button", { name: "Invia la richiesta di integrazione" }).click();
     await expect(page.getByTestId("pratica-status")).toHaveText("Integrazione richiesta");
-    await expect(page.getByTestId("final-due")).toContainText("provvisoria");
+    // one final date, labelled "al più tardi" while the term is suspended (issue 12)
+    await expect(page.getByTestId("clock")).toContainText("al più tardi");
     // The applicant has 20 days from today's request (then off Sundays and holidays).
     await expect(page.getByTestId("integration-due")).toHaveText(it(legalTermEnd(romeToday(), 20)));
     await expectAccessible(page, "integration requested");

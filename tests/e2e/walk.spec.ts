@@ -121,6 +121,41 @@ test.describe("the journey walk: words, not codes", () => {
     await expect(page.getByTestId("pratica-status")).toHaveText("Archiviata — attività vietata");
   });
 
+  test("the office closes a duplicate: confirmation naming the consequence, communication, end state", async ({
+    page,
+  }) => {
+    await login(page, "operatore@demo.test");
+    await page.goto("/scrivania?q=&status=all");
+    await page.getByRole("link", { name: DESK_TITLES.walkDuplicate }).click();
+    const before = await page.getByTestId("documents").getByRole("link").count();
+    const form = page.locator("#act-CANCEL_BY_OFFICE");
+    await expect(form.getByRole("heading", { name: "Chiudi il procedimento senza decisione" })).toBeVisible();
+    await form.getByLabel("La pratica duplica un'altra già presentata").check();
+    await form.locator("textarea[name=reasons]").fill("Stessa attività già presentata il giorno prima");
+    await form.getByRole("button", { name: "Chiudi il procedimento senza decisione" }).click();
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText(
+      "Conferma: Chiudi il procedimento senza decisione",
+    );
+    await expect(page.getByTestId("confirm-consequence")).toContainText("senza decisione nel merito");
+    await expect(page.getByTestId("confirm-reasons")).toHaveText(
+      "Stessa attività già presentata il giorno prima",
+    );
+    await expectAccessible(page, "office cancellation confirmation");
+    await page.getByRole("button", { name: "Confermo: Chiudi il procedimento senza decisione" }).click();
+    await expect(page.getByRole("status")).toContainText("Fatto: Chiudi il procedimento senza decisione");
+    await expect(page.getByTestId("pratica-status")).toHaveText("Chiusa dall'ufficio");
+    const documents = page.getByTestId("documents").getByRole("link");
+    await expect(documents).toHaveCount(before + 1);
+    await expect(documents.last()).toHaveText("Comunicazione di chiusura del procedimento");
+    const pdf = pdfText(
+      await (await page.request.get((await documents.last().getAttribute("href"))!)).body(),
+    );
+    expect(pdf).toContain("Stessa attività già presentata il giorno prima");
+    expect(pdf).toContain("Procedimento chiuso dall'ufficio senza decisione");
+    expect(findCodes(pdf, CODES)).toEqual([]);
+    await expectAccessible(page, "closed by the office");
+  });
+
   test("the agency's pages show no internal code and explain a shortened term", async ({ page }) => {
     const found = new Map<string, string[]>();
     const seen = new Set<string>();

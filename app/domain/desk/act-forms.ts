@@ -11,7 +11,8 @@ export type ActErrorKey =
   | "desk.error.days"
   | "desk.error.agencies"
   | "desk.error.outcome"
-  | "desk.error.unknownAct";
+  | "desk.error.unknownAct"
+  | "journey.error.ground";
 
 export type ParsedAct = { ok: true; event: WorkflowEvent } | { ok: false; errors: ActError[] };
 
@@ -28,13 +29,21 @@ export const OFFICER_ACTS = [
   "DENY",
   "ISSUE_CONSENT_ATTESTATION",
   "ARCHIVE",
+  "CANCEL_BY_OFFICE",
 ] as const satisfies readonly EventType[];
 
 /**
  * Acts that end the procedure against the business: the first post only validates and asks the officer to
  * confirm, naming the consequence; the act runs on a second post with confirm=1 (no JavaScript needed).
  */
-export const CONFIRMED_ACTS = ["DENY", "REFUSE_INADMISSIBLE"] as const satisfies readonly OfficerAct[];
+export const CONFIRMED_ACTS = [
+  "DENY",
+  "REFUSE_INADMISSIBLE",
+  "CANCEL_BY_OFFICE",
+] as const satisfies readonly OfficerAct[];
+
+/** Grounds of the office's cancellation, in the order the form offers them. */
+export const CANCEL_GROUNDS = ["withdrawal", "duplicate", "other"] as const;
 
 /** True when the posted act must be confirmed first and the post does not carry the confirmation. */
 export function needsConfirmation(form: FormLike): boolean {
@@ -135,6 +144,18 @@ export function parseOfficerAct(form: FormLike, at: string): ParsedAct {
     case "ARCHIVE":
       event = { type, at };
       break;
+    case "CANCEL_BY_OFFICE": {
+      const ground = str(form, "ground", 20);
+      if (!(CANCEL_GROUNDS as readonly string[]).includes(ground))
+        errors.push({ field: "ground", key: "journey.error.ground" });
+      event = {
+        type,
+        at,
+        ground: ground as (typeof CANCEL_GROUNDS)[number],
+        reasons: requiredReasons(form, errors),
+      };
+      break;
+    }
     default:
       errors.push({ field: "", key: "desk.error.unknownAct" });
   }

@@ -29,6 +29,17 @@ export const it = {
   "filing.detail.ended": "Il procedimento è concluso: non ci sono termini in corso.",
   "journey.dueAtLatest": "al più tardi, termine sospeso",
   "journey.done.noDocument": "Fatto: {act}. Nessun documento è stato emesso per questo atto.",
+  "desk.act.CANCEL_BY_OFFICE": "Chiudi il procedimento senza decisione",
+  "journey.form.ground": "Motivo della chiusura",
+  "journey.ground.withdrawal":
+    "Il richiedente ha ritirato la pratica (comunicazione ricevuta fuori dal portale)",
+  "journey.ground.duplicate": "La pratica duplica un'altra già presentata",
+  "journey.ground.other": "Altro motivo, indicato nella motivazione",
+  "journey.error.ground": "Scegli il motivo della chiusura",
+  "journey.confirm.cancelWithdrawal":
+    "Il procedimento si chiude come ritirato dal richiedente: la pratica non produce effetti. La comunicazione di chiusura viene protocollata e inviata subito all'impresa e agli enti coinvolti. Dalla scrivania non si può annullare.",
+  "journey.confirm.cancelOffice":
+    "Il procedimento si chiude senza decisione nel merito: la pratica non produce effetti e l'impresa, se vuole, dovrà presentarne una nuova. La comunicazione di chiusura, con la motivazione, viene protocollata e inviata subito all'impresa e agli enti coinvolti. Dalla scrivania non si può annullare.",
 } as const;
 
 export const en: Record<keyof typeof it, string> = {
@@ -60,4 +71,14 @@ export const en: Record<keyof typeof it, string> = {
   "filing.detail.ended": "The procedure has ended: no term is running.",
   "journey.dueAtLatest": "at the latest, term suspended",
   "journey.done.noDocument": "Done: {act}. No document was issued for this act.",
+  "desk.act.CANCEL_BY_OFFICE": "Close the procedure without a decision",
+  "journey.form.ground": "Ground for closing",
+  "journey.ground.withdrawal": "The applicant withdrew the application (notice received outside the portal)",
+  "journey.ground.duplicate": "The application duplicates one already filed",
+  "journey.ground.other": "Another ground, given in the reasons",
+  "journey.error.ground": "Choose the ground for closing",
+  "journey.confirm.cancelWithdrawal":
+    "The procedure closes as withdrawn by the applicant: the application has no effect. The closing notice is registered and sent at once to the business and the agencies involved. It cannot be undone from the desk.",
+  "journey.confirm.cancelOffice":
+    "The procedure closes without a decision on the merits: the application has no effect, and the business must file a new one if it wishes. The closing notice, with the reasons, is registered and sent at once to the business and the agencies involved. It cannot be undone from the desk.",
 };

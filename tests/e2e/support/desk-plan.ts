@@ -16,6 +16,7 @@ export const DESK_TITLES = {
   walkSuspended: "E2E Autorizzazione in attesa di integrazione",
   walkCapped: "E2E SCIA unica con parere dell'ASL",
   walkProhibited: "E2E Vicinato vietato (SCIA)",
+  walkDuplicate: "E2E Somministrazione presentata due volte",
 } as const;
 
 export function deskPlan(today: string) {
@@ -35,6 +36,7 @@ export function deskPlan(today: string) {
     walkSuspended: { submitted: addDays(today, -12), requested: addDays(today, -2), answerDays: 20 },
     walkCapped: { submitted: addDays(today, -4), forwarded: addDays(today, -3), agencyDays: 60 },
     walkProhibited: { submitted: addDays(today, -9), prohibited: addDays(today, -1) },
+    walkDuplicate: { submitted: addDays(today, -2) },
   };
 }
 

@@ -221,6 +221,13 @@ async function main() {
     at: plan.walkProhibited.prohibited,
     reasons: "Locali privi dei requisiti igienico-sanitari",
   });
+  await file(
+    DESK_TITLES.walkDuplicate,
+    "autorizzazione",
+    "SOMMINISTRAZIONE_APERTURA_ZONA_TUTELATA",
+    plan.walkDuplicate.submitted,
+    answers,
+  );
   // PEC (issue 17): the desk's inbox, read from the mailbox through the provider double.
   await seedPecInbox(db());
   await shutdown();

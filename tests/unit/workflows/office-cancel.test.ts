@@ -48,7 +48,11 @@ describe("the office closes a procedure without deciding it (CANCEL_BY_OFFICE)",
           reasons: "Stessa attività già presentata con la pratica 2026/0007",
         },
       ]);
-      expect(r.last).toMatchObject({ status: "cancelled_by_office", ssu: "ended_by_instance_refused", ended: true });
+      expect(r.last).toMatchObject({
+        status: "cancelled_by_office",
+        ssu: "ended_by_instance_refused",
+        ended: true,
+      });
       const effects = r.effects.at(-1)!;
       const [doc] = ofType(effects, "document");
       expect(doc).toMatchObject({
@@ -86,7 +90,12 @@ describe("the office closes a procedure without deciding it (CANCEL_BY_OFFICE)",
   it("the versions before do not know the act", () => {
     const r = run(autorizzazioneV1, inputFor("autorizzazione", 60), submitted("2026-03-02"));
     expect(
-      refused(autorizzazioneV1, r, { type: "CANCEL_BY_OFFICE", at: "2026-03-04", ground: "other", reasons: "x" }),
+      refused(autorizzazioneV1, r, {
+        type: "CANCEL_BY_OFFICE",
+        at: "2026-03-04",
+        ground: "other",
+        reasons: "x",
+      }),
     ).toBeTruthy();
   });
 });
