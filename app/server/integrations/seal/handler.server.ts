@@ -1,8 +1,20 @@
 import type { Env } from "../../env.server";
 import { signatureRuntime } from "../signature-runtime.server";
-import { type CallOutcome, defaultRetryPolicy, type IntegrationHandler } from "../types.server";
+import {
+  type CallOutcome,
+  defaultRetryPolicy,
+  type IntegrationHandler,
+  type RetryPolicy,
+} from "../types.server";
 import type { Sealer } from "./port.server";
 import { loadSealer } from "./registry.server";
+
+/**
+ * The default backoff, but every failure is retried (ADR 0024): a refused client secret or an unknown
+ * credential is a configuration the administrator fixes (and restarts), after which the pending documents
+ * must still be sealed; when the retries are over the document is `failed` and the desk is alerted.
+ */
+export const sealRetryPolicy: RetryPolicy = { ...defaultRetryPolicy, retryable: () => true };
 
 /** The payload `issueDocument` queues when the seal or its timestamp cannot be applied inside the transaction. */
 export interface SealPayload {
@@ -28,8 +40,8 @@ async function sealerOf(env: Env, given?: Sealer): Promise<Sealer> {
 export function sealHandler(env: Env, sealer?: Sealer): IntegrationHandler {
   return {
     kind: "seal",
-    retry: defaultRetryPolicy,
-    target: () => `tsa:${env.TSA_URL ?? "-"}`,
+    retry: sealRetryPolicy,
+    target: () => (env.SEAL_PROVIDER === "csc" ? `csc:${env.CSC_URL}` : `tsa:${env.TSA_URL ?? "-"}`),
     async execute(call, ctx): Promise<CallOutcome> {
       const p = call.payload as unknown as SealPayload;
       const doc = await ctx.db
