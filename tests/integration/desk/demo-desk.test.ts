@@ -76,6 +76,29 @@ describe.each(DATABASES)("the demo desk on %s", (kind) => {
     expect(new Set(rows.map((r) => r.status)).size).toBeGreaterThanOrEqual(4);
   });
 
+  it("uploads the relazione tecnica signed by the declarant where the catalogue (2026.3) requires it", async () => {
+    const rows = await test.handle.db
+      .selectFrom("attachments")
+      .innerJoin("pratiche", "pratiche.id", "attachments.pratica_id")
+      .select(["attachments.filename", "attachments.signature", "pratiche.submission_key"])
+      .where("pratiche.submission_key", "like", "demo-%")
+      .where("attachments.code", "=", "RELAZIONE_TECNICA")
+      .execute();
+    // The hairdresser's SCIA and the two bars ask for it.
+    expect(rows.map((r) => r.submission_key).sort()).toEqual(
+      DEMO_PRATICHE.filter((p) => /ACCONCIATORI|ESTETISTI|SOMMINISTRAZIONE_APERTURA/.test(p.usecase))
+        .map((p) => `demo-${p.key}`)
+        .sort(),
+    );
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) {
+      expect(row.filename).toBe("relazione_tecnica.pdf.p7m");
+      const report = row.signature as { outcome: string; signatures: { signer: { fiscalCode: string } }[] };
+      expect(report.outcome).toBe("valid");
+      expect(report.signatures[0]!.signer.fiscalCode).toBe("RSSMRA80A41M126H");
+    }
+  });
+
   it("shows real work on the officer's worklist and on the agencies' inboxes", async () => {
     const { db } = test.handle;
     const officer = await userByEmail(db, "operatore@demo.test");
