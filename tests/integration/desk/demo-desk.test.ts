@@ -10,6 +10,7 @@ import type { EngineServices } from "~/server/engine/engine.server";
 import { sweepDeadlines, todayInRome } from "~/server/engine/deadlines.server";
 import { DATABASES, type TestDatabase, useMigratedDatabase } from "../support/databases";
 import { entityId, userByEmail } from "../support/factories";
+import { signatureRuntime } from "~/server/integrations/signatures.server";
 import { useTestEnv } from "./support";
 
 /**
@@ -23,6 +24,9 @@ describe.each(DATABASES)("the demo desk on %s", (kind) => {
 
   beforeAll(async () => {
     services = useTestEnv();
+    // A new DATA_DIR has its own development CA: the verifier is loaded again for it (in a real process the
+    // data directory never changes), so the demo's signed uploads verify against the CA that signed them.
+    signatureRuntime.verifier = undefined;
     test = await useMigratedDatabase(kind);
     await importBundledCatalogues(test.handle.db);
     first = await seedDemoPratiche(test.handle.db, services);

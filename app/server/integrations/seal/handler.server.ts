@@ -7,6 +7,7 @@ import {
   type RetryPolicy,
 } from "../types.server";
 import type { Sealer } from "./port.server";
+import { loadOfficerSigner } from "./officer.server";
 import { loadSealer } from "./registry.server";
 
 /**
@@ -22,6 +23,8 @@ export interface SealPayload {
   reason: string;
   /** What is left: the RFC 3161 timestamp on the local seal, or the whole (remote) seal. */
   deferred: "timestamp" | "seal";
+  /** A decision signed by the officer with TSA_URL set: the officer's timestamp first, then the whole seal. */
+  officerTimestamp?: boolean;
 }
 
 async function sealerOf(env: Env, given?: Sealer): Promise<Sealer> {
@@ -37,7 +40,7 @@ async function sealerOf(env: Env, given?: Sealer): Promise<Sealer> {
  * it once: only a `pending` row is changed. Failures follow the default backoff; when the retries are over the
  * document is `failed` (it stays readable, as issued) and the desk is alerted.
  */
-export function sealHandler(env: Env, sealer?: Sealer): IntegrationHandler {
+export function sealHandler(env: Env, sealer?: Sealer, officer?: Sealer): IntegrationHandler {
   return {
     kind: "seal",
     retry: sealRetryPolicy,
@@ -55,7 +58,19 @@ export function sealHandler(env: Env, sealer?: Sealer): IntegrationHandler {
       }
       const bytes = new Uint8Array(await ctx.files.get(doc.storage_key));
       const port = await sealerOf(env, sealer);
-      const done = await port.complete(bytes, { reason: p.reason, idempotencyKey: call.idempotency_key });
+      let done: Uint8Array;
+      if (p.officerTimestamp) {
+        // The officer's signature is the last one: its RFC 3161 token goes in place, then the seal follows in
+        // an incremental update (ADR 0024), so both signatures carry a timestamp and stay valid.
+        if (!officer) signatureRuntime.officerSigner ??= await loadOfficerSigner(env);
+        const officerPort = officer ?? signatureRuntime.officerSigner;
+        const stamped = officerPort
+          ? await officerPort.complete(bytes, { reason: p.reason, idempotencyKey: call.idempotency_key })
+          : bytes;
+        done = await port.seal(stamped, { reason: p.reason });
+      } else {
+        done = await port.complete(bytes, { reason: p.reason, idempotencyKey: call.idempotency_key });
+      }
       const stored = await ctx.files.put(done);
       return { ok: true, result: { storageKey: stored.key, sha256: stored.sha256, size: stored.size } };
     },
