@@ -401,6 +401,14 @@ describe.each(DATABASES)("the CSC seal through the integration queue on %s", (ki
     expect(csc.signed() - signedBefore).toBe(1);
     const applied = await receiptOf(db, praticaId);
     expect(applied).toMatchObject({ seal_status: "applied", issued_sha256: issued.sha256 });
+    // Issued with the configuration's description; once sealed, the row describes the seal certificate.
+    expect((issued.seal as { subject: string }).subject).toBe(`sigillo remoto, credenziale ${SEAL_ID}`);
+    expect(applied.seal).toMatchObject({
+      subject: expect.stringMatching(/sigillo remoto di prova/),
+      issuer: expect.stringMatching(/Test Firma Qualificata CA/),
+      service: `remote:${csc.url}`,
+      deferred: "seal",
+    });
     const finalBytes = new Uint8Array(await files.get(applied.storage_key));
     expect(pdfsig(finalBytes)).toMatch(/Signature Validation: Signature is Valid/);
     expect((await verifier.verify({ filename: "ricevuta.pdf", bytes: finalBytes })).outcome).toBe("valid");

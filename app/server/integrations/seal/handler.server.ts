@@ -6,7 +6,7 @@ import {
   type IntegrationHandler,
   type RetryPolicy,
 } from "../types.server";
-import type { Sealer } from "./port.server";
+import type { SealInfo, Sealer } from "./port.server";
 import { loadOfficerSigner } from "./officer.server";
 import { loadSealer } from "./registry.server";
 
@@ -72,7 +72,11 @@ export function sealHandler(env: Env, sealer?: Sealer, officer?: Sealer): Integr
         done = await port.complete(bytes, { reason: p.reason, idempotencyKey: call.idempotency_key });
       }
       const stored = await ctx.files.put(done);
-      return { ok: true, result: { storageKey: stored.key, sha256: stored.sha256, size: stored.size } };
+      // The seal as applied (a remote seal is described by its certificate only once the credential was read).
+      return {
+        ok: true,
+        result: { storageKey: stored.key, sha256: stored.sha256, size: stored.size, seal: port.info },
+      };
     },
     async onResult(trx, call, outcome, ctx) {
       const p = call.payload as unknown as SealPayload;
@@ -84,10 +88,11 @@ export function sealHandler(env: Env, sealer?: Sealer, officer?: Sealer): Integr
         .executeTakeFirst();
       if (!doc || doc.seal_status !== "pending") return;
       if (outcome.ok) {
-        const r = outcome.result as { storageKey: string; sha256: string; size: number };
+        const r = outcome.result as { storageKey: string; sha256: string; size: number; seal?: SealInfo };
         await trx
           .updateTable("documents")
           .set({
+            ...(r.seal ? { seal: JSON.stringify({ ...r.seal, deferred: p.deferred }) } : {}),
             storage_key: r.storageKey,
             sha256: r.sha256,
             size: r.size,
@@ -114,10 +119,16 @@ export function sealHandler(env: Env, sealer?: Sealer, officer?: Sealer): Integr
           callId: call.id,
           ok: outcome.ok,
           ...(outcome.ok
-            ? { result: { documentId: p.documentId, deferred: p.deferred, ...outcome.result } }
+            ? { result: { documentId: p.documentId, deferred: p.deferred, ...withoutSeal(outcome.result) } }
             : { error: outcome.message }),
         },
       });
     },
   };
+}
+
+/** The event keeps the file's new fingerprint, not the seal's description (that is on the document row). */
+function withoutSeal(result: Record<string, unknown>) {
+  const { seal: _seal, ...rest } = result;
+  return rest;
 }
