@@ -45,7 +45,7 @@ export async function loadSealer(env: Env): Promise<Sealer> {
   }
   if (env.isProduction) {
     throw new ConfigError(
-      "Configurazione non valida: SEAL_P12 è obbligatoria in produzione (il certificato di sigillo del SUAP in formato PKCS#12, con SEAL_P12_PASSWORD).",
+      "Configurazione non valida: SEAL_P12 è obbligatoria in produzione (il certificato di sigillo del SUAP in formato PKCS#12, con SEAL_P12_PASSWORD), oppure SEAL_PROVIDER=csc con un servizio di sigillo remoto.",
     );
   }
   const pki = await developmentPki(env.DATA_DIR);
