@@ -6,6 +6,8 @@ import { defineConfig } from "@playwright/test";
 // The built server on a fresh embedded database, driven in the system Chromium (never a downloaded one).
 const PORT = Number(process.env.E2E_PORT ?? 3210);
 const dataDir = process.env.E2E_DATA_DIR ?? mkdtempSync(path.join(os.tmpdir(), "suap-e2e-"));
+// The workers inherit it, so a spec can reach the server's DATA_DIR (e.g. the development CA in signatures.spec).
+process.env.E2E_DATA_DIR = dataDir;
 const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 export default defineConfig({

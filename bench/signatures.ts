@@ -16,6 +16,8 @@ import type { EngineServices } from "~/server/engine/engine.server";
 import { parseEnv } from "~/server/env.server";
 import { submitPratica } from "~/server/filing/submit.server";
 import { addAttachment, type UploadLimits } from "~/server/filing/uploads.server";
+import { startCscDouble } from "~/server/integrations/seal/csc-double.server";
+import { CscSealer } from "~/server/integrations/seal/csc.server";
 import { signPdf } from "~/server/integrations/seal/pades.server";
 import { loadSealer } from "~/server/integrations/seal/registry.server";
 import { createCrl, issueCertificate } from "~/server/integrations/signature/pki.server";
@@ -87,6 +89,33 @@ async function verifyBench(dataDir: string) {
   console.log(
     `seal a receipt (${Math.round(receipt.length / 1024)} KB, RSA-2048, no TSA): ${summary(sealTimes)}`,
   );
+
+  // The remote seal (CSC API v2, ADR 0024) through its development double on loopback: the same PAdES plus
+  // credentials/authorize and signatures/signHash per seal (the first seal also reads info, token, credential).
+  const sealCert = await issueCertificate({ subject: "CN=Bench sigillo remoto,C=IT", issuer: ca });
+  const csc = await startCscDouble({
+    clientId: "bench",
+    clientSecret: "bench-secret",
+    credentials: [{ id: "sigillo", key: sealCert.key, certificates: [sealCert.der, ca.der, root.der] }],
+  });
+  try {
+    const remote = new CscSealer({
+      url: csc.url,
+      clientId: "bench",
+      clientSecret: "bench-secret",
+      credentialId: "sigillo",
+    });
+    const remoteTimes: number[] = [];
+    for (let i = 0; i < 21; i++) {
+      const t0 = performance.now();
+      await remote.seal(receipt, { reason: "Ricevuta di presentazione" });
+      remoteTimes.push(performance.now() - t0);
+    }
+    remoteTimes.shift();
+    console.log(`seal a receipt remotely (CSC v2 double on loopback, RSA-2048): ${summary(remoteTimes)}`);
+  } finally {
+    await csc.close();
+  }
   return sealer;
 }
 

@@ -218,6 +218,27 @@ const schema = z.object({
   SSU_CATALOGUE_FILE: z.string().min(1).optional(),
   SSU_REQUEST_MAX_KB: z.coerce.number().positive("deve essere un numero positivo").default(2048),
   SSU_DOCUMENT_MAX_MB: z.coerce.number().positive("deve essere un numero positivo").default(100),
+  // Signatures, session 6 (issue 14, ADR 0024): the remote qualified seal over the CSC API v2, and the opt-in
+  // that lets development read a trusted list without TRUSTED_LIST_SIGNER.
+  SEAL_PROVIDER: z
+    .enum(["p12", "csc"], {
+      errorMap: () => ({
+        message: "deve essere p12 (certificato locale) oppure csc (servizio di sigillo remoto)",
+      }),
+    })
+    .default("p12"),
+  CSC_URL: z
+    .string()
+    .url("deve essere l'indirizzo del servizio CSC, ad esempio https://firma.example.it (senza /csc/v2)")
+    .optional(),
+  CSC_CLIENT_ID: z.string().min(1).optional(),
+  CSC_CLIENT_SECRET: z.string().min(8, "deve essere lunga almeno 8 caratteri").optional(),
+  CSC_CREDENTIAL_ID: z.string().min(1).optional(),
+  CSC_PIN: z.string().min(1).optional(),
+  CSC_OTP: z.string().min(1).optional(),
+  TRUSTED_LIST_UNSIGNED: z
+    .enum(["0", "1"], { errorMap: () => ({ message: "deve essere 0 oppure 1" }) })
+    .optional(),
 });
 
 /** TRUST_PROXY as Express wants it: a list of addresses, subnets or the names Express knows; null when invalid. */
@@ -364,6 +385,26 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   if (isProduction && ssuPieces.some(Boolean) && !ssuPieces.every(Boolean)) {
     throw new ConfigError(
       "Configurazione non valida: in produzione lo scambio SSU richiede insieme SSU_PRIVATE_KEY_FILE (la chiave registrata su PDND), SSU_KID, PDND_CLIENT_ID, PDND_TOKEN_URL, PDND_JWKS_URL, PDND_KEYS_URL, PDND_ISSUER e SSU_AUDIENCE (l'audience degli e-service del portale); il PDND di sviluppo /dev/pdnd non esiste in produzione.",
+    );
+  }
+  if (env.SEAL_PROVIDER === "csc") {
+    const missing = (["CSC_URL", "CSC_CLIENT_ID", "CSC_CLIENT_SECRET", "CSC_CREDENTIAL_ID"] as const).filter(
+      (name) => !env[name],
+    );
+    if (missing.length)
+      throw new ConfigError(
+        `Configurazione non valida: con SEAL_PROVIDER=csc servono ${missing.join(", ")} (l'indirizzo del servizio di sigillo remoto, le credenziali OAuth2 del portale e l'identificativo della credenziale di sigillo).`,
+      );
+    if (env.SEAL_P12)
+      throw new ConfigError(
+        "Configurazione non valida: SEAL_P12 e SEAL_PROVIDER=csc si escludono: il sigillo è o un file PKCS#12 locale o un servizio remoto. Togli una delle due.",
+      );
+    if (isProduction && !env.CSC_URL!.startsWith("https://"))
+      throw new ConfigError("Configurazione non valida: CSC_URL deve usare https:// in produzione.");
+  }
+  if (isProduction && env.TRUSTED_LIST_UNSIGNED === "1") {
+    throw new ConfigError(
+      "Configurazione non valida: TRUSTED_LIST_UNSIGNED=1 non è ammesso in produzione; una lista di fiducia si legge solo se firmata: indica TRUSTED_LIST_SIGNER.",
     );
   }
   return {

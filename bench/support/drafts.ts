@@ -5,7 +5,7 @@ import { type FilingUser, loadDraft, saveSection, startDraft } from "~/server/fi
 import { addAttachment } from "~/server/filing/uploads.server";
 import type { FileStore } from "~/server/storage.server";
 // The same valid answers the filing tests use.
-import { ANSWERS } from "../../tests/integration/filing/support";
+import { ANSWERS, PDF } from "../../tests/integration/filing/support";
 
 /** A complete non-food shop draft in Volterra, without the attachment `missing` (uploaded in the timed part). */
 export async function completeDraftWithout(
@@ -31,7 +31,8 @@ export async function completeDraftWithout(
       praticaId: started.id,
       code,
       filename: `${code.toLowerCase()}.pdf`,
-      bytes: new TextEncoder().encode(`%PDF-1.4 ${code}`),
+      // A real PDF: the upload checks refuse bytes that only start like one (and nothing was uploaded).
+      bytes: PDF,
       purpose: "filing",
       limits: { maxFileBytes: 1 << 24, maxPraticaBytes: 1 << 27 },
     });

@@ -37,6 +37,8 @@ test.describe("the queue of external calls", () => {
       const row = table.getByTestId("integration-call").filter({ hasText: "e2e_notify_peer" });
       await expect(row).toContainText("Tentativi esauriti: sportello avvisato");
       await expect(row).toContainText("503");
+      // The peer's HTTP status of the last attempt, shown apart from the message (ADR 0024).
+      await expect(row.getByTestId("call-http-status")).toHaveText("Risposta HTTP 503");
       await expectAccessibleWithScripts(browser, page, "integrations");
       await row.getByRole("button", { name: "Riprova la chiamata e2e_notify_peer a SSU" }).click();
       await expect(page).toHaveURL(/\/amministrazione\/integrazioni\?riprova=ok$/);

@@ -14,6 +14,8 @@ export interface CallView {
   attempts: number;
   nextAttemptAt: string;
   lastError: string | null;
+  /** The HTTP status the peer answered on the last failed attempt, when there was an answer. */
+  lastHttpStatus?: number | null;
 }
 
 const romeTime = (iso: string) =>
@@ -70,7 +72,14 @@ export function CallsTable({ calls }: { calls: CallView[] }) {
               </td>
               <td>{c.attempts}</td>
               <td>{c.status === "queued" ? romeTime(c.nextAttemptAt) : "—"}</td>
-              <td className="text-break">{c.lastError ?? "—"}</td>
+              <td className="text-break">
+                {c.lastHttpStatus ? (
+                  <span className="badge bg-light text-dark border me-1" data-testid="call-http-status">
+                    {t("integrations.httpStatus", { status: String(c.lastHttpStatus) })}
+                  </span>
+                ) : null}
+                {c.lastError ?? "—"}
+              </td>
               <td>
                 {c.status === "running" ? null : (
                   <Form method="post">

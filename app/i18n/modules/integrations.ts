@@ -33,6 +33,7 @@ export const it = {
   "integrations.desk.title": "Chiamate in sospeso",
   "integrations.desk.none": "Nessuna chiamata a sistemi esterni in sospeso.",
   "integrations.receipt.pending": "In corso di assegnazione: ti arriverà con un messaggio",
+  "integrations.httpStatus": "Risposta HTTP {status}",
 };
 
 export const en: Record<keyof typeof it, string> = {
@@ -69,4 +70,5 @@ export const en: Record<keyof typeof it, string> = {
   "integrations.desk.title": "Pending calls",
   "integrations.desk.none": "No pending calls to external systems.",
   "integrations.receipt.pending": "Being assigned: it will reach you in a message",
+  "integrations.httpStatus": "HTTP answer {status}",
 };

@@ -23,7 +23,10 @@ import {
 } from "../filing/drafts.server";
 import { submitPratica } from "../filing/submit.server";
 import { addAttachment } from "../filing/uploads.server";
+import { developmentPki, issueDevelopmentPerson } from "../integrations/seal/development.server";
+import { createCms } from "../integrations/signature/cms-sign.server";
 import { findPraticaBySubmissionKey } from "../pratiche/repository.server";
+import { runtime } from "../runtime.server";
 
 /**
  * Files the demo pratiche of `app/domain/demo/plan.ts` through the real paths: the business (or the
@@ -55,6 +58,7 @@ export async function seedDemoPratiche(
   if (!people) return result; // no demo accounts: nothing to file for
   const { catalogue } = await currentCatalogue(db);
   const pdf = await demoPdf();
+  const signer = demoSigner();
   await ensureDelegation(db, services, people, today, pdf);
 
   for (const plan of opts.plan ?? DEMO_PRATICHE) {
@@ -93,11 +97,19 @@ export async function seedDemoPratiche(
       }
       for (const missing of await missingAttachments(db, await loadDraft(db, filer, started.id))) {
         const code = missing.attachment.code;
+        // Where the catalogue requires a signature (2026.3: the relazione tecnica), the declarant signs the
+        // demo file with a test certificate of the development CA, as `npm run signatures:demo` does.
+        const signed = missing.attachment.signature?.required
+          ? await signer.cades(pdf, {
+              name: `${answers.dich_nome} ${answers.dich_cognome}`,
+              fiscalCode: String(answers.dich_codice_fiscale),
+            })
+          : null;
         const up = await addAttachment(db, services.files, filer, {
           praticaId: started.id,
           code,
-          filename: `${code.toLowerCase()}.pdf`,
-          bytes: pdf,
+          filename: signed ? `${code.toLowerCase()}.pdf.p7m` : `${code.toLowerCase()}.pdf`,
+          bytes: signed ?? pdf,
           purpose: "filing",
           limits: LIMITS,
         });
@@ -219,6 +231,32 @@ async function ensureDelegation(
   }
   // The association's principal carries its delegations: read it again now that one exists.
   people.association.principal = await loadPrincipal(people.association.id);
+}
+
+/**
+ * Signs demo files for the demo people (CAdES, attached) with test certificates of the development CA in
+ * DATA_DIR, which the verifier trusts outside production; one certificate per person per run.
+ */
+function demoSigner() {
+  const issued = new Map<string, ReturnType<typeof issueDevelopmentPerson>>();
+  return {
+    async cades(content: Uint8Array, person: { name: string; fiscalCode: string }) {
+      let cert = issued.get(person.fiscalCode);
+      if (!cert) {
+        cert = developmentPki(runtime.env.DATA_DIR).then((pki) => issueDevelopmentPerson(pki, person));
+        issued.set(person.fiscalCode, cert);
+      }
+      const c = await cert;
+      return createCms(
+        content,
+        { certificate: c.der, chain: [], key: c.key },
+        {
+          detached: false,
+          signingTime: new Date(),
+        },
+      );
+    },
+  };
 }
 
 /** One small PDF for every demo upload, saying plainly that it is a demo document. */

@@ -337,12 +337,17 @@ export async function issueDocument(
   });
   // Sealed before hashing: the SHA-256 recorded and shown on /verifica is that of the sealed bytes. Only the
   // CPU part runs here (ADR 0016): a timestamp (TSA_URL) or a remote seal is queued and applied after COMMIT.
-  const signed =
-    kind === "provvedimento" && services.officerSigner
-      ? await services.officerSigner.sealNow(pdf, { reason: "Firma del responsabile del procedimento" })
-      : pdf;
-  const sealed = services.sealer ? await services.sealer.sealNow(signed, { reason: title }) : signed;
-  const deferred = services.sealer?.deferred ?? null;
+  // With a TSA the officer's signature gets its own timestamp (ADR 0024). It must be there before the seal
+  // covers the officer's signature, so the officer signs now (room reserved for the token) and the seal is
+  // deferred whole: the worker adds the officer's timestamp, then seals (with the seal's timestamp).
+  const officer = kind === "provvedimento" ? services.officerSigner : undefined;
+  const officerTimestamp = !!officer && officer.deferred === "timestamp" && !!services.sealer;
+  const signed = officer
+    ? await officer.sealNow(pdf, { reason: "Firma del responsabile del procedimento" })
+    : pdf;
+  const sealed =
+    services.sealer && !officerTimestamp ? await services.sealer.sealNow(signed, { reason: title }) : signed;
+  const deferred = officerTimestamp ? "seal" : (services.sealer?.deferred ?? null);
   const stored = await services.files.put(sealed);
   const id = randomUUID();
   const filename = documentFileName(kind, input.protocol.label || pratica.cui || undefined);
@@ -372,7 +377,12 @@ export async function issueDocument(
       target: "seal",
       idempotencyKey: `seal:${id}`,
       praticaId: pratica.id,
-      payload: { documentId: id, reason: title, deferred },
+      payload: {
+        documentId: id,
+        reason: title,
+        deferred,
+        ...(officerTimestamp ? { officerTimestamp: true } : {}),
+      },
       notBefore: input.now,
     });
   }

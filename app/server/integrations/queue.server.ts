@@ -244,11 +244,13 @@ async function executeSafely(
     });
     return await Promise.race([handler.execute(call, { ...ctx, signal: controller.signal }), timedOut]);
   } catch (error) {
-    const e = error as Error & { name?: string };
+    const e = error as Error & { name?: string; httpStatus?: unknown };
     return {
       ok: false,
       message: e.message || String(error),
       timeout: e.name === "AbortError" || e.name === "TimeoutError",
+      // An adapter that throws (the TSA client, the CSC client) says which HTTP status the peer answered.
+      ...(typeof e.httpStatus === "number" ? { httpStatus: e.httpStatus } : {}),
     };
   } finally {
     clearTimeout(timer);
@@ -321,5 +323,6 @@ export async function openCallViews(db: Kysely<Database>, opts: { praticaId?: st
     attempts: r.attempts,
     nextAttemptAt: new Date(r.next_attempt_at).toISOString(),
     lastError: r.last_error,
+    lastHttpStatus: r.last_http_status,
   }));
 }

@@ -94,12 +94,14 @@ const ports = {
   },
   seal: {
     choose: (env) =>
-      env.SEAL_P12
-        ? real(`p12:${env.SEAL_P12}`)
-        : double(
-            "sigillo di sviluppo (NON qualificato)",
-            "SEAL_P12 è obbligatoria in produzione (il certificato di sigillo del SUAP in formato PKCS#12, con SEAL_P12_PASSWORD)",
-          ),
+      env.SEAL_PROVIDER === "csc"
+        ? real(`csc:${env.CSC_URL}`)
+        : env.SEAL_P12
+          ? real(`p12:${env.SEAL_P12}`)
+          : double(
+              "sigillo di sviluppo (NON qualificato)",
+              "SEAL_P12 è obbligatoria in produzione (il certificato di sigillo del SUAP in formato PKCS#12, con SEAL_P12_PASSWORD), oppure SEAL_PROVIDER=csc con un servizio di sigillo remoto",
+            ),
     adapter: (env: Env): Promise<Sealer> => loadSealer(env),
     // Queued too (ADR 0016): what a seal adds after COMMIT (the RFC 3161 timestamp).
     handler: sealHandler,

@@ -121,6 +121,7 @@ async function main() {
       status: "alerted",
       attempts: 4,
       last_error: "Il servizio SSU ha risposto 503: servizio non disponibile.",
+      last_http_status: 503,
     })
     .where("id", "=", call.id)
     .execute();

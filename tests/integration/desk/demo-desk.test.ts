@@ -10,6 +10,7 @@ import type { EngineServices } from "~/server/engine/engine.server";
 import { sweepDeadlines, todayInRome } from "~/server/engine/deadlines.server";
 import { DATABASES, type TestDatabase, useMigratedDatabase } from "../support/databases";
 import { entityId, userByEmail } from "../support/factories";
+import { signatureRuntime } from "~/server/integrations/signatures.server";
 import { useTestEnv } from "./support";
 
 /**
@@ -23,6 +24,9 @@ describe.each(DATABASES)("the demo desk on %s", (kind) => {
 
   beforeAll(async () => {
     services = useTestEnv();
+    // A new DATA_DIR has its own development CA: the verifier is loaded again for it (in a real process the
+    // data directory never changes), so the demo's signed uploads verify against the CA that signed them.
+    signatureRuntime.verifier = undefined;
     test = await useMigratedDatabase(kind);
     await importBundledCatalogues(test.handle.db);
     first = await seedDemoPratiche(test.handle.db, services);
@@ -74,6 +78,29 @@ describe.each(DATABASES)("the demo desk on %s", (kind) => {
     expect((await verifyChains(db)).problems).toEqual([]);
     // More than one state: the acts went through.
     expect(new Set(rows.map((r) => r.status)).size).toBeGreaterThanOrEqual(4);
+  });
+
+  it("uploads the relazione tecnica signed by the declarant where the catalogue (2026.3) requires it", async () => {
+    const rows = await test.handle.db
+      .selectFrom("attachments")
+      .innerJoin("pratiche", "pratiche.id", "attachments.pratica_id")
+      .select(["attachments.filename", "attachments.signature", "pratiche.submission_key"])
+      .where("pratiche.submission_key", "like", "demo-%")
+      .where("attachments.code", "=", "RELAZIONE_TECNICA")
+      .execute();
+    // The hairdresser's SCIA and the two bars ask for it.
+    expect(rows.map((r) => r.submission_key).sort()).toEqual(
+      DEMO_PRATICHE.filter((p) => /ACCONCIATORI|ESTETISTI|SOMMINISTRAZIONE_APERTURA/.test(p.usecase))
+        .map((p) => `demo-${p.key}`)
+        .sort(),
+    );
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) {
+      expect(row.filename).toBe("relazione_tecnica.pdf.p7m");
+      const report = row.signature as { outcome: string; signatures: { signer: { fiscalCode: string } }[] };
+      expect(report.outcome).toBe("valid");
+      expect(report.signatures[0]!.signer.fiscalCode).toBe("RSSMRA80A41M126H");
+    }
   });
 
   it("shows real work on the officer's worklist and on the agencies' inboxes", async () => {

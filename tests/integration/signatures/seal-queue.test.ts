@@ -22,6 +22,7 @@ import { addToTrustStore, emptyTrustStore } from "~/server/integrations/signatur
 import { LocalSignatureVerifier } from "~/server/integrations/signature/verify.server";
 import { signatureRuntime } from "~/server/integrations/signatures.server";
 import { integrationRunner } from "~/server/jobs/integrations.server";
+import { openCallViews } from "~/server/integrations/queue.server";
 import { LocalFileStore } from "~/server/storage.server";
 import { completeDraft } from "../filing/support";
 import { DATABASES, type TestDatabase, useMigratedDatabase } from "../support/databases";
@@ -136,6 +137,12 @@ describe.each(DATABASES)("the seal's timestamp through the integration queue on 
       .executeTakeFirstOrThrow();
     expect(waiting).toMatchObject({ status: "queued", attempts: 1 });
     expect(waiting.last_error).toMatch(/HTTP 503/);
+    // The TSA's HTTP status is recorded with the failure and reaches the administrator's page.
+    expect(waiting.last_http_status).toBe(503);
+    expect((await openCallViews(db, { praticaId })).find((v) => v.id === call!.id)).toMatchObject({
+      lastHttpStatus: 503,
+      lastError: expect.stringMatching(/HTTP 503/),
+    });
     expect(await receiptOf(db, praticaId)).toMatchObject({ seal_status: "pending", sha256: issued.sha256 });
     // Not due before its backoff.
     expect((await runner(() => new Date(now.getTime() + 5000))).claimed).toBe(0);

@@ -6,7 +6,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseTrustedList, SERVICE_TYPES, trustedCertificates } from "~/domain/signature/trusted-list";
 import { SignedXml } from "xml-crypto";
-import { parseEnv } from "~/server/env.server";
+import { ConfigError, parseEnv } from "~/server/env.server";
 import { loadVerifier } from "~/server/integrations/signature/registry.server";
 import { emptyTrustStore, loadTrustStore } from "~/server/integrations/signature/trust.server";
 import { LocalSignatureVerifier } from "~/server/integrations/signature/verify.server";
@@ -78,8 +78,10 @@ describe("ETSI TS 119 612 trusted list", () => {
     const folder = path.join(dir, "tsl");
     mkdirSync(folder);
     writeFileSync(path.join(folder, "IT_TSL.xml"), trustedList(c.root.der, c.untrustedRoot.der));
-    const store = await loadTrustStore(folder);
+    // Read unsigned only on the explicit opt-in (the development TRUSTED_LIST_UNSIGNED=1), with a warning.
+    const store = await loadTrustStore(folder, emptyTrustStore(undefined, { unsignedLists: "read" }));
     expect(store.anchors).toHaveLength(1);
+    expect(store.warnings![0]).toMatch(/IT_TSL\.xml è letta SENZA verificarne la firma/);
     const verifier = new LocalSignatureVerifier(store);
     const pdf = await samplePdf();
     expect(
@@ -170,6 +172,46 @@ describe("the trusted list's XAdES signature (TRUSTED_LIST_SIGNER)", () => {
     );
     expect(store.refused![1]).toMatch(/3-altro-firmatario\.xml: la firma XAdES .* non è valida/);
     expect(store.refused![2]).toMatch(/4-senza-firma\.xml: la lista di fiducia non porta la firma XAdES/);
+  });
+
+  it("without TRUSTED_LIST_SIGNER: production stops the boot, development refuses the list unless TRUSTED_LIST_UNSIGNED=1", async () => {
+    const folder = path.join(dir, "senza-gestore");
+    mkdirSync(folder);
+    writeFileSync(path.join(folder, "IT_TSL.xml"), trustedList(c.intermediate.der, c.root.der));
+    const pdfFile = await cades(await samplePdf(), c.valid, c);
+    const dataDir = path.join(dir, "data-tl");
+    // Development, no opt-in: the list adds nothing (refused, logged), the signer is an unknown issuer.
+    const refusing = await loadVerifier(
+      parseEnv({ DATA_DIR: dataDir, NODE_ENV: "test", TRUST_ANCHORS: folder }),
+    );
+    const refused = await refusing.verify({ filename: "a.pdf.p7m", bytes: pdfFile });
+    expect(refused.problem?.it).toMatch(/ente non riconosciuto/);
+    const store = await loadTrustStore(folder, emptyTrustStore());
+    expect(store.anchors).toHaveLength(0);
+    expect(store.refused![0]).toMatch(
+      /IT_TSL\.xml: la firma della lista non si può verificare perché TRUSTED_LIST_SIGNER non è impostata/,
+    );
+    // Development with the opt-in: read, its CA trusted.
+    const reading = await loadVerifier(
+      parseEnv({ DATA_DIR: dataDir, NODE_ENV: "test", TRUST_ANCHORS: folder, TRUSTED_LIST_UNSIGNED: "1" }),
+    );
+    expect(["valid", "indeterminate"]).toContain(
+      (await reading.verify({ filename: "a.pdf.p7m", bytes: pdfFile })).outcome,
+    );
+    // Production: the boot stops naming the variable; the opt-in itself is refused there.
+    const production = {
+      NODE_ENV: "production",
+      SESSION_SECRET: "x".repeat(40),
+      DATA_DIR: dataDir,
+      TRUST_ANCHORS: folder,
+    };
+    await expect(loadVerifier(parseEnv(production))).rejects.toThrow(
+      /TRUST_ANCHORS contiene la lista di fiducia .*IT_TSL\.xml, ma TRUSTED_LIST_SIGNER non è impostata/,
+    );
+    await expect(loadVerifier(parseEnv(production))).rejects.toBeInstanceOf(ConfigError);
+    expect(() => parseEnv({ ...production, TRUSTED_LIST_UNSIGNED: "1" })).toThrow(
+      /TRUSTED_LIST_UNSIGNED=1 non è ammesso in produzione/,
+    );
   });
 
   it("stops the boot when TRUSTED_LIST_SIGNER is not a certificate", async () => {

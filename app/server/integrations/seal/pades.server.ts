@@ -2,7 +2,7 @@ import * as asn1js from "asn1js";
 import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFNumber, PDFRef, PDFString } from "pdf-lib";
 import { findPdfSignatures } from "~/domain/signature/envelope";
 import * as pkijs from "pkijs";
-import { type CmsSigner, createCms } from "../signature/cms-sign.server";
+import { type AnyCmsSigner, createCms } from "../signature/cms-sign.server";
 import { OID, ab, ensureEngine } from "../signature/cms.server";
 
 /**
@@ -62,7 +62,7 @@ export function writeIncremental(original: Uint8Array, doc: PDFDocument, refs: P
 
 export async function signPdf(
   pdf: Uint8Array,
-  signer: CmsSigner,
+  signer: AnyCmsSigner,
   options: PadesOptions,
 ): Promise<Uint8Array> {
   const reserve = options.reserve ?? 16384;

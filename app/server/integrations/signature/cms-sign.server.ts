@@ -15,6 +15,19 @@ export interface CmsSigner {
   key: KeyObject;
 }
 
+/**
+ * A signer whose key is elsewhere (a remote qualified-seal service, CSC API): it is given the SHA-256 of the
+ * DER-encoded signed attributes and returns the signature value (PKCS#1 v1.5 for RSA, DER ECDSA-Sig-Value).
+ */
+export interface RemoteCmsSigner {
+  certificate: Uint8Array;
+  chain: Uint8Array[];
+  keyType: "rsa" | "ec";
+  signDigest(sha256: Uint8Array): Promise<Uint8Array>;
+}
+
+export type AnyCmsSigner = CmsSigner | RemoteCmsSigner;
+
 export interface CmsOptions {
   detached: boolean;
   /** Adds the signing-time attribute (CAdES files; PAdES uses the signature dictionary's /M instead). */
@@ -32,7 +45,7 @@ function attr(type: string, value: asn1js.AsnType) {
 
 export async function createCms(
   content: Uint8Array | Uint8Array[],
-  signer: CmsSigner,
+  signer: AnyCmsSigner,
   options: CmsOptions,
 ): Promise<Uint8Array> {
   ensureEngine();
@@ -64,8 +77,11 @@ export async function createCms(
   encoded.sort((x, y) => Buffer.compare(x.der, y.der));
   const sorted = encoded.map((e) => e.a);
   const setDer = new Uint8Array(new asn1js.Set({ value: sorted.map((a) => a.toSchema()) }).toBER(false));
-  const ec = signer.key.asymmetricKeyType === "ec";
-  const signature = new Uint8Array(nodeSign("sha256", setDer, signer.key));
+  const ec = "key" in signer ? signer.key.asymmetricKeyType === "ec" : signer.keyType === "ec";
+  const signature =
+    "key" in signer
+      ? new Uint8Array(nodeSign("sha256", setDer, signer.key))
+      : await signer.signDigest(digest("sha256", setDer));
   const sha256 = () => new pkijs.AlgorithmIdentifier({ algorithmId: OID.sha256 });
   const signerInfo = new pkijs.SignerInfo({
     version: 1,

@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import { ConfigError, type Env } from "../../env.server";
 import { developmentPki } from "../seal/development.server";
 import type { SignatureVerifier } from "./port.server";
-import { emptyTrustStore, loadTrustStore } from "./trust.server";
+import { emptyTrustStore, loadTrustStore, UnsignedTrustedList } from "./trust.server";
 import { LocalSignatureVerifier } from "./verify.server";
 
 /**
@@ -28,11 +28,15 @@ export async function loadVerifier(env: Env): Promise<SignatureVerifier> {
         `Configurazione non valida: TRUSTED_LIST_SIGNER deve indicare un file PEM con il certificato del gestore della lista di fiducia (${env.TRUSTED_LIST_SIGNER}). Correggi il percorso e riavvia.`,
       );
   }
-  const store = emptyTrustStore(tlSigners);
+  const store = emptyTrustStore(tlSigners, {
+    unsignedLists: env.isProduction ? "stop" : env.TRUSTED_LIST_UNSIGNED === "1" ? "read" : "refuse",
+  });
   if (env.TRUST_ANCHORS) {
     try {
       await loadTrustStore(env.TRUST_ANCHORS, store);
     } catch (error) {
+      if (error instanceof UnsignedTrustedList)
+        throw new ConfigError(`Configurazione non valida: ${error.message} e riavvia.`);
       throw new ConfigError(
         `Configurazione non valida: ${(error as Error).message}. Correggi TRUST_ANCHORS e riavvia.`,
       );
@@ -47,6 +51,6 @@ export async function loadVerifier(env: Env): Promise<SignatureVerifier> {
     await loadTrustStore(pki.caPath, store);
     await loadTrustStore(pki.crlPath, store);
   }
-  for (const sentence of store.refused ?? []) console.warn(sentence);
+  for (const sentence of [...(store.refused ?? []), ...(store.warnings ?? [])]) console.warn(sentence);
   return new LocalSignatureVerifier(store);
 }

@@ -10,6 +10,8 @@ import { verifyTrustedListSignature } from "./trusted-list-signature.server";
  * DER .cer/.crt/.der), CRLs (.crl, PEM or DER) and ETSI TS 119 612 trusted lists (.xml). With TL signer
  * certificates (TRUSTED_LIST_SIGNER) a trusted list is taken only if its XAdES signature verifies with one of
  * them; a list that fails is refused (reason in `refused`) and adds nothing, so the anchors already there stay.
+ * Without TL signers a list is refused by default, read only on the development opt-in, and stops the boot in
+ * production (`unsignedLists`, ADR 0024).
  */
 export interface TrustStore {
   anchors: pkijs.Certificate[];
@@ -19,13 +21,35 @@ export interface TrustStore {
   tlSigners?: string[];
   /** Trusted lists refused, one sentence each. */
   refused?: string[];
+  /**
+   * A trusted list when there is no TL signer to check it with (ADR 0024): "refuse" it (the default: it adds
+   * nothing, reason in `refused`), "read" it unsigned (development opt-in TRUSTED_LIST_UNSIGNED=1, a warning
+   * in `warnings`) or "stop" the boot (production: UnsignedTrustedList).
+   */
+  unsignedLists?: "refuse" | "read" | "stop";
+  /** Lists read without their signature checked, one sentence each (logged at boot). */
+  warnings?: string[];
 }
 
-export function emptyTrustStore(tlSigners?: string[]): TrustStore {
-  return { anchors: [], crls: [], sources: [], tlSigners, refused: [] };
+export function emptyTrustStore(
+  tlSigners?: string[],
+  options: { unsignedLists?: "refuse" | "read" | "stop" } = {},
+): TrustStore {
+  return {
+    anchors: [],
+    crls: [],
+    sources: [],
+    tlSigners,
+    refused: [],
+    warnings: [],
+    unsignedLists: options.unsignedLists ?? "refuse",
+  };
 }
 
 export class TrustedListRefused extends Error {}
+
+/** A trusted list met where lists are only taken signed and no TRUSTED_LIST_SIGNER is configured. */
+export class UnsignedTrustedList extends Error {}
 
 function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
   return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
@@ -59,6 +83,19 @@ export function addToTrustStore(store: TrustStore, name: string, bytes: Uint8Arr
       } catch (error) {
         throw new TrustedListRefused(`${name}: ${(error as Error).message}`);
       }
+    } else if (store.unsignedLists === "stop") {
+      throw new UnsignedTrustedList(
+        `TRUST_ANCHORS contiene la lista di fiducia ${name}, ma TRUSTED_LIST_SIGNER non è impostata: in produzione una lista di fiducia si legge solo dopo averne verificato la firma. Indica in TRUSTED_LIST_SIGNER il certificato (PEM) del gestore della lista`,
+      );
+    } else if (store.unsignedLists === "read") {
+      store.warnings = [
+        ...(store.warnings ?? []),
+        `Attenzione: la lista di fiducia ${name} è letta SENZA verificarne la firma (TRUSTED_LIST_UNSIGNED=1, solo in sviluppo). Indica TRUSTED_LIST_SIGNER per verificarla.`,
+      ];
+    } else {
+      throw new TrustedListRefused(
+        `${name}: la firma della lista non si può verificare perché TRUSTED_LIST_SIGNER non è impostata (in sviluppo TRUSTED_LIST_UNSIGNED=1 la legge comunque, con un avviso)`,
+      );
     }
     const list = parseTrustedList(xml);
     for (const b64 of trustedCertificates(list))
@@ -92,6 +129,7 @@ export async function loadTrustStore(
     try {
       addToTrustStore(store, file, new Uint8Array(await readFile(file)));
     } catch (error) {
+      if (error instanceof UnsignedTrustedList) throw error;
       if (error instanceof TrustedListRefused) {
         store.refused = [...(store.refused ?? []), `Lista di fiducia rifiutata: ${error.message}.`];
         continue;
