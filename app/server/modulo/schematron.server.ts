@@ -336,10 +336,13 @@ function locationOf(node: Node): string {
   let n: Node | null = node;
   while (n && n.nodeType === 1) {
     const el = n as Element;
+    const same = (s: Node | null) => s !== null && s.nodeType === 1 && (s as Element).tagName === el.tagName;
     let index = 1;
-    for (let s = el.previousSibling; s; s = s.previousSibling)
-      if (s.nodeType === 1 && (s as Element).tagName === el.tagName) index++;
-    steps.unshift(index > 1 ? `${el.tagName}[${index}]` : el.tagName);
+    let many = false;
+    for (let s = el.previousSibling; s; s = s.previousSibling) if (same(s)) index++;
+    for (let s = el.nextSibling; s && !many; s = s.nextSibling) if (same(s)) many = true;
+    // An index whenever the name repeats among siblings, so every location names one node.
+    steps.unshift(index > 1 || many ? `${el.tagName}[${index}]` : el.tagName);
     n = el.parentNode;
   }
   return `/${steps.join("/")}`;
