@@ -8,6 +8,8 @@ import type { Database } from "../db/schema.server";
 import type { UsecaseRouting } from "../../domain/filing/bundle";
 import { parseCui } from "../../domain/filing/cui";
 import { praticaByCui } from "./queries.server";
+import { MODULO_BY_USECASE } from "../modulo/modulo.server";
+import { moduloDocument } from "../modulo/store.server";
 
 /**
  * The SSU instance descriptor (specs/ssu/json-schema/instance-descriptor-schema.yaml) of a submitted
@@ -109,7 +111,7 @@ export async function instanceDescriptor(db: Kysely<Database>, principal: Princi
   const pratica = await praticaByCui(db, principal, cuiText);
   if (!pratica?.cui || pratica.status === "draft") return null;
   const cui = parseCui(pratica.cui)!;
-  const [business, comune, events, attachments] = await Promise.all([
+  const [business, comune, events, attachments, modulo] = await Promise.all([
     db
       .selectFrom("businesses")
       .select("fiscal_code")
@@ -132,6 +134,7 @@ export async function instanceDescriptor(db: Kysely<Database>, principal: Princi
       .where("pratica_id", "=", pratica.id)
       .orderBy("created_at")
       .execute(),
+    moduloDocument(db, pratica.id),
   ]);
   const snapshot = pratica.snapshot as PersistedWorkflow | null;
   const input = snapshot?.context.input;
@@ -186,12 +189,17 @@ export async function instanceDescriptor(db: Kysely<Database>, principal: Princi
           version: "01.00.00",
           description: r?.competentAdministration?.name ?? "Amministrazione competente",
         },
-        instance: {
-          ref: `istanza/${code}.json`,
-          filename: `${code}.json`,
-          hash: createHash("sha256").update(instance).digest("hex"),
-          alg_hash: "S256",
-        },
+        // The usecases AgID publishes a unified form for carry its XML, stored at submission (issue 16); the
+        // document operation serves it by this ref. The others carry the canonical JSON of the answers.
+        instance:
+          modulo && MODULO_BY_USECASE[code]
+            ? { ref: modulo.id, filename: modulo.filename, hash: modulo.sha256, alg_hash: "S256" }
+            : {
+                ref: `istanza/${code}.json`,
+                filename: `${code}.json`,
+                hash: createHash("sha256").update(instance).digest("hex"),
+                alg_hash: "S256",
+              },
         attachments: attachments.map((a) => ({
           ref: a.id,
           filename: a.filename,
