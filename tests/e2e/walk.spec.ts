@@ -130,7 +130,9 @@ test.describe("the journey walk: words, not codes", () => {
     const before = await page.getByTestId("documents").getByRole("link").count();
     const form = page.locator("#act-CANCEL_BY_OFFICE");
     await expect(form.getByRole("heading", { name: "Chiudi il procedimento senza decisione" })).toBeVisible();
-    await form.getByLabel("La pratica duplica un'altra già presentata").check();
+    // a real click on the visible label (bootstrap-italia draws the radio under it)
+    await form.locator('label[for="ground-duplicate"]').click();
+    await expect(form.getByLabel("La pratica duplica un'altra già presentata")).toBeChecked();
     await form.locator("textarea[name=reasons]").fill("Stessa attività già presentata il giorno prima");
     await form.getByRole("button", { name: "Chiudi il procedimento senza decisione" }).click();
     await expect(page.getByRole("heading", { level: 1 })).toHaveText(
