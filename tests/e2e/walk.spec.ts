@@ -127,6 +127,7 @@ test.describe("the journey walk: words, not codes", () => {
     await login(page, "operatore@demo.test");
     await page.goto("/scrivania?q=&status=all");
     await page.getByRole("link", { name: DESK_TITLES.walkDuplicate }).click();
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText(DESK_TITLES.walkDuplicate);
     const before = await page.getByTestId("documents").getByRole("link").count();
     const form = page.locator("#act-CANCEL_BY_OFFICE");
     await expect(form.getByRole("heading", { name: "Chiudi il procedimento senza decisione" })).toBeVisible();
