@@ -218,6 +218,9 @@ const schema = z.object({
   SSU_CATALOGUE_FILE: z.string().min(1).optional(),
   SSU_REQUEST_MAX_KB: z.coerce.number().positive("deve essere un numero positivo").default(2048),
   SSU_DOCUMENT_MAX_MB: z.coerce.number().positive("deve essere un numero positivo").default(100),
+  // The SSU exchange wired to the workflow (ADR 0025): the agency (entity code) this portal speaks for as a
+  // third party's system.
+  SSU_AGENCY: z.string().min(1).optional(),
 });
 
 /** TRUST_PROXY as Express wants it: a list of addresses, subnets or the names Express knows; null when invalid. */
@@ -364,6 +367,11 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   if (isProduction && ssuPieces.some(Boolean) && !ssuPieces.every(Boolean)) {
     throw new ConfigError(
       "Configurazione non valida: in produzione lo scambio SSU richiede insieme SSU_PRIVATE_KEY_FILE (la chiave registrata su PDND), SSU_KID, PDND_CLIENT_ID, PDND_TOKEN_URL, PDND_JWKS_URL, PDND_KEYS_URL, PDND_ISSUER e SSU_AUDIENCE (l'audience degli e-service del portale); il PDND di sviluppo /dev/pdnd non esiste in produzione.",
+    );
+  }
+  if (/\bthird_party\b/.test(env.SSU_ROLES) && !env.SSU_AGENCY) {
+    throw new ConfigError(
+      "Configurazione non valida: con SSU_ROLES che comprende third_party serve SSU_AGENCY, il codice dell'ente per cui il portale riceve le istanze (es. ASL-TNO). / SSU_ROLES third_party needs SSU_AGENCY, the agency's entity code.",
     );
   }
   return {
