@@ -331,6 +331,7 @@ async function serveOperation(
           target: url ?? "nessuno",
           idempotencyKey: `ssu-doc:${jti}:${item.resource_id}`,
           praticaId: pratica?.id ?? null,
+          notBefore: now,
           payload: {
             service: sender,
             operation: DOCUMENT_OPERATION,
