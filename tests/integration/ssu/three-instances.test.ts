@@ -60,7 +60,17 @@ describe("the SSU exchange through three portals' workflows", () => {
       if (claimed === 0) {
         if (process.env.SSU_DEBUG)
           for (const i of [fo, bo, et])
-            console.log("DEBUG", i.name, JSON.stringify(await i.db.handle.db.selectFrom("integration_calls").select(["operation","status","attempts","last_error"]).where("status","!=","done").execute()));
+            console.log(
+              "DEBUG",
+              i.name,
+              JSON.stringify(
+                await i.db.handle.db
+                  .selectFrom("integration_calls")
+                  .select(["operation", "status", "attempts", "last_error"])
+                  .where("status", "!=", "done")
+                  .execute(),
+              ),
+            );
         return round;
       }
     }
@@ -325,8 +335,14 @@ describe("the SSU exchange through three portals' workflows", () => {
       .where("pratica_id", "=", praticaId)
       .execute();
     expect(
-      mail.some((m) => m.recipient === "impresa@demo.test" && m.body_text.includes("Planimetria dei locali")),
-    ).toBe(true);
+      mail.filter(
+        (m) => m.recipient === "impresa@demo.test" && m.body_text.includes("ti chiede di integrare"),
+      ),
+    ).toHaveLength(1);
+    const asked = (
+      (await pratica(fo))!.snapshot as { context: { integrationRequests: { items: string[] }[] } }
+    ).context.integrationRequests.flatMap((r) => r.items);
+    expect(asked).toContain("Planimetria dei locali in scala 1:100");
   }, 300_000);
 
   it("the business answers while the back office is down: the retry rule (+2 h, +4 h) brings the answer through", async () => {
@@ -347,12 +363,12 @@ describe("the SSU exchange through three portals' workflows", () => {
         .where("operation", "=", "bo_to_fo.send_instance")
         .where("status", "!=", "done")
         .executeTakeFirstOrThrow();
-    expect(await call()).toMatchObject({ status: "retry", attempts: 1 });
+    expect(await call()).toMatchObject({ status: "queued", attempts: 1 });
     clock = new Date(t0 + HOUR);
     expect(await exchange()).toBe(0); // nothing due at +1 h
     clock = new Date(t0 + 2 * HOUR);
     await exchange();
-    expect(await call()).toMatchObject({ status: "retry", attempts: 2 }); // still down at +2 h
+    expect(await call()).toMatchObject({ status: "queued", attempts: 2 }); // still down at +2 h
     clock = new Date(t0 + 5 * HOUR);
     expect(await exchange()).toBe(0); // the next try is 4 h after the second
     await bo.start();
@@ -439,6 +455,12 @@ describe("the SSU exchange through three portals' workflows", () => {
       "CANCEL",
       `ssu:applicant:${fo.env.PDND_CLIENT_ID}`,
     ]);
+    // The back office confirms the end to the front office (SubmitterCancel-001), which was already cancelled.
+    const confirmed = (await out(bo, "notify")).filter((n) => n.pratica_id === second);
+    expect(confirmed.map((n) => (n.body as { event: string }).event)).toEqual([
+      "end_by_submitter_cancel_requested",
+    ]);
+    expect((await pratica(fo, second))?.status).toBe("cancelled");
   }, 300_000);
 
   it("every message was checked against the official OpenAPI, every voucher and signature verified", async () => {
@@ -453,7 +475,8 @@ describe("the SSU exchange through three portals' workflows", () => {
     expect(byOp("bo_to_et", "request_integration")).toBe(1);
     expect(byOp("fo_to_bo", "request_integration")).toBe(1);
     expect(byOp("bo_to_et", "send_conclusions")).toBe(1);
-    expect(byOp("fo_to_bo", "notify")).toBe(1);
+    // the final notification of the first, and (SubmitterCancel-001) end_by_submitter_cancel_requested of the second
+    expect(byOp("fo_to_bo", "notify")).toBe(2);
     expect(byOp("et_to_bo", "notify")).toBe(1);
     expect(byOp("fo_to_bo", "document")).toBeGreaterThanOrEqual(6);
     expect(byOp("bo_to_et", "document")).toBe(2);

@@ -248,7 +248,9 @@ async function serveOperation(
   }
   const problems = checkRequest(route.service, route.operation, body);
   if (problems.length) throw new SsuFault("ERROR_400_001", problems.slice(0, 5).join("; "));
-  const cuiUuid = body.cui?.uuid;
+  // cancel_instance's body is the CUI itself (the spec's `cui` schema).
+  const cuiUuid =
+    body.cui?.uuid ?? (route.operation === "cancel_instance" ? (body.uuid as string | undefined) : undefined);
   if (!cuiUuid && route.operation !== "retry") throw new SsuFault("ERROR_400_001", "cui.uuid mancante");
   const key = `${route.service}/${route.operation}`;
   const now = deps.now?.() ?? new Date();
