@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
-import type { Kysely, Transaction } from "kysely";
+import { type Kysely, sql, type Transaction } from "kysely";
 import { formatCui, parseCui } from "~/domain/filing/cui";
 import type { ConclusionOutcome, WorkflowEvent } from "../../../../workflows/events";
 import type { PersistedWorkflow } from "../../../../workflows/index";
@@ -598,6 +598,15 @@ async function agencyOfRequest(trx: Trx, linked: Link[], body: Record<string, un
 // ---------------------------------------------------------------------------------------------- documents
 
 /**
+ * One arrival per CUI at a time: the instance and its attachments are fetched concurrently, and an attachment
+ * that lands while the copy is being opened must be neither lost nor attached twice. Taken first in the
+ * result's transaction (before any row referencing the pratica), so two arrivals never wait on each other.
+ */
+export async function lockInstance(trx: Trx, cuiUuid: string) {
+  await sql`select pg_advisory_xact_lock(hashtext(${`ssu-instance:${cuiUuid}`}))`.execute(trx);
+}
+
+/**
  * A resource fetched from the peer (document operation, If-Match with the index's hash) arrived. On a local
  * pratica it becomes one of its attachments; the instance resource of a CUI not yet known here opens the
  * local copy: the pratica (its id is the CUI's uuid, so a retried send never opens a second one), its link
@@ -617,6 +626,7 @@ export async function documentArrived(
   },
   deps: { config: SsuConfig; catalogue: CataloguePort; files: FileStore; dispatch: ResultDispatchFn },
 ) {
+  await lockInstance(trx, arrival.cuiUuid);
   const existing = await findPratica(trx, arrival.cuiUuid);
   if (arrival.resourceId !== INSTANCE_RESOURCE) {
     if (existing) await attach(trx, existing.id, arrival);

@@ -15,7 +15,7 @@ import { findPratica } from "../../pratiche/repository.server";
 import { enqueueCall } from "../queue.server";
 import { callSsu, type ClientDeps } from "./client.server";
 import type { SsuConfig } from "./config.server";
-import { documentArrived } from "./flow.server";
+import { documentArrived, lockInstance } from "./flow.server";
 import { DOCUMENT_OPERATION, type SsuService } from "./openapi.server";
 import { ssuRuntime } from "./runtime.server";
 
@@ -104,6 +104,7 @@ async function recordSsuResult(
 ) {
   const p = call.payload as unknown as SsuCallPayload;
   const isDocument = p.operation === DOCUMENT_OPERATION;
+  if (isDocument && outcome.ok) await lockInstance(trx, p.cuiUuid);
   if (outcome.ok) {
     await trx
       .insertInto("ssu_messages")
