@@ -239,6 +239,9 @@ const schema = z.object({
   TRUSTED_LIST_UNSIGNED: z
     .enum(["0", "1"], { errorMap: () => ({ message: "deve essere 0 oppure 1" }) })
     .optional(),
+  // The SSU exchange wired to the workflow (ADR 0025): the agency (entity code) this portal speaks for as a
+  // third party's system.
+  SSU_AGENCY: z.string().min(1).optional(),
 });
 
 /** TRUST_PROXY as Express wants it: a list of addresses, subnets or the names Express knows; null when invalid. */
@@ -405,6 +408,11 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   if (isProduction && env.TRUSTED_LIST_UNSIGNED === "1") {
     throw new ConfigError(
       "Configurazione non valida: TRUSTED_LIST_UNSIGNED=1 non è ammesso in produzione; una lista di fiducia si legge solo se firmata: indica TRUSTED_LIST_SIGNER.",
+    );
+  }
+  if (/\bthird_party\b/.test(env.SSU_ROLES) && !env.SSU_AGENCY) {
+    throw new ConfigError(
+      "Configurazione non valida: con SSU_ROLES che comprende third_party serve SSU_AGENCY, il codice dell'ente per cui il portale riceve le istanze (es. ASL-TNO). / SSU_ROLES third_party needs SSU_AGENCY, the agency's entity code.",
     );
   }
   return {

@@ -6,6 +6,8 @@ import { singleton } from "./singleton.server";
 import { publicUrl } from "./public-url.server";
 import { LocalFileStore } from "./storage.server";
 import { signatureRuntime } from "./integrations/signatures.server";
+import { ssuAfterStep } from "./integrations/ssu/flow.server";
+import { ssuRuntime } from "./integrations/ssu/runtime.server";
 
 // A leaf module, so that adapters (payment/config) can read it without importing the runtime.
 export { publicUrl };
@@ -22,5 +24,12 @@ export function engineServices(env: Env = runtime.env): EngineServices {
     protocolRegistry: env.PROTOCOL_REGISTRY,
     sealer: signatureRuntime.sealer,
     officerSigner: signatureRuntime.officerSigner,
+    afterStep: ssuStepHook(env),
   };
+}
+
+/** The SSU exchange's outbound table for this configuration (ADR 0025). */
+function ssuStepHook(env: Env) {
+  const rt = ssuRuntime(env);
+  return ssuAfterStep(rt.config, rt.catalogue);
 }

@@ -394,8 +394,10 @@ export function PraticaSummary({ data }: { data: PraticaData }) {
                   e.actorName ??
                   (e.actorKind.startsWith("system")
                     ? t("desk.actor.system")
-                    : (actorWords[e.actorKind as keyof typeof actorWords]?.[t.locale] ??
-                      t("desk.actor.system"))),
+                    : e.actorKind.startsWith("ssu:")
+                      ? t("desk.actor.ssu")
+                      : (actorWords[e.actorKind as keyof typeof actorWords]?.[t.locale] ??
+                        t("desk.actor.system"))),
               })}{" "}
               ({statusLabel(t, e.stateAfter)})
               {typeof e.payload.reasons === "string" && e.payload.reasons ? (

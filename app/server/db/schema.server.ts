@@ -424,6 +424,7 @@ export interface Database {
   pec_messages: PecMessagesTable;
   ssu_seen_tokens: SsuSeenTokensTable;
   ssu_messages: SsuMessagesTable;
+  ssu_links: SsuLinksTable;
 }
 
 export type PaymentPositionStatus = "creating" | "valid" | "paid" | "cancelling" | "cancelled" | "failed";
@@ -612,3 +613,13 @@ export interface SsuMessagesTable {
 }
 
 export type SsuMessageRow = Selectable<SsuMessagesTable>;
+
+/** 0021: the SSU peer a pratica talks to, per e-service called (and per agency for et_to_bo). */
+export interface SsuLinksTable {
+  pratica_id: string;
+  service: "bo_to_fo" | "fo_to_bo" | "bo_to_et" | "et_to_bo";
+  agency_code: Generated<string>;
+  url: string;
+  version: Generated<number>;
+  created_at: Generated<Date>;
+}

@@ -65,6 +65,25 @@ async function authorise(
 ) {
   const allowed = eventActors[request.event.type];
   const label = eventText("it", request.event.type);
+  if (request.actor.kind === "peer") {
+    // Another SSU system, authenticated by its PDND voucher and bound to this pratica by its link (ADR 0025).
+    const as = request.actor.as;
+    if (!allowed.includes(as)) {
+      throw new EngineError(
+        "forbidden",
+        `L'atto «${label}» non può arrivare da un altro sistema SSU come ${as}.`,
+        "Not an act of this peer's role",
+      );
+    }
+    if ("agencyId" in request.event && as === "agency" && request.event.agencyId !== request.actor.agencyId) {
+      throw new EngineError(
+        "forbidden",
+        "Il sistema dell'ente può inviare atti solo a nome del proprio ente.",
+        "A peer acts only for its own agency",
+      );
+    }
+    return as;
+  }
   if (request.actor.kind === "system") {
     if (!allowed.includes("system")) {
       throw new EngineError(
@@ -127,7 +146,12 @@ export async function dispatchInTransaction(
     praticaId: pratica.id,
     type: request.event.type,
     actorUserId: request.actor.kind === "user" ? request.actor.userId : null,
-    actorKind: request.actor.kind === "system" ? `system:${request.actor.name}` : actorKind,
+    actorKind:
+      request.actor.kind === "system"
+        ? `system:${request.actor.name}`
+        : request.actor.kind === "peer"
+          ? `ssu:${actorKind}:${request.actor.name}`
+          : actorKind,
     payload: eventPayload(request.event),
     stateBefore: pratica.status,
     stateAfter: result.status,
@@ -161,6 +185,7 @@ export async function dispatchInTransaction(
   // 6. Execute the effects.
   const ctx = await effectContext(trx, services, saved, request.event, audit.seq, result, now);
   await runEffects(ctx, [...result.effects, ...extraEffects], { final: result.final });
+  if (services.afterStep) await services.afterStep(ctx, { status: pratica.status, ended: pratica.ended });
 
   return {
     praticaId: pratica.id,
@@ -247,7 +272,12 @@ export async function dispatchResult(
     await dispatchInTransaction(
       trx,
       services,
-      { praticaId: request.praticaId, event, actor: { kind: "system", name: "integration" } },
+      {
+        praticaId: request.praticaId,
+        event,
+        actor: request.actor ?? { kind: "system", name: "integration" },
+        start: request.start,
+      },
       request.effects,
     );
     return;

@@ -2,7 +2,7 @@ import type { Transaction } from "kysely";
 import type { Principal } from "~/domain/policy";
 import type { DueDates, Refusal, WorkflowEvent, WorkflowInput } from "../../../workflows/index";
 import type { Database, Pratica } from "../db/schema.server";
-import type { IntegrationResultEvent } from "../integrations/types.server";
+import type { IntegrationResultEvent, PeerActor } from "../integrations/types.server";
 import type { FileStore } from "../storage.server";
 import type { Sealer } from "../integrations/seal/port.server";
 
@@ -13,7 +13,15 @@ import type { Sealer } from "../integrations/seal/port.server";
 
 export type EngineActor =
   | { kind: "user"; userId: string; principal: Principal }
-  | { kind: "system"; name: string };
+  | { kind: "system"; name: string }
+  | PeerActor;
+
+/**
+ * Runs after a step's effects, in its transaction (the SSU exchange's table of "this event on a pratica linked
+ * to an SSU peer queues that operation": app/server/integrations/ssu/flow.server.ts, injected by
+ * engineServices). `prior` is the pratica as it was before the step.
+ */
+export type AfterStepHook = (ctx: EffectContext, prior: { status: string; ended: boolean }) => Promise<void>;
 
 export type EngineErrorCode = "not_found" | "forbidden" | "conflict" | "invalid";
 
@@ -46,6 +54,8 @@ export interface EngineServices {
    * transaction; "remote" queues a registration call and the number arrives later.
    */
   protocolRegistry?: "internal" | "remote";
+  /** The SSU exchange's outbound table (ADR 0025); absent: no SSU message is ever queued by a step. */
+  afterStep?: AfterStepHook;
 }
 
 export interface DispatchRequest {

@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from "kysely";
 import type { Effect, IntegrationKind } from "../../../workflows/effects";
 import type { WorkflowEvent } from "../../../workflows/events";
+import type { WorkflowInput } from "../../../workflows/shared";
 import type { Database, IntegrationCallRow, IntegrationCallStatus } from "../db/schema.server";
 import type { FileStore } from "../storage.server";
 
@@ -103,6 +104,25 @@ export interface ResultDispatch {
   praticaId: string;
   event: WorkflowEvent | IntegrationResultEvent;
   effects?: Effect[];
+  /**
+   * Who sends a workflow event that came from another system (default: the system). An SSU peer speaks for
+   * the actor the law gives the act to (the front office for the applicant, the agency's system for the
+   * agency, the back office for the office): the voucher authenticated the system, the link of the pratica
+   * says which one it is (ADR 0025).
+   */
+  actor?: PeerActor;
+  /** Only for the first event of a pratica received from a peer: the workflow input. */
+  start?: WorkflowInput;
+}
+
+/** Another system acting on a pratica as one of the law's actors (ADR 0025). */
+export interface PeerActor {
+  kind: "peer";
+  /** the peer's name for the audit (e.g. its PDND client or e-service address) */
+  name: string;
+  as: "applicant" | "officer" | "agency";
+  /** for `agency`: the agency (entity code) the peer speaks for */
+  agencyId?: string;
 }
 
 export type ResultDispatchFn = (trx: Transaction<Database>, request: ResultDispatch) => Promise<void>;

@@ -51,6 +51,8 @@ export interface SsuConfig {
   documentMaxBytes: number;
   catalogueFile: string | null;
   dataDir: string;
+  /** As a third party's system: the agency (entity code) this portal answers for (SSU_AGENCY). */
+  agency: string | null;
 }
 
 export function parseRoles(value: string): SsuRole[] {
@@ -99,6 +101,7 @@ export function ssuConfig(env: Env): SsuConfig {
     documentMaxBytes: Math.round(env.SSU_DOCUMENT_MAX_MB * 1024 * 1024),
     catalogueFile: env.SSU_CATALOGUE_FILE ?? null,
     dataDir: env.DATA_DIR,
+    agency: env.SSU_AGENCY ?? null,
   };
 }
 

@@ -10,7 +10,12 @@ import {
   ssuRetryPolicy,
 } from "../types.server";
 import type { CataloguePort } from "./catalogue.server";
+import { romeDate } from "~/domain/dates";
+import { findPratica } from "../../pratiche/repository.server";
+import { enqueueCall } from "../queue.server";
 import { callSsu, type ClientDeps } from "./client.server";
+import type { SsuConfig } from "./config.server";
+import { documentArrived, lockInstance } from "./flow.server";
 import { DOCUMENT_OPERATION, type SsuService } from "./openapi.server";
 import { ssuRuntime } from "./runtime.server";
 
@@ -22,7 +27,7 @@ export interface SsuCallPayload {
   url: string | null;
   cuiUuid: string;
   body?: Record<string, unknown>;
-  resource?: { id: string; hash: string; alg: string };
+  resource?: { id: string; hash: string; alg: string; code?: string; name?: string };
   retryOf?: string;
 }
 
@@ -85,7 +90,7 @@ export function ssuHandler(env: Env, overrides: Partial<ClientDeps> = {}): Integ
       }
       return { ok: true, result: { status: outcome.reply?.status ?? 200 } };
     },
-    onResult: (trx, call, outcome, ctx) => recordSsuResult(trx, call, outcome, ctx, rt.catalogue),
+    onResult: (trx, call, outcome, ctx) => recordSsuResult(trx, call, outcome, ctx, rt.catalogue, rt.config),
   };
 }
 
@@ -95,9 +100,11 @@ async function recordSsuResult(
   outcome: CallOutcome,
   ctx: ResultContext,
   catalogue: CataloguePort,
+  config: SsuConfig,
 ) {
   const p = call.payload as unknown as SsuCallPayload;
   const isDocument = p.operation === DOCUMENT_OPERATION;
+  if (isDocument && outcome.ok) await lockInstance(trx, p.cuiUuid);
   if (outcome.ok) {
     await trx
       .insertInto("ssu_messages")
@@ -110,7 +117,14 @@ async function recordSsuResult(
         pratica_id: call.pratica_id,
         peer: p.url ?? "nessuno",
         body: JSON.stringify(
-          isDocument ? { resource_id: p.resource?.id, ...outcome.result } : (p.body ?? {}),
+          isDocument
+            ? {
+                resource_id: p.resource?.id,
+                code: p.resource?.code,
+                name: p.resource?.name,
+                ...outcome.result,
+              }
+            : (p.body ?? {}),
         ),
         http_status: Number(outcome.result.status ?? 200),
         message_key: `call:${call.idempotency_key}`,
@@ -135,9 +149,53 @@ async function recordSsuResult(
         .executeTakeFirst());
     if (!already) await catalogue.audit(trx, { cuiUuid: p.cuiUuid, event, praticaId: call.pratica_id });
   }
-  if (call.pratica_id) {
+  let praticaId = call.pratica_id;
+  if (outcome.ok && isDocument && p.resource) {
+    // The resource becomes the pratica's attachment; the instance itself opens the local copy (ADR 0025).
+    await documentArrived(
+      trx,
+      {
+        cuiUuid: p.cuiUuid,
+        resourceId: p.resource.id,
+        code: p.resource.code,
+        name: p.resource.name,
+        sha256: String(outcome.result.sha256),
+        storageKey: String(outcome.result.storage_key),
+        size: Number(outcome.result.size),
+        now: ctx.now,
+      },
+      { config, catalogue, files: ctx.files, dispatch: ctx.dispatch },
+    );
+    if (!praticaId) {
+      const opened = await findPratica(trx, p.cuiUuid);
+      praticaId = opened?.id ?? null;
+    }
+  }
+  if (outcome.ok && p.service === "bo_to_fo" && p.operation === "send_instance" && call.pratica_id) {
+    // The front office issued the receipt on filing: once the back office has the instance, it is told the
+    // receipt's date (bo_to_fo notify_receipt), from which it counts the terms.
+    const pratica = await findPratica(trx, call.pratica_id);
+    const body = p.body as { cui?: unknown; instance_descriptor_version?: string } | undefined;
+    if (pratica && body?.instance_descriptor_version === "1")
+      await enqueueCall(trx, {
+        kind: "ssu",
+        operation: "bo_to_fo.notify_receipt",
+        target: p.url ?? "nessuno",
+        idempotencyKey: `ssu:${call.pratica_id}:notify_receipt`,
+        praticaId: call.pratica_id,
+        payload: {
+          service: "bo_to_fo",
+          operation: "notify_receipt",
+          url: p.url,
+          cuiUuid: p.cuiUuid,
+          body: { cui: body.cui, date: romeDate(new Date(pratica.submitted_at ?? ctx.now)) },
+        },
+        notBefore: ctx.now,
+      });
+  }
+  if (praticaId) {
     await ctx.dispatch(trx, {
-      praticaId: call.pratica_id,
+      praticaId,
       event: {
         type: "INTEGRATION_RESULT",
         at: ctx.now.toISOString(),

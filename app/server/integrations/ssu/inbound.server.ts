@@ -16,6 +16,7 @@ import {
   operationSpec,
   type SsuService,
 } from "./openapi.server";
+import { INSTANCE_RESOURCE, instanceResource, stepFromInbound } from "./flow.server";
 import { parseRange } from "./range.server";
 import {
   digestOf,
@@ -247,7 +248,9 @@ async function serveOperation(
   }
   const problems = checkRequest(route.service, route.operation, body);
   if (problems.length) throw new SsuFault("ERROR_400_001", problems.slice(0, 5).join("; "));
-  const cuiUuid = body.cui?.uuid;
+  // cancel_instance's body is the CUI itself (the spec's `cui` schema).
+  const cuiUuid =
+    body.cui?.uuid ?? (route.operation === "cancel_instance" ? (body.uuid as string | undefined) : undefined);
   if (!cuiUuid && route.operation !== "retry") throw new SsuFault("ERROR_400_001", "cui.uuid mancante");
   const key = `${route.service}/${route.operation}`;
   const now = deps.now?.() ?? new Date();
@@ -293,14 +296,34 @@ async function serveOperation(
           result: { event: body.event ?? null, from: voucher.clientId },
         },
       });
+      // The message steps the pratica through the engine (ADR 0025); a refused step is the peer's problem
+      // to know about (ERROR_500_002-like), never a half-applied change.
+      try {
+        await stepFromInbound(
+          trx,
+          {
+            service: route.service,
+            operation: route.operation,
+            body,
+            peer: voucher.clientId,
+            praticaId: pratica.id,
+            now,
+          },
+          deps.record,
+        );
+      } catch (error) {
+        if ((error as Error).name !== "EngineError") throw error;
+        throw new SsuFault(
+          "ERROR_500_009",
+          `l'operazione non è ammessa nello stato della pratica: ${(error as Error).message}`,
+        );
+      }
     }
     if (route.operation === "send_instance" && cuiUuid) {
       // The receiver fetches every resource of the index from the sender (document operation), after COMMIT.
       const sender = route.service === "bo_to_fo" ? "fo_to_bo" : "bo_to_et";
-      const items = [
-        ...((body.instance_index as { resource_id: string; hash: string; alg_hash: string }[]) ?? []),
-        ...((body.general_index as { resource_id: string; hash: string; alg_hash: string }[]) ?? []),
-      ];
+      type Item = { resource_id: string; hash: string; alg_hash: string; code?: string; ref?: string };
+      const items = [...((body.instance_index as Item[]) ?? []), ...((body.general_index as Item[]) ?? [])];
       const suap = body.cui?.context ?? "*";
       const url = deps.catalogue.endpoint(sender, { suap, office: "*" });
       for (const item of items) {
@@ -310,12 +333,19 @@ async function serveOperation(
           target: url ?? "nessuno",
           idempotencyKey: `ssu-doc:${jti}:${item.resource_id}`,
           praticaId: pratica?.id ?? null,
+          notBefore: now,
           payload: {
             service: sender,
             operation: DOCUMENT_OPERATION,
             url,
             cuiUuid,
-            resource: { id: item.resource_id, hash: item.hash, alg: item.alg_hash },
+            resource: {
+              id: item.resource_id,
+              hash: item.hash,
+              alg: item.alg_hash,
+              code: item.code,
+              name: item.ref,
+            },
           },
         });
       }
@@ -429,6 +459,10 @@ export async function findResource(
   resourceId: string,
 ): Promise<Resource | null> {
   const pratica = await localPratica(db, cuiUuid);
+  if (pratica && resourceId === INSTANCE_RESOURCE) {
+    const instance = await instanceResource(db, pratica.id);
+    if (instance) return { sha256: instance.sha256, read: async () => instance.bytes };
+  }
   if (pratica && /^[0-9a-f-]{36}$/i.test(resourceId)) {
     const attachment = await db
       .selectFrom("attachments")

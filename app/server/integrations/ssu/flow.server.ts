@@ -1,0 +1,826 @@
+import { createHash, randomUUID } from "node:crypto";
+import { type Kysely, sql, type Transaction } from "kysely";
+import { formatCui, parseCui } from "~/domain/filing/cui";
+import type { ConclusionOutcome, WorkflowEvent } from "../../../../workflows/events";
+import type { PersistedWorkflow } from "../../../../workflows/index";
+import type { Database, Pratica } from "../../db/schema.server";
+import type { AfterStepHook } from "../../engine/types.server";
+import type { FileStore } from "../../storage.server";
+import { findPratica } from "../../pratiche/repository.server";
+import { enqueueCall } from "../queue.server";
+import type { PeerActor, ResultDispatchFn } from "../types.server";
+import type { CataloguePort } from "./catalogue.server";
+import type { SsuConfig } from "./config.server";
+import type { SsuService } from "./openapi.server";
+
+/**
+ * The SSU exchange wired to the pratica's workflow (issue 16, ADR 0025), both ways, with no new machine:
+ * - outbound: `ssuAfterStep` is the table "this event on a pratica linked to an SSU peer queues that
+ *   operation", run by the engine in the step's transaction (the calls go after COMMIT, through the queue);
+ * - inbound: `stepFromInbound` maps a received operation to an existing event, dispatched through the engine
+ *   with the peer as the law's actor (the front office for the applicant, the agency's system for the agency,
+ *   the back office for the office); `documentArrived` stores a fetched resource as the pratica's attachment,
+ *   and creates the pratica (once: its id is the CUI's uuid) when the instance itself arrives.
+ * The links (`ssu_links`, migration 0021) say which peer each pratica talks to.
+ */
+
+type Trx = Transaction<Database>;
+export type Link = { service: SsuService; agency_code: string; url: string; version: number };
+
+/** The resource carrying the instance itself (the pratica's data and workflow input), canonical JSON. */
+export const INSTANCE_RESOURCE = "istanza";
+
+export function ssuCui(pratica: Pick<Pratica, "cui" | "id">) {
+  const c = pratica.cui ? parseCui(pratica.cui) : null;
+  if (!c) return null;
+  return {
+    context: c.context,
+    data: c.data,
+    progressive: c.progressive,
+    progressivo: c.progressive,
+    uuid: c.uuid,
+  };
+}
+
+/** An entity as the SSU names administrations (AdministrationSchema). */
+export function administrationOf(e: { code: string; name: string; ipa_code: string | null }) {
+  return { ipacode: e.ipa_code ?? e.code, officecode: e.code, version: "01.00.00", description: e.name };
+}
+
+const isRemote = (config: SsuConfig, url: string | null): url is string =>
+  !!url && !url.startsWith(`${config.audience}/`);
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (value && typeof value === "object")
+    return `{${Object.keys(value as object)
+      .sort()
+      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(",")}}`;
+  return JSON.stringify(value ?? null);
+}
+
+/** The instance resource of a local pratica: what a receiving portal needs to open its own copy. */
+export async function instanceResource(db: Kysely<Database> | Trx, praticaId: string) {
+  const p = await findPratica(db, praticaId);
+  if (!p?.cui) return null;
+  const [comune, desk, business] = await Promise.all([
+    db.selectFrom("entities").select(["code"]).where("id", "=", p.municipality_id).executeTakeFirst(),
+    db.selectFrom("entities").select(["code"]).where("id", "=", p.desk_id).executeTakeFirst(),
+    db
+      .selectFrom("businesses")
+      .select(["name", "fiscal_code", "legal_form", "pec"])
+      .where("id", "=", p.business_id)
+      .executeTakeFirst(),
+  ]);
+  const input = (p.snapshot as PersistedWorkflow | null)?.context.input;
+  const { praticaId: _omit, ...workflowInput } = input ?? ({} as Record<string, unknown>);
+  const bytes = Buffer.from(
+    canonical({
+      title: p.title,
+      regime: p.regime,
+      usecases: p.usecases,
+      comune: comune?.code ?? null,
+      desk: desk?.code ?? null,
+      business: business ?? null,
+      form: p.form_data,
+      input: input ? workflowInput : null,
+    }),
+  );
+  return { bytes, sha256: createHash("sha256").update(bytes).digest("hex") };
+}
+
+async function instanceIndex(trx: Trx, pratica: Pratica) {
+  const istanza = await instanceResource(trx, pratica.id);
+  const usecases = (pratica.usecases as unknown as string[]) ?? [];
+  const code = usecases[0] ?? "istanza";
+  const attachments = await trx
+    .selectFrom("attachments")
+    .select(["id", "code", "filename", "sha256"])
+    .where("pratica_id", "=", pratica.id)
+    .orderBy("created_at")
+    .orderBy("id")
+    .execute();
+  return [
+    ...(istanza
+      ? [
+          {
+            code,
+            ref: "istanza.json",
+            description: "Istanza",
+            resource_id: INSTANCE_RESOURCE,
+            hash: istanza.sha256,
+            alg_hash: "S256",
+          },
+        ]
+      : []),
+    ...attachments.map((a) => ({
+      code: a.code || code,
+      ref: a.filename,
+      description: a.filename,
+      resource_id: a.id,
+      hash: a.sha256,
+      alg_hash: "S256",
+    })),
+  ];
+}
+
+async function queue(
+  trx: Trx,
+  pratica: Pratica,
+  link: Link,
+  operation: string,
+  body: Record<string, unknown>,
+  key: string,
+  now: Date,
+) {
+  await enqueueCall(trx, {
+    kind: "ssu",
+    operation: `${link.service}.${operation}`,
+    target: link.url,
+    idempotencyKey: `ssu:${pratica.id}:${link.service}:${link.agency_code}:${operation}:${key}`,
+    praticaId: pratica.id,
+    payload: { service: link.service, operation, url: link.url, cuiUuid: pratica.id, body },
+    notBefore: now,
+  });
+}
+
+async function links(trx: Trx, praticaId: string): Promise<Link[]> {
+  return (await trx
+    .selectFrom("ssu_links")
+    .select(["service", "agency_code", "url", "version"])
+    .where("pratica_id", "=", praticaId)
+    .execute()) as Link[];
+}
+
+async function addLink(trx: Trx, praticaId: string, link: Omit<Link, "version"> & { version?: number }) {
+  await trx
+    .insertInto("ssu_links")
+    .values({ pratica_id: praticaId, ...link })
+    .onConflict((oc) => oc.columns(["pratica_id", "service", "agency_code"]).doUpdateSet({ url: link.url }))
+    .execute();
+}
+
+async function bumpVersion(trx: Trx, praticaId: string, link: Link, version: number) {
+  await trx
+    .updateTable("ssu_links")
+    .set({ version })
+    .where("pratica_id", "=", praticaId)
+    .where("service", "=", link.service)
+    .where("agency_code", "=", link.agency_code)
+    .execute();
+}
+
+const FO_EVENTS = new Set([
+  "end_by_instance_refused",
+  "end_by_proceeding_time_expired",
+  "end_by_integration_times_expired",
+  "end_by_submitter_cancel_requested",
+  "end_by_suspension_requested",
+  "end_by_conformation_requested",
+  "end_by_positive_outcome",
+  "end_by_negative_outcome",
+]);
+const ET_EVENTS = new Set([...FO_EVENTS].filter((e) => e !== "end_by_instance_refused"));
+
+async function entityByCode(trx: Trx, code: string) {
+  return trx
+    .selectFrom("entities")
+    .select(["id", "code", "name", "ipa_code"])
+    .where("code", "=", code)
+    .executeTakeFirst();
+}
+
+/** The outbound table: which SSU operation each step of a linked pratica queues (ADR 0025). */
+export function ssuAfterStep(config: SsuConfig, catalogue: CataloguePort): AfterStepHook {
+  return async (ctx, prior) => {
+    if (!config.enabled || ctx.event.type === "INTEGRATION_RESULT") return;
+    const { trx, pratica, now } = ctx;
+    const cui = ssuCui(pratica);
+    if (!cui) return;
+    const event = ctx.event as WorkflowEvent;
+    const key = String(ctx.seq);
+    let linked = await links(trx, pratica.id);
+    const before = ctx.queuedCalls;
+    const version = (l: Link) => String(l.version);
+
+    // Front office: a pratica filed here whose back office is another SSU system is sent to it on protocol.
+    if (event.type === "PROTOCOL" && linked.length === 0) {
+      const url = catalogue.endpoint("bo_to_fo", { suap: cui.context });
+      if (config.roles.includes("front_office") && isRemote(config, url)) {
+        const link: Link = { service: "bo_to_fo", agency_code: "", url, version: 1 };
+        await addLink(trx, pratica.id, link);
+        await queue(
+          trx,
+          pratica,
+          link,
+          "send_instance",
+          await sendInstanceBody(trx, pratica, cui, 1),
+          key,
+          now,
+        );
+        linked = [link];
+      }
+    }
+    if (!linked.length && event.type !== "FORWARD_TO_AGENCIES") return;
+    const desk = await trx
+      .selectFrom("entities")
+      .select(["code", "name", "ipa_code"])
+      .where("id", "=", pratica.desk_id)
+      .executeTakeFirstOrThrow();
+    for (const link of linked) {
+      if (link.service === "bo_to_fo") {
+        // Front office's copy: the business's answer and its withdrawal travel to the back office.
+        if (event.type === "INTEGRATION_RECEIVED") {
+          const v = link.version + 1;
+          await bumpVersion(trx, pratica.id, link, v);
+          await queue(
+            trx,
+            pratica,
+            link,
+            "send_instance",
+            await sendInstanceBody(trx, pratica, cui, v),
+            key,
+            now,
+          );
+        } else if (event.type === "CANCEL") {
+          await queue(trx, pratica, link, "cancel_instance", cui, key, now);
+        }
+      } else if (link.service === "fo_to_bo") {
+        // Back office's copy of a pratica filed at another front office.
+        const admin = administrationOf(desk);
+        if (event.type === "SEND_INTEGRATION_REQUEST") {
+          const items = await integrationRequests(trx, pratica, admin);
+          await queue(
+            trx,
+            pratica,
+            link,
+            "request_integration",
+            {
+              cui,
+              instance_descriptor_version: version(link),
+              integration_list: [
+                {
+                  code: firstUsecase(pratica),
+                  ref: "istanza",
+                  integration_request: items,
+                },
+              ],
+            },
+            key,
+            now,
+          );
+        } else if (event.type === "REQUEST_CORRECTION") {
+          const text = event.reasons ?? (event.items ?? []).join("; ") ?? "Regolarizzazione dell'istanza";
+          await queue(
+            trx,
+            pratica,
+            link,
+            "request_correction",
+            {
+              cui,
+              instance_descriptor_version: version(link),
+              correction_list: [
+                {
+                  code: firstUsecase(pratica),
+                  ref: "istanza",
+                  correction_requested: text || "Regolarizzazione dell'istanza",
+                  correction_request: text || "Regolarizzazione dell'istanza",
+                },
+              ],
+            },
+            key,
+            now,
+          );
+        } else if (pratica.ended && !prior.ended) {
+          const end = (pratica.ssu_status ?? "").replace(/^ended_by_/, "end_by_");
+          if (FO_EVENTS.has(end))
+            await queue(
+              trx,
+              pratica,
+              link,
+              "notify",
+              { cui, instance_descriptor_version: version(link), event: end },
+              key,
+              now,
+            );
+        }
+      } else if (link.service === "et_to_bo") {
+        const end = (pratica.ssu_status ?? "").replace(/^ended_by_/, "end_by_");
+        if (pratica.ended && !prior.ended && ET_EVENTS.has(end))
+          await queue(
+            trx,
+            pratica,
+            link,
+            "notify",
+            { cui, instance_descriptor_version: version(link), event: end },
+            key,
+            now,
+          );
+      } else if (link.service === "bo_to_et") {
+        // The agency's own copy: its conclusions and integration requests go back to the back office.
+        const agency = await entityByCode(trx, link.agency_code);
+        if (!agency) continue;
+        const admin = administrationOf(agency);
+        if (event.type === "AGENCY_CONCLUSION" && event.agencyId === link.agency_code) {
+          await queue(
+            trx,
+            pratica,
+            link,
+            "send_conclusions",
+            conclusionsBody(cui, version(link), admin, event.outcome, event.reasons, now),
+            key,
+            now,
+          );
+        } else if (event.type === "AGENCY_REQUESTS_INTEGRATION" && event.agencyId === link.agency_code) {
+          await queue(
+            trx,
+            pratica,
+            link,
+            "request_integration",
+            {
+              cui,
+              instance_descriptor_version: version(link),
+              integration_list: [
+                {
+                  code: firstUsecase(pratica),
+                  ref: "istanza",
+                  integration_request: event.items.map((request) => ({
+                    request,
+                    requester_administration: admin,
+                  })),
+                },
+              ],
+            },
+            key,
+            now,
+          );
+        }
+      }
+    }
+    // Forwarding to an agency that runs its own SSU system (the catalogue's third_party_system).
+    if (event.type === "FORWARD_TO_AGENCIES" && config.roles.includes("back_office")) {
+      for (const a of event.agencies) {
+        const agency = await entityByCode(trx, a.agencyId);
+        if (!agency) continue;
+        const admin = administrationOf(agency);
+        const url = catalogue.endpoint("et_to_bo", {
+          suap: cui.context,
+          office: `${admin.ipacode}/${admin.officecode}`,
+        });
+        if (!isRemote(config, url)) continue;
+        const link: Link = { service: "et_to_bo", agency_code: agency.code, url, version: 1 };
+        await addLink(trx, pratica.id, link);
+        await queue(
+          trx,
+          pratica,
+          link,
+          "send_instance",
+          await sendInstanceBody(trx, pratica, cui, 1),
+          key,
+          now,
+        );
+      }
+    }
+    ctx.queuedCalls = before + (await countQueued(trx, pratica.id, key));
+  };
+}
+
+async function countQueued(trx: Trx, praticaId: string, key: string) {
+  const rows = await trx
+    .selectFrom("integration_calls")
+    .select("id")
+    .where("kind", "=", "ssu")
+    .where("pratica_id", "=", praticaId)
+    .where("idempotency_key", "like", `ssu:${praticaId}:%:${key}`)
+    .execute();
+  return rows.length;
+}
+
+function firstUsecase(pratica: Pratica) {
+  return ((pratica.usecases as unknown as string[]) ?? [])[0] ?? "istanza";
+}
+
+/** What the office asks (its own items and the agencies' collected requests), each with who asks it. */
+async function integrationRequests(trx: Trx, pratica: Pratica, desk: ReturnType<typeof administrationOf>) {
+  const ctx = (pratica.snapshot as PersistedWorkflow | null)?.context as
+    | { integrationRequests?: { from: string; items: string[] }[] }
+    | undefined;
+  const out: { request: string; requester_administration: ReturnType<typeof administrationOf> }[] = [];
+  for (const r of ctx?.integrationRequests ?? []) {
+    const agency = r.from === "suap" ? null : await entityByCode(trx, r.from);
+    const admin = agency ? administrationOf(agency) : desk;
+    for (const request of r.items) out.push({ request, requester_administration: admin });
+  }
+  return out.length
+    ? out
+    : [{ request: "Integrazione della documentazione dell'istanza", requester_administration: desk }];
+}
+
+function conclusionsBody(
+  cui: NonNullable<ReturnType<typeof ssuCui>>,
+  version: string,
+  admin: ReturnType<typeof administrationOf>,
+  outcome: ConclusionOutcome,
+  reasons: string | undefined,
+  now: Date,
+) {
+  const base = { cui, instance_descriptor_version: version, requester_administration: admin };
+  if (outcome === "positive")
+    return {
+      ...base,
+      conclusions_type: "positive_outcome",
+      positive_outcome: reasons || "Parere favorevole",
+    };
+  if (outcome === "conformation")
+    return {
+      ...base,
+      conclusions_type: "conformation_requested",
+      date: now.toISOString().slice(0, 10),
+      conformation_requested: reasons || "Conformazione richiesta",
+    };
+  return {
+    ...base,
+    conclusions_type: "suspension_requested",
+    negative_outcome_motivation: reasons || "Parere contrario",
+  };
+}
+
+async function sendInstanceBody(
+  trx: Trx,
+  pratica: Pratica,
+  cui: NonNullable<ReturnType<typeof ssuCui>>,
+  version: number,
+) {
+  return {
+    cui,
+    instance_descriptor_version: String(version),
+    instance_index: await instanceIndex(trx, pratica),
+    general_index: [],
+  };
+}
+
+// ---------------------------------------------------------------------------------------------- inbound
+
+export interface InboundStep {
+  service: SsuService;
+  operation: string;
+  body: Record<string, unknown> & { cui?: { uuid?: string } };
+  /** the caller's PDND client */
+  peer: string;
+  praticaId: string | null;
+  now: Date;
+}
+
+const END_EVENTS: Record<string, (p: Pratica, at: string) => WorkflowEvent | null> = {
+  end_by_positive_outcome: (p, at) =>
+    p.regime.startsWith("scia") ? { type: "CONCLUDE_CHECKS", at } : { type: "GRANT", at },
+  end_by_negative_outcome: (_p, at) => ({ type: "DENY", at, reasons: "Esito negativo del back office" }),
+  end_by_suspension_requested: (_p, at) => ({
+    type: "DENY",
+    at,
+    reasons: "Il back office ha concluso con richiesta di sospensione",
+  }),
+  end_by_instance_refused: (_p, at) => ({
+    type: "REFUSE_INADMISSIBLE",
+    at,
+    reasons: "Il back office ha dichiarato l'istanza irricevibile",
+  }),
+};
+
+/**
+ * A received operation steps the local pratica through the one engine path (`record` is dispatchResult):
+ * the event the law gives that actor, with the peer as the actor. Returns what was dispatched (for the trace).
+ */
+export async function stepFromInbound(
+  trx: Trx,
+  step: InboundStep,
+  record: ResultDispatchFn,
+): Promise<WorkflowEvent | null> {
+  if (!step.praticaId) return null;
+  const pratica = await findPratica(trx, step.praticaId);
+  if (!pratica) return null;
+  const linked = await links(trx, pratica.id);
+  const at = step.now.toISOString();
+  const peer = (as: PeerActor["as"], agencyId?: string): PeerActor => ({
+    kind: "peer",
+    name: step.peer,
+    as,
+    agencyId,
+  });
+  const key = `${step.service}/${step.operation}`;
+  let event: WorkflowEvent | null = null;
+  let actor: PeerActor | null = null;
+  const fo = linked.find((l) => l.service === "fo_to_bo");
+  const bo = linked.find((l) => l.service === "bo_to_fo");
+  if (key === "bo_to_fo/send_instance" && fo) {
+    const v = Number(step.body.instance_descriptor_version);
+    if (!(v > fo.version)) return null; // a retried send of a version already seen steps nothing
+    await bumpVersion(trx, pratica.id, fo, v);
+    if (pratica.status === "integration_requested") {
+      event = { type: "INTEGRATION_RECEIVED", at };
+      actor = peer("applicant");
+    }
+  } else if (key === "bo_to_fo/cancel_instance" && fo) {
+    event = { type: "CANCEL", at, reasons: "Ritirata dal presentatore (front office)" };
+    actor = peer("applicant");
+  } else if (
+    (key === "bo_to_et/send_conclusions" || key === "bo_to_et/request_integration") &&
+    linked.length
+  ) {
+    const agency = await agencyOfRequest(trx, linked, step.body);
+    if (!agency) return null;
+    actor = peer("agency", agency);
+    if (key === "bo_to_et/send_conclusions") {
+      const t = String(step.body.conclusions_type);
+      const outcome: ConclusionOutcome =
+        t === "positive_outcome" ? "positive" : t === "conformation_requested" ? "conformation" : "negative";
+      const reasons = String(
+        step.body.positive_outcome ??
+          step.body.conformation_requested ??
+          step.body.negative_outcome_motivation ??
+          "",
+      );
+      event = { type: "AGENCY_CONCLUSION", at, agencyId: agency, outcome, ...(reasons ? { reasons } : {}) };
+    } else {
+      event = {
+        type: "AGENCY_REQUESTS_INTEGRATION",
+        at,
+        agencyId: agency,
+        items: requestsOf(step.body),
+      };
+    }
+  } else if (key === "fo_to_bo/request_integration" && bo) {
+    event = { type: "SEND_INTEGRATION_REQUEST", at, items: requestsOf(step.body) };
+    actor = peer("officer");
+  } else if (key === "fo_to_bo/request_correction" && bo) {
+    const list =
+      (step.body.correction_list as { correction_request?: string; correction_requested?: string }[]) ?? [];
+    event = {
+      type: "REQUEST_CORRECTION",
+      at,
+      items: list.map((c) => c.correction_request ?? c.correction_requested ?? "").filter(Boolean),
+    };
+    actor = peer("officer");
+  } else if (key === "fo_to_bo/notify" && bo) {
+    event = END_EVENTS[String(step.body.event)]?.(pratica, at) ?? null;
+    actor = peer("officer");
+  }
+  if (!event || !actor) return null;
+  await record(trx, { praticaId: pratica.id, event, actor });
+  return event;
+}
+
+function requestsOf(body: Record<string, unknown>) {
+  const list = (body.integration_list as { integration_request?: { request: string }[] }[]) ?? [];
+  const items = list.flatMap((l) => (l.integration_request ?? []).map((r) => r.request));
+  return items.length ? items : ["Integrazione richiesta"];
+}
+
+/** The local agency a back office forwarded to, named by the request's requester_administration. */
+async function agencyOfRequest(trx: Trx, linked: Link[], body: Record<string, unknown>) {
+  const list =
+    (body.integration_list as { integration_request?: { requester_administration?: unknown }[] }[]) ?? [];
+  const admin = (body.requester_administration ??
+    list[0]?.integration_request?.[0]?.requester_administration) as
+    | { ipacode?: string; officecode?: string }
+    | undefined;
+  for (const l of linked.filter((x) => x.service === "et_to_bo")) {
+    const e = await entityByCode(trx, l.agency_code);
+    if (!e) continue;
+    const a = administrationOf(e);
+    if (a.ipacode === admin?.ipacode && a.officecode === admin?.officecode) return e.code;
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------- documents
+
+/**
+ * One arrival per CUI at a time: the instance and its attachments are fetched concurrently, and an attachment
+ * that lands while the copy is being opened must be neither lost nor attached twice. Taken first in the
+ * result's transaction (before any row referencing the pratica), so two arrivals never wait on each other.
+ */
+export async function lockInstance(trx: Trx, cuiUuid: string) {
+  await sql`select pg_advisory_xact_lock(hashtext(${`ssu-instance:${cuiUuid}`}))`.execute(trx);
+}
+
+/**
+ * A resource fetched from the peer (document operation, If-Match with the index's hash) arrived. On a local
+ * pratica it becomes one of its attachments; the instance resource of a CUI not yet known here opens the
+ * local copy: the pratica (its id is the CUI's uuid, so a retried send never opens a second one), its link
+ * to the peer, its attachments held so far, and its workflow started through the engine.
+ */
+export async function documentArrived(
+  trx: Trx,
+  arrival: {
+    cuiUuid: string;
+    resourceId: string;
+    code?: string;
+    name?: string;
+    sha256: string;
+    storageKey: string;
+    size: number;
+    now: Date;
+  },
+  deps: { config: SsuConfig; catalogue: CataloguePort; files: FileStore; dispatch: ResultDispatchFn },
+) {
+  await lockInstance(trx, arrival.cuiUuid);
+  const existing = await findPratica(trx, arrival.cuiUuid);
+  if (arrival.resourceId !== INSTANCE_RESOURCE) {
+    if (existing) await attach(trx, existing.id, arrival);
+    return;
+  }
+  if (existing) return;
+  const received = await trx
+    .selectFrom("ssu_messages")
+    .select(["service", "body", "peer"])
+    .where("cui_uuid", "=", arrival.cuiUuid)
+    .where("direction", "=", "in")
+    .where("operation", "=", "send_instance")
+    .orderBy("created_at", "desc")
+    .executeTakeFirst();
+  if (!received) return;
+  const body = received.body as {
+    cui: { context: string; data: string; progressive?: string; progressivo?: string; uuid: string };
+    instance_descriptor_version: string;
+  };
+  const asAgency = received.service === "et_to_bo";
+  const data = JSON.parse(Buffer.from(await deps.files.get(arrival.storageKey)).toString("utf8")) as {
+    title: string;
+    regime: string;
+    usecases: string[];
+    comune: string | null;
+    business: { name: string; fiscal_code: string; legal_form: string; pec: string | null } | null;
+    form: Record<string, unknown>;
+    input: import("../../../../workflows/shared").WorkflowInput | null;
+  };
+  if (!data.input) throw new Error("l'istanza ricevuta non indica i tempi del procedimento");
+  const desk = await entityByCode(trx, body.cui.context);
+  if (!desk)
+    throw new Error(`lo sportello ${body.cui.context} dell'istanza non è configurato in questo portale`);
+  const comune =
+    (data.comune ? await entityByCode(trx, data.comune) : undefined) ??
+    (await trx
+      .selectFrom("desk_comuni")
+      .select("comune_id as id")
+      .where("desk_id", "=", desk.id)
+      .executeTakeFirst());
+  if (!comune) throw new Error("nessun Comune dello sportello per l'istanza ricevuta");
+  const business = data.business ?? {
+    name: "Soggetto presentatore",
+    fiscal_code: `SSU${arrival.cuiUuid.slice(0, 13)}`,
+    legal_form: "",
+    pec: null,
+  };
+  await trx
+    .insertInto("businesses")
+    .values({
+      id: randomUUID(),
+      name: business.name,
+      legal_form: business.legal_form || "—",
+      fiscal_code: business.fiscal_code,
+      pec: business.pec,
+      registered_office: JSON.stringify({}),
+      legal_representative: JSON.stringify({}),
+    })
+    .onConflict((oc) => oc.column("fiscal_code").doNothing())
+    .execute();
+  const businessRow = await trx
+    .selectFrom("businesses")
+    .select("id")
+    .where("fiscal_code", "=", business.fiscal_code)
+    .executeTakeFirstOrThrow();
+  // The filer is the sending system (it has no password and cannot sign in).
+  const peerEmail = `ssu-${createHash("sha256").update(received.peer).digest("hex").slice(0, 16)}@sistemi-ssu.invalid`;
+  await trx
+    .insertInto("users")
+    .values({
+      id: randomUUID(),
+      email: peerEmail,
+      password_hash: null,
+      full_name: `Sistema SSU ${received.peer}`,
+    })
+    .onConflict((oc) => oc.column("email").doNothing())
+    .execute();
+  const filer = await trx
+    .selectFrom("users")
+    .select("id")
+    .where("email", "=", peerEmail)
+    .executeTakeFirstOrThrow();
+  const version = await trx
+    .selectFrom("catalogue_versions")
+    .select("id")
+    .orderBy("id", "desc")
+    .executeTakeFirstOrThrow();
+  const cui = {
+    context: body.cui.context,
+    data: body.cui.data,
+    progressive: body.cui.progressivo ?? body.cui.progressive ?? "000000",
+    uuid: arrival.cuiUuid,
+  };
+  await trx
+    .insertInto("pratiche")
+    .values({
+      id: arrival.cuiUuid,
+      cui: formatCui(cui),
+      catalogue_version_id: version.id,
+      usecases: JSON.stringify(data.usecases ?? []),
+      title: data.title,
+      regime: data.regime,
+      municipality_id: comune.id,
+      desk_id: desk.id,
+      business_id: businessRow.id,
+      filer_user_id: filer.id,
+      form_data: JSON.stringify(data.form ?? {}),
+    })
+    .execute();
+  const service: SsuService = asAgency ? "bo_to_et" : "fo_to_bo";
+  const url = deps.catalogue.endpoint(service, { suap: cui.context });
+  const agency = asAgency ? deps.config.agency : "";
+  if (asAgency && !agency) throw new Error("SSU_AGENCY non indica l'ente di questo portale");
+  await addLink(trx, arrival.cuiUuid, {
+    service,
+    agency_code: agency ?? "",
+    url: url ?? "nessuno",
+    version: Number(body.instance_descriptor_version) || 1,
+  });
+  const held = await trx
+    .selectFrom("ssu_messages")
+    .select("body")
+    .where("cui_uuid", "=", arrival.cuiUuid)
+    .where("direction", "=", "in")
+    .where("operation", "=", "document")
+    .execute();
+  for (const h of held) {
+    const b = h.body as {
+      resource_id: string;
+      sha256: string;
+      storage_key: string;
+      size: number;
+      code?: string;
+      name?: string;
+    };
+    if (b.resource_id !== INSTANCE_RESOURCE)
+      await attach(trx, arrival.cuiUuid, {
+        resourceId: b.resource_id,
+        sha256: b.sha256,
+        storageKey: b.storage_key,
+        size: b.size,
+        code: b.code,
+        name: b.name,
+      });
+  }
+  const at = arrival.now.toISOString();
+  const sender: PeerActor = { kind: "peer", name: received.peer, as: "applicant" };
+  await deps.dispatch(trx, {
+    praticaId: arrival.cuiUuid,
+    event: { type: "SUBMIT", at },
+    actor: sender,
+    start: { ...data.input, praticaId: arrival.cuiUuid },
+  });
+  await deps.dispatch(trx, { praticaId: arrival.cuiUuid, event: { type: "PROTOCOL", at } });
+  if (asAgency && agency) {
+    // The agency's copy waits for its own opinion: forwarded to this portal's agency by the back office.
+    await deps.dispatch(trx, {
+      praticaId: arrival.cuiUuid,
+      event: {
+        type: "FORWARD_TO_AGENCIES",
+        at,
+        agencies: [{ agencyId: agency, termDays: data.input.times.max_gg_concl_send ?? 30 }],
+      },
+      actor: { kind: "peer", name: received.peer, as: "officer" },
+    });
+  }
+}
+
+async function attach(
+  trx: Trx,
+  praticaId: string,
+  a: { resourceId: string; sha256: string; storageKey: string; size: number; code?: string; name?: string },
+) {
+  const same = await trx
+    .selectFrom("attachments")
+    .select("id")
+    .where("pratica_id", "=", praticaId)
+    .where("sha256", "=", a.sha256)
+    .executeTakeFirst();
+  if (same) return;
+  const owner = (await findPratica(trx, praticaId))!;
+  await trx
+    .insertInto("attachments")
+    .values({
+      id: randomUUID(),
+      pratica_id: praticaId,
+      code: a.code ?? "ssu",
+      filename: a.name ?? `${a.resourceId}.pdf`,
+      content_type: "application/pdf",
+      size: a.size,
+      sha256: a.sha256,
+      storage_key: a.storageKey,
+      uploaded_by: owner.filer_user_id,
+      signature: null,
+    })
+    .execute();
+}
