@@ -6,6 +6,8 @@ import { singleton } from "./singleton.server";
 import { publicUrl } from "./public-url.server";
 import { LocalFileStore } from "./storage.server";
 import { signatureRuntime } from "./integrations/signatures.server";
+import { ssuCatalogueHook } from "./integrations/ssu/catalogue-hook.server";
+import { ssuConfig } from "./integrations/ssu/config.server";
 
 // A leaf module, so that adapters (payment/config) can read it without importing the runtime.
 export { publicUrl };
@@ -22,5 +24,7 @@ export function engineServices(env: Env = runtime.env): EngineServices {
     protocolRegistry: env.PROTOCOL_REGISTRY,
     sealer: signatureRuntime.sealer,
     officerSigner: signatureRuntime.officerSigner,
+    // The Catalogo SSU port (ADR 0026): what the catalogue is told as the pratica moves, queued per step.
+    ...(ssuConfig(env).enabled ? { ssuCatalogue: ssuCatalogueHook(ssuConfig(env)) } : {}),
   };
 }

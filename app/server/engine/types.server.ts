@@ -46,6 +46,19 @@ export interface EngineServices {
    * transaction; "remote" queues a registration call and the number arrives later.
    */
   protocolRegistry?: "internal" | "remote";
+  /**
+   * The Catalogo SSU port (issue 16, ADR 0026): after each step, in the step's transaction, queues what the
+   * Catalogo must be told (request_cui when filed, audit on a change of SSU state, update_times on a change of
+   * the clock); the calls run after COMMIT. Absent: nothing is told (tests, SSU off).
+   */
+  ssuCatalogue?: SsuCatalogueHook;
+}
+
+export interface SsuCatalogueHook {
+  afterStep(
+    trx: Transaction<Database>,
+    step: { before: Pratica; after: Pratica; event: WorkflowEvent; now: Date },
+  ): Promise<void>;
 }
 
 export interface DispatchRequest {
