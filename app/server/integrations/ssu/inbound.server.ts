@@ -59,6 +59,8 @@ export interface InboundDeps {
 
 type Answer = SsuAnswer;
 
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export async function handleSsuRequest(
   request: Request,
   service: string,
@@ -105,6 +107,9 @@ export async function handleSsuRequest(
     }
     if (!(await rememberToken(deps.db, { jti: integrity.jti, issuer: integrity.iss, exp: integrity.exp })))
       throw new SsuFault("ERROR_401_004", "Agid-JWT-Signature già usato (jti ripetuto)");
+    // A path parameter that cannot be a CUI's UUID is a malformed request (the GET operations' 400).
+    if (route.params.cuiUuid !== undefined && !UUID_RE.test(route.params.cuiUuid))
+      throw new SsuFault("ERROR_400_001", "cui_uuid non è un UUID");
     const answer = isCatalogueService(route.service)
       ? await serveCatalogue(
           { service: route.service, operation: route.operation, cuiUuid: route.params.cuiUuid },
