@@ -26,6 +26,8 @@ export function engineServices(env: Env = runtime.env): EngineServices {
     officerSigner: signatureRuntime.officerSigner,
     // The Catalogo SSU port (ADR 0026): what the catalogue is told as the pratica moves, queued per step; on
     // when the portal speaks to a PDND (PDND_TOKEN_URL), the national one or a development one on loopback.
-    ...(env.PDND_TOKEN_URL && ssuConfig(env).enabled ? { ssuCatalogue: ssuCatalogueHook(ssuConfig(env)) } : {}),
+    ...(env.PDND_TOKEN_URL && ssuConfig(env).enabled
+      ? { ssuCatalogue: ssuCatalogueHook(ssuConfig(env)) }
+      : {}),
   };
 }

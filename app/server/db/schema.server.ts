@@ -624,11 +624,7 @@ export interface SsuCatalogueInstancesTable {
   cui: Json<Record<string, string>>;
   descriptor: Json<Record<string, unknown>>;
   client_id: string;
-  audit: ColumnType<
-    { message: string; event_time: string; client_id: string }[],
-    string | undefined,
-    string
-  >;
+  audit: ColumnType<{ message: string; event_time: string; client_id: string }[], string | undefined, string>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }

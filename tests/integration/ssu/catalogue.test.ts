@@ -74,7 +74,8 @@ describe.each(DATABASES)("Catalogo SSU port on %s", (kind) => {
     });
     const key = await ssuRuntime(env).key();
     pdnd.double.registerClient(clientId, key.publicJwk);
-    for (const s of CATALOGUE_SERVICES) pdnd.double.registerPurpose(`purpose-${clientId}-${s}`, clientId, endpoint(s));
+    for (const s of CATALOGUE_SERVICES)
+      pdnd.double.registerPurpose(`purpose-${clientId}-${s}`, clientId, endpoint(s));
     services = { ...base, ssuCatalogue: ssuCatalogueHook(ssuConfig(env)) };
   }, 180_000);
 
@@ -145,7 +146,10 @@ describe.each(DATABASES)("Catalogo SSU port on %s", (kind) => {
     // The descriptor sent is the whole one, valid for the SSU JSON schema and the Catalogo's OpenAPI.
     expect(descriptorProblems(body)).toEqual([]);
     expect(checkRequest("catalogo_ssu_to_fo", "request_cui", body)).toEqual([]);
-    expect((body.instance_status as { state: string }[]).map((s) => s.state)).toEqual(["started", "presented"]);
+    expect((body.instance_status as { state: string }[]).map((s) => s.state)).toEqual([
+      "started",
+      "presented",
+    ]);
     // Nothing reached the Catalogo yet: the call waits for the worker.
     expect((await catalogueDescriptor(id)).ok).toBe(false);
     const report = await run();
@@ -253,6 +257,6 @@ describe.each(DATABASES)("Catalogo SSU port on %s", (kind) => {
     const outcome = await catalogueDescriptor(randomUUID());
     expect(outcome.ok).toBe(false);
     expect(outcome.reply?.status).toBe(500);
-    expect((outcome.reply?.body as { code: string }).code).toBe("ERROR_500_002");
+    expect((outcome.reply!.body as { code: string }).code).toBe("ERROR_500_002");
   }, 60_000);
 });

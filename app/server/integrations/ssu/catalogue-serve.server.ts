@@ -99,7 +99,10 @@ export async function serveCatalogue(
     const message = String(body.message);
     const states = (descriptor.instance_status ?? []) as { state: string; timestamp: string }[];
     const ended = states.some((s) => ENDED.has(s.state));
-    const audit = [...row.audit, { message, event_time: String(body.event_time), client_id: voucher.clientId }];
+    const audit = [
+      ...row.audit,
+      { message, event_time: String(body.event_time), client_id: voucher.clientId },
+    ];
     const state = AUDIT_STATE[message];
     let next = descriptor;
     if (state && !ended && states.at(-1)?.state !== state) {

@@ -196,7 +196,13 @@ export async function recordCatalogueResult(
   ctx: ResultContext,
 ) {
   if (!outcome.ok) return;
-  const p = call.payload as { service: string; operation: string; url: string; cuiUuid: string; body?: unknown };
+  const p = call.payload as {
+    service: string;
+    operation: string;
+    url: string;
+    cuiUuid: string;
+    body?: unknown;
+  };
   const answer = outcome.result.answer as { cui?: Record<string, string> } | undefined;
   await trx
     .insertInto("ssu_messages")

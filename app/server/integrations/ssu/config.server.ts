@@ -83,7 +83,9 @@ export function parsePurposes(value: string | undefined): Partial<Record<SpecSer
 }
 
 /** SSU_CATALOGUE_ENDPOINTS: `catalogo_ssu_to_fo=https://…,catalogo_ssu_to_bo=https://…` (no trailing slash). */
-export function parseCatalogueEndpoints(value: string | undefined): Partial<Record<CatalogueService, string>> {
+export function parseCatalogueEndpoints(
+  value: string | undefined,
+): Partial<Record<CatalogueService, string>> {
   const out: Partial<Record<CatalogueService, string>> = {};
   for (const pair of (value ?? "").split(",")) {
     const at = pair.indexOf("=");
