@@ -142,7 +142,8 @@ function daysBetween(from: string, to: string): number {
  */
 export function descriptorVersion(statusSteps: number, snapshot: PersistedWorkflow | null): number {
   const clock = (snapshot?.context as { clock?: ClockState | null } | undefined)?.clock ?? null;
-  return Math.max(1, statusSteps) + (clock ? clock.periods.length + clock.resets.length : 0);
+  // Filed = `started` + `presented`: version 1; each later step, suspension or new term adds one.
+  return Math.max(1, statusSteps - 1) + (clock ? clock.periods.length + clock.resets.length : 0);
 }
 
 export async function instanceDescriptor(db: Kysely<Database>, principal: Principal, cuiText: string) {
