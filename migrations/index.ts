@@ -16,6 +16,7 @@ import * as m0016 from "./0016_ssu";
 import * as m0017 from "./0017_pec";
 import * as m0018 from "./0018_protocol_register";
 import * as m0021 from "./0021_ssu_flow";
+import * as m0022 from "./0022_ssu_catalogue";
 
 /**
  * Statically listed so the migrations are bundled into the server build (loading .ts files from disk at run
@@ -39,4 +40,5 @@ export const migrations: Record<string, Migration> = {
   "0017_pec": m0017,
   "0018_protocol_register": m0018,
   "0021_ssu_flow": m0021,
+  "0022_ssu_catalogue": m0022,
 };

@@ -242,6 +242,14 @@ const schema = z.object({
   // The SSU exchange wired to the workflow (ADR 0025): the agency (entity code) this portal speaks for as a
   // third party's system.
   SSU_AGENCY: z.string().min(1).optional(),
+  // The Catalogo SSU port (issue 16, ADR 0026): the national catalogue's e-services; without it, development.
+  SSU_CATALOGUE_ENDPOINTS: z
+    .string()
+    .regex(
+      /^\s*(catalogo_ssu_to_(fo|bo|et)=https?:\/\/[^,\s]+\s*(,\s*catalogo_ssu_to_(fo|bo|et)=https?:\/\/[^,\s]+\s*)*)?$/,
+      "deve essere un elenco e-service=indirizzo separato da virgole, ad esempio catalogo_ssu_to_fo=https://…,catalogo_ssu_to_bo=https://… (the Catalogo SSU e-service addresses)",
+    )
+    .optional(),
 });
 
 /** TRUST_PROXY as Express wants it: a list of addresses, subnets or the names Express knows; null when invalid. */
@@ -385,6 +393,12 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     env.PDND_ISSUER,
     env.SSU_AUDIENCE,
   ];
+  // The Catalogo SSU: in production with PDND, the national catalogue's addresses (no development catalogue).
+  if (isProduction && env.PDND_TOKEN_URL && !env.SSU_CATALOGUE_ENDPOINTS?.trim()) {
+    throw new ConfigError(
+      "Configurazione non valida: in produzione con PDND serve SSU_CATALOGUE_ENDPOINTS (gli indirizzi degli e-service del Catalogo SSU, ad esempio catalogo_ssu_to_fo=https://…,catalogo_ssu_to_bo=https://…); il catalogo di sviluppo non si avvia in produzione. / In production with PDND set SSU_CATALOGUE_ENDPOINTS.",
+    );
+  }
   if (isProduction && ssuPieces.some(Boolean) && !ssuPieces.every(Boolean)) {
     throw new ConfigError(
       "Configurazione non valida: in produzione lo scambio SSU richiede insieme SSU_PRIVATE_KEY_FILE (la chiave registrata su PDND), SSU_KID, PDND_CLIENT_ID, PDND_TOKEN_URL, PDND_JWKS_URL, PDND_KEYS_URL, PDND_ISSUER e SSU_AUDIENCE (l'audience degli e-service del portale); il PDND di sviluppo /dev/pdnd non esiste in produzione.",

@@ -8,6 +8,8 @@ import { LocalFileStore } from "./storage.server";
 import { signatureRuntime } from "./integrations/signatures.server";
 import { ssuAfterStep } from "./integrations/ssu/flow.server";
 import { ssuRuntime } from "./integrations/ssu/runtime.server";
+import { ssuCatalogueHook } from "./integrations/ssu/catalogue-hook.server";
+import { ssuConfig } from "./integrations/ssu/config.server";
 
 // A leaf module, so that adapters (payment/config) can read it without importing the runtime.
 export { publicUrl };
@@ -25,6 +27,11 @@ export function engineServices(env: Env = runtime.env): EngineServices {
     sealer: signatureRuntime.sealer,
     officerSigner: signatureRuntime.officerSigner,
     afterStep: ssuStepHook(env),
+    // The Catalogo SSU port (ADR 0026): what the catalogue is told as the pratica moves, queued per step; on
+    // when the portal speaks to a PDND (PDND_TOKEN_URL), the national one or a development one on loopback.
+    ...(env.PDND_TOKEN_URL && ssuConfig(env).enabled
+      ? { ssuCatalogue: ssuCatalogueHook(ssuConfig(env)) }
+      : {}),
   };
 }
 

@@ -170,6 +170,8 @@ export interface PraticheTable {
   event_count: Generated<number>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
+  /** 0022: the CUI as the Catalogo SSU answered request_cui (null until it has) */
+  ssu_cui?: string | null;
   /** 0004: ids of the form sections the applicant completed in the draft */
   completed_sections: Json<string[]>;
   /** 0004: fees computed from the catalogue for the Comune, as shown before submission */
@@ -425,6 +427,7 @@ export interface Database {
   ssu_seen_tokens: SsuSeenTokensTable;
   ssu_messages: SsuMessagesTable;
   ssu_links: SsuLinksTable;
+  ssu_catalogue_instances: SsuCatalogueInstancesTable;
 }
 
 export type PaymentPositionStatus = "creating" | "valid" | "paid" | "cancelling" | "cancelled" | "failed";
@@ -610,6 +613,8 @@ export interface SsuMessagesTable {
   http_status: number | null;
   message_key: string;
   created_at: Generated<Date>;
+  /** 0022: the peer's PDND client of an outbound message (the `iss` of its signed answer) */
+  peer_client_id?: string | null;
 }
 
 export type SsuMessageRow = Selectable<SsuMessagesTable>;
@@ -622,4 +627,15 @@ export interface SsuLinksTable {
   url: string;
   version: Generated<number>;
   created_at: Generated<Date>;
+}
+
+/** 0022: the development Catalogo SSU's register of instances (the CUI it issued, the descriptor as told). */
+export interface SsuCatalogueInstancesTable {
+  cui_uuid: string;
+  cui: Json<Record<string, string>>;
+  descriptor: Json<Record<string, unknown>>;
+  client_id: string;
+  audit: ColumnType<{ message: string; event_time: string; client_id: string }[], string | undefined, string>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
 }

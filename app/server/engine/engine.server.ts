@@ -181,6 +181,8 @@ export async function dispatchInTransaction(
     .returningAll()
     .executeTakeFirstOrThrow();
   await syncAgencies(trx, pratica.id, result);
+  if (services.ssuCatalogue)
+    await services.ssuCatalogue.afterStep(trx, { before: pratica, after: saved, event: request.event, now });
 
   // 6. Execute the effects.
   const ctx = await effectContext(trx, services, saved, request.event, audit.seq, result, now);

@@ -56,6 +56,19 @@ export interface EngineServices {
   protocolRegistry?: "internal" | "remote";
   /** The SSU exchange's outbound table (ADR 0025); absent: no SSU message is ever queued by a step. */
   afterStep?: AfterStepHook;
+  /**
+   * The Catalogo SSU port (issue 16, ADR 0026): after each step, in the step's transaction, queues what the
+   * Catalogo must be told (request_cui when filed, audit on a change of SSU state, update_times on a change of
+   * the clock); the calls run after COMMIT. Absent: nothing is told (tests, SSU off).
+   */
+  ssuCatalogue?: SsuCatalogueHook;
+}
+
+export interface SsuCatalogueHook {
+  afterStep(
+    trx: Transaction<Database>,
+    step: { before: Pratica; after: Pratica; event: WorkflowEvent; now: Date },
+  ): Promise<void>;
 }
 
 export interface DispatchRequest {

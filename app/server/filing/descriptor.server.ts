@@ -2,11 +2,13 @@ import { createHash } from "node:crypto";
 import type { Kysely } from "kysely";
 import type { Principal } from "~/domain/policy";
 import { canonicalJson } from "~/domain/catalogue";
-import { romeDate } from "~/domain/dates";
+import { romeDate, romeDateTime } from "~/domain/dates";
+import type { ClockState } from "../../../workflows/clock";
 import type { PersistedWorkflow } from "../../../workflows/index";
-import type { Database } from "../db/schema.server";
+import type { Database, Pratica } from "../db/schema.server";
 import type { UsecaseRouting } from "../../domain/filing/bundle";
 import { parseCui } from "../../domain/filing/cui";
+import { findPratica } from "../pratiche/repository.server";
 import { praticaByCui } from "./queries.server";
 import { MODULO_BY_USECASE } from "../modulo/modulo.server";
 import { moduloDocument } from "../modulo/store.server";
@@ -87,12 +89,12 @@ export function statusHistory(
     const state = EVENT_SSU[e.type];
     if (!state || !SSU_STATES.has(state)) continue;
     if (out.at(-1)?.state === state) continue;
-    out.push({ state, timestamp: new Date(e.at as string).toISOString() });
+    out.push({ state, timestamp: romeDateTime(new Date(e.at as string)) });
   }
   const final = current ? (MACHINE_TO_SSU[current] ?? current) : null;
   const last = events.at(-1);
   if (final && SSU_STATES.has(final) && out.at(-1)?.state !== final && last) {
-    out.push({ state: final, timestamp: new Date(last.at as string).toISOString() });
+    out.push({ state: final, timestamp: romeDateTime(new Date(last.at as string)) });
   }
   return out;
 }
@@ -107,10 +109,60 @@ export function ssuVersion(version: string | undefined): string {
     .join(".");
 }
 
+/**
+ * The administrative times of the descriptor (times-schema.yaml): `start` is the filing day in Rome; the
+ * other terms are days from `start`. `max_gg_proc` follows the clock: the term in force, moved by every
+ * completed suspension (integration, preavviso di rigetto) and by a new term (a reset starts it again from a
+ * later day), so a change of the clock is a change of the times the Catalogo is told (`update_times`).
+ */
+export function descriptorTimes(submittedAt: Date | null, snapshot: PersistedWorkflow | null) {
+  const start = romeDate(submittedAt ?? new Date());
+  const input = snapshot?.context.input;
+  const clock = (snapshot?.context as { clock?: ClockState | null } | undefined)?.clock ?? null;
+  const times: Record<string, string | number> = {
+    // The legal start is a date in Rome: filed at 00:30 on 1 March in Rome is 1 March, not 28 February.
+    start,
+    max_gg_proc: clock
+      ? Math.max(0, daysBetween(start, clock.start)) + clock.termDays + clock.suspendedDays
+      : (input?.termDays ?? 0),
+  };
+  for (const name of TIME_NAMES) {
+    const v = input?.times[name];
+    if (typeof v === "number") times[name] = v;
+  }
+  return times;
+}
+
+function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+}
+
+/**
+ * The descriptor's `version` (an integer in the schema): 1 when filed, raised by one at every change of the
+ * descriptor, i.e. every step of its status history after the first, every completed suspension and every new
+ * term of the clock (the changes of `times`). Derived from the history, so every reader agrees on it.
+ */
+export function descriptorVersion(statusSteps: number, snapshot: PersistedWorkflow | null): number {
+  const clock = (snapshot?.context as { clock?: ClockState | null } | undefined)?.clock ?? null;
+  // Filed = `started` + `presented`: version 1; each later step, suspension or new term adds one.
+  return Math.max(1, statusSteps - 1) + (clock ? clock.periods.length + clock.resets.length : 0);
+}
+
 export async function instanceDescriptor(db: Kysely<Database>, principal: Principal, cuiText: string) {
   const pratica = await praticaByCui(db, principal, cuiText);
   if (!pratica?.cui || pratica.status === "draft") return null;
-  const cui = parseCui(pratica.cui)!;
+  return descriptorOf(db, pratica);
+}
+
+/** The descriptor of a pratica by its id (the catalogue port's messages), without an access check. */
+export async function descriptorOfPratica(db: Kysely<Database>, praticaId: string) {
+  const pratica = await findPratica(db, praticaId);
+  if (!pratica?.cui || pratica.status === "draft") return null;
+  return descriptorOf(db, pratica);
+}
+
+async function descriptorOf(db: Kysely<Database>, pratica: Pratica) {
+  const cui = parseCui(pratica.cui!)!;
   const [business, comune, events, attachments, modulo] = await Promise.all([
     db
       .selectFrom("businesses")
@@ -137,16 +189,11 @@ export async function instanceDescriptor(db: Kysely<Database>, principal: Princi
     moduloDocument(db, pratica.id),
   ]);
   const snapshot = pratica.snapshot as PersistedWorkflow | null;
-  const input = snapshot?.context.input;
-  const times: Record<string, string | number> = {
-    // The legal start is a date in Rome: filed at 00:30 on 1 March in Rome is 1 March, not 28 February.
-    start: romeDate(pratica.submitted_at ? new Date(pratica.submitted_at as unknown as string) : new Date()),
-    max_gg_proc: input?.termDays ?? 0,
-  };
-  for (const name of TIME_NAMES) {
-    const v = input?.times[name];
-    if (typeof v === "number") times[name] = v;
-  }
+  const times = descriptorTimes(
+    pratica.submitted_at ? new Date(pratica.submitted_at as unknown as string) : null,
+    snapshot,
+  );
+  const history = statusHistory(events, pratica.ssu_status);
   const answers = pratica.form_data as Record<string, unknown>;
   // The schema defines no property for the person who filed, and does not forbid others: `submitter` names
   // them, their fiscal code and how they were identified (issue 13, ADR 0015).
@@ -154,7 +201,7 @@ export async function instanceDescriptor(db: Kysely<Database>, principal: Princi
   const routing = pratica.competent_agencies as UsecaseRouting[];
   const usecaseCodes = pratica.usecases as string[];
   return {
-    version: 1,
+    version: descriptorVersion(history.length, snapshot),
     cui: {
       context: cui.context,
       data: cui.data,
@@ -174,7 +221,7 @@ export async function instanceDescriptor(db: Kysely<Database>, principal: Princi
           },
         }
       : {}),
-    instance_status: statusHistory(events, pratica.ssu_status),
+    instance_status: history,
     times,
     administrative_regime: { id: SSU_REGIME[pratica.regime] ?? "SCIA", version: "01.00.00" },
     usecase_proceedings: usecaseCodes.map((code) => {

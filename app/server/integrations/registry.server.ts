@@ -138,9 +138,16 @@ const ports = {
   ssu: {
     // The SSU e-services over PDND (ADR 0019): the real PDND when PDND_TOKEN_URL is set; the development PDND
     // at /dev/pdnd otherwise; in production without PDND the e-services answer 503 (config.server.ts).
+    // The Catalogo SSU (ADR 0026) is part of it: the national catalogue's e-services (SSU_CATALOGUE_ENDPOINTS)
+    // or this portal's development catalogue, a double refused in production.
     choose: (env) =>
       env.PDND_TOKEN_URL
-        ? real(`pdnd:${env.PDND_TOKEN_URL}`)
+        ? env.SSU_CATALOGUE_ENDPOINTS?.trim()
+          ? real(`pdnd:${env.PDND_TOKEN_URL}`)
+          : double(
+              `pdnd:${env.PDND_TOKEN_URL} con il Catalogo SSU di sviluppo`,
+              "imposta SSU_CATALOGUE_ENDPOINTS (gli e-service del Catalogo SSU)",
+            )
         : env.isProduction
           ? none("SSU non configurato (PDND_TOKEN_URL assente): gli e-service rispondono 503")
           : double("/dev/pdnd", "imposta PDND_TOKEN_URL e le altre variabili PDND"),

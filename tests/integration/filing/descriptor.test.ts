@@ -34,18 +34,31 @@ describe.each(DATABASES)("SSU instance descriptor of a whole journey on %s", (ki
       now: new Date("2026-03-01T23:30:00Z"),
     });
     if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    const versions: number[] = [];
+    const version = async () =>
+      versions.push((await instanceDescriptor(db, owner.principal, r.pratica.cui))!.version);
+    await version();
     await actAs(db, services, "operatore@demo.test", id, {
       type: "REQUEST_CORRECTION",
       at: "2026-03-03",
       items: ["Planimetria leggibile"],
     } as never);
+    await version();
     await actAs(db, services, "impresa@demo.test", id, { type: "CORRECTED", at: "2026-03-05" } as never);
+    await version();
     await actAs(db, services, "operatore@demo.test", id, {
       type: "REFUSE_INADMISSIBLE",
       at: "2026-03-06",
       reasons: "Requisiti soggettivi assenti",
     } as never);
+    await version();
     const descriptor = await instanceDescriptor(db, owner.principal, r.pratica.cui);
+    // The version is 1 when filed and raised by every change (an integer, as the schema types it).
+    expect(versions[0]).toBe(1);
+    for (let i = 1; i < versions.length; i++) expect(versions[i]!).toBeGreaterThan(versions[i - 1]!);
+    // Status timestamps in Rome time: the filing at 23:30 UTC on 1 March is 00:30 on 2 March, +01:00.
+    expect(descriptor!.instance_status[0]!.timestamp).toBe("2026-03-02T00:30:00+01:00");
+    for (const s of descriptor!.instance_status) expect(s.timestamp).toMatch(/\+0[12]:00$/);
     const validate = descriptorValidator();
     expect(validate(descriptor), JSON.stringify(validate.errors)).toBe(true);
     expect(descriptor!.instance_status.map((s) => s.state)).toEqual([

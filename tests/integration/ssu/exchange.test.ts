@@ -168,6 +168,23 @@ describe.each(DATABASES)("SSU exchange over PDND on %s", (kind) => {
         message_key: `seed:${CUI_UUID}`,
       })
       .execute();
+    // The instance was sent to the back office (the document operation serves only that peer, ADR 0026).
+    await fo.db.handle.db
+      .insertInto("ssu_messages")
+      .values({
+        id: randomUUID(),
+        direction: "out",
+        service: "bo_to_fo",
+        operation: "send_instance",
+        cui_uuid: CUI_UUID,
+        pratica_id: null,
+        peer: bo.serviceUrl("bo_to_fo"),
+        peer_client_id: bo.env.PDND_CLIENT_ID!,
+        body: JSON.stringify(VALID["bo_to_fo/send_instance"]),
+        http_status: 200,
+        message_key: `seed-sent:${CUI_UUID}`,
+      })
+      .execute();
   }, 120_000);
 
   afterAll(async () => {

@@ -42,6 +42,8 @@ export async function startPeer(opts: {
   pdnd: { url: string; double: PdndDouble };
   /** what this peer's catalogue says about the others (filled in after every peer started) */
   catalogue: () => unknown;
+  /** the e-services this peer holds a PDND purpose for (default: the four SSU e-services) */
+  purposes?: readonly string[];
 }): Promise<Peer> {
   const dataDir = mkdtempSync(path.join(tmpdir(), `ssu-${opts.name}-`));
   const db = await createTestDatabase(opts.kind);
@@ -76,7 +78,7 @@ export async function startPeer(opts: {
   const url = `http://127.0.0.1:${port}`;
   const catalogueFile = path.join(dataDir, "catalogo-sistemi.json");
   const clientId = `client-${opts.name}`;
-  const services = ["bo_to_fo", "fo_to_bo", "bo_to_et", "et_to_bo"] as const;
+  const services = opts.purposes ?? (["bo_to_fo", "fo_to_bo", "bo_to_et", "et_to_bo"] as const);
   const env = parseEnv({
     NODE_ENV: "test",
     DATA_DIR: dataDir,
@@ -133,7 +135,16 @@ export async function startPeer(opts: {
 }
 
 /** Each component's purposes for the e-services of each other one (what PDND's back-office holds). */
-export function registerPurposes(double: PdndDouble, caller: Peer, provider: Peer, services: SsuService[]) {
+export function registerPurposes(
+  double: PdndDouble,
+  caller: Peer,
+  provider: Peer,
+  services: readonly string[],
+) {
   for (const s of services)
-    double.registerPurpose(`purpose-${caller.name}-${s}`, caller.env.PDND_CLIENT_ID!, provider.serviceUrl(s));
+    double.registerPurpose(
+      `purpose-${caller.name}-${s}`,
+      caller.env.PDND_CLIENT_ID!,
+      provider.serviceUrl(s as SsuService),
+    );
 }

@@ -1,9 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import type { Transaction } from "kysely";
+import type { Kysely, Transaction } from "kysely";
+import { romeDateTime } from "../../../domain/dates";
+import { formatCui, parseCui } from "../../../domain/filing/cui";
 import type { Database } from "../../db/schema.server";
-import type { SsuConfig } from "./config.server";
-import type { SsuService } from "./openapi.server";
+import { findPratica } from "../../pratiche/repository.server";
+import { enqueueCall } from "../queue.server";
+import type { CallOutcome, IntegrationCall, ResultContext } from "../types.server";
+import { purposeFor, type SsuConfig } from "./config.server";
+import { type CatalogueService, checkRequest, type SsuService } from "./openapi.server";
 
 /**
  * The catalogue port: where the peers' e-services are (the Catalogo SSU's fo_system, bo_system and
@@ -12,8 +17,13 @@ import type { SsuService } from "./openapi.server";
  *
  * The development adapter is this portal's own catalogue: peers come from SSU_CATALOGUE_FILE (the same data
  * the national catalogue returns, keyed by SUAP and by agency office) or, without it, this portal itself for
- * every role; audit messages are kept in ssu_messages (service `catalogo`, operation `audit`). An adapter of the
- * national Catalogo would read the same data from its API and queue the audit calls.
+ * every role; audit messages are kept in ssu_messages (service `catalogo`, operation `audit`), the local trace.
+ *
+ * The Catalogo SSU's own e-services (ADR 0026, catalogo-ssu_to_{fo,bo,et}.yaml) are called through the queue,
+ * after COMMIT, with the SSU retry rule, exactly as every SSU call: `request_cui` when a pratica is filed,
+ * `audit` for the spec's audit messages, `update_times` when the clock changes. Their address is the national
+ * catalogue's (SSU_CATALOGUE_ENDPOINTS) or, in development, this portal's own catalogue on loopback
+ * (catalogue-serve.server.ts), which speaks the same protocol: the client is the same.
  */
 
 export interface PeerSystems {
@@ -34,8 +44,83 @@ export interface CataloguePort {
   endpoint(service: SsuService, opts: { suap: string; office?: string }): string | null;
   audit(
     trx: Transaction<Database>,
-    entry: { cuiUuid: string; event: string; praticaId?: string | null },
+    entry: { cuiUuid: string; event: string; praticaId?: string | null; at?: Date },
   ): Promise<void>;
+}
+
+/** The Catalogo e-service this portal calls for an operation (request_cui is the front office's). */
+export function catalogueServiceFor(config: SsuConfig, operation: string): CatalogueService {
+  if (operation === "request_cui") return "catalogo_ssu_to_fo";
+  if (operation === "update_times") return "catalogo_ssu_to_bo";
+  return config.roles.includes("back_office")
+    ? "catalogo_ssu_to_bo"
+    : config.roles.includes("front_office")
+      ? "catalogo_ssu_to_fo"
+      : "catalogo_ssu_to_et";
+}
+
+/**
+ * The address of a Catalogo e-service, or null when this configuration cannot call it (no address, or no
+ * PDND purpose for it): then nothing is queued for the Catalogo.
+ */
+export function catalogueUrl(config: SsuConfig, service: CatalogueService): string | null {
+  if (!purposeFor(config, service)) return null;
+  const url =
+    config.catalogue.endpoints[service] ??
+    (config.catalogue.development ? `${config.audience}/${service}` : null);
+  return url ? url.replace(/\/$/, "") : null;
+}
+
+/** The CUI object of a CUI uuid, as the messages carry it (both spellings of the progressive). */
+export async function cuiObject(db: Kysely<Database> | Transaction<Database>, cuiUuid: string) {
+  if (/^[0-9a-f-]{36}$/i.test(cuiUuid)) {
+    const p = await findPratica(db, cuiUuid.toLowerCase());
+    // The CUI the Catalogo registered, once it answered request_cui; until then the pratica's own.
+    const parsed = p?.ssu_cui ? parseCui(p.ssu_cui) : p?.cui ? parseCui(p.cui) : null;
+    if (parsed) return { ...parsed, progressivo: parsed.progressive };
+  }
+  const m = await db
+    .selectFrom("ssu_messages")
+    .select("body")
+    .where("cui_uuid", "=", cuiUuid)
+    .where("direction", "=", "in")
+    .where("operation", "!=", "document")
+    .orderBy("created_at", "desc")
+    .limit(1)
+    .executeTakeFirst();
+  const c = (m?.body as { cui?: Record<string, string> } | undefined)?.cui;
+  return c?.uuid ? c : null;
+}
+
+/**
+ * Queues a call to the Catalogo (after COMMIT, SSU retry rule). Returns false when nothing was queued: the
+ * configuration has no Catalogo to call, or the message does not conform to the Catalogo's OpenAPI (e.g. an
+ * event that is not one of the spec's audit messages).
+ */
+export async function queueCatalogueCall(
+  trx: Transaction<Database>,
+  config: SsuConfig,
+  call: {
+    operation: "request_cui" | "audit" | "update_times";
+    cuiUuid: string;
+    praticaId: string | null;
+    body: Record<string, unknown>;
+    idempotencyKey: string;
+  },
+): Promise<boolean> {
+  const service = catalogueServiceFor(config, call.operation);
+  const url = catalogueUrl(config, service);
+  if (!url) return false;
+  if (checkRequest(service, call.operation, call.body).length) return false;
+  await enqueueCall(trx, {
+    kind: "ssu",
+    operation: `${service}.${call.operation}`,
+    target: url,
+    idempotencyKey: call.idempotencyKey,
+    praticaId: call.praticaId,
+    payload: { service, operation: call.operation, url, cuiUuid: call.cuiUuid, body: call.body },
+  });
+  return true;
 }
 
 export function developmentCatalogue(config: SsuConfig): CataloguePort {
@@ -69,6 +154,17 @@ export function developmentCatalogue(config: SsuConfig): CataloguePort {
       return url ? url.replace(/\/$/, "") : null;
     },
     async audit(trx, entry) {
+      // The Catalogo's audit e-service, for the messages its spec knows (instance_retrived, end_by_*, ...).
+      const cui = await cuiObject(trx, entry.cuiUuid);
+      const at = entry.at ?? new Date();
+      if (cui)
+        await queueCatalogueCall(trx, config, {
+          operation: "audit",
+          cuiUuid: entry.cuiUuid,
+          praticaId: entry.praticaId ?? null,
+          body: { cui, message: entry.event, event_time: romeDateTime(at) },
+          idempotencyKey: `ssu-audit:${entry.cuiUuid}:${entry.event}:${at.toISOString()}:${randomUUID()}`,
+        });
       await trx
         .insertInto("ssu_messages")
         .values({
@@ -86,4 +182,65 @@ export function developmentCatalogue(config: SsuConfig): CataloguePort {
         .execute();
     },
   };
+}
+
+/**
+ * The result of a call to the Catalogo: traced in ssu_messages; request_cui's answer gives the pratica the CUI
+ * the Catalogo registered (`ssu_cui`), recorded on its chain as the result of the call (the engine's path).
+ * A failure is the queue's business (SSU retry rule, then the desk is alerted).
+ */
+export async function recordCatalogueResult(
+  trx: Transaction<Database>,
+  call: IntegrationCall,
+  outcome: CallOutcome,
+  ctx: ResultContext,
+) {
+  if (!outcome.ok) return;
+  const p = call.payload as {
+    service: string;
+    operation: string;
+    url: string;
+    cuiUuid: string;
+    body?: unknown;
+  };
+  const answer = outcome.result.answer as { cui?: Record<string, string> } | undefined;
+  await trx
+    .insertInto("ssu_messages")
+    .values({
+      id: randomUUID(),
+      direction: "out",
+      service: p.service,
+      operation: p.operation,
+      cui_uuid: p.cuiUuid,
+      pratica_id: call.pratica_id,
+      peer: p.url,
+      peer_client_id: (outcome.result.peer_client_id as string | undefined) ?? null,
+      body: JSON.stringify({ request: p.body ?? null, answer: answer ?? null }),
+      http_status: Number(outcome.result.status ?? 200),
+      message_key: `call:${call.idempotency_key}`,
+    })
+    .onConflict((oc) => oc.column("message_key").doNothing())
+    .execute();
+  if (p.operation === "request_cui" && call.pratica_id && answer?.cui?.uuid) {
+    const c = answer.cui;
+    const cui = formatCui({
+      context: String(c.context),
+      data: String(c.data),
+      progressive: String(c.progressive ?? c.progressivo ?? ""),
+      uuid: String(c.uuid),
+    });
+    await trx.updateTable("pratiche").set({ ssu_cui: cui }).where("id", "=", call.pratica_id).execute();
+    await ctx.dispatch(trx, {
+      praticaId: call.pratica_id,
+      event: {
+        type: "INTEGRATION_RESULT",
+        at: ctx.now.toISOString(),
+        kind: "ssu",
+        operation: call.operation,
+        callId: call.id,
+        ok: true,
+        result: { status: outcome.result.status ?? 200, cui },
+      },
+    });
+  }
 }

@@ -3,7 +3,13 @@ import type { Kysely } from "kysely";
 import type { Database } from "../../db/schema.server";
 import type { CallOutcome } from "../types.server";
 import { purposeFor, type SsuConfig, type SsuKey } from "./config.server";
-import { checkRequest, checkResponse, DOCUMENT_OPERATION, type SsuService } from "./openapi.server";
+import {
+  checkRequest,
+  checkResponse,
+  DESCRIPTOR_OPERATION,
+  DOCUMENT_OPERATION,
+  type SpecService,
+} from "./openapi.server";
 import {
   digestOf,
   integrityToken,
@@ -33,7 +39,7 @@ export interface ClientDeps {
 
 const vouchers = new Map<string, Voucher>();
 
-async function voucherFor(deps: ClientDeps, service: SsuService, signal?: AbortSignal) {
+async function voucherFor(deps: ClientDeps, service: SpecService, signal?: AbortSignal) {
   const purposeId = purposeFor(deps.config, service);
   if (!purposeId) throw new Error(`nessuna finalità PDND configurata per ${service} (SSU_PURPOSES)`);
   const cacheKey = `${deps.config.pdnd.tokenUrl}|${deps.config.clientId}|${purposeId}`;
@@ -52,12 +58,14 @@ async function voucherFor(deps: ClientDeps, service: SsuService, signal?: AbortS
 }
 
 export interface SsuRequest {
-  service: SsuService;
+  service: SpecService;
   operation: string;
   /** the peer's e-service address, e.g. https://bo.example.it/api/ssu/bo_to_fo */
   url: string;
   body?: Record<string, unknown>;
   document?: { cuiUuid: string; resourceId: string; hash: string; range?: string };
+  /** the Catalogo's instance_descriptor look-up (GET …/instance_descriptor/{cui_uuid}) */
+  descriptorOf?: string;
   idempotencyKey?: string;
 }
 
@@ -66,6 +74,8 @@ export interface SsuReply {
   body: unknown;
   text: string;
   headers: Headers;
+  /** the PDND client that signed the answer (its Agid-JWT-Signature `iss`): the peer's identity */
+  peerClientId?: string;
 }
 
 function failure(message: string, extra: Partial<Extract<CallOutcome, { ok: false }>> = {}): CallOutcome {
@@ -79,7 +89,8 @@ export async function callSsu(
   signal?: AbortSignal,
 ): Promise<CallOutcome & { reply?: SsuReply }> {
   const isDocument = req.operation === DOCUMENT_OPERATION;
-  if (!isDocument) {
+  const isGet = isDocument || req.operation === DESCRIPTOR_OPERATION;
+  if (!isGet) {
     const problems = checkRequest(req.service, req.operation, req.body);
     if (problems.length)
       return failure(
@@ -91,8 +102,8 @@ export async function callSsu(
   let response: Response;
   try {
     const voucher = await voucherFor(deps, req.service, any);
-    const text = isDocument ? "" : JSON.stringify(req.body);
-    const contentType = isDocument ? null : "application/json";
+    const text = isGet ? "" : JSON.stringify(req.body);
+    const contentType = isGet ? null : "application/json";
     const digest = digestOf(text);
     const headers: Record<string, string> = {
       authorization: `Bearer ${voucher}`,
@@ -114,10 +125,12 @@ export async function callSsu(
       if (req.document.range) headers.range = req.document.range;
       target = `${req.url}/instance/${encodeURIComponent(req.document.cuiUuid)}/document/${encodeURIComponent(req.document.resourceId)}`;
     }
+    if (req.operation === DESCRIPTOR_OPERATION)
+      target = `${req.url}/instance_descriptor/${encodeURIComponent(req.descriptorOf ?? "")}`;
     response = await fetch(target, {
-      method: isDocument ? "GET" : "POST",
+      method: isGet ? "GET" : "POST",
       headers,
-      body: isDocument ? undefined : text,
+      body: isGet ? undefined : text,
       signal: any,
     });
   } catch (error) {
@@ -140,6 +153,7 @@ export async function callSsu(
   const text = new TextDecoder().decode(buffer);
   // The answer must be signed by the peer, for us, over exactly this body, once.
   const token = response.headers.get(SIGNATURE_HEADER);
+  let peerClientId: string | undefined;
   if (!token)
     return failure(`La risposta di ${req.url} non ha Agid-JWT-Signature.`, { httpStatus: response.status });
   try {
@@ -150,6 +164,7 @@ export async function callSsu(
       audience: deps.config.clientId,
       resolveKey: deps.resolveKey,
     });
+    peerClientId = claims.iss;
     if (!(await rememberToken(deps.db, { jti: claims.jti, issuer: claims.iss, exp: claims.exp })))
       return failure(`La risposta di ${req.url} ripete un Agid-JWT-Signature già visto.`, {
         httpStatus: response.status,
@@ -169,7 +184,7 @@ export async function callSsu(
     }
   }
   const problems = checkResponse(req.service, req.operation, response.status, body);
-  const reply: SsuReply = { status: response.status, body, text, headers: response.headers };
+  const reply: SsuReply = { status: response.status, body, text, headers: response.headers, peerClientId };
   const code = body && typeof body === "object" ? String((body as { code?: unknown }).code ?? "") : undefined;
   if (response.status === 200 || response.status === 206) {
     if (problems.length)

@@ -4,7 +4,13 @@ import path from "node:path";
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from "jose";
 import type { Env } from "../../env.server";
 import { publicUrl } from "../../public-url.server";
-import type { SsuService } from "./openapi.server";
+import {
+  CATALOGUE_SERVICES,
+  type CatalogueService,
+  isCatalogueService,
+  type SpecService,
+  type SsuService,
+} from "./openapi.server";
 
 /**
  * The SSU configuration of this portal, from the validated environment: its roles, its key (the one
@@ -46,7 +52,17 @@ export interface SsuConfig {
     assertionAudience: string;
   };
   /** The purposeId this portal holds to call each e-service. */
-  purposes: Partial<Record<SsuService, string>>;
+  purposes: Partial<Record<SpecService, string>>;
+  /**
+   * The Catalogo SSU (ADR 0026): the national catalogue's e-service addresses (SSU_CATALOGUE_ENDPOINTS), or,
+   * without them, this portal's own development catalogue on its /api/ssu/catalogo_ssu_to_* (never in
+   * production). `served` lists the catalogue e-services this portal serves (the development catalogue).
+   */
+  catalogue: {
+    development: boolean;
+    endpoints: Partial<Record<CatalogueService, string>>;
+    served: CatalogueService[];
+  };
   requestMaxBytes: number;
   documentMaxBytes: number;
   catalogueFile: string | null;
@@ -59,17 +75,31 @@ export function parseRoles(value: string): SsuRole[] {
   return [...new Set(value.split(",").map((r) => r.trim()))].filter(Boolean) as SsuRole[];
 }
 
-export function parsePurposes(value: string | undefined): Partial<Record<SsuService, string>> {
-  const out: Partial<Record<SsuService, string>> = {};
+export function parsePurposes(value: string | undefined): Partial<Record<SpecService, string>> {
+  const out: Partial<Record<SpecService, string>> = {};
   for (const pair of (value ?? "").split(",")) {
     const [k, v] = pair.split("=").map((x) => x.trim());
-    if (k && v) out[k as SsuService] = v;
+    if (k && v) out[k as SpecService] = v;
+  }
+  return out;
+}
+
+/** SSU_CATALOGUE_ENDPOINTS: `catalogo_ssu_to_fo=https://…,catalogo_ssu_to_bo=https://…` (no trailing slash). */
+export function parseCatalogueEndpoints(
+  value: string | undefined,
+): Partial<Record<CatalogueService, string>> {
+  const out: Partial<Record<CatalogueService, string>> = {};
+  for (const pair of (value ?? "").split(",")) {
+    const at = pair.indexOf("=");
+    const k = pair.slice(0, at).trim();
+    const v = pair.slice(at + 1).trim();
+    if (at > 0 && isCatalogueService(k) && v) out[k] = v.replace(/\/$/, "");
   }
   return out;
 }
 
 /** The purposeId the development PDND registers for a client and an e-service. */
-export function devPurposeId(clientId: string, service: SsuService) {
+export function devPurposeId(clientId: string, service: SpecService) {
   return `dev-${service}-${clientId}`;
 }
 
@@ -97,6 +127,11 @@ export function ssuConfig(env: Env): SsuConfig {
         (development ? `${pdndBase}/token.oauth2` : "auth.interop.pagopa.it/client-assertion"),
     },
     purposes,
+    catalogue: (() => {
+      const endpoints = parseCatalogueEndpoints(env.SSU_CATALOGUE_ENDPOINTS);
+      const dev = Object.keys(endpoints).length === 0 && !env.isProduction;
+      return { development: dev, endpoints, served: dev ? [...CATALOGUE_SERVICES] : [] };
+    })(),
     requestMaxBytes: Math.round(env.SSU_REQUEST_MAX_KB * 1024),
     documentMaxBytes: Math.round(env.SSU_DOCUMENT_MAX_MB * 1024 * 1024),
     catalogueFile: env.SSU_CATALOGUE_FILE ?? null,
@@ -106,7 +141,7 @@ export function ssuConfig(env: Env): SsuConfig {
 }
 
 /** The purposeId to call `service`: configured, or the development PDND's for this client. */
-export function purposeFor(config: SsuConfig, service: SsuService): string | null {
+export function purposeFor(config: SsuConfig, service: SpecService): string | null {
   return config.purposes[service] ?? (config.development ? devPurposeId(config.clientId, service) : null);
 }
 

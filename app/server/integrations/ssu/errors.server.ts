@@ -22,3 +22,21 @@ export const SSU_ERRORS = {
 } as const;
 
 export type SsuErrorCode = keyof typeof SSU_ERRORS;
+
+/** An SSU error answered with its code (the inbound pipeline signs it and checks it against the OpenAPI). */
+export class SsuFault extends Error {
+  constructor(
+    readonly code: SsuErrorCode,
+    detail?: string,
+  ) {
+    super(detail ?? SSU_ERRORS[code].message);
+  }
+}
+
+/** An answer of a served operation, before it is signed. */
+export interface SsuAnswer {
+  status: number;
+  body?: unknown;
+  text?: string;
+  headers?: Record<string, string>;
+}

@@ -9,19 +9,19 @@ import {
   type ResultContext,
   ssuRetryPolicy,
 } from "../types.server";
-import type { CataloguePort } from "./catalogue.server";
+import { type CataloguePort, recordCatalogueResult } from "./catalogue.server";
 import { romeDate } from "~/domain/dates";
 import { findPratica } from "../../pratiche/repository.server";
 import { enqueueCall } from "../queue.server";
 import { callSsu, type ClientDeps } from "./client.server";
 import type { SsuConfig } from "./config.server";
 import { documentArrived, lockInstance } from "./flow.server";
-import { DOCUMENT_OPERATION, type SsuService } from "./openapi.server";
+import { DOCUMENT_OPERATION, isCatalogueService, type SpecService, type SsuService } from "./openapi.server";
 import { ssuRuntime } from "./runtime.server";
 
 /** The payload of a queued SSU call (`operation` = `<service>.<operation>` of the peer's e-service). */
 export interface SsuCallPayload {
-  service: SsuService;
+  service: SpecService;
   operation: string;
   /** the peer's e-service address, from the catalogue */
   url: string | null;
@@ -88,7 +88,16 @@ export function ssuHandler(env: Env, overrides: Partial<ClientDeps> = {}): Integ
           },
         };
       }
-      return { ok: true, result: { status: outcome.reply?.status ?? 200 } };
+      return {
+        ok: true,
+        result: {
+          status: outcome.reply?.status ?? 200,
+          ...(outcome.reply?.peerClientId ? { peer_client_id: outcome.reply.peerClientId } : {}),
+          ...(outcome.reply?.body && typeof outcome.reply.body === "object" && isCatalogueService(p.service)
+            ? { answer: outcome.reply.body }
+            : {}),
+        },
+      };
     },
     onResult: (trx, call, outcome, ctx) => recordSsuResult(trx, call, outcome, ctx, rt.catalogue, rt.config),
   };
@@ -104,6 +113,8 @@ async function recordSsuResult(
 ) {
   const p = call.payload as unknown as SsuCallPayload;
   const isDocument = p.operation === DOCUMENT_OPERATION;
+  // A call to the Catalogo SSU: traced, its answer kept (request_cui's CUI), never audited to itself.
+  if (isCatalogueService(p.service)) return recordCatalogueResult(trx, call, outcome, ctx);
   if (isDocument && outcome.ok) await lockInstance(trx, p.cuiUuid);
   if (outcome.ok) {
     await trx
@@ -127,6 +138,7 @@ async function recordSsuResult(
             : (p.body ?? {}),
         ),
         http_status: Number(outcome.result.status ?? 200),
+        peer_client_id: (outcome.result.peer_client_id as string | undefined) ?? null,
         message_key: `call:${call.idempotency_key}`,
       })
       .onConflict((oc) => oc.column("message_key").doNothing())

@@ -7,14 +7,17 @@ import { enqueueCall } from "../queue.server";
 import type { ResultDispatchFn } from "../types.server";
 import type { CataloguePort } from "./catalogue.server";
 import type { SsuConfig, SsuKey } from "./config.server";
-import { SSU_ERRORS, type SsuErrorCode } from "./errors.server";
+import { serveCatalogue } from "./catalogue-serve.server";
+import { SSU_ERRORS, type SsuAnswer, type SsuErrorCode, SsuFault } from "./errors.server";
 import {
   checkRequest,
   checkResponse,
+  DESCRIPTOR_OPERATION,
   DOCUMENT_OPERATION,
+  isCatalogueService,
   isSsuService,
   operationSpec,
-  type SsuService,
+  type SpecService,
 } from "./openapi.server";
 import { INSTANCE_RESOURCE, instanceResource, stepFromInbound } from "./flow.server";
 import { parseRange } from "./range.server";
@@ -55,21 +58,9 @@ export interface InboundDeps {
   now?: () => Date;
 }
 
-class SsuFault extends Error {
-  constructor(
-    readonly code: SsuErrorCode,
-    detail?: string,
-  ) {
-    super(detail ?? SSU_ERRORS[code].message);
-  }
-}
+type Answer = SsuAnswer;
 
-interface Answer {
-  status: number;
-  body?: unknown;
-  text?: string;
-  headers?: Record<string, string>;
-}
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function handleSsuRequest(
   request: Request,
@@ -117,9 +108,18 @@ export async function handleSsuRequest(
     }
     if (!(await rememberToken(deps.db, { jti: integrity.jti, issuer: integrity.iss, exp: integrity.exp })))
       throw new SsuFault("ERROR_401_004", "Agid-JWT-Signature già usato (jti ripetuto)");
-    const answer =
-      route.operation === DOCUMENT_OPERATION
-        ? await serveDocument(request, route, deps)
+    // A path parameter that cannot be a CUI's UUID is a malformed request (the GET operations' 400).
+    if (route.params.cuiUuid !== undefined && !UUID_RE.test(route.params.cuiUuid))
+      throw new SsuFault("ERROR_400_001", "cui_uuid non è un UUID");
+    const answer = isCatalogueService(route.service)
+      ? await serveCatalogue(
+          { service: route.service, operation: route.operation, cuiUuid: route.params.cuiUuid },
+          bytes,
+          voucher,
+          deps,
+        )
+      : route.operation === DOCUMENT_OPERATION
+        ? await serveDocument(request, route, voucher, deps)
         : await serveOperation(route, bytes, voucher, integrity.jti, deps);
     return await signed(route, answer, audienceOfReply, deps);
   } catch (error) {
@@ -149,12 +149,21 @@ export async function handleSsuRequest(
 }
 
 interface Route {
-  service: SsuService;
+  service: SpecService;
   operation: string;
   params: { cuiUuid?: string; resourceId?: string };
 }
 
 function routeOf(service: string, subpath: string, method: string, config: SsuConfig): Route | null {
+  if (isCatalogueService(service)) {
+    // The development Catalogo SSU (ADR 0026): served only when no national catalogue is configured.
+    if (!config.catalogue.served.includes(service)) return null;
+    const d = /^\/instance_descriptor\/([^/]+)$/.exec(subpath);
+    const operation = d ? DESCRIPTOR_OPERATION : subpath.replace(/^\//, "");
+    const spec = operationSpec(service, operation);
+    if (!spec || spec.method !== method.toLowerCase()) return null;
+    return { service, operation, params: d ? { cuiUuid: decodeURIComponent(d[1]!) } : {} };
+  }
   if (!isSsuService(service) || !config.served.includes(service)) return null;
   const doc = /^\/instance\/([^/]+)\/document\/([^/]+)$/.exec(subpath);
   const operation = doc ? DOCUMENT_OPERATION : subpath.replace(/^\//, "");
@@ -373,7 +382,10 @@ async function serveRetry(
   if (!cuiUuid || !operation) throw new SsuFault("ERROR_400_001", "retry senza cui o operation");
   // The e-service the original call went to: the one of the peer asking (bo_to_fo retry is about fo_to_bo calls).
   const calledService = (
-    { bo_to_fo: "fo_to_bo", fo_to_bo: "bo_to_fo", bo_to_et: "et_to_bo", et_to_bo: "bo_to_et" } as const
+    { bo_to_fo: "fo_to_bo", fo_to_bo: "bo_to_fo", bo_to_et: "et_to_bo", et_to_bo: "bo_to_et" } as Record<
+      string,
+      string
+    >
   )[route.service];
   const last = await trx
     .selectFrom("integration_calls")
@@ -419,11 +431,21 @@ class RangeFault extends SsuFault {
  * single-part `Range` over the resource's bytes answers 206 with `Content-Range` (416 when it cannot be
  * satisfied, or asks for several parts); the body is the bytes (or the part) in base64, `text/plain`.
  */
-async function serveDocument(request: Request, route: Route, deps: InboundDeps): Promise<Answer> {
+async function serveDocument(
+  request: Request,
+  route: Route,
+  voucher: VoucherClaims,
+  deps: InboundDeps,
+): Promise<Answer> {
   const { cuiUuid = "", resourceId = "" } = route.params;
-  const resource = await findResource(deps.db, cuiUuid, resourceId);
   const ifMatch = request.headers.get("if-match");
   if (!ifMatch) throw new SsuFault("ERROR_428_001");
+  // Bound to the peer (ADR 0026): only the component the instance was sent to or received from may fetch its
+  // documents; to any other PDND client the resource does not exist (404 ERROR_404_001, the spec's answer
+  // for this operation: a valid voucher is not a 401 case).
+  const resource = (await boundToPeer(deps.db, cuiUuid, voucher.clientId))
+    ? await findResource(deps.db, cuiUuid, resourceId)
+    : null;
   if (!resource) throw new SsuFault("ERROR_404_001");
   const wanted = ifMatch
     .split(",")
@@ -442,6 +464,27 @@ async function serveDocument(request: Request, route: Route, deps: InboundDeps):
     text: Buffer.from(bytes.subarray(range.start, range.end + 1)).toString("base64"),
     headers: { "Content-Range": `bytes ${range.start}-${range.end}/${bytes.byteLength}`, ETag: etag },
   };
+}
+
+/**
+ * Whether `clientId` is a peer of this CUI: it sent us a message about it (inbound, `peer` is the voucher's
+ * client), or we sent it one (outbound, `peer_client_id` is the signer of its answer).
+ */
+export async function boundToPeer(db: Kysely<Database>, cuiUuid: string, clientId: string) {
+  const row = await db
+    .selectFrom("ssu_messages")
+    .select("id")
+    .where("cui_uuid", "=", cuiUuid)
+    .where("service", "in", ["bo_to_fo", "fo_to_bo", "bo_to_et", "et_to_bo"])
+    .where("operation", "!=", DOCUMENT_OPERATION)
+    .where((eb) =>
+      eb.or([
+        eb.and([eb("direction", "=", "in"), eb("peer", "=", clientId)]),
+        eb.and([eb("direction", "=", "out"), eb("peer_client_id", "=", clientId)]),
+      ]),
+    )
+    .executeTakeFirst();
+  return !!row;
 }
 
 interface Resource {

@@ -18,6 +18,24 @@ export function isSsuService(value: string): value is SsuService {
   return (SSU_SERVICES as readonly string[]).includes(value);
 }
 
+/**
+ * The Catalogo SSU's e-services (specs/ssu/openAPI/catalogo-ssu_to_{fo,bo,et}.yaml): what the national
+ * catalogue provides to each component (request_cui, audit, instance_descriptor, update_times). Named with `_`
+ * (`catalogo_ssu_to_fo`) so they fit SSU_PURPOSES; the file is `catalogo-ssu_to_fo.yaml`.
+ */
+export const CATALOGUE_SERVICES = ["catalogo_ssu_to_fo", "catalogo_ssu_to_bo", "catalogo_ssu_to_et"] as const;
+export type CatalogueService = (typeof CATALOGUE_SERVICES)[number];
+/** Every e-service whose OpenAPI this portal checks messages against. */
+export type SpecService = SsuService | CatalogueService;
+
+export function isCatalogueService(value: string): value is CatalogueService {
+  return (CATALOGUE_SERVICES as readonly string[]).includes(value);
+}
+
+/** The path of the Catalogo's descriptor look-up, and our name for it. */
+export const DESCRIPTOR_PATH = "/instance_descriptor/{cui_uuid}";
+export const DESCRIPTOR_OPERATION = "instance_descriptor";
+
 /** The path of the document operation in every e-service. */
 export const DOCUMENT_PATH = "/instance/{cui_uuid}/document/{resource_id}";
 /** Our name for it (the spec's test tables call it request_instance_document). */
@@ -31,7 +49,7 @@ interface ResponseSpec {
 }
 
 export interface OperationSpec {
-  service: SsuService;
+  service: SpecService;
   operation: string;
   method: "get" | "post";
   path: string;
@@ -43,7 +61,7 @@ export interface OperationSpec {
 }
 
 export interface ServiceSpec {
-  service: SsuService;
+  service: SpecService;
   title: string;
   operations: Map<string, OperationSpec>;
 }
@@ -101,8 +119,8 @@ function newAjv(): Ajv {
   return ajv;
 }
 
-function loadService(service: SsuService): ServiceSpec {
-  const file = path.join(specDir(), `${service}.yaml`);
+function loadService(service: SpecService): ServiceSpec {
+  const file = path.join(specDir(), `${service.replace(/^catalogo_ssu/, "catalogo-ssu")}.yaml`);
   // bo_to_et.yaml repeats a key in the retry request (same schema twice): duplicate keys are allowed here.
   const text = readFileSync(file, "utf8").replace(/^[ \t]+$/gm, "");
   const spec = parse(text, { uniqueKeys: false }) as Json;
@@ -112,7 +130,12 @@ function loadService(service: SsuService): ServiceSpec {
     for (const method of ["get", "post"] as const) {
       const op = item?.[method];
       if (!op) continue;
-      const operation = p === DOCUMENT_PATH ? DOCUMENT_OPERATION : p.replace(/^\//, "");
+      const operation =
+        p === DOCUMENT_PATH
+          ? DOCUMENT_OPERATION
+          : p === DESCRIPTOR_PATH
+            ? DESCRIPTOR_OPERATION
+            : p.replace(/^\//, "");
       const body = op.requestBody ? resolve(spec, op.requestBody) : null;
       const schema = body?.content?.["application/json"]?.schema;
       const responses = new Map<number, ResponseSpec>();
@@ -146,10 +169,10 @@ function loadService(service: SsuService): ServiceSpec {
   return { service, title: String(spec.info?.title ?? service), operations };
 }
 
-const cache = new Map<SsuService, ServiceSpec>();
+const cache = new Map<SpecService, ServiceSpec>();
 
 /** The parsed e-service (loaded once per process). */
-export function serviceSpec(service: SsuService): ServiceSpec {
+export function serviceSpec(service: SpecService): ServiceSpec {
   let s = cache.get(service);
   if (!s) {
     s = loadService(service);
@@ -158,7 +181,7 @@ export function serviceSpec(service: SsuService): ServiceSpec {
   return s;
 }
 
-export function operationSpec(service: SsuService, operation: string): OperationSpec | undefined {
+export function operationSpec(service: SpecService, operation: string): OperationSpec | undefined {
   return serviceSpec(service).operations.get(operation);
 }
 
@@ -167,7 +190,7 @@ function errorsOf(validate: ValidateFunction): string[] {
 }
 
 /** The errors of a request body against its operation (empty: valid). `undefined` means no body was sent. */
-export function checkRequest(service: SsuService, operation: string, body: unknown): string[] {
+export function checkRequest(service: SpecService, operation: string, body: unknown): string[] {
   const op = operationSpec(service, operation);
   if (!op) return [`l'operazione ${operation} non esiste nell'e-service ${service}`];
   if (body === undefined) return op.requestRequired ? ["il corpo della richiesta è obbligatorio"] : [];
@@ -180,7 +203,7 @@ export function checkRequest(service: SsuService, operation: string, body: unkno
  * match its schema (a text body, the document's base64, must be base64).
  */
 export function checkResponse(
-  service: SsuService,
+  service: SpecService,
   operation: string,
   status: number,
   body: unknown,
@@ -195,6 +218,6 @@ export function checkResponse(
 }
 
 /** The content type a response of this status carries, per the spec (null: no body). */
-export function responseContentType(service: SsuService, operation: string, status: number) {
+export function responseContentType(service: SpecService, operation: string, status: number) {
   return operationSpec(service, operation)?.responses.get(status)?.contentType ?? null;
 }

@@ -2,7 +2,7 @@ import type { Env } from "../../env.server";
 import { singleton } from "../../singleton.server";
 import { type CataloguePort, developmentCatalogue } from "./catalogue.server";
 import { devPurposeId, type SsuConfig, type SsuKey, ssuConfig, ssuKey } from "./config.server";
-import { SSU_SERVICES } from "./openapi.server";
+import { CATALOGUE_SERVICES, SSU_SERVICES } from "./openapi.server";
 import { assertPdndDoubleAllowed, PdndDouble } from "./pdnd-double.server";
 import { type KeyResolver, pdndKeyResolver } from "./security.server";
 
@@ -37,7 +37,8 @@ export function ssuRuntime(env: Env): SsuRuntime {
       registered ??= ssuKey(env).then((k) => {
         if (pdnd) {
           pdnd.registerClient(config.clientId, k.publicJwk);
-          for (const s of SSU_SERVICES)
+          // The development Catalogo SSU is this portal too (ADR 0026).
+          for (const s of [...SSU_SERVICES, ...CATALOGUE_SERVICES])
             pdnd.registerPurpose(
               devPurposeId(config.clientId, s),
               config.clientId,
