@@ -13,7 +13,12 @@ import type { Sealer } from "../integrations/seal/port.server";
 
 export type EngineActor =
   | { kind: "user"; userId: string; principal: Principal }
-  | { kind: "system"; name: string };
+  | { kind: "system"; name: string }
+  /**
+   * A party outside the portal speaking by certified mail (ADR 0028): the PEC's sender is the identity. `as`
+   * is the kind of actor the law gives the act to; an agency speaks only for itself (`agencyCode`).
+   */
+  | { kind: "pec"; as: "agency" | "applicant"; sender: string; agencyCode?: string };
 
 export type EngineErrorCode = "not_found" | "forbidden" | "conflict" | "invalid";
 

@@ -103,6 +103,8 @@ export interface ResultDispatch {
   praticaId: string;
   event: WorkflowEvent | IntegrationResultEvent;
   effects?: Effect[];
+  /** Who speaks, for a workflow event that is not the system's (an agency or a business by PEC, ADR 0028). */
+  actor?: { kind: "pec"; as: "agency" | "applicant"; sender: string; agencyCode?: string };
 }
 
 export type ResultDispatchFn = (trx: Transaction<Database>, request: ResultDispatch) => Promise<void>;
