@@ -37,9 +37,22 @@ export async function up(db: Kysely<any>): Promise<void> {
     .alterTable("protocol_entries")
     .addColumn("daily_register_id", "uuid", (c) => c.references("protocol_daily_registers.id"))
     .execute();
+  // The registers already produced listed every entry of their day known then: count them as listed (no
+  // supplement is made for the past).
+  await sql`update protocol_entries e set daily_register_id = r.id from protocol_daily_registers r
+    where r.entity_id = e.entity_id and r.day = (e.registered_at at time zone 'Europe/Rome')::date`.execute(
+    db,
+  );
+  await db.schema
+    .createIndex("protocol_entries_unlisted")
+    .on("protocol_entries")
+    .columns(["entity_id", "registered_at"])
+    .where(sql.ref("daily_register_id"), "is", null)
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.dropIndex("protocol_entries_unlisted").ifExists().execute();
   await db.schema.alterTable("protocol_entries").dropColumn("daily_register_id").execute();
   await sql`delete from protocol_daily_registers where supplement > 0`.execute(db);
   await sql`alter table protocol_daily_registers drop constraint protocol_daily_registers_day`.execute(db);

@@ -44,7 +44,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       lastError: pecStatus.lastError ?? null,
       lastErrorAt: pecStatus.lastErrorAt ?? null,
     },
-    done: done === "allegato" || done === "protocollato" ? done : null,
+    done: done === "allegato" || done === "protocollato" || done === "inviato" ? done : null,
     label: /^[A-Za-z0-9/_-]{1,60}$/.test(label) ? label : "",
   };
 }
@@ -59,6 +59,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const deps = {
     files: services.files,
     publicUrl: services.publicUrl,
+    protocolRegistry: services.protocolRegistry,
     dispatch: (trx: Parameters<typeof dispatchResult>[0], req: Parameters<typeof dispatchResult>[2]) =>
       dispatchResult(trx, services, req),
   };
@@ -72,7 +73,7 @@ export async function action({ request }: ActionFunctionArgs) {
           userId: user.id,
         });
   if (result.ok) {
-    const done = "praticaId" in result ? "allegato" : "protocollato";
+    const done = "praticaId" in result ? "allegato" : result.queued ? "inviato" : "protocollato";
     return redirect(`/scrivania/posta?fatto=${done}&numero=${encodeURIComponent(result.label ?? "")}`);
   }
   return Response.json({ error: result.error, message: messageId }, { status: 422 });
@@ -110,7 +111,14 @@ export default function DeskPosta() {
       ) : null}
       {v.done ? (
         <p className="alert alert-success" role="status">
-          {t(v.done === "allegato" ? "pec.done.attached" : "pec.done.registered", { label: v.label })}
+          {t(
+            v.done === "allegato"
+              ? "pec.done.attached"
+              : v.done === "inviato"
+                ? "pec.done.queued"
+                : "pec.done.registered",
+            { label: v.label },
+          )}
         </p>
       ) : null}
 

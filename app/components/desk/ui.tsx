@@ -394,7 +394,12 @@ export function PraticaSummary({ data }: { data: PraticaData }) {
               — {fmtDateTime(e.at)}{" "}
               {t("desk.pratica.timelineBy", {
                 actor:
-                  e.actorName ?? (e.actorKind.startsWith("system") ? t("desk.actor.system") : e.actorKind),
+                  e.actorName ??
+                  (e.actorKind.startsWith("system")
+                    ? t("desk.actor.system")
+                    : e.actorKind.startsWith("pec:")
+                      ? t("desk.actor.pec", { address: e.actorKind.split(":").slice(2).join(":") })
+                      : e.actorKind),
               })}{" "}
               ({statusLabel(t, e.stateAfter)})
               {typeof e.payload.reasons === "string" && e.payload.reasons ? (

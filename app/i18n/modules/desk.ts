@@ -168,6 +168,7 @@ export const it = {
   "desk.suspension.integration": "Integrazione",
   "desk.suspension.refusal_notice": "Preavviso di rigetto",
   "desk.actor.system": "sistema",
+  "desk.actor.pec": "PEC da {address}",
   "desk.dashboard.title": "Cruscotto dello Sportello",
   "desk.dashboard.lead": "Andamento delle pratiche di {desk}.",
   "desk.dashboard.byStatus": "Pratiche per stato",
@@ -200,6 +201,8 @@ export const it = {
   "agency.table.empty": "Nessuna pratica in attesa del vostro parere.",
   "agency.back": "Torna ai pareri",
   "agency.myOpinion": "Il parere di {agency}",
+  "agency.fromPec":
+    "Un parere dell'ente è arrivato per PEC il {date} (protocollo {protocol}): controlla l'esito proposto e conferma.",
 } as const;
 
 export const en: Record<keyof typeof it, string> = {
@@ -371,6 +374,7 @@ export const en: Record<keyof typeof it, string> = {
   "desk.suspension.integration": "Integration",
   "desk.suspension.refusal_notice": "Notice before refusal",
   "desk.actor.system": "system",
+  "desk.actor.pec": "PEC from {address}",
   "desk.dashboard.title": "Desk dashboard",
   "desk.dashboard.lead": "How the applications of {desk} are going.",
   "desk.dashboard.byStatus": "Applications by status",
@@ -402,4 +406,6 @@ export const en: Record<keyof typeof it, string> = {
   "agency.table.empty": "No application awaiting your opinion.",
   "agency.back": "Back to the opinions",
   "agency.myOpinion": "The opinion of {agency}",
+  "agency.fromPec":
+    "An opinion of the agency arrived by PEC on {date} (protocol {protocol}): check the proposed outcome and confirm.",
 };

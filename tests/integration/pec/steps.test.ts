@@ -11,7 +11,7 @@ import { loadXmlSigner } from "~/server/integrations/pec/index.server";
 import { segnaturaXml, signXml, type XmlSigner } from "~/server/integrations/pec/segnatura.server";
 import type { PecRuntime } from "~/server/integrations/pec/service.server";
 import { smtpImapMailbox } from "~/server/integrations/pec/smtp-imap.server";
-import { esitoXml } from "~/server/integrations/pec/steps.server";
+import { esitoXml, pecOpinionDraft } from "~/server/integrations/pec/steps.server";
 import { readMailboxOnce } from "~/server/jobs/pec.server";
 import { runtime } from "~/server/runtime.server";
 import { addDays } from "../../../workflows/clock";
@@ -223,6 +223,8 @@ describe.each(DATABASES)("an incoming PEC steps the pratica through the engine, 
       .where("pratica_id", "=", id)
       .executeTakeFirstOrThrow();
     expect(message).toMatchObject({ status: "protocolled", stepped_event: "AGENCY_CONCLUSION" });
+    // Nothing left to pre-fill: the act was done by the PEC.
+    expect(await pecOpinionDraft(db, id, [message.agency_id!])).toBeNull();
     expect(message.protocol_label).toBe(added.find((e) => e.direction === "in")?.label);
     const files = await db
       .selectFrom("attachments")
@@ -299,6 +301,11 @@ describe.each(DATABASES)("an incoming PEC steps the pratica through the engine, 
       suggested_outcome: "negative",
     });
     expect(message.agency_id).not.toBeNull();
+    // The reviewer's act is pre-filled with what the (unsigned) esito says.
+    expect(await pecOpinionDraft(db, id, [message.agency_id!])).toMatchObject({
+      outcome: "negative",
+      protocolLabel: message.protocol_label,
+    });
     const events = await db.selectFrom("events").select("type").where("pratica_id", "=", id).execute();
     expect(events.map((e) => e.type)).not.toContain("AGENCY_CONCLUSION");
     expect(events.map((e) => e.type)).toContain("INTEGRATION_RESULT");

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { DOMParser } from "@xmldom/xmldom";
-import type { Transaction } from "kysely";
+import type { Kysely, Transaction } from "kysely";
 import type { ConclusionOutcome, WorkflowEvent } from "../../../../workflows/events";
 import type { Database } from "../../db/schema.server";
 import type { FileStore } from "../../storage.server";
@@ -199,4 +199,32 @@ export async function attachFiles(
       })
       .execute();
   }
+}
+
+/**
+ * The reviewer's act pre-filled from the latest PEC of one of `agencyIds` on the pratica that did not step
+ * it (rule 3 above): the outcome it suggests and where it was protocolled. Null when there is none.
+ */
+export async function pecOpinionDraft(
+  db: Kysely<Database>,
+  praticaId: string,
+  agencyIds: number[],
+): Promise<{ outcome: ConclusionOutcome | null; protocolLabel: string | null; receivedAt: string } | null> {
+  if (agencyIds.length === 0) return null;
+  const row = await db
+    .selectFrom("pec_messages")
+    .select(["suggested_outcome", "protocol_label", "received_at"])
+    .where("pratica_id", "=", praticaId)
+    .where("agency_id", "in", agencyIds)
+    .where("stepped_event", "is", null)
+    .where("status", "=", "protocolled")
+    .orderBy("received_at", "desc")
+    .executeTakeFirst();
+  if (!row) return null;
+  const outcome = Object.values(ESITI).find((o) => o === row.suggested_outcome) ?? null;
+  return {
+    outcome,
+    protocolLabel: row.protocol_label,
+    receivedAt: new Date(row.received_at).toISOString(),
+  };
 }
