@@ -128,7 +128,13 @@ async function domicilioFor(db: Kysely<Database>, row: OutboxRow, domicili?: Dom
     .where("pec", "=", row.recipient)
     .executeTakeFirst();
   if (!business) return row.recipient;
-  return (await domicili.lookup(business.fiscal_code)) ?? row.recipient;
+  try {
+    return (await domicili.lookup(business.fiscal_code)) ?? row.recipient;
+  } catch (error) {
+    // INI-PEC down or answering off the interface: the declared PEC, and a line in the log.
+    console.error(`[pec] INI-PEC: ${(error as Error).message}; si usa la PEC dichiarata ${row.recipient}`);
+    return row.recipient;
+  }
 }
 
 /**
