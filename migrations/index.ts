@@ -17,6 +17,7 @@ import * as m0017 from "./0017_pec";
 import * as m0018 from "./0018_protocol_register";
 import * as m0021 from "./0021_ssu_flow";
 import * as m0022 from "./0022_ssu_catalogue";
+import * as m0024 from "./0024_pec_steps";
 
 /**
  * Statically listed so the migrations are bundled into the server build (loading .ts files from disk at run
@@ -41,4 +42,5 @@ export const migrations: Record<string, Migration> = {
   "0018_protocol_register": m0018,
   "0021_ssu_flow": m0021,
   "0022_ssu_catalogue": m0022,
+  "0024_pec_steps": m0024,
 };

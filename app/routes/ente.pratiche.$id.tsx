@@ -9,6 +9,7 @@ import { notFound } from "~/server/desk/access.server";
 import { agencyPost } from "~/server/desk/perform.server";
 import { type AgencyPratica, loadAgencyPratica } from "~/server/desk/pratica.server";
 import { todayIso } from "~/server/pratiche/acts.server";
+import { pecOpinionDraft } from "~/server/integrations/pec/steps.server";
 import { db } from "~/server/runtime.server";
 import { pageTitle } from "~/components/title";
 
@@ -19,7 +20,15 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const view = await loadAgencyPratica(db(), user.principal, params.id ?? "", todayIso());
   if (!view) throw notFound();
   const done = new URL(request.url).searchParams.get("fatto");
-  return { view, done: done && /^[A-Z_]{3,40}$/.test(done) ? done : null };
+  // An opinion that came by PEC without an outcome the portal could read pre-fills the act (ADR 0028).
+  const fromPec = view.acts.some((a) => a.type === "AGENCY_CONCLUSION")
+    ? await pecOpinionDraft(
+        db(),
+        view.pratica.id,
+        view.myAgencies.map((a) => a.id),
+      )
+    : null;
+  return { view, done: done && /^[A-Z_]{3,40}$/.test(done) ? done : null, fromPec };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -43,9 +52,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 export default function AgencyPraticaPage() {
   const t = useT();
-  const { view, done } = useLoaderData<typeof loader>() as unknown as {
+  const { view, done, fromPec } = useLoaderData<typeof loader>() as unknown as {
     view: AgencyPratica;
     done: string | null;
+    fromPec: Awaited<ReturnType<typeof pecOpinionDraft>>;
   };
   const data = useActionData<{ errors: FieldError[]; act: string }>();
   const errorsFor = (act: string) => (data?.act === act ? data.errors : undefined);
@@ -83,7 +93,17 @@ export default function AgencyPraticaPage() {
                 </ActForm>
               ) : a.type === "AGENCY_CONCLUSION" ? (
                 <ActForm key={a.type} act={a.type} label={actLabel(t, a.type)}>
-                  <Outcome errors={errorsFor(a.type)} />
+                  {fromPec ? (
+                    <p id="pec-opinion">
+                      {t("agency.fromPec", {
+                        date: new Date(fromPec.receivedAt).toLocaleDateString("it-IT", {
+                          timeZone: "Europe/Rome",
+                        }),
+                        protocol: fromPec.protocolLabel ?? "-",
+                      })}
+                    </p>
+                  ) : null}
+                  <Outcome errors={errorsFor(a.type)} suggested={fromPec?.outcome ?? null} />
                   <TextArea
                     act={a.type}
                     name="reasons"
@@ -100,7 +120,7 @@ export default function AgencyPraticaPage() {
   );
 }
 
-function Outcome({ errors }: { errors?: FieldError[] }) {
+function Outcome({ errors, suggested }: { errors?: FieldError[]; suggested?: string | null }) {
   const t = useT();
   const error = fieldError(errors, "outcome");
   return (
@@ -118,6 +138,7 @@ function Outcome({ errors }: { errors?: FieldError[] }) {
             type="radio"
             name="outcome"
             value={o}
+            defaultChecked={suggested === o}
             id={i === 0 && error ? "outcome" : `outcome-${o}`}
           />
           <label className="form-check-label" htmlFor={i === 0 && error ? "outcome" : `outcome-${o}`}>

@@ -1,3 +1,4 @@
+import type { ReactNode } from "react";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, redirect, useActionData, useLoaderData } from "@remix-run/react";
 import { CsrfInput } from "~/components/forms";
@@ -44,7 +45,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       lastError: pecStatus.lastError ?? null,
       lastErrorAt: pecStatus.lastErrorAt ?? null,
     },
-    done: done === "allegato" || done === "protocollato" ? done : null,
+    done: done === "allegato" || done === "protocollato" || done === "inviato" ? done : null,
     label: /^[A-Za-z0-9/_-]{1,60}$/.test(label) ? label : "",
   };
 }
@@ -59,6 +60,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const deps = {
     files: services.files,
     publicUrl: services.publicUrl,
+    protocolRegistry: services.protocolRegistry,
     dispatch: (trx: Parameters<typeof dispatchResult>[0], req: Parameters<typeof dispatchResult>[2]) =>
       dispatchResult(trx, services, req),
   };
@@ -72,7 +74,7 @@ export async function action({ request }: ActionFunctionArgs) {
           userId: user.id,
         });
   if (result.ok) {
-    const done = "praticaId" in result ? "allegato" : "protocollato";
+    const done = "praticaId" in result ? "allegato" : result.queued ? "inviato" : "protocollato";
     return redirect(`/scrivania/posta?fatto=${done}&numero=${encodeURIComponent(result.label ?? "")}`);
   }
   return Response.json({ error: result.error, message: messageId }, { status: 422 });
@@ -110,7 +112,14 @@ export default function DeskPosta() {
       ) : null}
       {v.done ? (
         <p className="alert alert-success" role="status">
-          {t(v.done === "allegato" ? "pec.done.attached" : "pec.done.registered", { label: v.label })}
+          {t(
+            v.done === "allegato"
+              ? "pec.done.attached"
+              : v.done === "inviato"
+                ? "pec.done.queued"
+                : "pec.done.registered",
+            { label: v.label },
+          )}
         </p>
       ) : null}
 
@@ -163,118 +172,101 @@ export default function DeskPosta() {
       )}
 
       <h2>{t("pec.outgoing.title")}</h2>
-      {v.outgoing.length === 0 ? (
-        <p>{t("pec.outgoing.empty")}</p>
-      ) : (
-        <div className="table-responsive">
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">{t("pec.col.received")}</th>
-                <th scope="col">{t("pec.col.recipient")}</th>
-                <th scope="col">{t("pec.col.subject")}</th>
-                <th scope="col">{t("pec.col.pratica")}</th>
-                <th scope="col">{t("pec.col.state")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {v.outgoing.map((m) => (
-                <tr key={m.id}>
-                  <td>{when(m.createdAt)}</td>
-                  <td>{m.recipient}</td>
-                  <td>{m.subject}</td>
-                  <td>
-                    {m.praticaId ? (
-                      <Link to={`/scrivania/pratiche/${m.praticaId}`}>
-                        {m.cui ?? m.praticaId.slice(0, 8)}
-                      </Link>
-                    ) : (
-                      ""
-                    )}
-                  </td>
-                  <td
-                    className={
-                      m.state === "not_delivered" || m.state === "not_accepted"
-                        ? "text-danger fw-bold"
-                        : undefined
-                    }
-                  >
-                    {t(`pec.state.${m.state}` as MessageKey)}
-                    {m.error ? ` (${m.error})` : ""}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <MailTable
+        empty={t("pec.outgoing.empty")}
+        columns={[
+          t("pec.col.received"),
+          t("pec.col.recipient"),
+          t("pec.col.subject"),
+          t("pec.col.pratica"),
+          t("pec.col.state"),
+        ]}
+        rows={v.outgoing.map((m) => ({
+          key: m.id,
+          cells: [
+            when(m.createdAt),
+            m.recipient,
+            m.subject,
+            <PraticaLink key="pratica" id={m.praticaId} cui={m.cui} />,
+            <span
+              key="state"
+              className={
+                m.state === "not_delivered" || m.state === "not_accepted" ? "text-danger fw-bold" : undefined
+              }
+            >
+              {t(`pec.state.${m.state}` as MessageKey)}
+              {m.error ? ` (${m.error})` : ""}
+            </span>,
+          ],
+        }))}
+      />
 
       <h2>{t("pec.refused.title")}</h2>
       <p>{t("pec.refused.lead")}</p>
-      {v.refused.length === 0 ? (
-        <p>{t("pec.refused.empty")}</p>
-      ) : (
-        <div className="table-responsive">
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">{t("pec.col.received")}</th>
-                <th scope="col">{t("pec.col.sender")}</th>
-                <th scope="col">{t("pec.col.subject")}</th>
-                <th scope="col">{t("pec.col.reason")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {v.refused.map((m) => (
-                <tr key={m.id}>
-                  <td>{when(m.receivedAt)}</td>
-                  <td>{m.sender}</td>
-                  <td>{m.subject}</td>
-                  <td>{m.reason}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <MailTable
+        empty={t("pec.refused.empty")}
+        columns={[t("pec.col.received"), t("pec.col.sender"), t("pec.col.subject"), t("pec.col.reason")]}
+        rows={v.refused.map((m) => ({
+          key: m.id,
+          cells: [when(m.receivedAt), m.sender, m.subject, m.reason],
+        }))}
+      />
 
       <h2>{t("pec.handled.title")}</h2>
-      {v.handled.length === 0 ? (
-        <p>{t("pec.handled.empty")}</p>
-      ) : (
-        <div className="table-responsive">
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">{t("pec.col.received")}</th>
-                <th scope="col">{t("pec.col.sender")}</th>
-                <th scope="col">{t("pec.col.subject")}</th>
-                <th scope="col">{t("pec.col.protocol")}</th>
-                <th scope="col">{t("pec.col.pratica")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {v.handled.map((m) => (
-                <tr key={m.id}>
-                  <td>{when(m.receivedAt)}</td>
-                  <td>{m.sender}</td>
-                  <td>{m.subject}</td>
-                  <td>{m.protocol_label}</td>
-                  <td>
-                    {m.pratica_id ? (
-                      <Link to={`/scrivania/pratiche/${m.pratica_id}`}>
-                        {m.cui ?? m.pratica_id.slice(0, 8)}
-                      </Link>
-                    ) : (
-                      ""
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <MailTable
+        empty={t("pec.handled.empty")}
+        columns={[
+          t("pec.col.received"),
+          t("pec.col.sender"),
+          t("pec.col.subject"),
+          t("pec.col.protocol"),
+          t("pec.col.pratica"),
+        ]}
+        rows={v.handled.map((m) => ({
+          key: m.id,
+          cells: [
+            when(m.receivedAt),
+            m.sender,
+            m.subject,
+            m.protocol_label ?? t("pec.handled.pendingNumber"),
+            <PraticaLink key="pratica" id={m.pratica_id} cui={m.cui} />,
+          ],
+        }))}
+      />
     </div>
   );
+}
+
+/** One table of the page (outgoing, refused, handled): a sentence when empty, else the rows. */
+function MailTable(props: { empty: string; columns: string[]; rows: { key: string; cells: ReactNode[] }[] }) {
+  if (props.rows.length === 0) return <p>{props.empty}</p>;
+  return (
+    <div className="table-responsive">
+      <table className="table">
+        <thead>
+          <tr>
+            {props.columns.map((c) => (
+              <th scope="col" key={c}>
+                {c}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {props.rows.map((r) => (
+            <tr key={r.key}>
+              {r.cells.map((cell, i) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: the columns are fixed per table
+                <td key={i}>{cell}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function PraticaLink({ id, cui }: { id: string | null; cui: string | null }) {
+  return id ? <Link to={`/scrivania/pratiche/${id}`}>{cui ?? id.slice(0, 8)}</Link> : null;
 }

@@ -45,12 +45,24 @@ export default function DailyRegistersPage() {
             <tbody>
               {registers.map((r) => (
                 <tr key={r.id}>
-                  <th scope="row">{italianDate(r.day)}</th>
+                  <th scope="row">
+                    {italianDate(r.day)}
+                    {r.supplement > 0 ? (
+                      <div className="small fw-normal">
+                        {t("protocol.registers.supplement", { n: String(r.supplement) })}
+                      </div>
+                    ) : null}
+                  </th>
                   <td>{r.entries}</td>
                   <td>{r.annulments}</td>
                   <td>
                     <a href={`/scrivania/registro-protocollo/${r.id}`}>
-                      {t("protocol.registers.download", { day: italianDate(r.day) })}
+                      {r.supplement > 0
+                        ? t("protocol.registers.downloadSupplement", {
+                            day: italianDate(r.day),
+                            n: String(r.supplement),
+                          })
+                        : t("protocol.registers.download", { day: italianDate(r.day) })}
                     </a>
                     <div className="small">
                       SHA-256 <code className="text-break">{r.sha256}</code>

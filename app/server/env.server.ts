@@ -64,6 +64,12 @@ const schema = z.object({
   PEC_DEV_PROVIDER: z
     .enum(["0", "1"], { errorMap: () => ({ message: "deve essere 0 oppure 1" }) })
     .optional(),
+  // INI-PEC over PDND (ADR 0028, docs/integrations/inipec.md): the e-service's address and this portal's purpose.
+  INIPEC_URL: z
+    .string()
+    .url("deve essere un indirizzo completo, ad esempio https://api.inipec.gov.it/lookuppec/rest/v1.0.0")
+    .optional(),
+  INIPEC_PURPOSE_ID: z.string().min(1).optional(),
   // Sessions and sign-in (see ADR 0010).
   TRUST_PROXY: z
     .string()
@@ -345,6 +351,23 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   if (!!env.PEC_SMTP_URL !== !!env.PEC_IMAP_URL || (env.PEC_SMTP_URL && !env.PEC_ADDRESS)) {
     throw new ConfigError(
       "Configurazione non valida: PEC_SMTP_URL, PEC_IMAP_URL e PEC_ADDRESS vanno indicate insieme (invio e lettura della casella PEC del SUAP presso il gestore).",
+    );
+  }
+  if (
+    env.INIPEC_URL &&
+    (!env.INIPEC_PURPOSE_ID || (isProduction && !env.INIPEC_URL.startsWith("https://")))
+  ) {
+    throw new ConfigError(
+      "Configurazione non valida: con INIPEC_URL serve INIPEC_PURPOSE_ID (la finalità PDND con cui il SUAP consulta INI-PEC), e in produzione INIPEC_URL deve usare https://.",
+    );
+  }
+  if (
+    isProduction &&
+    env.INIPEC_URL &&
+    !(env.SSU_PRIVATE_KEY_FILE && env.SSU_KID && env.PDND_CLIENT_ID && env.PDND_TOKEN_URL)
+  ) {
+    throw new ConfigError(
+      "Configurazione non valida: INI-PEC si consulta con un voucher PDND: in produzione servono SSU_PRIVATE_KEY_FILE, SSU_KID, PDND_CLIENT_ID e PDND_TOKEN_URL (il client PDND del SUAP).",
     );
   }
   if (isProduction && env.PEC_DEV_PROVIDER === "1") {

@@ -396,8 +396,10 @@ export function PraticaSummary({ data }: { data: PraticaData }) {
                     ? t("desk.actor.system")
                     : e.actorKind.startsWith("ssu:")
                       ? t("desk.actor.ssu")
-                      : (actorWords[e.actorKind as keyof typeof actorWords]?.[t.locale] ??
-                        t("desk.actor.system"))),
+                      : e.actorKind.startsWith("pec:")
+                        ? t("desk.actor.pec", { address: e.actorKind.split(":").slice(2).join(":") })
+                        : (actorWords[e.actorKind as keyof typeof actorWords]?.[t.locale] ??
+                          t("desk.actor.system"))),
               })}{" "}
               ({statusLabel(t, e.stateAfter)})
               {typeof e.payload.reasons === "string" && e.payload.reasons ? (

@@ -169,6 +169,7 @@ export const it = {
   "desk.suspension.refusal_notice": "Preavviso di rigetto",
   "desk.actor.system": "sistema",
   "desk.actor.ssu": "un altro sistema SSU (front office, back office o ente)",
+  "desk.actor.pec": "PEC da {address}",
   "desk.dashboard.title": "Cruscotto dello Sportello",
   "desk.dashboard.lead": "Andamento delle pratiche di {desk}.",
   "desk.dashboard.byStatus": "Pratiche per stato",
@@ -201,6 +202,8 @@ export const it = {
   "agency.table.empty": "Nessuna pratica in attesa del vostro parere.",
   "agency.back": "Torna ai pareri",
   "agency.myOpinion": "Il parere di {agency}",
+  "agency.fromPec":
+    "Un parere dell'ente è arrivato per PEC il {date} (protocollo {protocol}): controlla l'esito proposto e conferma.",
 } as const;
 
 export const en: Record<keyof typeof it, string> = {
@@ -373,6 +376,7 @@ export const en: Record<keyof typeof it, string> = {
   "desk.suspension.refusal_notice": "Notice before refusal",
   "desk.actor.system": "system",
   "desk.actor.ssu": "another SSU system (front office, back office or agency)",
+  "desk.actor.pec": "PEC from {address}",
   "desk.dashboard.title": "Desk dashboard",
   "desk.dashboard.lead": "How the applications of {desk} are going.",
   "desk.dashboard.byStatus": "Applications by status",
@@ -404,4 +408,6 @@ export const en: Record<keyof typeof it, string> = {
   "agency.table.empty": "No application awaiting your opinion.",
   "agency.back": "Back to the opinions",
   "agency.myOpinion": "The opinion of {agency}",
+  "agency.fromPec":
+    "An opinion of the agency arrived by PEC on {date} (protocol {protocol}): check the proposed outcome and confirm.",
 };

@@ -24,6 +24,9 @@ export const it = {
   "pec.register.submit": "Protocolla senza pratica",
   "pec.done.attached": "Messaggio protocollato con il numero {label} e allegato alla pratica.",
   "pec.done.registered": "Messaggio protocollato con il numero {label}.",
+  "pec.handled.pendingNumber": "in attesa del numero dal protocollo del Comune",
+  "pec.done.queued":
+    "Messaggio inviato al protocollo del Comune: il numero comparirà qui appena il protocollo lo assegna.",
   "pec.error.not_found": "Il messaggio non esiste più.",
   "pec.error.no_pratica":
     "Nessuna pratica ha questo CUI o numero di protocollo: copialo dalla pratica (ad esempio SUAP-AVC/2026/0000012) e riprova.",
@@ -71,6 +74,8 @@ export const en: Record<keyof typeof it, string> = {
   "pec.register.submit": "Register without a pratica",
   "pec.done.attached": "Message registered as {label} and attached to the pratica.",
   "pec.done.registered": "Message registered as {label}.",
+  "pec.handled.pendingNumber": "waiting for the number from the Comune's register",
+  "pec.done.queued": "Message sent to the Comune's register: its number will appear here once assigned.",
   "pec.error.not_found": "The message no longer exists.",
   "pec.error.no_pratica":
     "No pratica has this CUI or protocol number: copy it from the pratica (e.g. SUAP-AVC/2026/0000012) and try again.",

@@ -41,6 +41,9 @@ export const it = {
   "protocol.registers.status.failed": "Non versato: {error}",
   "protocol.registers.empty": "Nessun registro giornaliero ancora prodotto.",
   "protocol.registers.nav": "Registro di protocollo",
+  "protocol.registers.supplement":
+    "Integrazione n. {n}: registrazioni del giorno assegnate dal protocollo del Comune dopo il registro",
+  "protocol.registers.downloadSupplement": "Scarica l'integrazione n. {n} del registro del {day} (PDF)",
 };
 
 export const en: Record<keyof typeof it, string> = {
@@ -84,4 +87,7 @@ export const en: Record<keyof typeof it, string> = {
   "protocol.registers.status.failed": "Not deposited: {error}",
   "protocol.registers.empty": "No daily register produced yet.",
   "protocol.registers.nav": "Protocol register",
+  "protocol.registers.supplement":
+    "Supplement no. {n}: registrations of the day numbered by the Comune's register after the register",
+  "protocol.registers.downloadSupplement": "Download supplement no. {n} of the register of {day} (PDF)",
 };

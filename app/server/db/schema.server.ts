@@ -245,6 +245,8 @@ export interface ProtocolEntriesTable {
   annulment_authorisation: string | null;
   /** 0018: remote register only: "pending" until the Comune's service confirms ("confirmed" / "failed") */
   annulment_remote_status: string | null;
+  /** 0024: the daily register (or its supplement) that listed this entry */
+  daily_register_id?: string | null;
 }
 
 export interface DocumentsTable {
@@ -278,13 +280,16 @@ export interface AttachmentsTable {
   size: number;
   sha256: string;
   storage_key: string;
-  uploaded_by: string;
+  /** null for a file that came with a certified message (0024: `pec_message_id`) */
+  uploaded_by: string | null;
   purpose: Generated<string>;
   created_at: Generated<Date>;
   /** the upload form's idempotency key (0009) */
   upload_key?: string | null;
   /** The signature verification report (0011), null for a file that is not signed and need not be. */
   signature: Json<unknown> | null;
+  /** 0024: the incoming PEC this file came with */
+  pec_message_id?: string | null;
 }
 
 export interface PraticaAgenciesTable {
@@ -554,6 +559,8 @@ export interface ProtocolDailyRegistersTable {
   deposit_report: string | null;
   deposit_error: string | null;
   deposited_at: Date | null;
+  /** 0024: 0 for the day's register, 1, 2, ... for the supplements of late remote registrations */
+  supplement: Generated<number>;
 }
 
 /** 0017: where a PEC message of the outbox stands, from the provider's receipts. */
@@ -591,6 +598,11 @@ export interface PecMessagesTable {
   handled_by: string | null;
   received_at: Generated<Date>;
   handled_at: Date | null;
+  /** 0024: the workflow event the message stepped (AGENCY_CONCLUSION, INTEGRATION_RECEIVED), or null */
+  stepped_event?: string | null;
+  /** 0024: the agency (entity id) the message came from, and the outcome its subject suggests */
+  agency_id?: number | null;
+  suggested_outcome?: string | null;
 }
 /** 0016: the jti of every accepted PDND voucher and Agid-JWT-Signature, kept until it expires (replays refused). */
 export interface SsuSeenTokensTable {

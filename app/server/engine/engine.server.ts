@@ -94,6 +94,18 @@ async function authorise(
     }
     return "system" as const;
   }
+  if (request.actor.kind === "pec") {
+    // The sender of a certified message, already matched to the pratica's agency or business by the caller.
+    const speaksFor = "agencyId" in request.event ? request.event.agencyId : undefined;
+    if (!allowed.includes(request.actor.as) || (speaksFor && speaksFor !== request.actor.agencyCode)) {
+      throw new EngineError(
+        "forbidden",
+        `Il mittente della PEC non può compiere l'atto «${label}».`,
+        "The PEC sender cannot send this event",
+      );
+    }
+    return request.actor.as;
+  }
   const ref = await praticaRef(trx, pratica);
   const { principal } = request.actor;
   if (!can(principal, { type: "pratica.view", pratica: ref })) {
@@ -151,6 +163,8 @@ export async function dispatchInTransaction(
         ? `system:${request.actor.name}`
         : request.actor.kind === "peer"
           ? `ssu:${actorKind}:${request.actor.name}`
+          : request.actor.kind === "pec"
+            ? `pec:${request.actor.as}:${request.actor.sender}`
           : actorKind,
     payload: eventPayload(request.event),
     stateBefore: pratica.status,
@@ -198,6 +212,27 @@ export async function dispatchInTransaction(
     protocol: ctx.protocolEntries.filter((p) => p.label).map((p) => ({ label: p.label, at: p.at })),
     queuedCalls: ctx.queuedCalls,
   };
+}
+
+/**
+ * Whether the pratica's machine would take `event` now (pure: nothing is written). For a caller that must
+ * choose between stepping and recording, e.g. an incoming PEC (an error inside a transaction cannot be undone
+ * on Postgres without a savepoint).
+ */
+export async function wouldAccept(
+  trx: Transaction<Database>,
+  praticaId: string,
+  event: WorkflowEvent,
+): Promise<boolean> {
+  const pratica = await lockPratica(trx, praticaId);
+  if (!pratica?.snapshot) return false;
+  try {
+    stepMachine(pratica, { praticaId, event, actor: { kind: "system", name: "dry-run" } });
+    return true;
+  } catch (error) {
+    if (error instanceof EngineError) return false;
+    throw error;
+  }
 }
 
 function stepMachine(pratica: Pratica, request: DispatchRequest) {

@@ -2,7 +2,7 @@ import type { Transaction } from "kysely";
 import type { Principal } from "~/domain/policy";
 import type { DueDates, Refusal, WorkflowEvent, WorkflowInput } from "../../../workflows/index";
 import type { Database, Pratica } from "../db/schema.server";
-import type { IntegrationResultEvent, PeerActor } from "../integrations/types.server";
+import type { IntegrationResultEvent, PecActor, PeerActor } from "../integrations/types.server";
 import type { FileStore } from "../storage.server";
 import type { Sealer } from "../integrations/seal/port.server";
 
@@ -14,7 +14,12 @@ import type { Sealer } from "../integrations/seal/port.server";
 export type EngineActor =
   | { kind: "user"; userId: string; principal: Principal }
   | { kind: "system"; name: string }
-  | PeerActor;
+  | PeerActor
+  /**
+   * A party outside the portal speaking by certified mail (ADR 0028): the PEC's sender is the identity. `as`
+   * is the kind of actor the law gives the act to; an agency speaks only for itself (`agencyCode`).
+   */
+  | PecActor;
 
 /**
  * Runs after a step's effects, in its transaction (the SSU exchange's table of "this event on a pratica linked

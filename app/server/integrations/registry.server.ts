@@ -154,7 +154,8 @@ const ports = {
     handler: (env: Env) => ssuHandler(env),
   },
   pec: {
-    // The SUAP's PEC mailbox (ADR 0020): the provider over SMTP + IMAP, or the provider double in process.
+    // The SUAP's PEC mailbox (ADR 0020): the provider over SMTP + IMAP, or the provider double in process; with it
+    // the INI-PEC lookup (ADR 0028): INIPEC_URL over PDND, the INI-PEC double outside production, none otherwise.
     choose: (env) => {
       const mode = pecConfigured(env);
       return mode === "provider"

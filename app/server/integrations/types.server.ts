@@ -110,7 +110,7 @@ export interface ResultDispatch {
    * agency, the back office for the office): the voucher authenticated the system, the link of the pratica
    * says which one it is (ADR 0025).
    */
-  actor?: PeerActor;
+  actor?: PeerActor | PecActor;
   /** Only for the first event of a pratica received from a peer: the workflow input. */
   start?: WorkflowInput;
 }
@@ -123,6 +123,13 @@ export interface PeerActor {
   as: "applicant" | "officer" | "agency";
   /** for `agency`: the agency (entity code) the peer speaks for */
   agencyId?: string;
+
+/** A business or an agency speaking by PEC (ADR 0028): the certified sender is the identity. */
+export interface PecActor {
+  kind: "pec";
+  as: "agency" | "applicant";
+  sender: string;
+  agencyCode?: string;
 }
 
 export type ResultDispatchFn = (trx: Transaction<Database>, request: ResultDispatch) => Promise<void>;

@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../db/schema.server";
-import { dispatchResult } from "../engine/engine.server";
+import { dispatchResult, wouldAccept } from "../engine/engine.server";
 import type { EngineServices } from "../engine/types.server";
 import type { Env } from "../env.server";
 import type { PecSender } from "../mail/outbox.server";
@@ -49,6 +49,7 @@ export async function readMailboxOnce(db: Kysely<Database>, services: EngineServ
       files: services.files,
       publicUrl: services.publicUrl,
       dispatch: (trx, request) => dispatchResult(trx, services, request),
+      wouldAccept,
     });
     pecStatus.lastReadAt = new Date().toISOString();
     pecStatus.last = report;

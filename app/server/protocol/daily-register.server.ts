@@ -31,7 +31,7 @@ export interface DailyRegisterDeps {
 }
 
 export interface DailyRegisterReport {
-  produced: { deskId: number; day: string; entries: number; annulments: number }[];
+  produced: { deskId: number; day: string; entries: number; annulments: number; supplement: number }[];
 }
 
 /** The next calendar day of an ISO date. */
@@ -82,7 +82,28 @@ export async function produceDailyRegisters(
       day = romeDate(new Date(first.at as unknown as string));
     }
     for (let n = 0; day < today && n < (deps.maxDays ?? 400); n++, day = nextDay(day)) {
-      const produced = await produceOne(db, deps, desk, day, now);
+      const produced = await produceOne(db, deps, desk, day, now, 0);
+      if (produced) report.produced.push(produced);
+    }
+    // Registrations of a day whose register was already produced (a remote register answering late): each
+    // such day gets a supplementary register listing them (ADR 0028).
+    const unlisted = await db
+      .selectFrom("protocol_entries")
+      .select("registered_at")
+      .where("entity_id", "=", desk.id)
+      .where("daily_register_id", "is", null)
+      .where("registered_at", "<", romeDayStart(today))
+      .execute();
+    const days = [...new Set(unlisted.map((e) => romeDate(new Date(e.registered_at))))].sort();
+    for (const late of days) {
+      const last = await db
+        .selectFrom("protocol_daily_registers")
+        .select((eb) => eb.fn.max("supplement").as("n"))
+        .where("entity_id", "=", desk.id)
+        .where("day", "=", late)
+        .executeTakeFirst();
+      if (last?.n === null || last?.n === undefined) continue; // not produced yet: the day's register will list them
+      const produced = await produceOne(db, deps, desk, late, now, Number(last.n) + 1);
       if (produced) report.produced.push(produced);
     }
   }
@@ -95,19 +116,21 @@ async function produceOne(
   desk: { id: number; code: string; name: string; pec: string | null },
   day: string,
   now: Date,
+  /** 0: the day's register; 1, 2, ...: a supplement listing only the entries no register listed yet */
+  supplement: number,
 ) {
   const from = romeDayStart(day);
   const to = romeDayStart(nextDay(day));
-  const entries = await db
+  let entriesQuery = db
     .selectFrom("protocol_entries")
     .select(["id", "label", "registered_at", "direction", "subject", "document_sha256", "registry"])
     .where("entity_id", "=", desk.id)
     .where("registered_at", ">=", from)
-    .where("registered_at", "<", to)
-    .orderBy("registered_at")
-    .orderBy("id")
-    .execute();
-  const annulments = await db
+    .where("registered_at", "<", to);
+  if (supplement > 0) entriesQuery = entriesQuery.where("daily_register_id", "is", null);
+  const entries = await entriesQuery.orderBy("registered_at").orderBy("id").execute();
+  if (supplement > 0 && entries.length === 0) return null;
+  const annulmentsQuery = db
     .selectFrom("protocol_entries as p")
     .leftJoin("users as u", "u.id", "p.annulled_by")
     .select([
@@ -120,13 +143,18 @@ async function produceOne(
     .where("p.entity_id", "=", desk.id)
     .where("p.annulled_at", ">=", from)
     .where("p.annulled_at", "<", to)
-    .orderBy("p.annulled_at")
-    .execute();
+    .orderBy("p.annulled_at");
+  // The annulments of a day are the desk's own acts, known when the day's register is made: a supplement
+  // lists only the late registrations.
+  const annulments = supplement > 0 ? [] : await annulmentsQuery.execute();
   const time = (d: Date | string) =>
     new Date(d).toLocaleTimeString("it-IT", { timeZone: "Europe/Rome", hour: "2-digit", minute: "2-digit" });
   const id = randomUUID();
   const code = verificationCode();
-  const title = `Registro giornaliero di protocollo del ${italianDate(day)}`;
+  const title =
+    supplement > 0
+      ? `Registro giornaliero di protocollo del ${italianDate(day)}, integrazione n. ${supplement}`
+      : `Registro giornaliero di protocollo del ${italianDate(day)}`;
   const pdf = await renderPdf({
     locale: "it",
     kind: "registro_protocollo",
@@ -138,6 +166,14 @@ async function produceOne(
         rows: [
           ["Area organizzativa omogenea", desk.code],
           ["Giorno", italianDate(day)],
+          ...(supplement > 0
+            ? [
+                [
+                  "Integrazione",
+                  `n. ${supplement}: registrazioni del giorno assegnate dal protocollo dopo la produzione del registro`,
+                ] as [string, string],
+              ]
+            : []),
           ["Registrazioni del giorno", String(entries.length)],
           ["Annullamenti del giorno", String(annulments.length)],
         ],
@@ -187,7 +223,7 @@ async function produceOne(
   });
   const sealed = deps.sealer ? await deps.sealer.seal(pdf, { reason: title }) : pdf;
   const stored = await deps.files.put(sealed);
-  const filename = `registro-protocollo_${desk.code}_${day}.pdf`;
+  const filename = `registro-protocollo_${desk.code}_${day}${supplement > 0 ? `_integrazione-${supplement}` : ""}.pdf`;
   return db.transaction().execute(async (trx) => {
     const row = await trx
       .insertInto("protocol_daily_registers")
@@ -195,6 +231,7 @@ async function produceOne(
         id,
         entity_id: desk.id,
         day,
+        supplement,
         entries: entries.length,
         annulments: annulments.length,
         filename,
@@ -204,21 +241,32 @@ async function produceOne(
         seal: deps.sealer ? JSON.stringify(deps.sealer.info) : null,
         created_at: now,
       })
-      .onConflict((oc) => oc.columns(["entity_id", "day"]).doNothing())
+      .onConflict((oc) => oc.columns(["entity_id", "day", "supplement"]).doNothing())
       .returning("id")
       .executeTakeFirst();
     if (!row) return null;
+    if (entries.length)
+      await trx
+        .updateTable("protocol_entries")
+        .set({ daily_register_id: id })
+        .where(
+          "id",
+          "in",
+          entries.map((e) => e.id),
+        )
+        .where("daily_register_id", "is", null)
+        .execute();
     const payload: DepositPayload = { registerId: id };
     await enqueueCall(trx, {
       kind: "preservation",
       operation: "deposit",
       target: "remote",
-      idempotencyKey: `preservation:registro:${desk.code}:${day}`,
+      idempotencyKey: `preservation:registro:${desk.code}:${day}${supplement > 0 ? `:${supplement}` : ""}`,
       praticaId: null,
       payload: { ...payload },
       notBefore: now,
     });
-    return { deskId: desk.id, day, entries: entries.length, annulments: annulments.length };
+    return { deskId: desk.id, day, entries: entries.length, annulments: annulments.length, supplement };
   });
 }
 
@@ -229,6 +277,7 @@ export async function listDailyRegisters(db: Kysely<Database>, deskId: number, l
     .select([
       "id",
       "day",
+      "supplement",
       "entries",
       "annulments",
       "filename",
@@ -242,6 +291,7 @@ export async function listDailyRegisters(db: Kysely<Database>, deskId: number, l
     ])
     .where("entity_id", "=", deskId)
     .orderBy("day", "desc")
+    .orderBy("supplement", "desc")
     .limit(limit)
     .execute();
   return rows.map((r) => ({

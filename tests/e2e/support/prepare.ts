@@ -12,6 +12,7 @@ import { engineServices } from "~/server/services.server";
 import type { WorkflowEvent, WorkflowInput } from "../../../workflows/index";
 import { DESK_TITLES, deskPlan, romeToday } from "./desk-plan";
 import { seedPecInbox } from "./pec";
+import { seedProtocolRegister } from "./protocol";
 
 const input = (regime: WorkflowInput["regime"]): WorkflowInput => ({
   regime,
@@ -231,6 +232,13 @@ async function main() {
   );
   // PEC (issue 17): the desk's inbox, read from the mailbox through the provider double.
   await seedPecInbox(db());
+  // Protocol register pages (issue 17): a pratica registered yesterday and yesterday's daily register.
+  await seedProtocolRegister(d, {
+    ownerId: owner.id,
+    principal: ownerP,
+    start: input("scia"),
+    versionId: version.id,
+  });
   await shutdown();
 }
 

@@ -21,7 +21,7 @@ import { runtime } from "~/server/runtime.server";
 import {
   action as annulAction,
   loader as annulLoader,
-} from "~/routes/scrivania.pratiche.$id.protocollo.$entry.annulla";
+} from "~/routes/scrivania.pratiche.$id_.protocollo.$entry.annulla";
 import { loader as deskPraticaLoader } from "~/routes/scrivania.pratiche.$id";
 import { loader as businessPraticaLoader } from "~/routes/pratiche.$id._index";
 import { DATABASES, type TestDatabase, useMigratedDatabase } from "../support/databases";

@@ -1,8 +1,10 @@
-import type { Kysely } from "kysely";
+import type { Kysely, Transaction } from "kysely";
 import type { Database } from "../../db/schema.server";
 import { findPraticaByCui, findPraticaByProtocolNumber } from "../../pratiche/repository.server";
 import type { FileStore } from "../../storage.server";
+import { createHash } from "node:crypto";
 import { registerInternal } from "../protocol/internal.server";
+import { enqueueCall } from "../queue.server";
 import type { ResultDispatchFn } from "../types.server";
 import { protocolOnPratica, sendInterop } from "./service.server";
 
@@ -134,13 +136,34 @@ export async function attachToPratica(
   });
 }
 
-/** Registers a waiting message in the desk's protocol without a pratica (internal register). */
+/** The payload of a registration without a pratica at the remote register (read by the protocol handler). */
+export interface PecRegistrationPayload {
+  entityId: number;
+  entityCode: string;
+  direction: "in";
+  subject: string;
+  praticaId: null;
+  cui: null;
+  at: string;
+  forPratica: false;
+  documentId: null;
+  /** SHA-256 (hex) of the certified message as received (the registered document, art. 53) */
+  fingerprint: string;
+  pecMessageId: string;
+}
+
+/**
+ * Registers a waiting message in the desk's protocol without a pratica, through the configured register: the
+ * internal one numbers it at once; the remote one (PROTOCOL_REGISTRY=remote) gets a queued call committed with
+ * the message's new state, and the number (and the conferma di ricezione) follow with its answer
+ * (`recordPecRegistration`). Either way the registration carries the SHA-256 of the certified message.
+ */
 export async function registerAlone(
   db: Kysely<Database>,
-  deps: { files: FileStore; publicUrl: string },
-  input: { messageId: string; deskId: number; userId: string },
-): Promise<{ ok: true; label: string } | { ok: false; error: InboxError }> {
-  return db.transaction().execute(async (trx) => {
+  deps: { files: FileStore; publicUrl: string; protocolRegistry?: "internal" | "remote" },
+  input: { messageId: string; deskId: number; userId: string; now?: Date },
+): Promise<{ ok: true; label: string | null; queued: boolean } | { ok: false; error: InboxError }> {
+  const outcome = await db.transaction().execute(async (trx) => {
     const message = await trx
       .selectFrom("pec_messages")
       .selectAll()
@@ -154,13 +177,51 @@ export async function registerAlone(
       .select(["id", "code"])
       .where("id", "=", input.deskId)
       .executeTakeFirstOrThrow();
+    const now = input.now ?? new Date();
+    const subject = `PEC da ${message.sender}: ${message.subject}`.slice(0, 500);
+    const fingerprint = message.storage_key
+      ? createHash("sha256")
+          .update(await deps.files.get(message.storage_key))
+          .digest("hex")
+      : null;
+    if (deps.protocolRegistry === "remote") {
+      const payload: PecRegistrationPayload = {
+        entityId: desk.id,
+        entityCode: desk.code,
+        direction: "in",
+        subject,
+        praticaId: null,
+        cui: null,
+        at: now.toISOString(),
+        forPratica: false,
+        documentId: null,
+        fingerprint: fingerprint ?? createHash("sha256").update(message.message_id).digest("hex"),
+        pecMessageId: message.id,
+      };
+      await enqueueCall(trx, {
+        kind: "protocol",
+        operation: "register",
+        target: "remote",
+        idempotencyKey: `protocol:pec:${message.id}`,
+        praticaId: null,
+        payload: { ...payload },
+        notBefore: now,
+      });
+      await trx
+        .updateTable("pec_messages")
+        .set({ status: "registered", protocol_label: null, handled_by: input.userId, handled_at: now })
+        .where("id", "=", message.id)
+        .execute();
+      return { ok: true, label: null, queued: true } as const;
+    }
     const entry = await registerInternal(trx, {
       entityId: desk.id,
       entityCode: desk.code,
       direction: "in",
-      subject: `PEC da ${message.sender}: ${message.subject}`.slice(0, 500),
+      subject,
       praticaId: null,
-      at: new Date(),
+      at: now,
+      documentSha256: fingerprint,
     });
     await trx
       .updateTable("pec_messages")
@@ -168,7 +229,7 @@ export async function registerAlone(
         status: "registered",
         protocol_label: entry.label,
         handled_by: input.userId,
-        handled_at: new Date(),
+        handled_at: now,
       })
       .where("id", "=", message.id)
       .execute();
@@ -179,6 +240,73 @@ export async function registerAlone(
       ricevuto: message.original_message_id ?? message.message_id,
       protocolLabel: entry.label,
     });
-    return { ok: true, label: entry.label } as const;
+    return { ok: true, label: entry.label, queued: false } as const;
+  });
+  return outcome;
+}
+
+/**
+ * The remote register's answer to a registration without a pratica (called by the protocol handler inside the
+ * transaction recording the outcome): the entry with its number and the message's fingerprint, the label on
+ * the message, the conferma di ricezione to the sender. A registration that failed for good puts the message
+ * back in the inbox with the reason, so the desk sees it and can register it again.
+ */
+export async function recordPecRegistration(
+  trx: Transaction<Database>,
+  deps: { files: FileStore; publicUrl: string },
+  p: PecRegistrationPayload,
+  answer:
+    | { ok: true; id: string; numero: number; anno: number; data: string; segnatura: string }
+    | { ok: false; message: string },
+  now: Date,
+) {
+  const message = await trx
+    .selectFrom("pec_messages")
+    .selectAll()
+    .where("id", "=", p.pecMessageId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!message) return;
+  if (!answer.ok) {
+    await trx
+      .updateTable("pec_messages")
+      .set({
+        status: "inbox",
+        reason: `La registrazione al protocollo del Comune non è riuscita: ${answer.message}`,
+        handled_by: null,
+        handled_at: null,
+      })
+      .where("id", "=", message.id)
+      .execute();
+    return;
+  }
+  await trx
+    .insertInto("protocol_entries")
+    .values({
+      entity_id: p.entityId,
+      year: answer.anno,
+      number: answer.numero,
+      label: answer.segnatura,
+      direction: "in",
+      subject: p.subject,
+      pratica_id: null,
+      document_id: null,
+      document_sha256: p.fingerprint,
+      registered_at: answer.data ? new Date(answer.data) : now,
+      registry: "remote",
+      external_id: answer.id ?? null,
+    })
+    .execute();
+  await trx
+    .updateTable("pec_messages")
+    .set({ protocol_label: answer.segnatura })
+    .where("id", "=", message.id)
+    .execute();
+  await sendInterop(trx, deps, {
+    to: message.sender,
+    praticaId: null,
+    kind: "conferma",
+    ricevuto: message.original_message_id ?? message.message_id,
+    protocolLabel: answer.segnatura,
   });
 }

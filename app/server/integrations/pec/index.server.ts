@@ -7,7 +7,10 @@ import { singleton } from "../../singleton.server";
 import { developmentPki } from "../seal/development.server";
 import { readPkcs12 } from "../seal/p12.server";
 import { type PecDouble, startPecDouble } from "./double.server";
-import { developmentInipec } from "./inipec.server";
+import { requestVoucher } from "../ssu/security.server";
+import { ssuRuntime } from "../ssu/runtime.server";
+import { inipecClient, type InipecDouble, startInipecDouble } from "./inipec.server";
+import type { DomicilioLookup } from "./port.server";
 import type { XmlSigner } from "./segnatura.server";
 import type { PecRuntime } from "./service.server";
 import { smtpImapMailbox } from "./smtp-imap.server";
@@ -29,6 +32,52 @@ export async function loadXmlSigner(env: Env): Promise<XmlSigner> {
   const pki = await developmentPki(env.DATA_DIR);
   const signer = readPkcs12(new Uint8Array(await readFile(pki.sealP12Path)), pki.sealPassword);
   return { key: signer.key, certificate: signer.certificate };
+}
+
+/**
+ * The INI-PEC lookup of this configuration (ADR 0028): the e-service at INIPEC_URL with a PDND voucher for
+ * INIPEC_PURPOSE_ID; without it, outside production, the double on loopback (same protocol) holding the
+ * businesses' declared PEC; in production without it, none (the declared PEC is used).
+ */
+export async function domicilioLookup(
+  env: Env,
+  db: Kysely<Database>,
+): Promise<{ lookup: DomicilioLookup; double?: InipecDouble } | null> {
+  if (env.INIPEC_URL) {
+    const ssu = ssuRuntime(env);
+    let cached: { token: string; expiresAt: number } | undefined;
+    return {
+      lookup: inipecClient({
+        baseUrl: env.INIPEC_URL,
+        voucher: async (signal) => {
+          if (cached && cached.expiresAt > Date.now() + 30_000) return cached.token;
+          cached = await requestVoucher({
+            tokenUrl: ssu.config.pdnd.tokenUrl,
+            key: await ssu.key(),
+            clientId: ssu.config.clientId,
+            assertionAudience: ssu.config.pdnd.assertionAudience,
+            purposeId: env.INIPEC_PURPOSE_ID!,
+            signal,
+          });
+          return cached.token;
+        },
+      }),
+    };
+  }
+  if (env.isProduction) return null;
+  const businesses = await db
+    .selectFrom("businesses")
+    .select(["fiscal_code", "pec"])
+    .where("pec", "is not", null)
+    .execute();
+  const double = await startInipecDouble({
+    register: Object.fromEntries(businesses.map((b) => [b.fiscal_code, b.pec as string])),
+    token: randomBytes(16).toString("hex"),
+  });
+  return {
+    lookup: inipecClient({ baseUrl: double.url, voucher: async () => double.token }),
+    double,
+  };
 }
 
 export function pecConfigured(env: Env): "provider" | "double" | "off" {
@@ -58,6 +107,7 @@ async function startPec(
   const mode = pecConfigured(env);
   if (mode === "off") return null;
   const signer = await loadXmlSigner(env);
+  const domicili = (await domicilioLookup(env, db))?.lookup;
   if (mode === "provider") {
     return {
       mailbox: smtpImapMailbox({
@@ -66,6 +116,7 @@ async function startPec(
         imapUrl: env.PEC_IMAP_URL!,
       }),
       signer,
+      domicili,
     };
   }
   const address = env.PEC_ADDRESS ?? DEFAULT_DEV_ADDRESS;
@@ -77,11 +128,6 @@ async function startPec(
     unreachable: (a) => a.toLowerCase().startsWith("inesistente"),
   });
   const user = encodeURIComponent(address);
-  const businesses = await db
-    .selectFrom("businesses")
-    .select(["fiscal_code", "pec"])
-    .where("pec", "is not", null)
-    .execute();
   console.log(
     `[pec] gestore PEC di sviluppo su 127.0.0.1 (SMTP ${double.smtpPort}, IMAP ${double.imapPort}), casella ${address}`,
   );
@@ -92,7 +138,7 @@ async function startPec(
       imapUrl: `imap://${user}:${password}@127.0.0.1:${double.imapPort}/INBOX?ignoreTLS=true`,
     }),
     signer,
-    domicili: developmentInipec(Object.fromEntries(businesses.map((b) => [b.fiscal_code, b.pec as string]))),
+    domicili,
     double,
   };
 }

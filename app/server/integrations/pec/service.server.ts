@@ -5,8 +5,10 @@ import type { Database, OutboxAttachment, OutboxTable } from "../../db/schema.se
 import { enqueue, messageIdHeader } from "../../mail/outbox.server";
 import { findPraticaByCui, findPraticaByProtocolNumber, praticaDesk } from "../../pratiche/repository.server";
 import type { FileStore } from "../../storage.server";
+import type { WorkflowEvent } from "../../../../workflows/events";
 import type { ResultDispatchFn } from "../types.server";
 import { type Classified, classify } from "./envelope.server";
+import { attachFiles, decideStep, type MailFile } from "./steps.server";
 import type { DomicilioLookup, PecAttachment, PecMailbox } from "./port.server";
 import {
   confermaRicezioneXml,
@@ -126,7 +128,13 @@ async function domicilioFor(db: Kysely<Database>, row: OutboxRow, domicili?: Dom
     .where("pec", "=", row.recipient)
     .executeTakeFirst();
   if (!business) return row.recipient;
-  return (await domicili.lookup(business.fiscal_code)) ?? row.recipient;
+  try {
+    return (await domicili.lookup(business.fiscal_code)) ?? row.recipient;
+  } catch (error) {
+    // INI-PEC down or answering off the interface: the declared PEC, and a line in the log.
+    console.error(`[pec] INI-PEC: ${(error as Error).message}; si usa la PEC dichiarata ${row.recipient}`);
+    return row.recipient;
+  }
 }
 
 /**
@@ -185,6 +193,8 @@ export interface InboundDeps {
   dispatch: ResultDispatchFn;
   publicUrl: string;
   now?: () => Date;
+  /** The engine's dry run (whether the machine takes an event now); without it no PEC steps a pratica. */
+  wouldAccept?: (trx: Transaction<Database>, praticaId: string, event: WorkflowEvent) => Promise<boolean>;
 }
 
 /** Reads the SUAP's PEC mailbox once: receipts, certified messages, refusals. IMAP down: throws, nothing lost. */
@@ -442,13 +452,82 @@ async function recordIncoming(
     (cui ? await findPraticaByCui(trx, cui) : undefined) ??
     (label ? await findPraticaByProtocolNumber(trx, label) : undefined);
   if (!pratica) return "inbox";
-  const protocolLabel = await protocolOnPratica(trx, deps, {
+  const now = deps.now?.() ?? new Date();
+  const mailFiles: MailFile[] = original.attachments.map((a) => ({
+    filename: a.filename ?? "allegato",
+    contentType: a.contentType ?? "application/octet-stream",
+    content: a.content,
+  }));
+  const step = await decideStep(trx, {
     praticaId: pratica.id,
-    messageRowId: id,
     sender,
     subject,
-    messageId: c.messageId,
+    segnatura,
+    files: mailFiles,
+    at: romeDay(now),
+    wouldAccept: (event) => deps.wouldAccept?.(trx, pratica.id, event) ?? Promise.resolve(false),
   });
+  let protocolLabel: string | null;
+  if (step.kind === "received") {
+    await attachFiles(trx, deps.files, {
+      praticaId: pratica.id,
+      pecMessageId: id,
+      purpose: "pec",
+      code: "PEC",
+      files: step.files,
+    });
+    protocolLabel = await protocolOnPratica(trx, deps, {
+      praticaId: pratica.id,
+      messageRowId: id,
+      sender,
+      subject,
+      messageId: c.messageId,
+    });
+    if (step.agency)
+      await trx
+        .updateTable("pec_messages")
+        .set({ agency_id: step.agency.id, suggested_outcome: step.suggested })
+        .where("id", "=", id)
+        .execute();
+  } else {
+    // The files first (the step's documents and the desk's view name them), then the event, spoken by the
+    // sender: the step's own incoming registration protocols the message, once.
+    await attachFiles(trx, deps.files, {
+      praticaId: pratica.id,
+      pecMessageId: id,
+      purpose: step.kind === "integration" ? "integration" : "opinion",
+      code: step.kind === "integration" ? "INTEGRAZIONE" : "PARERE",
+      files: step.files,
+    });
+    await deps.dispatch(trx, {
+      praticaId: pratica.id,
+      event: step.event,
+      actor:
+        step.kind === "agency_conclusion"
+          ? { kind: "pec", as: "agency", sender, agencyCode: step.agency.code }
+          : { kind: "pec", as: "applicant", sender },
+    });
+    const entry = await trx
+      .selectFrom("protocol_entries")
+      .select(["label"])
+      .where("pratica_id", "=", pratica.id)
+      .where("direction", "=", "in")
+      .orderBy("id", "desc")
+      .executeTakeFirst();
+    protocolLabel = entry?.label ?? null;
+    await trx
+      .updateTable("pec_messages")
+      .set({
+        status: "protocolled",
+        pratica_id: pratica.id,
+        protocol_label: protocolLabel,
+        stepped_event: step.event.type,
+        agency_id: step.kind === "agency_conclusion" ? step.agency.id : null,
+        handled_at: now,
+      })
+      .where("id", "=", id)
+      .execute();
+  }
   await sendInterop(trx, deps, {
     to: sender,
     praticaId: pratica.id,

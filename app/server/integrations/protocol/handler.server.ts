@@ -9,6 +9,7 @@ import {
   type IntegrationHandler,
   type ResultContext,
 } from "../types.server";
+import { type PecRegistrationPayload, recordPecRegistration } from "../pec/inbox.server";
 import { startProtocolDouble } from "./double.server";
 import { type RemoteProtocolRegistry, type RemoteRegistration, versoOf } from "./port.server";
 import { remoteProtocolRegistry } from "./remote.server";
@@ -102,7 +103,7 @@ export function protocolHandler(env: Env): IntegrationHandler {
           aoo: p.entityCode,
           verso: versoOf(p.direction),
           oggetto: p.subject,
-          riferimento: p.cui ?? p.praticaId,
+          riferimento: p.cui ?? p.praticaId ?? null,
           data: p.at,
           // Every registration carries a fingerprint (DPR 445/2000 art. 53): its document's, or the record's.
           documento: document
@@ -129,6 +130,18 @@ async function recordRegistration(
   ctx: ResultContext,
 ) {
   const p = call.payload as unknown as RegisterPayload;
+  if ("pecMessageId" in p) {
+    // A certified message registered without a pratica (pec/inbox.server.ts): no pratica, no engine event.
+    const r = outcome.ok ? (outcome.result as unknown as RemoteRegistration) : null;
+    await recordPecRegistration(
+      trx,
+      ctx,
+      p as unknown as PecRegistrationPayload,
+      r ? { ok: true, ...r } : { ok: false, message: outcome.ok ? "" : outcome.message },
+      ctx.now,
+    );
+    return;
+  }
   if (!outcome.ok) {
     await ctx.dispatch(trx, {
       praticaId: p.praticaId,
