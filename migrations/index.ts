@@ -15,6 +15,7 @@ import * as m0013 from "./0013_seal_queue";
 import * as m0016 from "./0016_ssu";
 import * as m0017 from "./0017_pec";
 import * as m0018 from "./0018_protocol_register";
+import * as m0026 from "./0026_desk_tallies";
 
 /**
  * Statically listed so the migrations are bundled into the server build (loading .ts files from disk at run
@@ -37,4 +38,5 @@ export const migrations: Record<string, Migration> = {
   "0016_ssu": m0016,
   "0017_pec": m0017,
   "0018_protocol_register": m0018,
+  "0026_desk_tallies": m0026,
 };

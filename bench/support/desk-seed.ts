@@ -57,7 +57,7 @@ export async function seedBusyDesk(db: Kysely<Database>, n: number, today: strin
              (array['scia','scia','scia_unica','autorizzazione','silenzio_assenso','comunicazione'])[1 + i % 6],
              c.ids[1 + (case when i % 10 < 4 then 4 when i % 10 < 7 then 3 else i % 3 end)],
              ${desk.id},
-             b.ids[1 + (i * 7919) % array_length(b.ids, 1)],
+             b.ids[1 + (i::int8 * 7919) % array_length(b.ids, 1)],
              ${filer.id},
              s.status,
              s.status in ('effective','granted','denied','archived'),
