@@ -115,7 +115,8 @@ export async function dispatchInTransaction(
 ): Promise<DispatchOutcome> {
   const now = services.now?.() ?? new Date();
   // 1. Lock. 2. Authorise.
-  const pratica = await lockPratica(trx, request.praticaId);
+  const pratica =
+    request.locked?.id === request.praticaId ? request.locked : await lockPratica(trx, request.praticaId);
   if (!pratica) throw new EngineError("not_found", "Pratica non trovata.", "Pratica not found");
   const actorKind = await authorise(trx, pratica, request);
 
