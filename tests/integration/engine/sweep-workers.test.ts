@@ -26,9 +26,18 @@ describe.each(DATABASES.filter((k) => k === "postgres"))(
     });
 
     it("fires every due deadline exactly once, one event each, with every audit chain valid", async () => {
+      // N bulk pratiche plus the one the engine made as their template, each with its final term due
+      const before = await openDatabase({ databaseUrl: url, dataDir: "unused" });
+      const due = await sql<{ n: number }>`
+        select count(*)::int8 as n from deadlines where status = 'active' and due <= '2026-06-30'`.execute(
+        before.db,
+      );
+      await before.close();
+      const total = Number(due.rows[0]!.n);
+      expect(total).toBe(N + 1);
       const { reports } = await sweepWithProcesses(url, 2, 2, "2026-06-30");
       expect(reports).toHaveLength(2);
-      expect(reports.reduce((s, r) => s + r.fired, 0)).toBe(N);
+      expect(reports.reduce((s, r) => s + r.fired, 0)).toBe(total);
       expect(reports.every((r) => r.failed === 0)).toBe(true);
       const handle = await openDatabase({ databaseUrl: url, dataDir: "unused" });
       try {
