@@ -182,6 +182,8 @@ export interface PraticheTable {
   declared_at: Timestamp | null;
   /** 0006: the organisation's operator in charge (filed on behalf; hand-over moves it) */
   organisation_operator_id: string | null;
+  /** 0026: hash of the last entry of the pratica's audit chain (event_count is its seq); null before any */
+  audit_head: Generated<string | null>;
 }
 
 export interface EventsTable {
@@ -433,6 +435,21 @@ export interface Database {
   ssu_messages: SsuMessagesTable;
   ssu_links: SsuLinksTable;
   ssu_catalogue_instances: SsuCatalogueInstancesTable;
+  desk_tallies: DeskTalliesTable;
+}
+
+/**
+ * 0026: the desk's pratiche counted per (Comune, status, title, regime), as a ledger of deltas the database's
+ * triggers on pratiche append in the same transaction; the sum of a key's rows is its count (ADR 0030).
+ */
+export interface DeskTalliesTable {
+  id: Generated<number>;
+  desk_id: number;
+  municipality_id: number;
+  status: string;
+  title: string;
+  regime: string;
+  n: ColumnType<number, number, number>;
 }
 
 export type PaymentPositionStatus = "creating" | "valid" | "paid" | "cancelling" | "cancelled" | "failed";

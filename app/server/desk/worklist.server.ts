@@ -1,7 +1,7 @@
 import { type Kysely, sql } from "kysely";
 import type { Principal } from "~/domain/policy";
 import type { Database } from "../db/schema.server";
-import { deskRegimes, deskStatusCounts, deskTitles } from "../pratiche/repository.server";
+import { tallyRegimes, tallyStatusCounts, tallyTitles } from "./tallies.server";
 import {
   addIsoDays,
   daysFrom,
@@ -237,9 +237,9 @@ export function looksLikeKey(term: string): boolean {
   return /\d/.test(term) && /^[A-Za-z0-9/._-]+$/.test(term);
 }
 
-/** Pratiche of the desk by status (the counts above the table). */
+/** Pratiche of the desk by status (the counts above the table), from the tallies: never a scan of the desk. */
 export async function statusCounts(db: Kysely<Database>, deskId: number) {
-  return deskStatusCounts(db, deskId);
+  return tallyStatusCounts(db, deskId);
 }
 
 /** What the filter form offers: the desk's Comuni, procedures, regimes, colleagues. */
@@ -257,8 +257,8 @@ export async function worklistOptions(db: Kysely<Database>, deskId: number) {
       .where("desk_comuni.desk_id", "=", deskId)
       .orderBy("entities.name")
       .execute(),
-    deskTitles(db, deskId, 200),
-    deskRegimes(db, deskId),
+    tallyTitles(db, deskId, 200),
+    tallyRegimes(db, deskId),
     deskStaff(db, deskId),
   ]);
   return {

@@ -72,15 +72,60 @@ export function eventHash(prevHash: string, e: AuditFields): string {
   return linkHash(prevHash, eventContent(e));
 }
 
-/** Appends the next link of the pratica's chain. The caller holds the pratica's row lock. */
+/** Where the pratica's chain ends, as its locked row says (0026: event_count is the seq, audit_head the hash). */
+export interface ChainTail {
+  event_count: number;
+  audit_head: string | null;
+}
+
+/**
+ * Appends the next link of the pratica's chain and moves the pratica's head on. The caller holds the
+ * pratica's row lock.
+ */
 export async function appendAuditEvent(trx: Transaction<Database>, e: Omit<AuditFields, "seq">) {
-  const last = await trx
+  const link = await insertLink(trx, await readTail(trx, e.praticaId), e);
+  await trx
+    .updateTable("pratiche")
+    .set({ event_count: link.seq, audit_head: link.hash })
+    .where("id", "=", e.praticaId)
+    .execute();
+  return link;
+}
+
+/**
+ * The engine's append: the tail comes from the locked pratica row the caller already holds (no read of the
+ * chain), and the caller saves the returned seq and hash as the row's event_count and audit_head in its own
+ * update of the row. A row that does not know its head falls back to reading the chain.
+ */
+export async function appendAuditEventAfter(
+  trx: Transaction<Database>,
+  tail: ChainTail,
+  e: Omit<AuditFields, "seq">,
+) {
+  const known = tail.audit_head !== null || tail.event_count === 0;
+  const last = known
+    ? tail.event_count > 0
+      ? { seq: tail.event_count, hash: tail.audit_head! }
+      : undefined
+    : await readTail(trx, e.praticaId);
+  return insertLink(trx, last, e);
+}
+
+function readTail(trx: Transaction<Database>, praticaId: string) {
+  return trx
     .selectFrom("events")
     .select(["seq", "hash"])
-    .where("pratica_id", "=", e.praticaId)
+    .where("pratica_id", "=", praticaId)
     .orderBy("seq", "desc")
     .limit(1)
     .executeTakeFirst();
+}
+
+async function insertLink(
+  trx: Transaction<Database>,
+  last: { seq: number; hash: string } | undefined,
+  e: Omit<AuditFields, "seq">,
+) {
   const seq = (last?.seq ?? 0) + 1;
   const prevHash = last?.hash ?? GENESIS_HASH;
   const fields = { ...e, seq };

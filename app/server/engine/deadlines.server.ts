@@ -1,7 +1,7 @@
 import { type Kysely, sql } from "kysely";
 import { romeDate } from "~/domain/dates";
 import type { WorkflowEvent } from "../../../workflows/index";
-import type { Database } from "../db/schema.server";
+import type { Database, Pratica } from "../db/schema.server";
 import { dispatchInTransaction, EngineError, type EngineServices } from "./engine.server";
 
 export interface SweepReport {
@@ -17,8 +17,9 @@ export function todayInRome(now = new Date()): string {
 }
 
 /**
- * Fires due deadlines exactly once. Each batch is one transaction: the due rows are claimed with
- * FOR UPDATE SKIP LOCKED (a second worker takes other rows or none), each event is dispatched through the
+ * Fires due deadlines exactly once. Each batch is one transaction: the due rows and their pratiche are
+ * claimed in one statement with FOR UPDATE SKIP LOCKED (a second worker, in this process or another, takes
+ * other rows or none), each event is dispatched through the
  * engine in the same transaction, and the row is marked fired before COMMIT. A crash before COMMIT leaves
  * the rows active for the next sweep; after COMMIT they are fired and never picked again. A deadline that
  * came due while no process ran is simply due now.
@@ -53,19 +54,35 @@ async function sweepLoop(
     const batch = await db
       .transaction()
       .execute(async (trx) => {
-        let q = trx
-          .selectFrom("deadlines")
-          .select(["id", "pratica_id", "name", "due", "event", "payload"])
-          .where("status", "=", "active")
-          .where("event", "is not", null)
-          .where("due", "<=", today)
-          .orderBy("due")
-          .orderBy("id")
-          .limit(opts.batch ?? 100)
-          .forUpdate()
-          .skipLocked();
-        if (skip.size) q = q.where("id", "not in", [...skip]);
-        const rows = await q.execute();
+        // One statement claims the batch and locks its pratiche too (a deadline whose pratica is busy in
+        // another transaction is skipped, not waited for); the engine then steps each pratica from the row
+        // already locked here instead of locking it again.
+        const skipped = [...skip];
+        const claimed = await sql<
+          Pratica & { d_id: number; d_name: string; d_due: string; d_event: string; d_payload: unknown }
+        >`
+          select d.id as d_id, d.name as d_name, d.due::text as d_due, d.event as d_event, d.payload as d_payload, p.*
+            from deadlines d join pratiche p on p.id = d.pratica_id
+           where d.status = 'active' and d.event is not null and d.due <= ${today}
+             ${skipped.length ? sql`and d.id <> all(${skipped}::int8[])` : sql``}
+           order by d.due, d.id
+           limit ${opts.batch ?? 100}
+             for update of d, p skip locked`.execute(trx);
+        const seen = new Set<string>();
+        const rows = claimed.rows.map(({ d_id, d_name, d_due, d_event, d_payload, ...pratica }) => {
+          // A second due deadline of the same pratica in this batch steps from the row the first one saved.
+          const first = !seen.has(pratica.id);
+          seen.add(pratica.id);
+          return {
+            id: Number(d_id),
+            pratica_id: pratica.id,
+            name: d_name,
+            due: d_due,
+            event: d_event,
+            payload: d_payload,
+            locked: first ? (pratica as Pratica) : undefined,
+          };
+        });
         const outcome = { n: rows.length, fired: 0, stale: 0, poisoned: null as number | null };
         const fired: number[] = [];
         for (const row of rows) {
@@ -79,6 +96,7 @@ async function sweepLoop(
               praticaId: row.pratica_id,
               event,
               actor: { kind: "system", name: `deadline:${row.name}` },
+              locked: row.locked,
             });
             outcome.fired++;
             fired.push(row.id);

@@ -15,7 +15,7 @@ import type { Database, Pratica } from "../db/schema.server";
 import type { ResultDispatch } from "../integrations/types.server";
 import { callsQueued } from "../jobs/kick.server";
 import { lockPratica, praticaRef } from "../pratiche/repository.server";
-import { actorIdentityOf, appendAuditEvent } from "./audit.server";
+import { actorIdentityOf, appendAuditEventAfter } from "./audit.server";
 import { applyDeadlineEffects } from "./effects/deadline.server";
 import { runEffects } from "./effects/index.server";
 import { once } from "./lookups.server";
@@ -146,7 +146,8 @@ export async function dispatchInTransaction(
 ): Promise<DispatchOutcome> {
   const now = services.now?.() ?? new Date();
   // 1. Lock. 2. Authorise.
-  const pratica = await lockPratica(trx, request.praticaId);
+  const pratica =
+    request.locked?.id === request.praticaId ? request.locked : await lockPratica(trx, request.praticaId);
   if (!pratica) throw new EngineError("not_found", "Pratica non trovata.", "Pratica not found");
   const actorKind = await authorise(trx, pratica, request);
 
@@ -154,7 +155,8 @@ export async function dispatchInTransaction(
   const { def, result } = stepMachine(pratica, request);
 
   // 4. Audit: the event is the next link of the pratica's hash chain.
-  const audit = await appendAuditEvent(trx, {
+  // (the locked row knows the chain's tail; step 5 saves the new head with the rest of the row)
+  const audit = await appendAuditEventAfter(trx, pratica, {
     praticaId: pratica.id,
     type: request.event.type,
     actorUserId: request.actor.kind === "user" ? request.actor.userId : null,
@@ -189,6 +191,7 @@ export async function dispatchInTransaction(
       due_date: result.dueDates.final ?? null,
       submitted_at: pratica.submitted_at ?? (request.event.type === "SUBMIT" ? now : null),
       event_count: audit.seq,
+      audit_head: audit.hash,
       updated_at: now,
     })
     .where("id", "=", pratica.id)
@@ -323,7 +326,7 @@ export async function dispatchResult(
   const pratica = await lockPratica(trx, request.praticaId);
   if (!pratica) throw new EngineError("not_found", "Pratica non trovata.", "Pratica not found");
   const { type: _type, ...payload } = event;
-  const audit = await appendAuditEvent(trx, {
+  const audit = await appendAuditEventAfter(trx, pratica, {
     praticaId: pratica.id,
     type: event.type,
     actorUserId: null,
@@ -335,7 +338,7 @@ export async function dispatchResult(
   });
   const saved = await trx
     .updateTable("pratiche")
-    .set({ event_count: audit.seq, updated_at: now })
+    .set({ event_count: audit.seq, audit_head: audit.hash, updated_at: now })
     .where("id", "=", pratica.id)
     .returningAll()
     .executeTakeFirstOrThrow();

@@ -82,6 +82,8 @@ export interface DispatchRequest {
   actor: EngineActor;
   /** Only for the first event of a pratica: the workflow input built from the catalogue. */
   start?: WorkflowInput;
+  /** The pratica's row as the caller already locked it in this transaction (the deadline sweep's claim). */
+  locked?: Pratica;
 }
 
 export interface ExecutedDocument {

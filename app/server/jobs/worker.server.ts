@@ -13,6 +13,7 @@ import { integrationRunner } from "./integrations.server";
 import { onCallsQueued } from "./kick.server";
 import { produceDailyRegisters } from "../protocol/daily-register.server";
 import { pecOrNull, pecSender, readMailboxOnce } from "./pec.server";
+import { compactDeskTalliesIfNeeded } from "../desk/tallies.server";
 
 export type JobHandler = () => Promise<unknown>;
 
@@ -34,6 +35,8 @@ export const SWEEPS: Record<string, { cron: string; pollSeconds: number }> = {
   "protocol-daily-register": { cron: "15 * * * *", pollSeconds: 3600 },
   // PEC (issue 17): the SUAP's certified mailbox, receipts and incoming messages.
   "pec-read": { cron: "* * * * *", pollSeconds: 30 },
+  // Issue 18: folds the desk counts' deltas back to one row per key once they pile up (ADR 0030).
+  "desk-tallies-compact": { cron: "* * * * *", pollSeconds: 60 },
 };
 
 export interface Worker {
@@ -130,6 +133,7 @@ export async function startWorker(
       }
       return report;
     },
+    "desk-tallies-compact": () => compactDeskTalliesIfNeeded(handle.db),
     ...extraHandlers,
   };
 

@@ -204,50 +204,6 @@ export async function praticheOfBusinesses(db: Executor, businessIds: readonly s
     .execute();
 }
 
-/** The desk's filed pratiche by status, for its Comuni (the counts above the worklist). */
-export async function deskStatusCounts(db: Executor, deskId: number) {
-  const rows = await db
-    .selectFrom("pratiche")
-    .select(["status", (eb) => eb.fn.countAll<number>().as("n")])
-    .where("desk_id", "=", deskId)
-    .where("status", "<>", "draft")
-    .where("municipality_id", "in", (eb) =>
-      eb.selectFrom("desk_comuni").select("comune_id").where("desk_id", "=", deskId),
-    )
-    .groupBy("status")
-    .orderBy("status")
-    .execute();
-  return rows.map((r) => ({ status: r.status, count: Number(r.n) }));
-}
-
-/** The titles (procedures) the desk's filed pratiche carry, alphabetically, at most `limit`. */
-export async function deskTitles(db: Executor, deskId: number, limit: number): Promise<string[]> {
-  // Loose index scan would be nicer; the catalogue's titles are few, so DISTINCT over the desk is fine.
-  const rows = await db
-    .selectFrom("pratiche")
-    .select("title")
-    .distinct()
-    .where("desk_id", "=", deskId)
-    .where("status", "<>", "draft")
-    .orderBy("title")
-    .limit(limit)
-    .execute();
-  return rows.map((r) => r.title);
-}
-
-/** The regimes of the desk's filed pratiche, alphabetically. */
-export async function deskRegimes(db: Executor, deskId: number): Promise<string[]> {
-  const rows = await db
-    .selectFrom("pratiche")
-    .select("regime")
-    .distinct()
-    .where("desk_id", "=", deskId)
-    .where("status", "<>", "draft")
-    .orderBy("regime")
-    .execute();
-  return rows.map((r) => r.regime);
-}
-
 /** A pratica by its own protocol registration's label (e.g. "SUAP-AVC/2026/0000012"). */
 export async function findPraticaByProtocolNumber(db: Executor, label: string): Promise<Pratica | undefined> {
   return db.selectFrom("pratiche").selectAll().where("protocol_number", "=", label).executeTakeFirst();

@@ -1,0 +1,149 @@
+import { type Kysely, sql, type Transaction } from "kysely";
+import type { Database } from "../db/schema.server";
+
+/**
+ * The desk's counts without a scan of the desk (ADR 0030). The database keeps `desk_tallies` itself: the
+ * triggers of migration 0026 append, in the same transaction as every insert, change or removal of a
+ * pratica, one signed delta per (desk, Comune, status, title, regime) the statement touched. A count is the
+ * sum of its key's rows, so a view reads a few hundred small rows whatever the size of the desk, and two
+ * status changes never wait on one shared row. `compactDeskTallies` folds the deltas back to one row per
+ * key (the worker runs it); `rebuildDeskTallies` recounts them from the pratiche (the repair path,
+ * `npm run desk:tallies -- --rebuild`); `checkDeskTallies` compares the two.
+ */
+type Executor = Kysely<Database> | Transaction<Database>;
+
+/** The desk's filed pratiche by status, for the Comuni it serves (the counts above the worklist). */
+export async function tallyStatusCounts(db: Executor, deskId: number) {
+  const rows = await db
+    .selectFrom("desk_tallies")
+    .select(["status", sql<number>`sum(n)::int8`.as("n")])
+    .where("desk_id", "=", deskId)
+    .where("status", "<>", "draft")
+    .where("municipality_id", "in", (eb) =>
+      eb.selectFrom("desk_comuni").select("comune_id").where("desk_id", "=", deskId),
+    )
+    .groupBy("status")
+    .having(sql`sum(n)`, ">", 0)
+    .orderBy("status")
+    .execute();
+  return rows.map((r) => ({ status: r.status, count: Number(r.n) }));
+}
+
+/** The titles (procedures) the desk's filed pratiche carry, alphabetically, at most `limit`. */
+export async function tallyTitles(db: Executor, deskId: number, limit: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom("desk_tallies")
+    .select("title")
+    .where("desk_id", "=", deskId)
+    .where("status", "<>", "draft")
+    .groupBy("title")
+    .having(sql`sum(n)`, ">", 0)
+    .orderBy("title")
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.title);
+}
+
+/** The regimes of the desk's filed pratiche, alphabetically. */
+export async function tallyRegimes(db: Executor, deskId: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom("desk_tallies")
+    .select("regime")
+    .where("desk_id", "=", deskId)
+    .where("status", "<>", "draft")
+    .groupBy("regime")
+    .having(sql`sum(n)`, ">", 0)
+    .orderBy("regime")
+    .execute();
+  return rows.map((r) => r.regime);
+}
+
+/**
+ * Folds every key's deltas into one row (keys summing to zero disappear). Safe beside concurrent changes and
+ * another compaction: the statement deletes only rows committed before it began and writes back their sum;
+ * rows a running transaction is appending stay untouched. Returns the rows removed and written.
+ */
+export async function compactDeskTallies(db: Kysely<Database>): Promise<{ before: number; after: number }> {
+  const r = await sql<{ before: number; after: number }>`
+    with gone as (
+      delete from desk_tallies returning desk_id, municipality_id, status, title, regime, n
+    ), folded as (
+      insert into desk_tallies (desk_id, municipality_id, status, title, regime, n)
+      select desk_id, municipality_id, status, title, regime, sum(n)
+        from gone group by desk_id, municipality_id, status, title, regime
+      having sum(n) <> 0
+      returning 1
+    )
+    select (select count(*) from gone)::int8 as before, (select count(*) from folded)::int8 as after`.execute(
+    db,
+  );
+  const row = r.rows[0]!;
+  return { before: Number(row.before), after: Number(row.after) };
+}
+
+/** Compacts only when the deltas have piled up (the worker's tick; most ticks cost one count). */
+export async function compactDeskTalliesIfNeeded(db: Kysely<Database>, threshold = 5000) {
+  const r = await sql<{ n: number }>`select count(*)::int8 as n from desk_tallies`.execute(db);
+  if (Number(r.rows[0]?.n ?? 0) < threshold) return null;
+  return compactDeskTallies(db);
+}
+
+/**
+ * The repair path: recounts every desk from the pratiche themselves. Takes a SHARE lock on pratiche, so
+ * changes in flight finish first and new ones wait until the recount commits (readers are not blocked).
+ */
+export async function rebuildDeskTallies(db: Kysely<Database>): Promise<{ keys: number }> {
+  return db.transaction().execute(async (trx) => {
+    await sql`lock table pratiche in share mode`.execute(trx);
+    await sql`delete from desk_tallies`.execute(trx);
+    const r = await sql`
+      insert into desk_tallies (desk_id, municipality_id, status, title, regime, n)
+      select desk_id, municipality_id, status, title, regime, count(*)
+        from pratiche group by desk_id, municipality_id, status, title, regime`.execute(trx);
+    return { keys: Number(r.numAffectedRows ?? 0) };
+  });
+}
+
+export interface TallyMismatch {
+  deskId: number;
+  municipalityId: number;
+  status: string;
+  title: string;
+  regime: string;
+  counted: number;
+  tallied: number;
+}
+
+/** Every key where the tallies and a count of the pratiche disagree (empty when they are right). */
+export async function checkDeskTallies(db: Executor): Promise<TallyMismatch[]> {
+  const r = await sql<{
+    desk_id: number;
+    municipality_id: number;
+    status: string;
+    title: string;
+    regime: string;
+    counted: number;
+    tallied: number;
+  }>`
+    with counted as (
+      select desk_id, municipality_id, status, title, regime, count(*)::int8 as n
+        from pratiche group by desk_id, municipality_id, status, title, regime
+    ), tallied as (
+      select desk_id, municipality_id, status, title, regime, sum(n)::int8 as n
+        from desk_tallies group by desk_id, municipality_id, status, title, regime
+    )
+    select desk_id, municipality_id, status, title, regime,
+           coalesce(c.n, 0)::int8 as counted, coalesce(t.n, 0)::int8 as tallied
+      from counted c full join tallied t using (desk_id, municipality_id, status, title, regime)
+     where coalesce(c.n, 0) <> coalesce(t.n, 0)
+     order by desk_id, municipality_id, status, title, regime`.execute(db);
+  return r.rows.map((x) => ({
+    deskId: x.desk_id,
+    municipalityId: x.municipality_id,
+    status: x.status,
+    title: x.title,
+    regime: x.regime,
+    counted: Number(x.counted),
+    tallied: Number(x.tallied),
+  }));
+}

@@ -1,0 +1,37 @@
+// The desk's counts (ADR 0030): checks them against a count of the pratiche, folds their deltas, or rebuilds
+// them from the pratiche (the repair path).
+// Usage: npm run desk:tallies [-- --compact | --rebuild]   exit 0 = right, 2 = mismatches found, 1 = error
+import { openDatabase } from "../app/server/db/db.server";
+import { checkDeskTallies, compactDeskTallies, rebuildDeskTallies } from "../app/server/desk/tallies.server";
+import { getEnv } from "../app/server/env.server";
+
+try {
+  const env = getEnv();
+  const handle = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
+  const mode = process.argv[2];
+  if (mode === "--rebuild") {
+    const r = await rebuildDeskTallies(handle.db);
+    console.log(`Conteggi della scrivania ricostruiti dalle pratiche: ${r.keys} righe.`);
+  } else if (mode === "--compact") {
+    const r = await compactDeskTallies(handle.db);
+    console.log(`Conteggi della scrivania compattati: da ${r.before} a ${r.after} righe.`);
+  }
+  const wrong = await checkDeskTallies(handle.db);
+  await handle.close();
+  for (const w of wrong) {
+    console.error(
+      `Sportello ${w.deskId}, Comune ${w.municipalityId}, stato ${w.status}, «${w.title}» (${w.regime}): pratiche ${w.counted}, conteggio ${w.tallied}`,
+    );
+  }
+  if (!wrong.length) {
+    console.log("Conteggi della scrivania corretti.");
+    process.exit(0);
+  }
+  console.error(
+    `${wrong.length} conteggi non corrispondono: npm run desk:tallies -- --rebuild li ricostruisce.`,
+  );
+  process.exit(2);
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(1);
+}
