@@ -123,6 +123,7 @@ export interface PeerActor {
   as: "applicant" | "officer" | "agency";
   /** for `agency`: the agency (entity code) the peer speaks for */
   agencyId?: string;
+}
 
 /** A business or an agency speaking by PEC (ADR 0028): the certified sender is the identity. */
 export interface PecActor {

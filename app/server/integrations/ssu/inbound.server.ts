@@ -307,11 +307,14 @@ async function serveOperation(
       });
       // The message steps the pratica through the engine (ADR 0025); a refused step is the peer's problem
       // to know about (ERROR_500_002-like), never a half-applied change.
+      const service = route.service;
+      // serveOperation never sees the Catalogo's services (handleSsuRequest routes them to serveCatalogue)
+      if (isCatalogueService(service)) throw new SsuFault("ERROR_500_002", "operazione non disponibile");
       try {
         await stepFromInbound(
           trx,
           {
-            service: route.service,
+            service,
             operation: route.operation,
             body,
             peer: voucher.clientId,
