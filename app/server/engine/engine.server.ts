@@ -167,7 +167,7 @@ export async function dispatchInTransaction(
           ? `ssu:${actorKind}:${request.actor.name}`
           : request.actor.kind === "pec"
             ? `pec:${request.actor.as}:${request.actor.sender}`
-          : actorKind,
+            : actorKind,
     payload: eventPayload(request.event),
     stateBefore: pratica.status,
     stateAfter: result.status,
