@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -14,6 +14,9 @@ import { DatabaseUnavailableError, openDatabase } from "./app/server/db/db.serve
 import { ConfigError, getEnv } from "./app/server/env.server";
 import { bodyLimits } from "./app/server/http/edge.server";
 import { remixThroughEdge } from "./app/server/http/express.server";
+import { contentVersion, PageCache } from "./app/server/http/page-cache.server";
+import { currentVersion } from "./app/server/catalogue/repository.server";
+import { loadDeskIdentity } from "./app/server/entities/desk.server";
 import { startWorker, type Worker } from "./app/server/jobs/worker.server";
 import { boot, runtime, shutdown } from "./app/server/runtime.server";
 import { seedDemoPratiche } from "./app/server/demo/pratiche.server";
@@ -86,7 +89,25 @@ app.get("/healthz", (_req, res) => {
 
 const buildPath = path.resolve("build/index.js");
 const build = (await import(pathToFileURL(buildPath).href)) as ServerBuild;
-const remixHandler = remixThroughEdge(build, env.NODE_ENV, bodyLimits(env));
+// Anonymous public pages served from memory until the catalogue, the desk or the build changes (ADR 0029).
+const publicVersion = contentVersion(async () => {
+  const database = runtime.handle!.db;
+  const [catalogue, desk] = await Promise.all([
+    currentVersion(database).then((v) => v.contentHash),
+    loadDeskIdentity(database),
+  ]);
+  return createHash("sha256")
+    .update([build.assets.version, catalogue, JSON.stringify(desk)].join("\u0000"))
+    .digest("base64url");
+}, 1000);
+const remixHandler = remixThroughEdge(build, env.NODE_ENV, bodyLimits(env), {
+  cache: new PageCache(32 * 1024 * 1024),
+  version: publicVersion,
+  setNonce: (res, nonce) => {
+    res.locals.cspNonce = nonce;
+    res.setHeader("Content-Security-Policy", contentSecurityPolicy(nonce, formTargets));
+  },
+});
 
 // Without OIDC_ISSUER (never in production) the development SPID/CIE provider lives here.
 if (env.oidc.mode === "development") {

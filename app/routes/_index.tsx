@@ -4,6 +4,10 @@ import { Icon } from "~/components/Icon";
 import { siteName } from "~/components/title";
 import { useT } from "~/i18n/useT";
 import type { RootData } from "~/root";
+import { publicPageHeaders } from "~/server/catalogue/http.server";
+
+/** The same for every visitor: cacheable, and kept by the public page cache (ADR 0029). */
+export const headers = publicPageHeaders;
 
 export const meta: MetaFunction = ({ matches }) => [
   { title: `${siteName(matches)} - Sportello Unico per le Attività Produttive` },
