@@ -1,3 +1,4 @@
+import cluster from "node:cluster";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import path from "node:path";
@@ -13,6 +14,7 @@ import { contentSecurityPolicy } from "./app/server/csp.server";
 import { DatabaseUnavailableError, openDatabase } from "./app/server/db/db.server";
 import { ConfigError, getEnv } from "./app/server/env.server";
 import { bodyLimits } from "./app/server/http/edge.server";
+import { clusterPlan, reportReady, runsBackgroundWorker, supervise } from "./app/server/http/cluster.server";
 import { remixThroughEdge } from "./app/server/http/express.server";
 import { contentVersion, PageCache } from "./app/server/http/page-cache.server";
 import { currentVersion } from "./app/server/catalogue/repository.server";
@@ -52,6 +54,12 @@ try {
   throw error;
 }
 
+// One web process per core on PostgreSQL (ADR 0029): the primary only supervises them, so the rest of this
+// module (the Express host) runs in each web process; `supervise` never returns.
+const plan = clusterPlan(env);
+if (cluster.isPrimary && plan.note) console.warn(plan.note);
+if (cluster.isPrimary && plan.processes > 1) await supervise(plan, env.WORKER);
+
 const app = express();
 app.disable("x-powered-by");
 installClientAddress(app, env);
@@ -84,7 +92,8 @@ app.get("/healthz", (_req, res) => {
     res.status(503).json({ status: "starting", version: runtime.version });
     return;
   }
-  res.json({ status: "ok", database: runtime.handle.kind, version: runtime.version });
+  // pid: which web process answered (several share the port, ADR 0029).
+  res.json({ status: "ok", database: runtime.handle.kind, version: runtime.version, pid: process.pid });
 });
 
 const buildPath = path.resolve("build/index.js");
@@ -200,10 +209,11 @@ try {
     if (demo.filed.length) console.log(`Pratiche dimostrative presentate: ${demo.filed.length}`);
     for (const f of demo.failed) console.warn(`Pratica dimostrativa ${f.key} non presentata: ${f.reason}`);
   }
-  if (env.WORKER === "1") {
+  if (runsBackgroundWorker(env.WORKER)) {
     worker = await startWorker(runtime.handle!, env);
     console.log("Worker avviato nello stesso processo (WORKER=0 per disattivarlo)");
   }
+  reportReady();
 } catch (error) {
   booting = undefined;
   if (stopping) await new Promise(() => {});
