@@ -2,7 +2,7 @@ import cluster from "node:cluster";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import type { ServerBuild } from "@remix-run/node";
 import express from "express";
 import { installClientAddress } from "./app/server/auth/client-ip.server";
@@ -58,7 +58,8 @@ try {
 // module (the Express host) runs in each web process; `supervise` never returns.
 const plan = clusterPlan(env);
 if (cluster.isPrimary && plan.note) console.warn(plan.note);
-if (cluster.isPrimary && plan.processes > 1) await supervise(plan, env.WORKER);
+if (cluster.isPrimary && plan.processes > 1)
+  await supervise(plan, env.WORKER, fileURLToPath(import.meta.url));
 
 const app = express();
 app.disable("x-powered-by");
@@ -186,6 +187,10 @@ server = app.listen(env.PORT, env.HOST, () => {
   const shown = env.HOST === "0.0.0.0" ? "localhost" : env.HOST;
   console.log(`Portale SUAP in ascolto su http://${shown}:${env.PORT}`);
 });
+// Idle keep-alive connections stay open a minute (Node's default is 5 s): a client or proxy reusing one just
+// as the server drops it gets a reset; load balancers commonly keep theirs 60 s.
+server.keepAliveTimeout = 65_000;
+server.headersTimeout = 66_000;
 server.on("error", (error: NodeJS.ErrnoException) => {
   if (error.code === "EADDRINUSE")
     fail(

@@ -72,7 +72,9 @@ export function runsBackgroundWorker(worker: "0" | "1"): boolean {
  * The primary: forks the web processes, restarts any that dies (with a growing pause if they keep dying),
  * and on SIGTERM/SIGINT stops them all and waits for them. Never resolves: the process ends in `stop`.
  */
-export function supervise(plan: ClusterPlan, backgroundWorker: "0" | "1"): Promise<never> {
+export function supervise(plan: ClusterPlan, backgroundWorker: "0" | "1", entry: string): Promise<never> {
+  // The web processes run the server bundle itself (not `npm start`'s wrapper, which would check the build again).
+  cluster.setupPrimary({ exec: entry });
   let stopping = false;
   let everReady = false;
   let workerHolder: number | undefined;
