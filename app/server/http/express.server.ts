@@ -52,7 +52,8 @@ export function remixThroughEdge(
   async function handle(req: ExpressRequest, res: ExpressResponse, next: (error?: unknown) => void) {
     try {
       let key: string | null = null;
-      if (caching && req.method === "GET") {
+      // The content version is asked only for a request that could be a shared public page.
+      if (caching && req.method === "GET" && pageKey("GET", req.path, "", req.get("Cookie"), "") !== null) {
         key = pageKey(
           req.method,
           req.path,

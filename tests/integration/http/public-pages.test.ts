@@ -159,9 +159,9 @@ describe.each(DATABASES)("public pages on %s", (kind) => {
     expect(desk.headers.get("cache-control")).toBe("private, no-store");
   });
 
-  it.runIf(kind === "postgres")(
-    "shows a change of the desk made by another process within a second",
-    async () => {
+  // Another process can write only to PostgreSQL (PGlite lives inside the server): this one exists there only.
+  if (kind === "postgres")
+    it("shows a change of the desk made by another process within a second", async () => {
       const before = await fetch(`${base}/`);
       const html = await before.text();
       expect(html).not.toContain("Sportello di prova rinominato");
@@ -182,7 +182,5 @@ describe.each(DATABASES)("public pages on %s", (kind) => {
       }
       expect(after).toContain("Sportello di prova rinominato");
       expect(etag).not.toBe(before.headers.get("etag"));
-    },
-    60_000,
-  );
+    }, 60_000);
 });
