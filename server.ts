@@ -1,7 +1,8 @@
-import { randomBytes } from "node:crypto";
+import cluster from "node:cluster";
+import { createHash, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import type { ServerBuild } from "@remix-run/node";
 import express from "express";
 import { installClientAddress } from "./app/server/auth/client-ip.server";
@@ -13,7 +14,11 @@ import { contentSecurityPolicy } from "./app/server/csp.server";
 import { DatabaseUnavailableError, openDatabase } from "./app/server/db/db.server";
 import { ConfigError, getEnv } from "./app/server/env.server";
 import { bodyLimits } from "./app/server/http/edge.server";
+import { clusterPlan, reportReady, runsBackgroundWorker, supervise } from "./app/server/http/cluster.server";
 import { remixThroughEdge } from "./app/server/http/express.server";
+import { contentVersion, PageCache } from "./app/server/http/page-cache.server";
+import { currentVersion } from "./app/server/catalogue/repository.server";
+import { loadDeskIdentity } from "./app/server/entities/desk.server";
 import { startWorker, type Worker } from "./app/server/jobs/worker.server";
 import { boot, runtime, shutdown } from "./app/server/runtime.server";
 import { seedDemoPratiche } from "./app/server/demo/pratiche.server";
@@ -49,6 +54,13 @@ try {
   throw error;
 }
 
+// One web process per core on PostgreSQL (ADR 0029): the primary only supervises them, so the rest of this
+// module (the Express host) runs in each web process; `supervise` never returns.
+const plan = clusterPlan(env);
+if (cluster.isPrimary && plan.note) console.warn(plan.note);
+if (cluster.isPrimary && plan.processes > 1)
+  await supervise(plan, env.WORKER, fileURLToPath(import.meta.url));
+
 const app = express();
 app.disable("x-powered-by");
 installClientAddress(app, env);
@@ -81,12 +93,31 @@ app.get("/healthz", (_req, res) => {
     res.status(503).json({ status: "starting", version: runtime.version });
     return;
   }
-  res.json({ status: "ok", database: runtime.handle.kind, version: runtime.version });
+  // pid: which web process answered (several share the port, ADR 0029).
+  res.json({ status: "ok", database: runtime.handle.kind, version: runtime.version, pid: process.pid });
 });
 
 const buildPath = path.resolve("build/index.js");
 const build = (await import(pathToFileURL(buildPath).href)) as ServerBuild;
-const remixHandler = remixThroughEdge(build, env.NODE_ENV, bodyLimits(env));
+// Anonymous public pages served from memory until the catalogue, the desk or the build changes (ADR 0029).
+const publicVersion = contentVersion(async () => {
+  const database = runtime.handle!.db;
+  const [catalogue, desk] = await Promise.all([
+    currentVersion(database).then((v) => v.contentHash),
+    loadDeskIdentity(database),
+  ]);
+  return createHash("sha256")
+    .update([build.assets.version, catalogue, JSON.stringify(desk)].join("\u0000"))
+    .digest("base64url");
+}, 1000);
+const remixHandler = remixThroughEdge(build, env.NODE_ENV, bodyLimits(env), {
+  cache: new PageCache(32 * 1024 * 1024),
+  version: publicVersion,
+  setNonce: (res, nonce) => {
+    res.locals.cspNonce = nonce;
+    res.setHeader("Content-Security-Policy", contentSecurityPolicy(nonce, formTargets));
+  },
+});
 
 // Without OIDC_ISSUER (never in production) the development SPID/CIE provider lives here.
 if (env.oidc.mode === "development") {
@@ -156,6 +187,10 @@ server = app.listen(env.PORT, env.HOST, () => {
   const shown = env.HOST === "0.0.0.0" ? "localhost" : env.HOST;
   console.log(`Portale SUAP in ascolto su http://${shown}:${env.PORT}`);
 });
+// Idle keep-alive connections stay open a minute (Node's default is 5 s): a client or proxy reusing one just
+// as the server drops it gets a reset; load balancers commonly keep theirs 60 s.
+server.keepAliveTimeout = 65_000;
+server.headersTimeout = 66_000;
 server.on("error", (error: NodeJS.ErrnoException) => {
   if (error.code === "EADDRINUSE")
     fail(
@@ -179,10 +214,11 @@ try {
     if (demo.filed.length) console.log(`Pratiche dimostrative presentate: ${demo.filed.length}`);
     for (const f of demo.failed) console.warn(`Pratica dimostrativa ${f.key} non presentata: ${f.reason}`);
   }
-  if (env.WORKER === "1") {
+  if (runsBackgroundWorker(env.WORKER)) {
     worker = await startWorker(runtime.handle!, env);
     console.log("Worker avviato nello stesso processo (WORKER=0 per disattivarlo)");
   }
+  reportReady();
 } catch (error) {
   booting = undefined;
   if (stopping) await new Promise(() => {});

@@ -20,8 +20,8 @@ import { siteName } from "~/components/title";
 import { can, workspacesFor } from "~/domain/policy";
 import { LOCALES, type Locale, type MessageKey, localeFromCookieHeader, translator } from "~/i18n";
 import { useLocale, useT } from "~/i18n/useT";
-import { getCurrentUser, resolveSession, serializeToken } from "~/server/auth/session.server";
-import { type DeskIdentity, loadDeskIdentity } from "~/server/entities/desk.server";
+import { getCurrentUser } from "~/server/auth/session.server";
+import { type DeskIdentity, deskIdentityFor } from "~/server/entities/desk.server";
 import { db, runtime } from "~/server/runtime.server";
 import appCss from "~/styles/app.css";
 
@@ -41,29 +41,23 @@ export const meta: MetaFunction = ({ matches }) => [{ title: siteName(matches) }
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const locale = localeFromCookieHeader(request.headers.get("Cookie"));
-  const session = await resolveSession(request);
-  const user = await getCurrentUser(request);
+  const [user, desk] = await Promise.all([getCurrentUser(request), deskIdentityFor(request, db())]);
   const workspaces = user ? workspacesFor(user.principal) : [];
-  const desk = await loadDeskIdentity(db());
-  const headers = new Headers();
-  // A first visit gets its token here, so the forms on this page carry a CSRF token the next POST matches.
-  if (session.created) headers.append("Set-Cookie", await serializeToken(session.token));
-  return Response.json(
-    {
-      locale,
-      csrf: session.csrf,
-      user: user ? { name: user.fullName, email: user.email } : null,
-      workspaces,
-      desk,
-      // Quoted on the error page: the log line with the details carries the same id (entry.server handleError).
-      errorId: typeof context.errorId === "string" ? context.errorId : "",
-      // The link shows only to whoever the mailbox will let in (no dead end).
-      devMailbox:
-        !runtime.env.isProduction &&
-        (runtime.env.DEV_MAILBOX === "open" || (!!user && can(user.principal, { type: "admin.access" }))),
-    },
-    { headers },
-  );
+  // No cookie and no token for an anonymous visitor here (issue 18): public pages stay cacheable, and the
+  // pages with a form an anonymous visitor may post issue their token themselves (formToken).
+  return Response.json({
+    locale,
+    csrf: user ? user.session.csrf : "",
+    user: user ? { name: user.fullName, email: user.email } : null,
+    workspaces,
+    desk,
+    // Quoted on the error page: the log line with the details carries the same id (entry.server handleError).
+    errorId: typeof context.errorId === "string" ? context.errorId : "",
+    // The link shows only to whoever the mailbox will let in (no dead end).
+    devMailbox:
+      !runtime.env.isProduction &&
+      (runtime.env.DEV_MAILBOX === "open" || (!!user && can(user.principal, { type: "admin.access" }))),
+  });
 }
 
 export type RootData = {

@@ -1,11 +1,23 @@
-import { useRouteLoaderData } from "@remix-run/react";
+import { useMatches } from "@remix-run/react";
 import { type ReactNode, useEffect, useRef } from "react";
 import { useT } from "~/i18n/useT";
 
-/** The hidden CSRF field every POST form carries (checked by readForm on the server). */
+/**
+ * The hidden CSRF field every POST form carries (checked by readForm on the server): the deepest token the
+ * page's loaders gave (a page an anonymous visitor may post from issues its own, formToken), else the signed-in
+ * session's from the root loader.
+ */
 export function CsrfInput() {
-  const data = useRouteLoaderData("root") as { csrf?: string } | undefined;
-  return <input type="hidden" name="_csrf" value={data?.csrf ?? ""} />;
+  return <input type="hidden" name="_csrf" value={useCsrfToken()} />;
+}
+
+export function useCsrfToken(): string {
+  const matches = useMatches();
+  for (let i = matches.length - 1; i >= 0; i--) {
+    const csrf = (matches[i]!.data as { csrf?: unknown } | undefined)?.csrf;
+    if (typeof csrf === "string" && csrf) return csrf;
+  }
+  return "";
 }
 
 export interface FieldError {

@@ -1,9 +1,12 @@
-import type { MetaFunction } from "@remix-run/node";
+import type { HeadersFunction, MetaFunction } from "@remix-run/node";
 import { Link, useRouteLoaderData } from "@remix-run/react";
 import { Icon } from "~/components/Icon";
 import { siteName } from "~/components/title";
 import { useT } from "~/i18n/useT";
 import type { RootData } from "~/root";
+
+/** The same for every visitor: cacheable, and kept by the public page cache (ADR 0029). */
+export const headers: HeadersFunction = () => ({ "Cache-Control": "public, max-age=300", Vary: "Cookie" });
 
 export const meta: MetaFunction = ({ matches }) => [
   { title: `${siteName(matches)} - Sportello Unico per le Attività Produttive` },

@@ -1,4 +1,4 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { type ActionFunctionArgs, data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, redirect, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { CsrfInput, ErrorSummary, type FieldError, fieldError, TextField } from "~/components/forms";
 import { Icon } from "~/components/Icon";
@@ -11,6 +11,7 @@ import {
   clientIp,
   createUserSession,
   getCurrentUser,
+  formToken,
   loadPrincipal,
   readForm,
   resolveSession,
@@ -27,7 +28,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const renew = new URL(request.url).searchParams.get("rinnova") === "1";
   if (user && !renew) throw redirect("/area-personale");
   const endedEverywhere = new URL(request.url).searchParams.get("uscito") === "ovunque";
-  return { demo: runtime.env.demoAccounts, identity: identityAvailable(), renew, endedEverywhere };
+  const { csrf, headers } = await formToken(request);
+  return data(
+    { demo: runtime.env.demoAccounts, identity: identityAvailable(), renew, endedEverywhere, csrf },
+    { headers },
+  );
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -88,7 +93,12 @@ export async function action({ request }: ActionFunctionArgs) {
 export default function Login() {
   const t = useT();
   const data = useActionData<{ errors: FieldError[]; email: string }>();
-  const { demo, identity, renew, endedEverywhere } = useLoaderData<typeof loader>();
+  const { demo, identity, renew, endedEverywhere } = useLoaderData() as {
+    demo: boolean;
+    identity: boolean;
+    renew: boolean;
+    endedEverywhere: boolean;
+  };
   const [params] = useSearchParams();
   const redirectTo = params.get("redirectTo") ?? "";
   const query = redirectTo ? `?redirectTo=${encodeURIComponent(redirectTo)}` : "";

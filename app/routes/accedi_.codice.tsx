@@ -6,7 +6,7 @@ import { pageTitle } from "~/components/title";
 import { localeFromCookieHeader, type MessageKey, translator } from "~/i18n";
 import { useT } from "~/i18n/useT";
 import { totpQrSvg } from "~/server/auth/second-factor-view.server";
-import { readForm, resolveSession, startUserSession } from "~/server/auth/session.server";
+import { formToken, readForm, resolveSession, startUserSession } from "~/server/auth/session.server";
 import {
   beginEnrolment,
   checkSecondFactor,
@@ -27,23 +27,25 @@ const SECURITY_HEADERS = { "Cache-Control": "private, no-store" };
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { token } = await resolveSession(request);
+  const { csrf, headers } = await formToken(request);
+  const sent = { ...SECURITY_HEADERS, ...Object.fromEntries(headers) };
   const pending = await pendingStaffSignin(db(), token);
   // Nothing pending (expired, used, or just completed: the page that shows the recovery codes re-runs this
   // loader after its action): the page says so and links back to the sign-in.
   if (!pending) {
-    return Response.json({ mode: "none" as const, secret: "", qrSvg: "" }, { headers: SECURITY_HEADERS });
+    return Response.json({ mode: "none" as const, secret: "", qrSvg: "", csrf }, { headers: sent });
   }
   if (pending.purpose === "enrol" && !pending.totp_enabled_at) {
     // The secret is shown only here, to the browser that gave the password, until the first code confirms it.
     const secret = await beginEnrolment(db(), pending.user_id, { keepPending: true });
     if (secret) {
       return Response.json(
-        { mode: "enrol" as const, secret, qrSvg: await totpQrSvg(secret, pending.email) },
-        { headers: SECURITY_HEADERS },
+        { mode: "enrol" as const, secret, qrSvg: await totpQrSvg(secret, pending.email), csrf },
+        { headers: sent },
       );
     }
   }
-  return Response.json({ mode: "verify" as const, secret: "", qrSvg: "" }, { headers: SECURITY_HEADERS });
+  return Response.json({ mode: "verify" as const, secret: "", qrSvg: "", csrf }, { headers: sent });
 }
 
 type ActionData = { errors: FieldError[]; codes?: string[]; next?: string };

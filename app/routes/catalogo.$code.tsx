@@ -6,7 +6,7 @@ import { localeFromCookieHeader, type MessageKey, translator } from "~/i18n";
 import { useT } from "~/i18n/useT";
 import { cacheHeaders, pageEtag, publicPageHeaders } from "~/server/catalogue/http.server";
 import { fileUrl, type ProcedureView, procedureView } from "~/server/catalogue/views.server";
-import { loadDeskIdentity } from "~/server/entities/desk.server";
+import { deskIdentityFor } from "~/server/entities/desk.server";
 import { db } from "~/server/runtime.server";
 import { pageTitle } from "~/components/title";
 
@@ -18,7 +18,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const comune = new URL(request.url).searchParams.get("comune");
   const view = await procedureView(db(), params.code ?? "", comune);
   if (!view) throw new Response(null, { status: 404, statusText: "Not Found" });
-  const title = `${view.proceeding.title[locale]} - ${t("catalogue.title")} - ${(await loadDeskIdentity(db())).site}`;
+  const title = `${view.proceeding.title[locale]} - ${t("catalogue.title")} - ${(await deskIdentityFor(request, db())).site}`;
   const file = fileUrl([view.proceeding.code], view.municipality?.value);
   return Response.json(
     { ...view, title, fileUrl: file },

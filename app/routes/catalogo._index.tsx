@@ -6,7 +6,7 @@ import { useT } from "~/i18n/useT";
 import { cacheHeaders, pageEtag, publicPageHeaders } from "~/server/catalogue/http.server";
 import { searchParamsFrom } from "~/server/catalogue/search.server";
 import { type CatalogueIndexView, catalogueIndexView } from "~/server/catalogue/views.server";
-import { loadDeskIdentity } from "~/server/entities/desk.server";
+import { deskIdentityFor } from "~/server/entities/desk.server";
 import { db } from "~/server/runtime.server";
 import { siteName } from "~/components/title";
 
@@ -15,7 +15,7 @@ export const headers = publicPageHeaders;
 export async function loader({ request }: LoaderFunctionArgs) {
   const t = translator(localeFromCookieHeader(request.headers.get("Cookie")));
   const view = await catalogueIndexView(db(), searchParamsFrom(new URL(request.url)));
-  const title = `${t("catalogue.title")} - ${(await loadDeskIdentity(db())).site}`;
+  const title = `${t("catalogue.title")} - ${(await deskIdentityFor(request, db())).site}`;
   return Response.json(
     { ...view, title },
     { headers: cacheHeaders(pageEtag(request, view.version.contentHash)) },

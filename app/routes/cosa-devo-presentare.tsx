@@ -6,7 +6,7 @@ import { localeFromCookieHeader, translator } from "~/i18n";
 import { useT } from "~/i18n/useT";
 import { cacheHeaders, pageEtag, publicPageHeaders } from "~/server/catalogue/http.server";
 import { type FinderView, finderView } from "~/server/catalogue/views.server";
-import { loadDeskIdentity } from "~/server/entities/desk.server";
+import { deskIdentityFor } from "~/server/entities/desk.server";
 import { db } from "~/server/runtime.server";
 import { pageTitle } from "~/components/title";
 
@@ -15,7 +15,7 @@ export const headers = publicPageHeaders;
 export async function loader({ request }: LoaderFunctionArgs) {
   const t = translator(localeFromCookieHeader(request.headers.get("Cookie")));
   const view = await finderView(db(), new URL(request.url));
-  const base = `${t("finder.title")} - ${(await loadDeskIdentity(db())).site}`;
+  const base = `${t("finder.title")} - ${(await deskIdentityFor(request, db())).site}`;
   const title = view.errors.length > 0 ? `${t("finder.errorPrefix")} ${base}` : base;
   return Response.json(
     { ...view, title },

@@ -1,9 +1,9 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { type ActionFunctionArgs, data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, redirect, useLoaderData } from "@remix-run/react";
 import { CsrfInput } from "~/components/forms";
 import { formatEuro, formatNoticeNumber } from "~/domain/payments/iuv";
 import { useT } from "~/i18n/useT";
-import { readForm } from "~/server/auth/session.server";
+import { formToken, readForm } from "~/server/auth/session.server";
 import { loadCart, notifyPortal, payCart } from "~/server/integrations/payment/double.server";
 import { paymentServices } from "~/server/integrations/payment/pages.server";
 import { db, runtime } from "~/server/runtime.server";
@@ -17,10 +17,15 @@ function ensureDouble() {
 }
 
 /** The development double's checkout page: where the demo business "pays" its cart. */
-export async function loader({ params }: LoaderFunctionArgs) {
+export async function loader({ params, request }: LoaderFunctionArgs) {
   ensureDouble();
   const cart = await loadCart(db(), params.cart ?? "");
   if (!cart) throw new Response("Carrello inesistente", { status: 404 });
+  const { csrf, headers } = await formToken(request);
+  return data({ ...checkoutView(cart), csrf }, { headers });
+}
+
+function checkoutView(cart: NonNullable<Awaited<ReturnType<typeof loadCart>>>) {
   return {
     id: cart.id,
     paid: cart.paid,
@@ -44,7 +49,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 export default function DevCheckout() {
   const t = useT();
-  const data = useLoaderData<typeof loader>();
+  const data = useLoaderData() as ReturnType<typeof checkoutView>;
   return (
     <div className="row">
       <div className="col-lg-8">

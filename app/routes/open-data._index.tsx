@@ -6,7 +6,7 @@ import { useT } from "~/i18n/useT";
 import { cacheHeaders, pageEtag, publicPageHeaders } from "~/server/catalogue/http.server";
 import { LICENCE } from "~/domain/catalogue/open-data";
 import { currentVersion } from "~/server/catalogue/repository.server";
-import { loadDeskIdentity } from "~/server/entities/desk.server";
+import { deskIdentityFor } from "~/server/entities/desk.server";
 import { db } from "~/server/runtime.server";
 import { pageTitle } from "~/components/title";
 
@@ -16,7 +16,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const t = translator(localeFromCookieHeader(request.headers.get("Cookie")));
   const version = await currentVersion(db());
   return Response.json(
-    { version, licence: LICENCE, title: `${t("openData.title")} - ${(await loadDeskIdentity(db())).site}` },
+    {
+      version,
+      licence: LICENCE,
+      title: `${t("openData.title")} - ${(await deskIdentityFor(request, db())).site}`,
+    },
     { headers: cacheHeaders(pageEtag(request, version.contentHash)) },
   );
 }

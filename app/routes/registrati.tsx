@@ -1,5 +1,6 @@
 import {
   type ActionFunctionArgs,
+  data,
   type LoaderFunctionArgs,
   type MetaFunction,
   redirect,
@@ -10,7 +11,7 @@ import { localeFromCookieHeader, translator } from "~/i18n";
 import { useT } from "~/i18n/useT";
 import { isPlausibleEmail, nameProblem, registerBusinessUser } from "~/server/auth/accounts.server";
 import { passwordProblem } from "~/server/auth/password.server";
-import { getCurrentUser, readForm } from "~/server/auth/session.server";
+import { formToken, getCurrentUser, readForm } from "~/server/auth/session.server";
 import { pageTitle } from "~/components/title";
 import { runtime } from "~/server/runtime.server";
 
@@ -18,7 +19,8 @@ export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, 
 
 export async function loader({ request }: LoaderFunctionArgs) {
   if (await getCurrentUser(request)) throw redirect("/area-personale");
-  return { oidc: runtime.env.oidc.mode !== "off" };
+  const { csrf, headers } = await formToken(request);
+  return data({ oidc: runtime.env.oidc.mode !== "off", csrf }, { headers });
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -72,7 +74,7 @@ const PASSWORD_MESSAGES = {
 export default function Register() {
   const t = useT();
   const data = useActionData<{ errors: FieldError[]; values: { fullName: string; email: string } }>();
-  const { oidc } = useLoaderData<typeof loader>();
+  const { oidc } = useLoaderData() as { oidc: boolean };
   const [params] = useSearchParams();
   if (params.get("inviato"))
     return (

@@ -1,13 +1,19 @@
-import type { ActionFunctionArgs, MetaFunction } from "@remix-run/node";
+import { type ActionFunctionArgs, data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, redirect, useActionData } from "@remix-run/react";
 import { CsrfInput, ErrorSummary, TextField } from "~/components/forms";
 import { localeFromCookieHeader, translator } from "~/i18n";
 import { useT } from "~/i18n/useT";
-import { readForm } from "~/server/auth/session.server";
+import { formToken, readForm } from "~/server/auth/session.server";
 import { normalizeVerificationCode } from "~/server/documents/pdf.server";
 import { pageTitle } from "~/components/title";
 
 export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, "Verifica un documento") }];
+
+/** The check form is posted by anyone: the page issues the visitor's CSRF token (formToken). */
+export async function loader({ request }: LoaderFunctionArgs) {
+  const { csrf, headers } = await formToken(request);
+  return data({ csrf }, { headers });
+}
 
 export async function action({ request }: ActionFunctionArgs) {
   const form = await readForm(request);

@@ -147,6 +147,13 @@ const schema = z.object({
     .url("deve essere un indirizzo completo, ad esempio https://tsa.example.it/tsa")
     .optional(),
   TRUST_ANCHORS: z.string().min(1).optional(),
+  // Web processes (issue 18, ADR 0029): default one per core on PostgreSQL; PGlite is always one process.
+  WEB_CONCURRENCY: z.coerce
+    .number({ invalid_type_error: "deve essere un numero intero da 1 a 64" })
+    .int("deve essere un numero intero da 1 a 64")
+    .min(1, "deve essere un numero intero da 1 a 64")
+    .max(64, "deve essere un numero intero da 1 a 64")
+    .optional(),
   // The live demo desk (issue 12): demo pratiche filed through the engine at boot; never in production.
   DEMO_PRATICHE: z.enum(["0", "1"], { errorMap: () => ({ message: "deve essere 0 oppure 1" }) }).optional(),
   // pagoPA, issue 15 continued (ADR 0017): agencies as creditors, @e.bollo, polling, reminders, CSP.

@@ -4,7 +4,12 @@ import * as root from "~/root";
 import * as logout from "~/routes/esci";
 import { login, THROTTLE_MAX_FAILURES, THROTTLE_MAX_FAILURES_PER_IP } from "~/server/auth/accounts.server";
 import { installClientAddress } from "~/server/auth/client-ip.server";
-import { getCurrentUser, requireFreshSignIn, revokeUserSessions } from "~/server/auth/session.server";
+import {
+  formToken,
+  getCurrentUser,
+  requireFreshSignIn,
+  revokeUserSessions,
+} from "~/server/auth/session.server";
 import { DEMO_PASSWORD } from "~/server/seed-data.server";
 import { CSRF, cookieFor, get, post, useTestEnv } from "./desk/support";
 import { DATABASES, type TestDatabase, useMigratedDatabase } from "./support/databases";
@@ -152,21 +157,30 @@ describe.each(DATABASES)("server-side sessions on %s", (kind) => {
     );
   });
 
-  it("gives a first visitor a token and a CSRF token bound to it", async () => {
+  it("sets no cookie for an anonymous page; a form page gives a token and a CSRF token bound to it", async () => {
+    // The shell of every page: no cookie, no token for a visitor who is not signed in (issue 18).
     const response = (await root.loader({ request: get("/", ""), params: {}, context: {} })) as Response;
-    const setCookie = response.headers.get("Set-Cookie") ?? "";
-    expect(setCookie).toMatch(/^__suap_session=/);
-    expect(setCookie).toMatch(/HttpOnly/i);
+    expect(response.headers.get("Set-Cookie")).toBeNull();
     const body = (await response.json()) as { csrf: string; user: unknown };
     expect(body.user).toBeNull();
-    expect(body.csrf).not.toBe(CSRF);
-    const again = (await root.loader({
-      request: get("/", setCookie.split(";")[0]!),
-      params: {},
-      context: {},
-    })) as Response;
+    expect(body.csrf).toBe("");
+    // A page with a form an anonymous visitor posts (formToken): the cookie, and the token derived from it.
+    const first = await formToken(get("/accedi", ""));
+    const setCookie = first.headers.get("Set-Cookie") ?? "";
+    expect(setCookie).toMatch(/^__suap_session=/);
+    expect(setCookie).toMatch(/HttpOnly/i);
+    expect(first.csrf).not.toBe(CSRF);
+    expect(first.csrf.length).toBeGreaterThan(20);
+    const again = await formToken(get("/accedi", setCookie.split(";")[0]!));
     expect(again.headers.get("Set-Cookie")).toBeNull();
-    expect(((await again.json()) as { csrf: string }).csrf).toBe(body.csrf);
+    expect(again.csrf).toBe(first.csrf);
+    // Another browser's cookie gives another token.
+    const other = await formToken(get("/accedi", ""));
+    expect(other.csrf).not.toBe(first.csrf);
+    // Signed in: the root gives the session's token.
+    const cookie = await cookieFor(test.handle.db, "impresa@demo.test");
+    const signedIn = (await root.loader({ request: get("/", cookie), params: {}, context: {} })) as Response;
+    expect(((await signedIn.json()) as { csrf: string }).csrf).toBe(CSRF);
   });
 });
 

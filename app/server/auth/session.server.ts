@@ -17,6 +17,7 @@ import type { Database } from "../db/schema.server";
 import { delegationsOfOrganisations } from "../delegations/delegations.server";
 import type { Env } from "../env.server";
 import { db, runtime } from "../runtime.server";
+import { once } from "../http/request-scope.server";
 import { singleton } from "../singleton.server";
 
 export { safeRedirect };
@@ -90,16 +91,22 @@ export interface ResolvedSession {
   csrf: string;
 }
 
-const resolved = new WeakMap<Request, Promise<ResolvedSession>>();
-
-/** The request's session, read once per request (root and route loaders share it). */
+/** The request's session, read once per request (root and route loaders share it: request-scope.server). */
 export function resolveSession(request: Request): Promise<ResolvedSession> {
-  let pending = resolved.get(request);
-  if (!pending) {
-    pending = load(request);
-    resolved.set(request, pending);
-  }
-  return pending;
+  return once(request, "session", () => load(request));
+}
+
+/**
+ * The CSRF token of a page whose form an anonymous visitor may post (sign-in, registration, document
+ * check...). No other page sets a cookie on an anonymous GET (issue 18: public pages stay cacheable); these
+ * pages give the visitor their token cookie here, and the form's hidden field carries the token derived from
+ * it (CsrfInput reads the deepest `csrf` of the page's loaders). A signed-in visitor gets the session's token.
+ */
+export async function formToken(request: Request): Promise<{ csrf: string; headers: Headers }> {
+  const session = await resolveSession(request);
+  const headers = new Headers({ "Cache-Control": "private, no-store" });
+  if (session.created) headers.append("Set-Cookie", await serializeToken(session.token));
+  return { csrf: session.csrf, headers };
 }
 
 async function load(request: Request): Promise<ResolvedSession> {
@@ -296,15 +303,8 @@ export async function loadPrincipal(userId: string, session?: SessionRecord): Pr
   };
 }
 
-const users = new WeakMap<Request, Promise<CurrentUser | null>>();
-
 export function getCurrentUser(request: Request): Promise<CurrentUser | null> {
-  let pending = users.get(request);
-  if (!pending) {
-    pending = loadUser(request);
-    users.set(request, pending);
-  }
-  return pending;
+  return once(request, "user", () => loadUser(request));
 }
 
 async function loadUser(request: Request): Promise<CurrentUser | null> {

@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../db/schema.server";
+import { once } from "../http/request-scope.server";
 
 /**
  * Who this portal is: the desk's name and PEC and the Comuni it serves, read from the entities the seed (or an
@@ -19,6 +20,11 @@ export interface DeskIdentity {
 }
 
 const FALLBACK: DeskIdentity = { code: "", name: "SUAP", site: "SUAP", owner: "SUAP", pec: null, comuni: [] };
+
+/** The desk identity, read once per HTTP request (the root loader and the page's loader share it). */
+export function deskIdentityFor(request: Request, db: Kysely<Database>): Promise<DeskIdentity> {
+  return once(request, "desk-identity", () => loadDeskIdentity(db));
+}
 
 export async function loadDeskIdentity(db: Kysely<Database>): Promise<DeskIdentity> {
   const desk = await db

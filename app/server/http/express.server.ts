@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createReadableStreamFromReadable, createRequestHandler, type ServerBuild } from "@remix-run/node";
 import { writeReadableStreamToWritable } from "@remix-run/node";
-import type { RequestHandler, Response as ExpressResponse } from "express";
+import type { Request as ExpressRequest, RequestHandler, Response as ExpressResponse } from "express";
 import {
   type BodyLimits,
   capStream,
@@ -11,19 +11,68 @@ import {
   refusalResponse,
   refuseDeclared,
 } from "./edge.server";
+import {
+  type CachedPage,
+  errorIdFor,
+  hasSessionCookie,
+  matchesIfNoneMatch,
+  nonceFor,
+  type PageCache,
+  pageKey,
+  storable,
+  strongEtag,
+} from "./page-cache.server";
+import { withRequestScope } from "./request-scope.server";
+
+export interface PublicPageCaching {
+  cache: PageCache;
+  /** The content version of the public pages (catalogue, desk, build), memoised (page-cache.server). */
+  version: { get(): Promise<string>; invalidate(): void };
+  /** Gives the response this nonce and the Content-Security-Policy that names it. */
+  setNonce: (res: ExpressResponse, nonce: string) => void;
+}
 
 /**
  * Express -> Remix through the request edge (edge.server.ts), in place of @remix-run/express's handler: a
  * declared body over the cap is refused before it is read; otherwise the body streams through a byte counter
  * that stops reading the socket at the cap (413), and form bodies reach the routes normalised.
  */
-export function remixThroughEdge(build: ServerBuild, mode: string, limits: BodyLimits): RequestHandler {
+export function remixThroughEdge(
+  build: ServerBuild,
+  mode: string,
+  limits: BodyLimits,
+  caching?: PublicPageCaching,
+): RequestHandler {
   // Always production mode: in development mode Remix serialises an error's message and stack (with the
   // database error and absolute paths) into the page. Details are logged under the error id instead.
   void mode;
   const handleRequest = createRequestHandler(build, "production");
-  return async (req, res, next) => {
+  // Every request runs in its own scope: its loaders share the session, user and desk reads.
+  return (req, res, next) => withRequestScope(() => handle(req, res, next));
+  async function handle(req: ExpressRequest, res: ExpressResponse, next: (error?: unknown) => void) {
     try {
+      let key: string | null = null;
+      // The content version is asked only for a request that could be a shared public page.
+      if (caching && req.method === "GET" && pageKey("GET", req.path, "", req.get("Cookie"), "") !== null) {
+        key = pageKey(
+          req.method,
+          req.path,
+          searchOf(req.originalUrl),
+          req.get("Cookie"),
+          await caching.version.get(),
+        );
+        if (key) {
+          caching.setNonce(res, nonceFor(key));
+          const hit = caching.cache.get(key);
+          if (hit) {
+            sendCached(res, hit, req.get("If-None-Match"));
+            return;
+          }
+        }
+      } else if (caching && req.method !== "HEAD") {
+        // A form POST may have changed what the public pages show (a catalogue import, the desk's data).
+        res.on("finish", () => caching.version.invalidate());
+      }
       const type = req.get("Content-Type") ?? null;
       const declared = refuseDeclared(req.method, type, req.get("Content-Length") ?? null, limits, req.path);
       if (declared) {
@@ -57,8 +106,18 @@ export function remixThroughEdge(build: ServerBuild, mode: string, limits: BodyL
       }
       const response = await handleRequest(edged, {
         cspNonce: String(res.locals.cspNonce ?? ""),
-        errorId: randomBytes(5).toString("hex"),
+        errorId: key ? errorIdFor(key) : randomBytes(5).toString("hex"),
       });
+      if (key && caching && storable(response.status, response.headers)) {
+        const body = Buffer.from(await response.arrayBuffer());
+        const headers: [string, string][] = [];
+        for (const [name, value] of response.headers.entries())
+          if (name !== "etag" && name !== "content-length") headers.push([name, value]);
+        const page: CachedPage = { status: response.status, headers, body, etag: strongEtag(body) };
+        caching.cache.set(key, page);
+        sendCached(res, page, req.get("If-None-Match"));
+        return;
+      }
       if (overCap) {
         // The route failed reading a body cut at the cap: the answer is the 413, not its error page.
         await response.body?.cancel().catch(() => {});
@@ -76,7 +135,26 @@ export function remixThroughEdge(build: ServerBuild, mode: string, limits: BodyL
     } catch (error) {
       next(error);
     }
-  };
+  }
+}
+
+function searchOf(originalUrl: string) {
+  const i = originalUrl.indexOf("?");
+  return i < 0 ? "" : originalUrl.slice(i);
+}
+
+/** A stored public page, or 304 when the browser (or a proxy) already holds these bytes. */
+function sendCached(res: ExpressResponse, page: CachedPage, ifNoneMatch: string | undefined) {
+  for (const [name, value] of page.headers) res.setHeader(name, value);
+  res.setHeader("ETag", page.etag);
+  if (matchesIfNoneMatch(ifNoneMatch, page.etag)) {
+    res.removeHeader("Content-Type");
+    res.status(304).end();
+    return;
+  }
+  res.status(page.status);
+  res.setHeader("Content-Length", String(page.body.byteLength));
+  res.end(page.body);
 }
 
 function headersOf(raw: Record<string, string | string[] | undefined>) {
@@ -97,6 +175,15 @@ async function send(res: ExpressResponse, response: Response) {
   res.status(response.status);
   for (const [key, value] of response.headers.entries()) res.append(key, value);
   if (PERSONAL.test(res.req.path)) res.setHeader("Cache-Control", "private, no-store");
+  else if (response.headers.has("Set-Cookie") && !response.headers.has("Cache-Control"))
+    // A cookie being set is this browser's alone: never stored by a shared cache.
+    res.setHeader("Cache-Control", "private, no-store");
+  else if (
+    /\bpublic\b/.test(String(res.getHeader("Cache-Control") ?? "")) &&
+    hasSessionCookie(res.req.get("Cookie"))
+  )
+    // A public page seen with a session token carries its name or its CSRF token: for this browser only.
+    res.setHeader("Cache-Control", "private, no-cache");
   if (response.body) await writeReadableStreamToWritable(response.body, res);
   else res.end();
 }

@@ -8,11 +8,11 @@ import { DEMO_PASSWORD } from "~/server/seed-data.server";
 import { CSRF, get, post, useTestEnv } from "../desk/support";
 import { DATABASES, type TestDatabase, useMigratedDatabase } from "../support/databases";
 
+/** The registration page's token for a first visit (formToken): the cookie and the CSRF token bound to it. */
 async function anonymousCookie() {
-  const { loader } = await import("~/root");
-  const response = (await loader({ request: get("/", ""), params: {}, context: {} })) as Response;
-  const cookie = response.headers.get("Set-Cookie")!.split(";")[0]!;
-  const { csrf } = (await response.json()) as { csrf: string };
+  const { formToken } = await import("~/server/auth/session.server");
+  const { csrf, headers } = await formToken(get("/registrati", ""));
+  const cookie = headers.get("Set-Cookie")!.split(";")[0]!;
   return { cookie, csrf };
 }
 

@@ -12,12 +12,11 @@ import { DEMO_PASSWORD } from "~/server/seed-data.server";
 import { cookieFor, get, post, useTestEnv } from "../desk/support";
 import { DATABASES, type TestDatabase, useMigratedDatabase } from "../support/databases";
 
-/** A browser's first visit: its cookie and the CSRF token the root loader gives it. */
+/** A browser's first visit to the sign-in page: its cookie and the CSRF token the page gives it (formToken). */
 async function visitor() {
-  const { loader } = await import("~/root");
-  const response = (await loader({ request: get("/", ""), params: {}, context: {} })) as Response;
-  const cookie = response.headers.get("Set-Cookie")!.split(";")[0]!;
-  const { csrf } = (await response.json()) as { csrf: string };
+  const { formToken } = await import("~/server/auth/session.server");
+  const { csrf, headers } = await formToken(get("/accedi", ""));
+  const cookie = headers.get("Set-Cookie")!.split(";")[0]!;
   return { cookie, csrf };
 }
 
