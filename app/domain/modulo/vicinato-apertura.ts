@@ -99,7 +99,7 @@ function el(name: string, value: string) {
   return `<${name}>${esc(value)}</${name}>`;
 }
 
-/** "Via Garibaldi 12, 56100 Pisa" -> toponimo, civico, cap, comune; missing parts stay empty (and are refused). */
+/** "Via dei Sarti 12, 56048 Volterra" -> toponimo, civico, cap, comune; missing parts stay empty (and are refused). */
 export function splitAddress(text: string, lookups: Lookups) {
   const [street = "", ...rest] = text.split(",");
   const place = rest.join(",").trim();

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { validateXML } from "xmllint-wasm";
@@ -247,37 +246,9 @@ export interface ModuloValidation {
   schematron: SchematronFailure[];
 }
 
-// Validation is a pure function of the form, the phase and the XML: the same XML (a retried or repeated
-// submission) is validated once, and concurrent requests for it share one run.
-const validations = new Map<string, Promise<ModuloValidation>>();
-const MAX_CACHED = 200;
-
-// One xmllint worker per core at most: fifty submissions at once must not start fifty wasm workers.
-let running = 0;
-const waiting: (() => void)[] = [];
-async function limited<T>(run: () => Promise<T>): Promise<T> {
-  if (running >= 2) await new Promise<void>((resolve) => waiting.push(resolve));
-  running++;
-  try {
-    return await run();
-  } finally {
-    running--;
-    waiting.shift()?.();
-  }
-}
-
 /** XSD first; the Schematron phase runs only on a document the XSD accepts (its rules assume the structure). */
-export function validateModulo(form: AgidForm, xml: string, phase: string): Promise<ModuloValidation> {
-  const key = `${form.name}\n${phase}\n${createHash("sha256").update(xml).digest("hex")}`;
-  const cached = validations.get(key);
-  if (cached) return cached;
-  const run = limited(async () => {
-    const xsd = await validateAgainstXsd(form, xml);
-    if (xsd.length > 0) return { xsd, schematron: [] };
-    return { xsd, schematron: runSchematron(form.schematron, xml, { phase }) };
-  });
-  validations.set(key, run);
-  run.catch(() => validations.delete(key));
-  if (validations.size > MAX_CACHED) validations.delete(validations.keys().next().value as string);
-  return run;
+export async function validateModulo(form: AgidForm, xml: string, phase: string): Promise<ModuloValidation> {
+  const xsd = await validateAgainstXsd(form, xml);
+  if (xsd.length > 0) return { xsd, schematron: [] };
+  return { xsd, schematron: runSchematron(form.schematron, xml, { phase }) };
 }

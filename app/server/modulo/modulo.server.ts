@@ -123,8 +123,8 @@ const BY_ASSERTION: Record<string, Explanation> = {
   "indirizzo_italiano_ab-ass_comune_cl_check": {
     section: "dichiarante",
     field: "dich_residenza",
-    it: "Scrivi la residenza come «Via e numero civico, CAP Comune» (per esempio «Via Garibaldi 12, 56100 Pisa»): il Comune indicato non è stato riconosciuto",
-    en: "Write the residence as «Street and number, postcode Comune» (for example «Via Garibaldi 12, 56100 Pisa»): the Comune was not recognised",
+    it: "Scrivi la residenza come «Via e numero civico, CAP Comune» (per esempio «Via dei Sarti 12, 56048 Volterra»): il Comune indicato non è stato riconosciuto",
+    en: "Write the residence as «Street and number, postcode Comune» (for example «Via dei Sarti 12, 56048 Volterra»): the Comune was not recognised",
   },
   "persona_ab-ass_comune_nascita_cl_check": {
     section: "dichiarante",
@@ -175,8 +175,8 @@ const BY_MESSAGE: [RegExp, Explanation][] = [
     {
       section: "dichiarante",
       field: "dich_luogo_nascita",
-      it: "Scrivi il luogo di nascita con il nome del Comune italiano o dello Stato estero (per esempio «Pisa» o «Francia»): così com'è non è stato riconosciuto",
-      en: "Write the place of birth as the name of the Italian Comune or of the foreign State (for example «Pisa» or «Francia»): as written it was not recognised",
+      it: "Scrivi il luogo di nascita con il nome del Comune italiano o dello Stato estero (per esempio «Volterra» o «Francia»): così com'è non è stato riconosciuto",
+      en: "Write the place of birth as the name of the Italian Comune or of the foreign State (for example «Volterra» or «Francia»): as written it was not recognised",
     },
   ],
   [
@@ -278,8 +278,8 @@ const BY_ELEMENT: Record<string, Explanation> = {
   anno_conclusione: {
     section: "vicinato",
     field: "vic_req_prof_estremi",
-    it: "Negli estremi del requisito professionale indica l'anno (per esempio «Istituto alberghiero di Pisa, 2004»)",
-    en: "In the details of the professional requirement give the year (for example «Istituto alberghiero di Pisa, 2004»)",
+    it: "Negli estremi del requisito professionale indica l'anno (per esempio «Istituto alberghiero di Volterra, 2004»)",
+    en: "In the details of the professional requirement give the year (for example «Istituto alberghiero di Volterra, 2004»)",
   },
 };
 

@@ -326,17 +326,6 @@ function contextExpression(context: string): string {
   return `//(${c})`;
 }
 
-function isNode(v: unknown): boolean {
-  return typeof v === "object" && v !== null && typeof (v as Node).nodeType === "number";
-}
-
-/** `$name` of a variable bound to a JS array -> `($name?*)`, the sequence of its members. */
-function asSequences(expr: string, hoisted: Set<string>): string {
-  if (hoisted.size === 0) return expr;
-  const names = [...hoisted].sort((a, b) => b.length - a.length).map((n) => n.replace(/[.\\-]/g, "\\$&"));
-  return expr.replace(new RegExp(`\\$(${names.join("|")})(?![\\w.\\-])`, "g"), "($$$1?*)");
-}
-
 function withLets(lets: Let[], expr: string): string {
   if (lets.length === 0) return expr;
   return `let ${lets.map((l) => `$${l.name} := (${l.value})`).join(", ")} return (${expr})`;
@@ -394,58 +383,17 @@ export function runSchematron(
     language: evaluateXPath.XPATH_3_1_LANGUAGE,
   };
   const failures: SchematronFailure[] = [];
-  // Lets whose value is a path into a loaded vocabulary do not depend on the context: computed once a run.
-  const constant = new Map<string, Node[]>();
-  /**
-   * Binds lets in order for one context node. A let whose value is a node sequence is computed once and passed
-   * as a variable (fontoxpath takes a JS array as an XPath array, so its references become `($name?*)`); other
-   * lets (strings, dates, numbers) stay an XPath `let` in front of each expression, keeping their XPath type.
-   */
-  function bind(lets: Let[], node: Node) {
-    const vars: Record<string, unknown> = { ...variables };
-    const hoisted = new Set<string>();
-    const inline: Let[] = [];
-    for (const l of lets) {
-      const value = asSequences(l.value, hoisted);
-      const key = /^\s*\$sch-document-\d+\b/.test(value) && inline.length === 0 ? value : null;
-      let items: unknown[] | null = key ? (constant.get(key) ?? null) : null;
-      if (!items) {
-        try {
-          items = evaluateXPath(
-            withLets(inline, value),
-            node,
-            null,
-            vars,
-            evaluateXPath.ALL_RESULTS_TYPE,
-            options3,
-          ) as unknown[];
-        } catch {
-          items = null;
-        }
-        if (key && items?.every(isNode)) constant.set(key, items as Node[]);
-      }
-      if (items && items.length > 0 && items.every(isNode)) {
-        vars[l.name] = items;
-        hoisted.add(l.name);
-      } else {
-        inline.push({ name: l.name, value });
-      }
-    }
-    return { vars, hoisted, inline };
-  }
-
   for (const pattern of active) {
     const fired = new Set<Node>();
     for (const rule of pattern.rules) {
       const outer = [...schema.schemaLets, ...phaseLets, ...pattern.lets];
       let nodes: Node[];
       try {
-        const b = bind(outer, doc as unknown as Node);
         nodes = evaluateXPathToNodes(
-          withLets(b.inline, asSequences(contextExpression(rule.context), b.hoisted)),
+          withLets(outer, contextExpression(rule.context)),
           doc,
           null,
-          b.vars,
+          variables,
           options3,
         );
       } catch (e) {
@@ -456,15 +404,15 @@ export function runSchematron(
       for (const node of nodes) {
         if (fired.has(node)) continue;
         fired.add(node);
-        const { vars, hoisted, inline } = bind([...outer, ...rule.lets], node);
+        const lets = [...outer, ...rule.lets];
         for (const check of rule.checks) {
           let result: boolean;
           try {
             result = evaluateXPathToBoolean(
-              withLets(inline, `boolean(${asSequences(check.test, hoisted)})`),
+              withLets(lets, `boolean(${check.test})`),
               node,
               null,
-              vars,
+              variables,
               options3,
             );
           } catch (e) {
@@ -477,15 +425,16 @@ export function runSchematron(
           const message = check.message
             .map((part) => {
               if (part.text !== undefined) return part.text;
-              const expr = asSequences(part.select ?? `name(${part.name})`, hoisted);
-              return evaluateXPath(
-                withLets(inline, `string-join(for $v in (${expr}) return string($v), ' ')`),
+              const expr = part.select ?? `name(${part.name})`;
+              const values = evaluateXPath(
+                withLets(lets, `string-join(for $v in (${expr}) return string($v), ' ')`),
                 node,
                 null,
-                vars,
+                variables,
                 evaluateXPath.STRING_TYPE,
                 options3,
               );
+              return values;
             })
             .join("")
             .replace(/\s+/g, " ")

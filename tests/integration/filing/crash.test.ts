@@ -101,8 +101,7 @@ describe.each(DATABASES)("a submitting process killed with SIGKILL on %s", (kind
           expect(p.cui).toMatch(/^SUAP-AVC-/);
           expect(p.protocol_number).toMatch(/^SUAP-AVC\/\d{4}\/\d{7}$/);
           expect(events.map((e) => e.type)).toEqual(["SUBMIT", "PROTOCOL"]);
-          // The receipt and the XML modulo of the vicinato usecase (issue 16) commit with the submission.
-          expect(docs.map((d) => d.kind).sort()).toEqual(["modulo_xml", "ricevuta"]);
+          expect(docs.map((d) => d.kind)).toEqual(["ricevuta"]);
           expect(mail.length).toBeGreaterThan(0);
           expect(deadlines.map((d) => d.name)).toContain("final");
         }

@@ -92,7 +92,6 @@ describe.each(DATABASES)("business-side access matrix on %s", (kind) => {
       .selectFrom("documents")
       .select("id")
       .where("pratica_id", "=", id)
-      .where("kind", "=", "ricevuta")
       .executeTakeFirstOrThrow();
     return { id, cui: row.cui!, receiptId: receipt.id };
   }
