@@ -10,8 +10,6 @@ import type { UsecaseRouting } from "../../domain/filing/bundle";
 import { parseCui } from "../../domain/filing/cui";
 import { findPratica } from "../pratiche/repository.server";
 import { praticaByCui } from "./queries.server";
-import { MODULO_BY_USECASE } from "../modulo/modulo.server";
-import { moduloDocument } from "../modulo/store.server";
 
 /**
  * The SSU instance descriptor (specs/ssu/json-schema/instance-descriptor-schema.yaml) of a submitted
@@ -163,7 +161,7 @@ export async function descriptorOfPratica(db: Kysely<Database>, praticaId: strin
 
 async function descriptorOf(db: Kysely<Database>, pratica: Pratica) {
   const cui = parseCui(pratica.cui!)!;
-  const [business, comune, events, attachments, modulo] = await Promise.all([
+  const [business, comune, events, attachments] = await Promise.all([
     db
       .selectFrom("businesses")
       .select("fiscal_code")
@@ -186,7 +184,6 @@ async function descriptorOf(db: Kysely<Database>, pratica: Pratica) {
       .where("pratica_id", "=", pratica.id)
       .orderBy("created_at")
       .execute(),
-    moduloDocument(db, pratica.id),
   ]);
   const snapshot = pratica.snapshot as PersistedWorkflow | null;
   const times = descriptorTimes(
@@ -236,17 +233,12 @@ async function descriptorOf(db: Kysely<Database>, pratica: Pratica) {
           version: "01.00.00",
           description: r?.competentAdministration?.name ?? "Amministrazione competente",
         },
-        // The usecases AgID publishes a unified form for carry its XML, stored at submission (issue 16); the
-        // document operation serves it by this ref. The others carry the canonical JSON of the answers.
-        instance:
-          modulo && MODULO_BY_USECASE[code]
-            ? { ref: modulo.id, filename: modulo.filename, hash: modulo.sha256, alg_hash: "S256" }
-            : {
-                ref: `istanza/${code}.json`,
-                filename: `${code}.json`,
-                hash: createHash("sha256").update(instance).digest("hex"),
-                alg_hash: "S256",
-              },
+        instance: {
+          ref: `istanza/${code}.json`,
+          filename: `${code}.json`,
+          hash: createHash("sha256").update(instance).digest("hex"),
+          alg_hash: "S256",
+        },
         attachments: attachments.map((a) => ({
           ref: a.id,
           filename: a.filename,

@@ -12,8 +12,6 @@ import { recordDelegationUse } from "../delegations/filing.server";
 import { nextNumber } from "../engine/counters.server";
 import { callsQueued } from "../jobs/kick.server";
 import { attachmentList, visibleSections } from "../../domain/filing/bundle";
-import { storeModulo } from "../modulo/store.server";
-import { type PreparedModulo, prepareModulo } from "../modulo/modulo.server";
 import { buildCui, formatCui, romeDate } from "../../domain/filing/cui";
 import {
   type DraftContext,
@@ -160,10 +158,6 @@ export async function submitPratica(
 
   const problems = await submissionProblems(db, ctx, input.declared);
   if (problems.length) return { ok: false, status: 400, errors: problems };
-  // The unified form as XML (issue 16): for the usecases AgID publishes a modulo for, the XML built from the
-  // answers must pass the XSD and the usecase's Schematron phase before anything is filed.
-  let modulo = await moduloOf(db, ctx);
-  if (modulo?.problems.length) return { ok: false, status: 400, errors: modulo.problems };
   const actor = { kind: "user" as const, userId: user.id, principal: user.principal };
   const at = romeDate(now);
 
@@ -184,11 +178,6 @@ export async function submitPratica(
       // receipt lists). The check above ran on a snapshot that a racing removal may have changed since.
       const late = await submissionProblems(trx, ctx, input.declared);
       if (late.length) throw new InvalidUnderLock(late);
-      // The modulo lists the attachments: built again if they changed while this request waited for the lock.
-      if (modulo && (await attachmentKey(trx, ctx.pratica.id)) !== modulo.attachmentKey) {
-        modulo = await moduloOf(trx, ctx);
-        if (modulo?.problems.length) throw new InvalidUnderLock(modulo.problems);
-      }
       const desk = await trx
         .selectFrom("entities")
         .select("code")
@@ -211,8 +200,6 @@ export async function submitPratica(
         })
         .where("id", "=", locked.id)
         .execute();
-      if (modulo)
-        await storeModulo(trx, services.files, { praticaId: locked.id, deskId: locked.desk_id, modulo, now });
       const submitted = await dispatchInTransaction(
         trx,
         { ...services, now: () => now },
@@ -267,29 +254,6 @@ export async function submitPratica(
     }
     throw error;
   }
-}
-
-async function attachmentKey(db: Kysely<Database> | Transaction<Database>, praticaId: string) {
-  const rows = await uploadedAttachments(db, praticaId);
-  return rows
-    .map((a) => `${a.code}:${a.filename}`)
-    .sort()
-    .join("|");
-}
-
-async function moduloOf(
-  db: Kysely<Database> | Transaction<Database>,
-  ctx: DraftContext,
-): Promise<(PreparedModulo & { attachmentKey: string }) | null> {
-  const attachments = await uploadedAttachments(db, ctx.pratica.id);
-  const prepared = await prepareModulo({
-    praticaId: ctx.pratica.id,
-    usecases: ctx.refs.map((r) => r.usecase.code),
-    answers: ctx.answers,
-    attachments: attachments.map((a) => ({ code: a.code, filename: a.filename })),
-    catalogue: ctx.catalogue,
-  });
-  return prepared && { ...prepared, attachmentKey: await attachmentKey(db, ctx.pratica.id) };
 }
 
 class InvalidUnderLock extends Error {
