@@ -89,7 +89,11 @@ async function stop(child: ChildProcess) {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((r) => child.once("exit", r));
   child.kill("SIGTERM");
+  // The worker exits on its own after a 20 s grace (scripts/worker.ts); a child still there after a minute
+  // is killed so a stuck shutdown cannot hold the suite.
+  const killer = setTimeout(() => child.kill("SIGKILL"), 60_000);
   await exited;
+  clearTimeout(killer);
 }
 
 async function sessionCookie(db: Parameters<typeof migrateToLatest>[0], userId: string) {
