@@ -85,6 +85,8 @@ export async function startPeer(opts: {
     PORT: String(port),
     PUBLIC_URL: url,
     SSU_ROLES: opts.roles,
+    // the third party's role speaks for one agency (ADR 0025)
+    ...(/\bthird_party\b/.test(opts.roles) ? { SSU_AGENCY: "ASL-TNO" } : {}),
     PDND_CLIENT_ID: clientId,
     PDND_TOKEN_URL: `${opts.pdnd.url}/token.oauth2`,
     PDND_JWKS_URL: `${opts.pdnd.url}/.well-known/jwks.json`,
