@@ -257,17 +257,7 @@ export function ssuAfterStep(config: SsuConfig, catalogue: CataloguePort): After
             pratica,
             link,
             "request_integration",
-            {
-              cui,
-              instance_descriptor_version: version(link),
-              integration_list: [
-                {
-                  code: firstUsecase(pratica),
-                  ref: "istanza",
-                  integration_request: items,
-                },
-              ],
-            },
+            integrationRequestBody(cui, version(link), pratica, items),
             key,
             now,
           );
@@ -339,20 +329,12 @@ export function ssuAfterStep(config: SsuConfig, catalogue: CataloguePort): After
             pratica,
             link,
             "request_integration",
-            {
+            integrationRequestBody(
               cui,
-              instance_descriptor_version: version(link),
-              integration_list: [
-                {
-                  code: firstUsecase(pratica),
-                  ref: "istanza",
-                  integration_request: event.items.map((request) => ({
-                    request,
-                    requester_administration: admin,
-                  })),
-                },
-              ],
-            },
+              version(link),
+              pratica,
+              event.items.map((request) => ({ request, requester_administration: admin })),
+            ),
             key,
             now,
           );
@@ -396,6 +378,15 @@ async function countQueued(trx: Trx, praticaId: string, key: string) {
     .where("idempotency_key", "like", `ssu:${praticaId}:%:${key}`)
     .execute();
   return rows.length;
+}
+
+/** The body of `request_integration` (bo_to_fo and et_to_bo): the items asked of the instance's usecase. */
+function integrationRequestBody(cui: unknown, descriptorVersion: string, pratica: Pratica, items: unknown[]) {
+  return {
+    cui,
+    instance_descriptor_version: descriptorVersion,
+    integration_list: [{ code: firstUsecase(pratica), ref: "istanza", integration_request: items }],
+  };
 }
 
 function firstUsecase(pratica: Pratica) {
