@@ -1,5 +1,6 @@
 import { isIP } from "node:net";
 import { z } from "zod";
+import { isLoopbackUrl, parseS3Url } from "./s3-url.server";
 
 /**
  * Boot-time configuration. Every variable is validated once; a bad value stops the boot with one sentence
@@ -255,6 +256,23 @@ const schema = z.object({
   // The SSU exchange wired to the workflow (ADR 0025): the agency (entity code) this portal speaks for as a
   // third party's system.
   SSU_AGENCY: z.string().min(1).optional(),
+  // Where files live (issue 18, ADR 0035): unset or "local" = DATA_DIR/files; s3://bucket[/prefix] = S3-compatible
+  // object storage shared by every host (credentials: the AWS SDK's standard variables, never read here).
+  FILE_STORE: z
+    .string()
+    .refine(
+      (v) => v === "local" || parseS3Url(v) !== null,
+      "deve essere local oppure s3://bucket/prefisso (nome del bucket di 3-63 caratteri: minuscole, cifre, punti e trattini)",
+    )
+    .optional(),
+  S3_ENDPOINT: z
+    .string()
+    .url("deve essere l'indirizzo del servizio S3, ad esempio https://s3.eu-south-1.amazonaws.com o http://127.0.0.1:9000")
+    .optional(),
+  S3_REGION: z.string().min(1).optional(),
+  S3_FORCE_PATH_STYLE: z
+    .enum(["0", "1"], { errorMap: () => ({ message: "deve essere 0 oppure 1" }) })
+    .optional(),
   // The Catalogo SSU port (issue 16, ADR 0026): the national catalogue's e-services; without it, development.
   SSU_CATALOGUE_ENDPOINTS: z
     .string()
@@ -452,6 +470,16 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   if (isProduction && env.TRUSTED_LIST_UNSIGNED === "1") {
     throw new ConfigError(
       "Configurazione non valida: TRUSTED_LIST_UNSIGNED=1 non è ammesso in produzione; una lista di fiducia si legge solo se firmata: indica TRUSTED_LIST_SIGNER.",
+    );
+  }
+  if (!env.FILE_STORE?.startsWith("s3://") && (env.S3_ENDPOINT || env.S3_FORCE_PATH_STYLE)) {
+    throw new ConfigError(
+      "Configurazione non valida: S3_ENDPOINT e S3_FORCE_PATH_STYLE valgono solo con FILE_STORE=s3://bucket/prefisso; indica FILE_STORE o togli le variabili S3_.",
+    );
+  }
+  if (isProduction && env.S3_ENDPOINT && !env.S3_ENDPOINT.startsWith("https://") && !isLoopbackUrl(env.S3_ENDPOINT)) {
+    throw new ConfigError(
+      "Configurazione non valida: S3_ENDPOINT deve usare https:// in produzione (i file delle pratiche non viaggiano in chiaro; http:// solo su 127.0.0.1).",
     );
   }
   if (/\bthird_party\b/.test(env.SSU_ROLES) && !env.SSU_AGENCY) {

@@ -9,6 +9,7 @@ import { seed } from "./seed.server";
 import { singleton } from "./singleton.server";
 import { portChoices } from "./integrations/registry.server";
 import { bootSignatures } from "./integrations/signatures.server";
+import { checkS3FileStore } from "./s3-store.server";
 
 /**
  * The process-wide runtime: configuration, the database handle and whether boot finished. Shared by the
@@ -68,6 +69,8 @@ export async function boot(env: Env = runtime.env): Promise<Runtime> {
   portChoices(env);
   // The seal and the trust anchors: a bad SEAL_P12 or TRUST_ANCHORS stops the boot here.
   await bootSignatures(env);
+  // FILE_STORE=s3://…: the bucket answers to these credentials (ADR 0035), or the boot stops with a sentence.
+  await checkS3FileStore(env);
   runtime.ready = true;
   return runtime;
 }

@@ -4,7 +4,9 @@ import type { Env } from "./env.server";
 import { runtime } from "./runtime.server";
 import { singleton } from "./singleton.server";
 import { publicUrl } from "./public-url.server";
-import { LocalFileStore } from "./storage.server";
+import { LocalFileStore, type ManagedFileStore } from "./storage.server";
+import { S3FileStore, s3Options } from "./s3-store.server";
+import { parseS3Url } from "./s3-url.server";
 import { signatureRuntime } from "./integrations/signatures.server";
 import { ssuAfterStep } from "./integrations/ssu/flow.server";
 import { ssuRuntime } from "./integrations/ssu/runtime.server";
@@ -14,7 +16,11 @@ import { ssuConfig } from "./integrations/ssu/config.server";
 // A leaf module, so that adapters (payment/config) can read it without importing the runtime.
 export { publicUrl };
 
-export function fileStore(env: Env = runtime.env) {
+/** The file store this configuration names (FILE_STORE, ADR 0035): DATA_DIR/files or S3-compatible storage. */
+export function fileStore(env: Env = runtime.env): ManagedFileStore {
+  const s3 = env.FILE_STORE ? parseS3Url(env.FILE_STORE) : null;
+  if (s3)
+    return singleton(`files:${env.FILE_STORE}:${env.S3_ENDPOINT ?? ""}`, () => new S3FileStore(s3Options(env, s3)));
   return singleton(`files:${env.DATA_DIR}`, () => new LocalFileStore(path.resolve(env.DATA_DIR, "files")));
 }
 
