@@ -5,8 +5,8 @@ import path from "node:path";
 import S3rver from "s3rver";
 
 /**
- * A real S3-compatible server (s3rver: the S3 REST protocol, SigV4 signatures checked) on loopback, on a free
- * port, with its objects in a temporary folder. Its fixed credentials are S3RVER/S3RVER.
+ * A real S3-compatible server (s3rver: the S3 REST protocol; it checks the access key of SigV4-signed requests,
+ * not the signature) on loopback, on a free port, with its objects in a temporary folder. Credentials S3RVER/S3RVER.
  */
 export async function startS3Server(buckets: string[] = ["suap-files"]) {
   const directory = mkdtempSync(path.join(os.tmpdir(), "suap-s3rver-"));
