@@ -189,6 +189,12 @@ export async function addAttachment(
   const retryKey = input.uploadKey
     ? `${input.uploadKey}:${input.code}:${createHash("sha256").update(input.bytes).digest("hex")}`
     : null;
+  // The bytes are stored before the transaction, never inside it (the store may be S3 across the network, ADR
+  // 0035): the row is written only once the object exists. A transaction that then refuses the upload (a
+  // parallel one took the pratica's last megabytes, the pratica was sent meanwhile) leaves an object no row
+  // names; `npm run files:sweep` removes those once they are a day old (an object is shared by identical files,
+  // so it is never deleted here).
+  const stored = await files.put(input.bytes);
   return db.transaction().execute(async (trx) => {
     const locked = await lockPratica(trx, input.praticaId);
     if (!locked) throw notFound();
@@ -214,7 +220,6 @@ export async function addAttachment(
       remainingBytes: input.limits.maxPraticaBytes - Number(used.total),
     });
     if (!check.ok) return { ok: false as const, field: `file-${input.code}`, message: check.message };
-    const stored = await files.put(input.bytes);
     const id = randomUUID();
     await trx
       .insertInto("attachments")
