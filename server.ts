@@ -158,6 +158,12 @@ async function stop(signal: string) {
   }
   stopping = true;
   console.log(`${signal}: arresto in corso`);
+  // A stop that does not finish (a job waiting on a peer that does not answer, a connection that stays open)
+  // ends the process anyway after a grace period: work in flight is leased and exactly-once, nothing is lost.
+  setTimeout(() => {
+    console.error(`${signal}: arresto non completato in 25 s, esco comunque.`);
+    process.exit(1);
+  }, 25_000).unref();
   server?.close();
   if (booting) {
     console.log("Attendo la fine della migrazione in corso prima di chiudere il database");

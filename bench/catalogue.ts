@@ -127,9 +127,17 @@ async function benchPage(env: Record<string, string>) {
     PORT: String(port),
     HOST: "127.0.0.1",
     WORKER: "0",
-    NODE_ENV: "production",
+    // Not "production": production now requires a real seal (SEAL_P12) and TRUST_ANCHORS, which a benchmark
+    // has not. Development with every development double that touches these pages off (no demo accounts or
+    // pratiche, no /dev/idp, no PEC provider double) serves the same built bundle through the same code path;
+    // what differs is Remix's error detail, which these pages never show.
+    NODE_ENV: "development",
     SESSION_SECRET: "b".repeat(40),
     SEED_DEMO: "0",
+    DEMO_PRATICHE: "0",
+    OIDC_DEV_PROVIDER: "0",
+    PEC_DEV_PROVIDER: "0",
+    WEB_CONCURRENCY: "1",
   };
   for (const k of Object.keys(merged)) if (merged[k] === "") delete merged[k];
   const child: ChildProcess = spawn(process.execPath, ["build/server.js"], {
@@ -138,12 +146,20 @@ async function benchPage(env: Record<string, string>) {
   });
   try {
     const base = `http://127.0.0.1:${port}`;
-    for (let i = 0; i < 600; i++) {
-      const ok = await fetch(`${base}/healthz`)
+    // Bounded: at most five minutes of probes, each one at most 5 s.
+    let healthy = false;
+    const until = Date.now() + 300_000;
+    while (!healthy && Date.now() < until && child.exitCode === null) {
+      healthy = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(5_000) })
         .then((r) => r.ok)
         .catch(() => false);
-      if (ok) break;
-      await new Promise((r) => setTimeout(r, 100));
+      if (!healthy) await new Promise((r) => setTimeout(r, 100));
+    }
+    if (!healthy) {
+      console.log(
+        `  page: skipped (the server did not become healthy${child.exitCode !== null ? `, exit ${child.exitCode}` : ""})`,
+      );
+      return;
     }
     const codes = ["SOMMINISTRAZIONE_ZONA_TUTELATA_00007", "VICINATO_APERTURA_00000", "AUA_00016"];
     const samples: number[] = [];
@@ -158,8 +174,13 @@ async function benchPage(env: Record<string, string>) {
     }
     console.log(`  procedure page GET (loader + render + HTTP, status ${status}): ${figures(samples)}`);
   } finally {
-    child.kill("SIGTERM");
-    await new Promise((r) => child.once("exit", r));
+    if (child.exitCode === null) {
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill("SIGTERM");
+      const killer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+      await exited;
+      clearTimeout(killer);
+    }
   }
 }
 

@@ -8,13 +8,21 @@ import { sweepOrphans } from "../app/server/storage-sweep.server";
 
 try {
   const env = getEnv();
-  const hours = Number(/^--hours=(\d+(?:\.\d+)?)$/.exec(process.argv.find((a) => a.startsWith("--hours=")) ?? "")?.[1] ?? 24);
-  if (!(hours >= 1)) throw new Error("--hours deve essere almeno 1: i file più giovani potrebbero essere caricamenti in corso.");
+  const hours = Number(
+    /^--hours=(\d+(?:\.\d+)?)$/.exec(process.argv.find((a) => a.startsWith("--hours=")) ?? "")?.[1] ?? 24,
+  );
+  if (!(hours >= 1))
+    throw new Error(
+      "--hours deve essere almeno 1: i file più giovani potrebbero essere caricamenti in corso.",
+    );
   const dryRun = process.argv.includes("--dry-run");
   const handle = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
   const files = fileStore(env);
   try {
-    const r = await sweepOrphans(handle.db, files, { olderThan: new Date(Date.now() - hours * 3_600_000), dryRun });
+    const r = await sweepOrphans(handle.db, files, {
+      olderThan: new Date(Date.now() - hours * 3_600_000),
+      dryRun,
+    });
     console.log(
       `Archivio dei file (${files.description}): ${r.examined} file esaminati, ${r.kept} usati, ${r.young} più recenti di ${hours} ore lasciati, ${r.deleted.length} senza riferimenti ${dryRun ? "da eliminare (prova: nulla eliminato)" : "eliminati"}.`,
     );

@@ -267,7 +267,9 @@ const schema = z.object({
     .optional(),
   S3_ENDPOINT: z
     .string()
-    .url("deve essere l'indirizzo del servizio S3, ad esempio https://s3.eu-south-1.amazonaws.com o http://127.0.0.1:9000")
+    .url(
+      "deve essere l'indirizzo del servizio S3, ad esempio https://s3.eu-south-1.amazonaws.com o http://127.0.0.1:9000",
+    )
     .optional(),
   S3_REGION: z.string().min(1).optional(),
   S3_FORCE_PATH_STYLE: z
@@ -477,7 +479,12 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
       "Configurazione non valida: S3_ENDPOINT e S3_FORCE_PATH_STYLE valgono solo con FILE_STORE=s3://bucket/prefisso; indica FILE_STORE o togli le variabili S3_.",
     );
   }
-  if (isProduction && env.S3_ENDPOINT && !env.S3_ENDPOINT.startsWith("https://") && !isLoopbackUrl(env.S3_ENDPOINT)) {
+  if (
+    isProduction &&
+    env.S3_ENDPOINT &&
+    !env.S3_ENDPOINT.startsWith("https://") &&
+    !isLoopbackUrl(env.S3_ENDPOINT)
+  ) {
     throw new ConfigError(
       "Configurazione non valida: S3_ENDPOINT deve usare https:// in produzione (i file delle pratiche non viaggiano in chiaro; http:// solo su 127.0.0.1).",
     );

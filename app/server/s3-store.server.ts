@@ -124,7 +124,9 @@ export class S3FileStore implements ManagedFileStore {
   private async open(key: string) {
     const { sdk, client } = await this.connect();
     try {
-      const out = await client.send(new sdk.GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
+      const out = await client.send(
+        new sdk.GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }),
+      );
       if (!out.Body) throw new FileNotFoundError(key);
       return out.Body as Readable;
     } catch (error) {
@@ -179,7 +181,8 @@ export class S3FileStore implements ManagedFileStore {
       for (const o of page.Contents ?? []) {
         const name = o.Key?.slice(this.prefix.length) ?? "";
         const m = /^([a-f0-9]{2})\/([a-f0-9]{2})\/([a-f0-9]{64})$/.exec(name);
-        if (m && m[3]!.startsWith(m[1]! + m[2]!)) yield { key: m[3]!, modified: o.LastModified ?? new Date() };
+        if (m && m[3]!.startsWith(m[1]! + m[2]!))
+          yield { key: m[3]!, modified: o.LastModified ?? new Date() };
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);

@@ -20,7 +20,10 @@ export { publicUrl };
 export function fileStore(env: Env = runtime.env): ManagedFileStore {
   const s3 = env.FILE_STORE ? parseS3Url(env.FILE_STORE) : null;
   if (s3)
-    return singleton(`files:${env.FILE_STORE}:${env.S3_ENDPOINT ?? ""}`, () => new S3FileStore(s3Options(env, s3)));
+    return singleton(
+      `files:${env.FILE_STORE}:${env.S3_ENDPOINT ?? ""}`,
+      () => new S3FileStore(s3Options(env, s3)),
+    );
   return singleton(`files:${env.DATA_DIR}`, () => new LocalFileStore(path.resolve(env.DATA_DIR, "files")));
 }
 

@@ -180,4 +180,3 @@ export async function readAll(stream: Readable): Promise<Buffer> {
   for await (const c of stream) chunks.push(Buffer.from(c));
   return Buffer.concat(chunks);
 }
-

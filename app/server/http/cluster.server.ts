@@ -130,6 +130,11 @@ export function supervise(plan: ClusterPlan, backgroundWorker: "0" | "1", entry:
     console.log(`${signal}: arresto dei processi web in corso`);
     const alive = Object.values(cluster.workers ?? {}).filter((w): w is ClusterWorker => !!w);
     for (const w of alive) w.process.kill("SIGTERM");
+    // Each web process ends itself within its own grace (server.ts); one that still does not is killed.
+    setTimeout(() => {
+      for (const w of alive) if (!w.isDead()) w.process.kill("SIGKILL");
+      process.exit(1);
+    }, 35_000).unref();
     Promise.all(alive.map((w) => new Promise((r) => (w.isDead() ? r(null) : w.once("exit", r))))).then(() =>
       process.exit(0),
     );

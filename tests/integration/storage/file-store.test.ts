@@ -58,7 +58,13 @@ const STORES: [string, () => Made][] = [
         store,
         // Straight into s3rver's folder: what a damaged disk or a tampering operator would leave.
         corrupt: (key, bytes) => {
-          const dir = path.join(s3.directory, "suap-files", ...prefix.split("/"), key.slice(0, 2), key.slice(2, 4));
+          const dir = path.join(
+            s3.directory,
+            "suap-files",
+            ...prefix.split("/"),
+            key.slice(0, 2),
+            key.slice(2, 4),
+          );
           const name = readdirSync(dir).find((f) => f === `${key}._S3rver_object`)!;
           writeFileSync(path.join(dir, name), bytes);
         },

@@ -76,13 +76,32 @@ describe.each(DATABASES)("files on S3-compatible storage on %s", (kind) => {
     });
     if (!result.ok) throw new Error(JSON.stringify(result.errors));
     const stored = [
-      ...(await db.selectFrom("attachments").select("storage_key as key").where("pratica_id", "=", praticaId).execute()),
-      ...(await db.selectFrom("documents").select("storage_key as key").where("pratica_id", "=", praticaId).execute()),
+      ...(await db
+        .selectFrom("attachments")
+        .select("storage_key as key")
+        .where("pratica_id", "=", praticaId)
+        .execute()),
+      ...(await db
+        .selectFrom("documents")
+        .select("storage_key as key")
+        .where("pratica_id", "=", praticaId)
+        .execute()),
     ];
     expect(stored.length).toBeGreaterThanOrEqual(2); // the attachment (three uploads of one PDF) and the receipt
     for (const { key } of stored) {
       // In s3rver's own folder under the bucket and the prefix, as an S3 client put it there.
-      expect(existsSync(path.join(s3.directory, "suap-files", kind, key.slice(0, 2), key.slice(2, 4), `${key}._S3rver_object`))).toBe(true);
+      expect(
+        existsSync(
+          path.join(
+            s3.directory,
+            "suap-files",
+            kind,
+            key.slice(0, 2),
+            key.slice(2, 4),
+            `${key}._S3rver_object`,
+          ),
+        ),
+      ).toBe(true);
     }
     expect(existsSync(path.join(dataDir, "files"))).toBe(false);
   });
@@ -136,9 +155,14 @@ describe.each(DATABASES)("files on S3-compatible storage on %s", (kind) => {
       writeFileSync(file, Buffer.from(await zip.arrayBuffer()));
       expect(execFileSync("unzip", ["-t", file], { encoding: "utf8" })).toContain("No errors detected");
       execFileSync("unzip", ["-q", file, "-d", path.join(dir, "out")]);
-      const manifest = readFileSync(path.join(dir, "out", "SHA256SUMS.txt"), "utf8").trim().split("\n");
+      const manifest = readFileSync(path.join(dir, "out", "SHA256SUMS.txt"), "utf8")
+        .trim()
+        .split("\n");
       expect(manifest.map((l) => l.split("  ")[0])).toEqual(attachments.map((a) => a.sha256));
-      const check = execFileSync("sha256sum", ["-c", "SHA256SUMS.txt"], { cwd: path.join(dir, "out"), encoding: "utf8" });
+      const check = execFileSync("sha256sum", ["-c", "SHA256SUMS.txt"], {
+        cwd: path.join(dir, "out"),
+        encoding: "utf8",
+      });
       expect(check.match(/: OK$/gm)).toHaveLength(3);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -162,7 +186,9 @@ describe.each(DATABASES)("files on S3-compatible storage on %s", (kind) => {
         pratica_id: null,
         next_attempt_at: new Date(),
         sent_at: new Date(),
-        attachments: JSON.stringify([{ filename: "a.pdf", contentType: "application/pdf", storageKey: inJson.key }]),
+        attachments: JSON.stringify([
+          { filename: "a.pdf", contentType: "application/pdf", storageKey: inJson.key },
+        ]),
         status: "sent",
       })
       .execute();
@@ -178,9 +204,17 @@ describe.each(DATABASES)("files on S3-compatible storage on %s", (kind) => {
     expect(await files.exists(orphan.key)).toBe(false);
     expect(await files.exists(inJson.key)).toBe(true);
     // Everything the pratica names is still there and still reads back whole.
-    for (const r of await db.selectFrom("attachments").select("storage_key").where("pratica_id", "=", praticaId).execute())
+    for (const r of await db
+      .selectFrom("attachments")
+      .select("storage_key")
+      .where("pratica_id", "=", praticaId)
+      .execute())
       expect(sha(await files.get(r.storage_key))).toBe(r.storage_key);
-    for (const r of await db.selectFrom("documents").select("storage_key").where("pratica_id", "=", praticaId).execute())
+    for (const r of await db
+      .selectFrom("documents")
+      .select("storage_key")
+      .where("pratica_id", "=", praticaId)
+      .execute())
       expect(sha(await files.get(r.storage_key))).toBe(r.storage_key);
   });
 });
