@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { Kysely, Migrator, PostgresDialect, sql } from "kysely";
@@ -6,6 +6,7 @@ import pg from "pg";
 import { migrations } from "../../../migrations/index";
 import { Mutex } from "./mutex.server";
 import { PGliteDialect } from "./pglite-dialect.server";
+import { emptyClusterTemplate, PGLITE_START_PARAMS } from "./pglite-template.server";
 import type { Database } from "./schema.server";
 
 export type DatabaseKind = "pglite" | "postgres";
@@ -63,7 +64,13 @@ export async function openDatabase(opts: OpenOptions): Promise<DatabaseHandle> {
     const dir = path.resolve(opts.dataDir, "pglite");
     try {
       mkdirSync(dir, { recursive: true });
-      pglite = new PGlite(dir, { parsers: PGLITE_PARSERS });
+      // A new folder starts from the build's empty cluster when there is one (no initdb, see pglite-template).
+      const template = existsSync(path.join(dir, "PG_VERSION")) ? undefined : emptyClusterTemplate();
+      pglite = new PGlite(dir, {
+        parsers: PGLITE_PARSERS,
+        startParams: PGLITE_START_PARAMS,
+        ...(template ? { loadDataDir: template } : {}),
+      });
       await pglite.waitReady;
     } catch (error) {
       throw new DatabaseUnavailableError(
