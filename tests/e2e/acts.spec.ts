@@ -58,6 +58,9 @@ test.describe("the act page and the agencies' terms (issue 12)", () => {
     await send.getByLabel("Giorni per rispondere").fill("20");
     await send.getByRole("button", { name: "Invia la richiesta di integrazione" }).click();
     await expect(page.getByTestId("pratica-status")).toHaveText("Integrazione richiesta");
+    // the desk's own request is named as the desk's, never as an agency called "suap"
+    await expect(page.getByTestId("integration-requests")).toContainText("Dallo Sportello SUAP");
+    expect(await page.locator("main").innerText()).not.toMatch(/\bDa suap\b/i);
     const id = new URL(page.url()).pathname.split("/").pop()!;
     await logout(page);
 
@@ -129,17 +132,18 @@ test.describe("the act page and the agencies' terms (issue 12)", () => {
     await login(page, "operatore@demo.test");
     await openFromWorklist(page, DESK_TITLES.forwardCapped);
     const forward = page.locator("#act-FORWARD_TO_AGENCIES");
-    const asl = forward.getByRole("checkbox", { name: /Azienda USL Toscana Nord Ovest/ });
-    // A click on the agency's name ticks its box (the days field's label does not cover it).
-    const before = await asl.isChecked();
-    await forward.locator('label[for="agency-ASL-TNO"]').click();
-    await expect(asl).toBeChecked({ checked: !before });
-    if (before) await forward.locator('label[for="agency-ASL-TNO"]').click();
-    await expect(asl).toBeChecked();
-    // only the ASL, with 60 days
-    for (const other of await forward.getByRole("checkbox").all()) {
-      if ((await other.getAttribute("value")) !== "ASL-TNO" && (await other.isChecked()))
-        await forward.locator(`label[for="${await other.getAttribute("id")}"]`).click();
+    const boxes = await forward.getByRole("checkbox").all();
+    expect(boxes.length).toBeGreaterThanOrEqual(2);
+    // A click on each agency's name ticks (or unticks) its own box: the days field's label covers none of them
+    // (issue 12: for several agencies the click focused the days field). Leave only the ASL ticked.
+    for (const box of boxes) {
+      const code = (await box.getAttribute("value"))!;
+      const label = forward.locator(`label[for="agency-${code}"]`);
+      const before = await box.isChecked();
+      await label.click();
+      await expect(box).toBeChecked({ checked: !before });
+      if ((code === "ASL-TNO") !== !before) await label.click();
+      await expect(box).toBeChecked({ checked: code === "ASL-TNO" });
     }
     await forward.getByLabel(/Giorni per il parere.*Azienda USL Toscana Nord Ovest/).fill("60");
     await forward.getByRole("button", { name: "Inoltra agli enti terzi" }).click();
@@ -169,5 +173,37 @@ test.describe("the act page and the agencies' terms (issue 12)", () => {
     const main = await page.locator("main").innerText();
     expect(findCodes(main, CODES), "internal codes on the agency's page").toEqual([]);
     await expectAccessible(page, "agency: own panel with a capped term");
+  });
+
+  test("refusing an authorisation after the 10-bis notice asks first and names the consequence", async ({
+    page,
+  }) => {
+    await login(page, "operatore@demo.test");
+    await openFromWorklist(page, DESK_TITLES.denyAfterNotice);
+    const status = await page.getByTestId("pratica-status").innerText();
+    const documents = await page.getByTestId("documents").getByRole("link").count();
+    const deny = page.locator("#act-DENY");
+    await deny.locator("textarea[name=reasons]").fill("Locali non conformi al regolamento comunale");
+    await deny.getByRole("button", { name: "Respingi / vieta la prosecuzione" }).click();
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText(
+      "Conferma: Respingi / vieta la prosecuzione",
+    );
+    await expect(page.getByTestId("confirm-consequence")).toContainText("La domanda viene respinta");
+    await expect(page.getByTestId("confirm-reasons")).toHaveText(
+      "Locali non conformi al regolamento comunale",
+    );
+    await expectAccessible(page, "refusal confirmation");
+    // cancelling changes nothing
+    await page.getByRole("link", { name: "Annulla e torna alla pratica" }).click();
+    await expect(page.getByTestId("pratica-status")).toHaveText(status);
+    await expect(page.getByTestId("documents").getByRole("link")).toHaveCount(documents);
+    // confirming refuses, with the act
+    await deny.locator("textarea[name=reasons]").fill("Locali non conformi al regolamento comunale");
+    await deny.getByRole("button", { name: "Respingi / vieta la prosecuzione" }).click();
+    await page.getByRole("button", { name: "Confermo: Respingi / vieta la prosecuzione" }).click();
+    await expect(page.getByRole("status")).toContainText("Fatto: Respingi / vieta la prosecuzione");
+    await expect(page.getByTestId("pratica-status")).not.toHaveText(status);
+    await expect(page.getByTestId("documents").getByRole("link")).toHaveCount(documents + 1);
+    await expectAccessible(page, "authorisation refused");
   });
 });

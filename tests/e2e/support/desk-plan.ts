@@ -20,6 +20,7 @@ export const DESK_TITLES = {
   // issue 12, desk and agency (acts.spec): the act page answered from the browser; a forwarding whose term is capped
   actAnswer: "E2E Autorizzazione con integrazione da inviare",
   forwardCapped: "E2E SCIA unica da inoltrare all'ASL",
+  denyAfterNotice: "E2E Autorizzazione dopo il preavviso di rigetto",
 } as const;
 
 export function deskPlan(today: string) {
@@ -42,6 +43,11 @@ export function deskPlan(today: string) {
     walkDuplicate: { submitted: addDays(today, -2) },
     actAnswer: { submitted: addDays(today, -6) },
     forwardCapped: { submitted: addDays(today, -1) },
+    denyAfterNotice: {
+      submitted: addDays(today, -12),
+      notice: addDays(today, -10),
+      observations: addDays(today, -5),
+    },
   };
 }
 

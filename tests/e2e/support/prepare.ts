@@ -247,6 +247,23 @@ async function main() {
     answers,
     { ...unica, times: { ...unica.times, agency_proposal_lead_days: 5 } },
   );
+  const denyAfterNotice = await file(
+    DESK_TITLES.denyAfterNotice,
+    "autorizzazione",
+    "SOMMINISTRAZIONE_APERTURA_ZONA_TUTELATA",
+    plan.denyAfterNotice.submitted,
+    answers,
+  );
+  await act(denyAfterNotice, {
+    type: "NOTICE_OF_REFUSAL",
+    at: plan.denyAfterNotice.notice,
+    reasons: "Superficie di somministrazione oltre il limite della zona tutelata",
+  });
+  await act(
+    denyAfterNotice,
+    { type: "OBSERVATIONS_RECEIVED", at: plan.denyAfterNotice.observations },
+    as(owner.id, ownerP),
+  );
   // PEC (issue 17): the desk's inbox, read from the mailbox through the provider double.
   await seedPecInbox(db());
   // Protocol register pages (issue 17): a pratica registered yesterday and yesterday's daily register.
