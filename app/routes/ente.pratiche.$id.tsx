@@ -1,6 +1,13 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, redirect, useActionData, useLoaderData } from "@remix-run/react";
-import { ActForm, actLabel, Banner, PraticaSummary, TextArea } from "~/components/desk/ui";
+import {
+  ActForm,
+  AgencyDueSentences,
+  actLabel,
+  Banner,
+  PraticaSummary,
+  TextArea,
+} from "~/components/desk/ui";
 import { ErrorSummary, type FieldError, fieldError } from "~/components/forms";
 import { localeFromCookieHeader, translator } from "~/i18n";
 import { useT } from "~/i18n/useT";
@@ -80,6 +87,9 @@ export default function AgencyPraticaPage() {
             <h2 id="acts-title" className="h4">
               {t("agency.myOpinion", { agency: agencyName })}
             </h2>
+            <AgencyDueSentences
+              agencies={view.agencyFlags.filter((f) => view.myAgencies.some((m) => m.code === f.code))}
+            />
             {view.acts.length === 0 ? <p>{t("desk.pratica.noActs")}</p> : null}
             {view.acts.map((a) =>
               a.type === "AGENCY_REQUESTS_INTEGRATION" ? (

@@ -37,9 +37,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       : answer.asked.items.length
         ? [{ from: null, items: answer.asked.items }]
         : [];
+  // The office's act this one answers, as its PDF (the latest of its kind): the business can read the request.
+  const kind = REQUEST_DOCUMENT[found.act.type];
+  const requestDoc = kind ? found.view.documents.filter((d) => d.kind === kind).at(-1) : undefined;
   return {
     id: found.view.pratica.id,
     title: found.view.pratica.title,
+    requestDocument: requestDoc ? { id: requestDoc.id, title: requestDoc.title } : null,
     type: found.act.type,
     needsFile: !!found.spec,
     fileRequired: !!found.spec?.fileRequired,
@@ -50,6 +54,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     uploadKey: randomUUID(),
   };
 }
+
+/** Which of the office's documents each applicant act answers. */
+const REQUEST_DOCUMENT: Record<string, string> = {
+  INTEGRATION_RECEIVED: "richiesta_integrazione",
+  CORRECTED: "richiesta_regolarizzazione",
+  CONFORMED: "richiesta_conformazione",
+  OBSERVATIONS_RECEIVED: "preavviso_rigetto",
+};
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
@@ -125,6 +137,13 @@ export default function ActPage() {
         <ErrorSummary errors={errors} />
         <p className="text-muted mb-1">{v.title}</p>
         <h1>{label}</h1>
+        {v.requestDocument ? (
+          <p data-testid="request-document">
+            <a href={`/documenti/${v.requestDocument.id}`}>
+              {t("journey.act.requestPdf", { title: v.requestDocument.title })}
+            </a>
+          </p>
+        ) : null}
         {v.needsFile ? (
           <>
             {v.uploaded && !errors.length ? (

@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { Form, Link, redirect, useActionData, useLoaderData } from "@remix-run/react";
 import {
   ActForm,
+  AgencyDueSentences,
   actLabel,
   Banner,
   NumberInput,
@@ -118,6 +119,14 @@ export default function DeskPraticaPage() {
                 ? t("journey.done.noDocument", { act: actLabel(t, done) })
                 : t("desk.done", { act: actLabel(t, done) })}
         </Banner>
+      ) : null}
+      {done === "FORWARD_TO_AGENCIES" ? (
+        <section aria-labelledby="forwarded-title" className="mb-4" data-testid="forwarded-summary">
+          <h2 id="forwarded-title" className="h5">
+            {t("journey.forwarded.title")}
+          </h2>
+          <AgencyDueSentences agencies={view.agencyFlags} />
+        </section>
       ) : null}
       <ErrorSummary errors={data?.errors ?? []} />
       <div className="row">

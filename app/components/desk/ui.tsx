@@ -146,6 +146,7 @@ export interface PraticaData {
     late: boolean;
     termDays?: number | null;
     cappedBy?: string | null;
+    suspended?: boolean;
   }[];
   integrationRequests: { from: string; items: string[]; at: string }[];
 }
@@ -424,6 +425,42 @@ export function AgencyDueWhy({ agency }: { agency: { termDays?: number | null; c
     <div className="small" data-testid="agency-due-why">
       {t("desk.pratica.agencyDueCapped", { days: agency.termDays, final: fmtDate(agency.cappedBy) })}
     </div>
+  );
+}
+
+/**
+ * Each agency's due date as one sentence, with the reason when it comes before the days it was given: the
+ * agency's own opinion panel and the desk's summary after forwarding say the same thing as the table.
+ */
+export function AgencyDueSentences({
+  agencies,
+}: {
+  agencies: {
+    code: string;
+    name: string;
+    status: string;
+    dueDate: string | null;
+    termDays?: number | null;
+    cappedBy?: string | null;
+    suspended?: boolean;
+  }[];
+}) {
+  const t = useT();
+  const pending = agencies.filter((a) => a.status === "pending" && a.dueDate);
+  if (!pending.length) return null;
+  return (
+    <ul className="list-unstyled" data-testid="agency-due-sentences">
+      {pending.map((a) => (
+        <li key={a.code} className="mb-2" data-testid={`agency-due-${a.code}`}>
+          {t(a.suspended ? "journey.agencyDue.provisional" : "journey.agencyDue", {
+            agency: a.name,
+            date: fmtDate(a.dueDate),
+            days: a.termDays ?? "-",
+          })}
+          <AgencyDueWhy agency={a} />
+        </li>
+      ))}
+    </ul>
   );
 }
 

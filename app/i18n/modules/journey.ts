@@ -23,6 +23,11 @@ export const it = {
   "desk.pratica.outcome": "Esito",
   "desk.pratica.agencyDueCapped":
     "Ridotto rispetto ai {days} giorni assegnati perché il procedimento deve concludersi entro il {final} e il parere deve arrivare prima (art. 19-bis, comma 2, L. 241/1990).",
+  "journey.agencyDue": "{agency}: parere entro il {date} ({days} giorni assegnati).",
+  "journey.agencyDue.provisional":
+    "{agency}: parere entro il {date} al più tardi ({days} giorni assegnati; il termine è sospeso con quello del procedimento).",
+  "journey.forwarded.title": "Termini dei pareri",
+  "journey.act.requestPdf": "Leggi la richiesta dello Sportello: {title} (PDF)",
   "filing.detail.outcome": "Esito del procedimento",
   "filing.detail.finalDue": "Termine di conclusione del procedimento",
   "filing.detail.noTerm": "Non previsto",
@@ -65,6 +70,11 @@ export const en: Record<keyof typeof it, string> = {
   "desk.pratica.outcome": "Outcome",
   "desk.pratica.agencyDueCapped":
     "Shorter than the {days} days given because the procedure must end by {final} and the opinion must come first (art. 19-bis(2) L. 241/1990).",
+  "journey.agencyDue": "{agency}: opinion due by {date} ({days} days given).",
+  "journey.agencyDue.provisional":
+    "{agency}: opinion due by {date} at the latest ({days} days given; the term is suspended with the procedure's).",
+  "journey.forwarded.title": "Opinion due dates",
+  "journey.act.requestPdf": "Read the desk's request: {title} (PDF)",
   "filing.detail.outcome": "Outcome of the procedure",
   "filing.detail.finalDue": "Final due date of the procedure",
   "filing.detail.noTerm": "None",

@@ -35,6 +35,8 @@ export interface AgencyFlag {
   /** days the agency was given, and the final due date that moved its due date earlier (SCIA unica) */
   termDays: number | null;
   cappedBy: string | null;
+  /** its term stopped with the procedure's (forwarded before the suspension began): the date is "al più tardi" */
+  suspended: boolean;
 }
 
 const DEFAULT_AGENCY_TERM_DAYS = 30;
@@ -103,6 +105,7 @@ export function agencyFlags(
   today: string,
 ): AgencyFlag[] {
   const states = snapshot?.context.agencies;
+  const since = snapshot?.context.clock?.suspension?.since ?? null;
   return view.agencies.map((a) => {
     const due = a.due_date ? String(a.due_date).slice(0, 10) : null;
     const state = states?.[a.code];
@@ -118,6 +121,8 @@ export function agencyFlags(
       late,
       termDays: a.term?.termDays ?? null,
       cappedBy: a.term?.cappedBy ?? null,
+      suspended:
+        a.status === "pending" && since !== null && !!state?.forwardedAt && state.forwardedAt <= since,
     };
   });
 }

@@ -136,8 +136,9 @@ export async function loadPraticaView(
   const possible: EventType[] = def && persisted ? allowedEvents(def, persisted, { at: today }) : [];
   const catalogue = asCatalogue(await catalogueDocument(db, pratica.catalogue_version_id).catch(() => null));
   const usecaseCodes = (pratica.usecases as string[]) ?? [];
-  // One date per term (issue 12): the deadline rows keep the date they had when the clock stopped, the clock
-  // knows the date as it is now ("al più tardi" while suspended). Screens read the clock's.
+  // One date per term (issue 12): screens read the clock's date ("al più tardi" while suspended). The engine
+  // keeps the rows equal to it (ADR 0036: suspended rows carry the same date), so this only guards a row a
+  // step has not touched since an upgrade.
   const clockDue = (name: string): string | null => {
     if (!clock) return null;
     if (name === "final") return clock.finalDue;

@@ -17,6 +17,10 @@ export const DESK_TITLES = {
   walkCapped: "E2E SCIA unica con parere dell'ASL",
   walkProhibited: "E2E Vicinato vietato (SCIA)",
   walkDuplicate: "E2E Somministrazione presentata due volte",
+  // issue 12, desk and agency (acts.spec): the act page answered from the browser; a forwarding whose term is capped
+  actAnswer: "E2E Autorizzazione con integrazione da inviare",
+  forwardCapped: "E2E SCIA unica da inoltrare all'ASL",
+  denyAfterNotice: "E2E Autorizzazione dopo il preavviso di rigetto",
 } as const;
 
 export function deskPlan(today: string) {
@@ -37,6 +41,13 @@ export function deskPlan(today: string) {
     walkCapped: { submitted: addDays(today, -4), forwarded: addDays(today, -3), agencyDays: 60 },
     walkProhibited: { submitted: addDays(today, -9), prohibited: addDays(today, -1) },
     walkDuplicate: { submitted: addDays(today, -2) },
+    actAnswer: { submitted: addDays(today, -6) },
+    forwardCapped: { submitted: addDays(today, -1) },
+    denyAfterNotice: {
+      submitted: addDays(today, -12),
+      notice: addDays(today, -10),
+      observations: addDays(today, -5),
+    },
   };
 }
 

@@ -230,6 +230,40 @@ async function main() {
     plan.walkDuplicate.submitted,
     answers,
   );
+  // Issue 12, desk and agency (acts.spec): the officer asks for an integration and the business answers it on
+  // the act page; the officer forwards a SCIA unica to the ASL with 60 days, capped before the final term.
+  await file(
+    DESK_TITLES.actAnswer,
+    "autorizzazione",
+    "SOMMINISTRAZIONE_APERTURA_ZONA_TUTELATA",
+    plan.actAnswer.submitted,
+    answers,
+  );
+  await file(
+    DESK_TITLES.forwardCapped,
+    "scia_unica",
+    "VICINATO_APERTURA_ALIMENTARE",
+    plan.forwardCapped.submitted,
+    answers,
+    { ...unica, times: { ...unica.times, agency_proposal_lead_days: 5 } },
+  );
+  const denyAfterNotice = await file(
+    DESK_TITLES.denyAfterNotice,
+    "autorizzazione",
+    "SOMMINISTRAZIONE_APERTURA_ZONA_TUTELATA",
+    plan.denyAfterNotice.submitted,
+    answers,
+  );
+  await act(denyAfterNotice, {
+    type: "NOTICE_OF_REFUSAL",
+    at: plan.denyAfterNotice.notice,
+    reasons: "Superficie di somministrazione oltre il limite della zona tutelata",
+  });
+  await act(
+    denyAfterNotice,
+    { type: "OBSERVATIONS_RECEIVED", at: plan.denyAfterNotice.observations },
+    as(owner.id, ownerP),
+  );
   // PEC (issue 17): the desk's inbox, read from the mailbox through the provider double.
   await seedPecInbox(db());
   // Protocol register pages (issue 17): a pratica registered yesterday and yesterday's daily register.

@@ -5,6 +5,8 @@ import { importBundledCatalogues } from "~/server/catalogue/import.server";
 import { seedDemoPratiche } from "~/server/demo/pratiche.server";
 import { agencyIdsOf, agencyInbox } from "~/server/desk/agency.server";
 import { listWorklist } from "~/server/desk/worklist.server";
+import { workspacePratiche } from "~/server/delegations/workspace.server";
+import { listMyPratiche } from "~/server/filing/queries.server";
 import { verifyChains } from "~/server/engine/audit.server";
 import type { EngineServices } from "~/server/engine/engine.server";
 import { sweepDeadlines, todayInRome } from "~/server/engine/deadlines.server";
@@ -128,6 +130,40 @@ describe.each(DATABASES)("the demo desk on %s", (kind) => {
       });
       expect(inbox.length, email).toBeGreaterThanOrEqual(1);
     }
+  });
+
+  it("gives the association and the business real work too: a delegation in force, its filing, an answer due", async () => {
+    const { db } = test.handle;
+    // the association's first page: the pratica it filed on the business's delegation
+    const association = await userByEmail(db, "associazione@demo.test");
+    expect(association.principal.delegations?.length ?? 0).toBeGreaterThanOrEqual(1);
+    const workspace = await workspacePratiche(db, association.principal);
+    const onBehalf = DEMO_PRATICHE.filter((p) => p.byAssociation).map((p) => `demo-${p.key}`);
+    expect(onBehalf.length).toBeGreaterThanOrEqual(1);
+    const keys = await db
+      .selectFrom("pratiche")
+      .select(["id", "submission_key", "filer_user_id"])
+      .where("submission_key", "in", onBehalf)
+      .execute();
+    expect(keys).toHaveLength(onBehalf.length);
+    for (const k of keys) {
+      expect(k.filer_user_id).toBe(association.id);
+      expect(workspace.rows.map((r) => r.id)).toContain(k.id);
+    }
+    // the business's first page: "Le mie pratiche" with an integration to answer, and the agencies asked
+    const business = await userByEmail(db, "impresa@demo.test");
+    const mine = await listMyPratiche(db, business.principal);
+    expect(mine.length).toBeGreaterThanOrEqual(8);
+    expect(mine.some((p) => p.status === "integration_requested")).toBe(true);
+    const asked = await db
+      .selectFrom("pratica_agencies")
+      .innerJoin("pratiche", "pratiche.id", "pratica_agencies.pratica_id")
+      .innerJoin("entities", "entities.id", "pratica_agencies.agency_id")
+      .select(["entities.code", "pratica_agencies.status"])
+      .where("pratiche.submission_key", "like", "demo-%")
+      .execute();
+    expect(new Set(asked.map((a) => a.code))).toEqual(new Set(["ASL-TNO", "VVF-PI", "ARPAT"]));
+    expect(asked.some((a) => a.status === "pending")).toBe(true);
   });
 
   it("lets the clock do what the law does: a SCIA past its term consolidates at the sweep", async () => {

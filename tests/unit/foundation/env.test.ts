@@ -37,6 +37,7 @@ describe("configuration", () => {
     [{ SESSION_SECRET: "short" }, "SESSION_SECRET"],
     [{ NODE_ENV: "production" }, "SESSION_SECRET"],
     [{ NODE_ENV: "production", SESSION_SECRET: "x".repeat(40), SEED_DEMO: "1" }, "SEED_DEMO"],
+    [{ NODE_ENV: "production", SESSION_SECRET: "x".repeat(40), DEMO_PRATICHE: "1" }, "DEMO_PRATICHE"],
   ])("refuses %j with one sentence naming %s", (input, name) => {
     try {
       parseEnv(input as Record<string, string>);
@@ -52,6 +53,8 @@ describe("configuration", () => {
   it("never creates demo accounts in production", () => {
     const env = parseEnv({ NODE_ENV: "production", SESSION_SECRET: "s".repeat(40) });
     expect(env.demoAccounts).toBe(false);
+    // nor the demo desk's pratiche (issue 12: "never in production")
+    expect(env.demoPratiche).toBe(false);
     expect(env.isProduction).toBe(true);
   });
 });

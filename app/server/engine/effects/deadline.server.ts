@@ -1,11 +1,13 @@
 import type { Transaction } from "kysely";
 import type { Effect } from "../../../../workflows/effects";
+import type { PersistedWorkflow } from "../../../../workflows/index";
 import type { Database } from "../../db/schema.server";
 import type { EffectContext } from "../types.server";
 
 /** Deadlines: the table is the truth the sweep and the worklists read. */
 export async function executeDeadlines(ctx: EffectContext, effects: Effect[], final: boolean) {
   await applyDeadlineEffects(ctx.trx, ctx.pratica.id, effects, ctx.now);
+  if (!final) await alignSuspendedDeadlines(ctx.trx, ctx.pratica.id, ctx.pratica.snapshot, ctx.now);
   if (final) {
     await ctx.trx
       .updateTable("deadlines")
@@ -75,5 +77,34 @@ export async function applyDeadlineEffects(
       default:
         break;
     }
+  }
+}
+
+/**
+ * A suspended term's row carries the date the clock shows for it ("al più tardi": the latest it can become if
+ * the suspension lasts as long as the law allows), not the date it had when the clock stopped. The machine
+ * keeps that date in its context (`syncDeadlines` in workflows/shared.ts) without emitting an effect, so the
+ * engine copies it here after every step: the worklist, the pages and the sweep then read one date. The row
+ * stays `suspended`, so the sweep (which claims only `active` rows) never fires it; `deadline.resume` gives it
+ * the exact date when the clock restarts. Done here rather than as a new effect so that every machine version,
+ * and every snapshot already suspended, is covered without new versions of the regimes.
+ */
+export async function alignSuspendedDeadlines(
+  trx: Transaction<Database>,
+  praticaId: string,
+  snapshot: PersistedWorkflow | null,
+  now: Date,
+) {
+  const deadlines = snapshot?.context?.deadlines ?? {};
+  for (const [name, d] of Object.entries(deadlines)) {
+    if (!d.suspended || !/^\d{4}-\d{2}-\d{2}$/.test(d.due)) continue;
+    await trx
+      .updateTable("deadlines")
+      .set({ due: d.due, updated_at: now })
+      .where("pratica_id", "=", praticaId)
+      .where("name", "=", name)
+      .where("status", "=", "suspended")
+      .where("due", "<>", d.due)
+      .execute();
   }
 }
