@@ -261,7 +261,8 @@ function savedRow(
   return {
     ...pratica,
     workflow,
-    snapshot: JSON.parse(JSON.stringify(result.snapshot)),
+    // the persisted snapshot is plain JSON data already (what the update writes)
+    snapshot: result.snapshot,
     status: result.status,
     ssu_status: result.ssu,
     ended: result.ended || result.final,
