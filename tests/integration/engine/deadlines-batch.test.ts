@@ -197,9 +197,19 @@ describe.each(DATABASES)("the deadline sweep's set-based batch on %s", (kind) =>
   it("writes mail-and-deadline steps set-based and sends a step with a document to the one-step path", async () => {
     const { db } = test.handle;
     const ids = await scenario(db, "2026-10-05");
+    // a payload that needs escaping in an array literal travels intact into the audit entry
+    const tricky = { note: 'a "quoted" \\ back{slash}, comma; è €', list: ["x,y", null] };
+    await db
+      .updateTable("deadlines")
+      .set({ payload: JSON.stringify(tricky) })
+      .where("pratica_id", "=", ids.scia)
+      .where("name", "=", "final")
+      .execute();
     const claimed = await db.transaction().execute(async (trx) => {
-      const rows = await sql<Pratica & { d_id: number; d_name: string; d_due: string; d_event: string }>`
-        select d.id as d_id, d.name as d_name, d.due::text as d_due, d.event as d_event, p.*
+      const rows = await sql<
+        Pratica & { d_id: number; d_name: string; d_due: string; d_event: string; d_payload: unknown }
+      >`
+        select d.id as d_id, d.name as d_name, d.due::text as d_due, d.event as d_event, d.payload as d_payload, p.*
           from deadlines d join pratiche p on p.id = d.pratica_id
          where d.status = 'active' and d.event is not null and d.name <> 'final-copy'
            and p.id = any(${[ids.scia, ids.consent, ids.integration, ids.twice]}::uuid[])
@@ -208,14 +218,14 @@ describe.each(DATABASES)("the deadline sweep's set-based batch on %s", (kind) =>
       const out = await fireBatch(
         trx,
         services,
-        rows.rows.map(({ d_id, d_name, d_due, d_event, ...pratica }) => ({
+        rows.rows.map(({ d_id, d_name, d_due, d_event, d_payload, ...pratica }) => ({
           deadline: {
             id: Number(d_id),
             pratica_id: pratica.id,
             name: d_name,
             due: d_due,
             event: d_event,
-            payload: {},
+            payload: d_payload,
           },
           pratica: pratica as Pratica,
         })),
@@ -240,6 +250,13 @@ describe.each(DATABASES)("the deadline sweep's set-based batch on %s", (kind) =>
     expect(claimed.statements).toBeLessThanOrEqual(8);
     const scia = await outcomeOf(db, ids.scia);
     expect(scia.pratica.status).toBe("effective");
+    const entry = await db
+      .selectFrom("events")
+      .select("payload")
+      .where("pratica_id", "=", ids.scia)
+      .where("type", "=", "SCIA_CHECK_PERIOD_ENDED")
+      .executeTakeFirstOrThrow();
+    expect(entry.payload).toEqual({ ...tricky, at: expect.any(String) });
     // the one-step candidate was left untouched by the batch
     expect((await outcomeOf(db, ids.integration)).pratica.status).toBe("integration_requested");
     // the rest goes through the sweep: the integration's term, and the copy the concluded pratica refuses
