@@ -3,18 +3,22 @@
 // processes at once (each with C claimers). Prints the pgbench floor measured in the same run, the figure
 // and the ratio, the load average, and checks the outcome: every deadline fired once, one event each, every
 // audit chain valid. Run: npm run bench:deadlines   (BENCH_DEADLINES=20000, BENCH_WORKERS=2,
-// BENCH_SWEEP_CONCURRENCY=4; a fresh database is created and dropped). Prints figures; never fails on time.
+// BENCH_SWEEP_CONCURRENCY=4, BENCH_DEADLINES_BATCH=500, BENCH_SWEEP_MODE=batch|single (single: one engine
+// call per deadline, the path before the set-based batch); a fresh database is created and dropped).
+// Prints figures; never fails on time.
 import { spawn } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
-import { sql } from "kysely";
+import { type Kysely, sql } from "kysely";
 import pg from "pg";
 import { loadPrincipal } from "~/server/auth/session.server";
 import { migrateToLatest, openDatabase } from "~/server/db/db.server";
+import type { Database } from "~/server/db/schema.server";
 import { verifyChains } from "~/server/engine/audit.server";
+import { DEFAULT_DEADLINES_BATCH } from "~/server/engine/deadlines.server";
 import { dispatch, type EngineServices } from "~/server/engine/engine.server";
 import { runtime } from "~/server/runtime.server";
 import { seed } from "~/server/seed.server";
@@ -26,6 +30,10 @@ const BASE = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:54
 const N = Number(process.env.BENCH_DEADLINES ?? 20_000);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
 const CONCURRENCY = Number(process.env.BENCH_SWEEP_CONCURRENCY ?? 4);
+/** deadlines per transaction (default: the sweep's own, DEFAULT_DEADLINES_BATCH) */
+const BATCH = process.env.BENCH_DEADLINES_BATCH ? Number(process.env.BENCH_DEADLINES_BATCH) : undefined;
+/** "single" sweeps one engine call per deadline, as before the set-based batch (the same run's before) */
+const MODE = process.env.BENCH_SWEEP_MODE === "single" ? "single" : "batch";
 
 const input: WorkflowInput = {
   regime: "scia",
@@ -47,91 +55,110 @@ export async function seedDueDeadlines(url: string, n: number) {
   const handle = await openDatabase({ databaseUrl: url, dataDir: "unused" });
   runtime.handle = handle;
   runtime.ready = true;
-  const { db } = handle;
   try {
-    await migrateToLatest(db);
-    await seed(db, { demo: true });
-    const services: EngineServices = {
-      files: new LocalFileStore(mkdtempSync(path.join(os.tmpdir(), "suap-bench-"))),
-      publicUrl: "http://localhost:3000",
-    };
-    const owner = await db
-      .selectFrom("users")
-      .select("id")
-      .where("email", "=", "impresa@demo.test")
-      .executeTakeFirstOrThrow();
-    const principal = await loadPrincipal(owner.id);
-    const cv = await db
-      .insertInto("catalogue_versions")
-      .values({ catalogue_id: "BENCH", version: "1", content_hash: "x", document: "{}" })
-      .returning("id")
-      .executeTakeFirstOrThrow();
-    const desk = await db
-      .selectFrom("entities")
-      .select("id")
-      .where("code", "=", "SUAP-AVC")
-      .executeTakeFirstOrThrow();
-    const comune = await db
-      .selectFrom("entities")
-      .select("id")
-      .where("code", "=", "050039")
-      .executeTakeFirstOrThrow();
-    const id = randomUUID();
-    await db
-      .insertInto("pratiche")
-      .values({
-        id,
-        cui: `B-${id}`,
-        catalogue_version_id: cv.id,
-        usecases: "[]",
-        title: "Bench",
-        regime: "scia",
-        municipality_id: comune.id,
-        desk_id: desk.id,
-        business_id: principal.businessIds[0]!,
-        filer_user_id: owner.id,
-      })
-      .execute();
-    await dispatch(db, services, {
-      praticaId: id,
-      event: { type: "SUBMIT", at: "2026-01-05" },
-      actor: { kind: "user", userId: owner.id, principal },
-      start: input,
-    });
-    await dispatch(db, services, {
-      praticaId: id,
-      event: { type: "PROTOCOL", at: "2026-01-05" },
-      actor: { kind: "system", name: "bench" },
-    });
-    const snap = await db
-      .selectFrom("pratiche")
-      .select(["snapshot", "workflow"])
-      .where("id", "=", id)
-      .executeTakeFirstOrThrow();
-    await sql`
-      insert into pratiche (id, cui, catalogue_version_id, usecases, title, regime, municipality_id, desk_id, business_id,
-        filer_user_id, workflow, snapshot, status, due_date, submitted_at)
-      select gen_random_uuid(), 'BULK-' || g, ${cv.id}, '[]'::jsonb, 'Bulk', 'scia', ${comune.id}, ${desk.id},
-        ${principal.businessIds[0]!}::uuid, ${owner.id}::uuid, ${snap.workflow}, ${JSON.stringify(snap.snapshot)}::jsonb,
-        'in_review', '2026-03-06', now()
-      from generate_series(1, ${n}) g`.execute(db);
-    await sql`
-      insert into deadlines (pratica_id, name, due, event)
-      select id, 'final', '2026-03-06', 'SCIA_CHECK_PERIOD_ENDED' from pratiche where cui like 'BULK-%'`.execute(
-      db,
-    );
-    await sql`analyze`.execute(db);
+    await migrateToLatest(handle.db);
+    await seed(handle.db, { demo: true });
+    await seedDueDeadlinesInto(handle.db, n);
   } finally {
     await handle.close();
   }
 }
 
+/** As seedDueDeadlines, into a database already migrated and seeded with the demo (the runtime's, on PGlite too). */
+export async function seedDueDeadlinesInto(db: Kysely<Database>, n: number) {
+  const services: EngineServices = {
+    files: new LocalFileStore(mkdtempSync(path.join(os.tmpdir(), "suap-bench-"))),
+    publicUrl: "http://localhost:3000",
+  };
+  const owner = await db
+    .selectFrom("users")
+    .select("id")
+    .where("email", "=", "impresa@demo.test")
+    .executeTakeFirstOrThrow();
+  const principal = await loadPrincipal(owner.id);
+  const cv = await db
+    .insertInto("catalogue_versions")
+    .values({ catalogue_id: "BENCH", version: "1", content_hash: "x", document: "{}" })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  const desk = await db
+    .selectFrom("entities")
+    .select("id")
+    .where("code", "=", "SUAP-AVC")
+    .executeTakeFirstOrThrow();
+  const comune = await db
+    .selectFrom("entities")
+    .select("id")
+    .where("code", "=", "050039")
+    .executeTakeFirstOrThrow();
+  const id = randomUUID();
+  await db
+    .insertInto("pratiche")
+    .values({
+      id,
+      cui: `B-${id}`,
+      catalogue_version_id: cv.id,
+      usecases: "[]",
+      title: "Bench",
+      regime: "scia",
+      municipality_id: comune.id,
+      desk_id: desk.id,
+      business_id: principal.businessIds[0]!,
+      filer_user_id: owner.id,
+    })
+    .execute();
+  await dispatch(db, services, {
+    praticaId: id,
+    event: { type: "SUBMIT", at: "2026-01-05" },
+    actor: { kind: "user", userId: owner.id, principal },
+    start: input,
+  });
+  await dispatch(db, services, {
+    praticaId: id,
+    event: { type: "PROTOCOL", at: "2026-01-05" },
+    actor: { kind: "system", name: "bench" },
+  });
+  const snap = await db
+    .selectFrom("pratiche")
+    .select(["snapshot", "workflow"])
+    .where("id", "=", id)
+    .executeTakeFirstOrThrow();
+  await sql`
+    insert into pratiche (id, cui, catalogue_version_id, usecases, title, regime, municipality_id, desk_id, business_id,
+      filer_user_id, workflow, snapshot, status, due_date, submitted_at)
+    select gen_random_uuid(), 'BULK-' || g, ${cv.id}, '[]'::jsonb, 'Bulk', 'scia', ${comune.id}, ${desk.id},
+      ${principal.businessIds[0]!}::uuid, ${owner.id}::uuid, ${snap.workflow}, ${JSON.stringify(snap.snapshot)}::jsonb,
+      'in_review', '2026-03-06', now()
+    from generate_series(1, ${n}) g`.execute(db);
+  await sql`
+    insert into deadlines (pratica_id, name, due, event)
+    select id, 'final', '2026-03-06', 'SCIA_CHECK_PERIOD_ENDED' from pratiche where cui like 'BULK-%'`.execute(
+    db,
+  );
+  await sql`analyze`.execute(db);
+}
+
 /** Starts `workers` sweep processes, waits until all are ready, lets them go at once; their reports. */
-export async function sweepWithProcesses(url: string, workers: number, concurrency: number, today: string) {
+export async function sweepWithProcesses(
+  url: string,
+  workers: number,
+  concurrency: number,
+  today: string,
+  opts: { batch?: number; mode?: "batch" | "single" } = {},
+) {
   const children = Array.from({ length: workers }, () =>
     spawn(
       process.execPath,
-      ["--import", "tsx", "bench/support/sweep-worker.ts", url, today, String(concurrency)],
+      [
+        "--import",
+        "tsx",
+        "bench/support/sweep-worker.ts",
+        url,
+        today,
+        String(concurrency),
+        String(opts.batch ?? ""),
+        opts.mode ?? "batch",
+      ],
       {
         stdio: ["pipe", "pipe", "inherit"],
       },
@@ -175,7 +202,7 @@ export async function sweepWithProcesses(url: string, workers: number, concurren
 
 async function main() {
   console.log(
-    `Deadline benchmark: ${N} due deadlines, ${WORKERS} worker processes x ${CONCURRENCY} claimers, ${loadLine()}`,
+    `Deadline benchmark: ${N} due deadlines, ${WORKERS} worker processes x ${CONCURRENCY} claimers, mode ${MODE}, batch ${BATCH ?? DEFAULT_DEADLINES_BATCH}, ${loadLine()}`,
   );
   const floor = await pgbenchFloor(BASE);
   console.log(
@@ -196,7 +223,10 @@ async function main() {
     console.log(
       `seeded ${N} protocolled pratiche with a due deadline in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
     );
-    const { reports, ms } = await sweepWithProcesses(url.toString(), WORKERS, CONCURRENCY, "2026-06-30");
+    const { reports, ms } = await sweepWithProcesses(url.toString(), WORKERS, CONCURRENCY, "2026-06-30", {
+      batch: BATCH,
+      mode: MODE,
+    });
     const fired = reports.reduce((s, r) => s + r.fired, 0);
     const cpu = reports.reduce((s, r) => s + r.cpuMs, 0);
     console.log(

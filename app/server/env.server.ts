@@ -48,6 +48,13 @@ const schema = z.object({
   PROTOCOL_TOKEN: z.string().min(16, "deve essere lunga almeno 16 caratteri").optional(),
   MAIL_ALERT_AFTER_HOURS: z.coerce.number().positive("deve essere un numero positivo di ore").default(4),
   REQUEST_MAX_FORM_KB: z.coerce.number().positive("deve essere un numero positivo").default(256),
+  // Due deadlines one transaction of the sweep claims and fires, stepped in memory and written set-based (ADR 0033).
+  DEADLINES_BATCH: z.coerce
+    .number()
+    .int()
+    .min(1, "deve essere un numero intero positivo")
+    .max(5000, "al massimo 5000")
+    .default(500),
   // PEC (issue 17, app/server/integrations/pec/): the SUAP's certified mailbox at its provider.
   PEC_ADDRESS: z
     .string()

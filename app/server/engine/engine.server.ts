@@ -238,7 +238,7 @@ export async function wouldAccept(
   }
 }
 
-function stepMachine(pratica: Pratica, request: DispatchRequest) {
+export function stepMachine(pratica: Pratica, request: DispatchRequest) {
   let def: WorkflowDefinition | undefined;
   let result: StepResult;
   if (pratica.snapshot === null) {
@@ -263,7 +263,7 @@ function stepMachine(pratica: Pratica, request: DispatchRequest) {
   return { def, result };
 }
 
-async function effectContext(
+export async function effectContext(
   trx: Transaction<Database>,
   services: EngineServices,
   pratica: Pratica,
@@ -351,7 +351,7 @@ export async function dispatchResult(
   await runEffects(ctx, request.effects ?? [], { final: false });
 }
 
-function eventPayload(event: WorkflowEvent): Record<string, unknown> {
+export function eventPayload(event: WorkflowEvent): Record<string, unknown> {
   const { type: _type, ...rest } = event;
   return JSON.parse(JSON.stringify(rest));
 }

@@ -8,20 +8,37 @@ import { renderTemplate } from "~/i18n/mail";
 import type { EngineServices, ExecutedDocument, StepView } from "./types.server";
 import { once } from "./lookups.server";
 
+export interface NotifyInput {
+  pratica: Pratica;
+  template: string;
+  to: Recipient[];
+  documents: ExecutedDocument[];
+  result: StepView;
+  event: WorkflowEvent | IntegrationResultEvent;
+  seq: number;
+  /** the business and the filer, when the caller read them already (the deadline batch reads all at once) */
+  parties?: Parties;
+}
+
+/** The business's name and PEC, the filer's address and language. */
+export interface Parties {
+  name: string;
+  pec: string | null;
+  email: string;
+  locale: string;
+}
+
 /** Resolves workflow recipients to addresses and enqueues one message per address, in this transaction. */
-export async function notify(
+export async function notify(trx: Transaction<Database>, services: EngineServices, input: NotifyInput) {
+  await enqueue(trx, await notifyMessages(trx, services, input));
+}
+
+/** The messages `notify` enqueues (the deadline batch enqueues a whole batch's in one statement). */
+export async function notifyMessages(
   trx: Transaction<Database>,
   services: EngineServices,
-  input: {
-    pratica: Pratica;
-    template: string;
-    to: Recipient[];
-    documents: ExecutedDocument[];
-    result: StepView;
-    event: WorkflowEvent | IntegrationResultEvent;
-    seq: number;
-  },
-) {
+  input: NotifyInput,
+): Promise<EnqueueInput[]> {
   const { pratica, result } = input;
   // Entities are reference data: read once per transaction (a sweep fires many events in one).
   const entityById = (id: number) =>
@@ -30,12 +47,13 @@ export async function notify(
     );
   const [parties, comune, desk] = await Promise.all([
     // The business and the filer in one round trip.
-    trx
-      .selectFrom(["businesses as b", "users as u"])
-      .select(["b.name", "b.pec", "u.email", "u.locale"])
-      .where("b.id", "=", pratica.business_id)
-      .where("u.id", "=", pratica.filer_user_id)
-      .executeTakeFirstOrThrow(),
+    input.parties ??
+      trx
+        .selectFrom(["businesses as b", "users as u"])
+        .select(["b.name", "b.pec", "u.email", "u.locale"])
+        .where("b.id", "=", pratica.business_id)
+        .where("u.id", "=", pratica.filer_user_id)
+        .executeTakeFirstOrThrow(),
     entityById(pratica.municipality_id),
     entityById(pratica.desk_id),
   ]);
@@ -130,5 +148,5 @@ export async function notify(
       });
     }
   }
-  await enqueue(trx, messages);
+  return messages;
 }

@@ -93,6 +93,7 @@ export async function startWorker(
     "deadlines-sweep": async () => {
       const report = await sweepDeadlines(handle.db, engineServices(env), {
         concurrency: handle.kind === "postgres" ? 4 : 1,
+        batch: env.DEADLINES_BATCH,
       });
       if (report.fired || report.failed) console.log(`[worker] scadenze: ${JSON.stringify(report)}`);
       // A fired deadline usually has mail to send.

@@ -6,13 +6,22 @@ import { verifyChains } from "~/server/engine/audit.server";
 import { seedDueDeadlines, sweepWithProcesses } from "../../../bench/deadlines";
 import { DATABASES, createTestDatabase } from "../support/databases";
 
-// Several worker processes sweeping one Postgres (PGlite admits one process: Postgres only).
-describe.each(DATABASES.filter((k) => k === "postgres"))(
-  "deadlines swept by two worker processes on %s",
-  () => {
+// Several worker processes sweeping one Postgres (PGlite admits one process: Postgres only; the same
+// guarantee with several sweepers in one process on PGlite: tests/integration/engine/deadlines-batch.test.ts).
+// Each case once per way of writing a batch: set-based (the default) and one engine call per deadline; the
+// set-based case with three processes and small batches, so the claimers meet on every batch.
+const CASES = [
+  { mode: "batch", N: 3000, workers: 3, claimers: 2, batch: 64 },
+  { mode: "single", N: 400, workers: 2, claimers: 2, batch: 100 },
+] as const;
+
+describe.each(
+  DATABASES.filter((k) => k === "postgres").flatMap((kind) => CASES.map((c) => ({ kind, ...c }))),
+)(
+  "deadlines swept by $workers worker processes on $kind, $mode writes, N = $N",
+  ({ mode, N, workers, claimers, batch }) => {
     let url: string;
     let drop: () => Promise<void>;
-    const N = 400;
 
     beforeAll(async () => {
       const t = await createTestDatabase("postgres");
@@ -35,8 +44,8 @@ describe.each(DATABASES.filter((k) => k === "postgres"))(
       await before.close();
       const total = Number(due.rows[0]!.n);
       expect(total).toBe(N + 1);
-      const { reports } = await sweepWithProcesses(url, 2, 2, "2026-06-30");
-      expect(reports).toHaveLength(2);
+      const { reports } = await sweepWithProcesses(url, workers, claimers, "2026-06-30", { batch, mode });
+      expect(reports).toHaveLength(workers);
       expect(reports.reduce((s, r) => s + r.fired, 0)).toBe(total);
       expect(reports.every((r) => r.failed === 0)).toBe(true);
       const handle = await openDatabase({ databaseUrl: url, dataDir: "unused" });
@@ -66,8 +75,16 @@ describe.each(DATABASES.filter((k) => k === "postgres"))(
           .executeTakeFirstOrThrow();
         expect(Number(open.n)).toBe(0);
         expect(await checkDeskTallies(db)).toEqual([]);
+        // the outcome mail of every bulk pratica queued, once per address
+        const mail = await sql<{ rows: number; distinct: number; pratiche: number }>`
+          select count(*)::int8 as rows, count(distinct (o.pratica_id, o.recipient))::int8 as distinct,
+                 count(distinct o.pratica_id)::int8 as pratiche
+            from outbox o join pratiche p on p.id = o.pratica_id
+           where p.cui like 'BULK-%' and o.template = 'end_by_proceeding_time_expired'`.execute(db);
+        expect(Number(mail.rows[0]!.rows)).toBe(Number(mail.rows[0]!.distinct));
+        expect(Number(mail.rows[0]!.pratiche)).toBe(N);
         // A second sweep finds nothing left to fire.
-        const again = await sweepWithProcesses(url, 2, 2, "2026-06-30");
+        const again = await sweepWithProcesses(url, workers, claimers, "2026-06-30", { batch, mode });
         expect(again.reports.reduce((s, r) => s + r.fired, 0)).toBe(0);
       } finally {
         await handle.close();
