@@ -52,6 +52,9 @@ export function UploadForm({
         const body = JSON.parse(xhr.responseText) as { ok: boolean; message?: string; redirect?: string };
         if (body.ok && body.redirect) {
           setClientError(null);
+          // The page stays mounted across the navigation: empty the file field, so a second click on
+          // "Carica" does not send the same file again.
+          form.reset();
           navigate(body.redirect, { replace: true });
         } else setClientError(body.message ?? "Errore");
       } catch {
