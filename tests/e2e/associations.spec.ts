@@ -45,9 +45,9 @@ async function openTask(page: Page, name: string) {
 async function save(page: Page) {
   const section = page.url();
   await page.getByRole("button", { name: "Salva e continua" }).click();
-  await page.waitForURL(
-    (u) => u.toString() !== section && /\/(sezioni\/[^/]+|riepilogo)$/.test(u.pathname), { timeout: 15_000 },
-  );
+  await page.waitForURL((u) => u.toString() !== section && /\/(sezioni\/[^/]+|riepilogo)$/.test(u.pathname), {
+    timeout: 15_000,
+  });
   await page.goto(section.replace(/\/sezioni\/.*$/, ""));
   await hydrated(page);
 }

@@ -25,9 +25,7 @@ async function check(page: Page, selector: string) {
 async function save(page: Page) {
   const section = page.url();
   await page.getByRole("button", { name: "Salva e continua" }).click();
-  await page.waitForURL(
-    (u) => u.toString() !== section && /\/(sezioni\/[^/]+|riepilogo)$/.test(u.pathname),
-  );
+  await page.waitForURL((u) => u.toString() !== section && /\/(sezioni\/[^/]+|riepilogo)$/.test(u.pathname));
   await page.goto(section.replace(/\/sezioni\/.*$/, ""));
   await hydrated(page);
 }

@@ -64,7 +64,8 @@ export const en: Record<keyof typeof it, string> = {
     "When you have uploaded everything you were asked for, send the answer: the documents are protocolled together and the desk receives the complete answer.",
   "journey.answer.needFile": "Upload at least one document before sending the answer.",
   "journey.answer.size": "{kb} kB",
-  "journey.answer.duplicate": "This document was already among those uploaded for the answer: it was not added twice.",
+  "journey.answer.duplicate":
+    "This document was already among those uploaded for the answer: it was not added twice.",
   "journey.answer.remove": "Remove {name}",
   "journey.answer.removed": "Document '{name}' removed from the answer.",
   "journey.requester.suap": "SUAP desk",

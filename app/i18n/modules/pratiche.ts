@@ -258,7 +258,8 @@ export const en: Record<keyof typeof it, string> = {
   "filing.section.select": "Select",
   "filing.section.prefilled": "We filled in the data the portal already holds: please check it.",
   "filing.section.counter": "Section {position} of {count}",
-  "filing.attachments.duplicate": "The file '{name}' was already uploaded for '{title}': it was not added twice.",
+  "filing.attachments.duplicate":
+    "The file '{name}' was already uploaded for '{title}': it was not added twice.",
   "filing.attachments.removed": "File '{name}' removed.",
   "filing.attachments.title": "Attachments",
   "filing.attachments.lead":

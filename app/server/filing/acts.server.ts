@@ -129,7 +129,9 @@ export async function addAnswerFile(
 export async function removeAnswerFile(
   db: Kysely<Database>,
   input: { praticaId: string; type: ApplicantAct; attachmentId: string },
-): Promise<{ ok: true; filename: string } | { ok: false; status: number; message: { it: string; en: string } }> {
+): Promise<
+  { ok: true; filename: string } | { ok: false; status: number; message: { it: string; en: string } }
+> {
   const spec = APPLICANT_ACTS[input.type];
   const gone = {
     ok: false as const,
