@@ -217,7 +217,7 @@ export default function ActPage() {
               <input type="hidden" name="uploadKey" value={v.uploadKey} />
               <h2 className="h4 mt-4">{t("journey.answer.add")}</h2>
               <div className="form-group mb-2">
-                <label htmlFor="act-file" className="active fw-semibold d-block">
+                <label htmlFor="act-file" className="active fw-semibold d-block suap-static-label">
                   {t("filing.act.file")}
                 </label>
                 <small id="act-file-hint" className="form-text d-block">

@@ -78,7 +78,7 @@ export function UploadForm({
       {uploadKey ? <input type="hidden" name="uploadKey" value={uploadKey} /> : null}
       {children}
       <div className="form-group mb-2">
-        <label htmlFor={id} className="active fw-semibold d-block">
+        <label htmlFor={id} className="active fw-semibold d-block suap-static-label">
           {label}
         </label>
         {hint ? (
