@@ -1,6 +1,6 @@
 import { withTermWords } from "~/i18n/modules/words";
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, useLoaderData } from "@remix-run/react";
+import { Form, Link, useLoaderData } from "@remix-run/react";
 import { Breadcrumbs, SelectField, useMoney, useText } from "~/components/catalogue/ui";
 import { localeFromCookieHeader, type MessageKey, translator } from "~/i18n";
 import { useT } from "~/i18n/useT";
@@ -15,16 +15,38 @@ export const headers = publicPageHeaders;
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const locale = localeFromCookieHeader(request.headers.get("Cookie"));
   const t = translator(locale);
-  const comune = new URL(request.url).searchParams.get("comune");
+  const url = new URL(request.url);
+  const comune = url.searchParams.get("comune");
   const view = await procedureView(db(), params.code ?? "", comune);
   if (!view) throw new Response(null, { status: 404, statusText: "Not Found" });
   const title = `${view.proceeding.title[locale]} - ${t("catalogue.title")} - ${(await deskIdentityFor(request, db())).site}`;
   const file = fileUrl([view.proceeding.code], view.municipality?.value);
+  // The catalogue search this page was opened from (its results link here with their query): kept for the
+  // way back and across a change of Comune; the Comune is the one this page recognised.
+  const search: Record<string, string> = {};
+  for (const key of SEARCH_KEYS) {
+    const value = url.searchParams.get(key)?.trim().slice(0, 200);
+    if (value) search[key] = value;
+  }
+  const back = new URLSearchParams(search);
+  if (view.municipality) back.set("comune", view.municipality.value);
+  else back.delete("comune");
+  const fromSearch = Object.keys(search).some((k) => k !== "comune");
   return Response.json(
-    { ...view, title, fileUrl: file },
+    {
+      ...view,
+      title,
+      fileUrl: file,
+      search,
+      resultsUrl: back.toString() ? `/catalogo?${back.toString()}` : "/catalogo",
+      fromSearch: fromSearch || !!view.municipality,
+    },
     { headers: cacheHeaders(pageEtag(request, view.version.contentHash)) },
   );
 }
+
+/** The catalogue search's parameters (app/server/catalogue/search.server.ts searchParamsFrom). */
+const SEARCH_KEYS = ["q", "settore", "evento", "regime", "comune", "pagina"] as const;
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) => [
   { title: data?.title ?? pageTitle(matches, "Procedimento non trovato") },
@@ -34,14 +56,24 @@ export default function ProcedurePage() {
   const t = useT();
   const text = useText();
   const money = useMoney();
-  const v = useLoaderData() as ProcedureView & { fileUrl: string };
+  const v = useLoaderData() as ProcedureView & {
+    fileUrl: string;
+    search: Record<string, string>;
+    resultsUrl: string;
+    fromSearch: boolean;
+  };
   const p = v.proceeding;
   const comune = v.municipality;
   return (
     <>
-      <Breadcrumbs items={[{ to: "/catalogo", label: t("catalogue.title") }, { label: text(p.title) }]} />
+      <Breadcrumbs items={[{ to: v.resultsUrl, label: t("catalogue.title") }, { label: text(p.title) }]} />
       <div className="row">
         <div className="col-lg-8">
+          {v.fromSearch ? (
+            <p className="mb-2">
+              <Link to={v.resultsUrl}>{t("procedure.backToResults")}</Link>
+            </p>
+          ) : null}
           <h1>{text(p.title)}</h1>
           <p className="small text-muted">{t("procedure.code", { code: p.code, version: p.version })}</p>
 
@@ -68,6 +100,11 @@ export default function ProcedurePage() {
           </ul>
 
           <Form method="get" key={comune?.value ?? "none"} className="mt-4">
+            {Object.entries(v.search)
+              .filter(([k]) => k !== "comune" && k !== "pagina")
+              .map(([k, value]) => (
+                <input key={k} type="hidden" name={k} value={value} />
+              ))}
             <fieldset>
               <legend className="h4">{t("procedure.municipality.legend")}</legend>
               <SelectField

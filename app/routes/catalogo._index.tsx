@@ -135,7 +135,9 @@ export default function CatalogueIndex() {
                   <div className="card card-bg">
                     <div className="card-body">
                       <h3 className="card-title h5">
-                        <Link to={`/catalogo/${hit.code}`}>{text(hit.title)}</Link>
+                        {/* The search goes along (the Comune above all): the procedure page shows that
+                            Comune's desk and fees, files with it, and links back to these results. */}
+                        <Link to={`/catalogo/${hit.code}${location.search}`}>{text(hit.title)}</Link>
                       </h3>
                       <p className="card-text">{text(hit.description)}</p>
                       <p className="small mb-0">

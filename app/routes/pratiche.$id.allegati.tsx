@@ -68,8 +68,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
   const form = await readForm(request);
   if (form.get("intent") === "remove") {
-    await removeAttachment(db(), user, id, String(form.get("attachment") ?? ""));
-    return redirect(here);
+    const removed = await removeAttachment(db(), user, id, String(form.get("attachment") ?? ""));
+    return redirect(removed ? `${here}?rimosso=${encodeURIComponent(removed)}` : here);
   }
   return redirect(`/pratiche/${id}`);
 }
@@ -82,12 +82,25 @@ export default function AttachmentsPage() {
   const [params] = useSearchParams();
   const errors = data?.errors ?? [];
   const uploadedName = params.get("caricato");
+  const removedName = params.get("rimosso");
+  const duplicateName = params.get("gia");
+  const duplicateOf = v.list.find((a) => a.code === params.get("documento"));
   return (
     <div className="row">
       <div className="col-lg-9">
         {uploadedName ? (
           <div className="alert alert-success" role="status">
             {t("filing.attachments.ok", { name: uploadedName })}
+          </div>
+        ) : null}
+        {duplicateName && duplicateOf ? (
+          <div className="alert alert-info" role="status">
+            {t("filing.attachments.duplicate", { name: duplicateName, title: duplicateOf.title[locale] })}
+          </div>
+        ) : null}
+        {removedName ? (
+          <div className="alert alert-success" role="status">
+            {t("filing.attachments.removed", { name: removedName })}
           </div>
         ) : null}
         <ErrorSummary errors={errors} />

@@ -11,6 +11,7 @@ import {
   addAnswerFile,
   answerInProgress,
   performApplicantAct,
+  removeAnswerFile,
 } from "~/server/filing/acts.server";
 import { notFound } from "~/server/filing/drafts.server";
 import { parseUpload, uploadLimits } from "~/server/filing/uploads.server";
@@ -51,6 +52,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     reasons: answer.asked.reasons,
     files: answer.files.map((f) => ({ id: f.id, filename: f.filename, size: f.size })),
     uploaded: new URL(request.url).searchParams.has("caricato"),
+    duplicate: new URL(request.url).searchParams.has("gia"),
+    removed: new URL(request.url).searchParams.get("rimosso"),
     uploadKey: randomUUID(),
   };
 }
@@ -103,11 +106,29 @@ export async function action({ request, params }: ActionFunctionArgs) {
         limits,
       });
     } else if (outcome.ok) {
-      const back = `/pratiche/${id}/atti/${found.act.type}?caricato=1`;
+      const duplicate = "duplicate" in outcome && outcome.duplicate;
+      const back = `/pratiche/${id}/atti/${found.act.type}?${duplicate ? "gia" : "caricato"}=1`;
       return xhr ? Response.json({ ok: true, redirect: back }) : redirect(back);
     }
   } else {
     const form = await readForm(request);
+    if (form.get("intent") === "remove" && found.spec) {
+      // One file out of the answer in progress (a plain POST: works without JavaScript).
+      const removed = await removeAnswerFile(db(), {
+        praticaId: id,
+        type: found.act.type as never,
+        attachmentId: String(form.get("attachment") ?? ""),
+      });
+      if (removed.ok) {
+        return redirect(
+          `/pratiche/${id}/atti/${found.act.type}?rimosso=${encodeURIComponent(removed.filename)}`,
+        );
+      }
+      return Response.json(
+        { errors: [{ field: "act-file", message: removed.message[locale] }] },
+        { status: removed.status },
+      );
+    }
     outcome = await performApplicantAct(db(), fileStore(), user, {
       praticaId: id,
       type: found.act.type as never,
@@ -151,6 +172,16 @@ export default function ActPage() {
                 {t("journey.answer.uploaded")}
               </p>
             ) : null}
+            {v.duplicate && !errors.length ? (
+              <p className="alert alert-info" role="status">
+                {t("journey.answer.duplicate")}
+              </p>
+            ) : null}
+            {v.removed && !errors.length ? (
+              <p className="alert alert-success" role="status">
+                {t("journey.answer.removed", { name: v.removed })}
+              </p>
+            ) : null}
             <h2 className="h4 mt-4">{t("journey.answer.asked")}</h2>
             {v.asked.length ? (
               v.asked.map((group) => (
@@ -179,11 +210,21 @@ export default function ActPage() {
             {v.files.length ? (
               <ul data-testid="answer-files">
                 {v.files.map((f) => (
-                  <li key={f.id}>
-                    <a href={`/documenti/${f.id}`}>{f.filename}</a>{" "}
-                    <span className="text-muted">
-                      ({t("journey.answer.size", { kb: Math.max(1, Math.round(f.size / 1024)) })})
+                  <li key={f.id} className="d-flex flex-wrap gap-2 align-items-center mb-1">
+                    <span>
+                      <a href={`/documenti/${f.id}`}>{f.filename}</a>{" "}
+                      <span className="text-muted">
+                        ({t("journey.answer.size", { kb: Math.max(1, Math.round(f.size / 1024)) })})
+                      </span>
                     </span>
+                    <Form method="post" action={action}>
+                      <CsrfInput />
+                      <input type="hidden" name="intent" value="remove" />
+                      <input type="hidden" name="attachment" value={f.id} />
+                      <button type="submit" className="btn btn-link btn-sm p-0">
+                        {t("journey.answer.remove", { name: f.filename })}
+                      </button>
+                    </Form>
                   </li>
                 ))}
               </ul>
@@ -195,7 +236,7 @@ export default function ActPage() {
               <input type="hidden" name="uploadKey" value={v.uploadKey} />
               <h2 className="h4 mt-4">{t("journey.answer.add")}</h2>
               <div className="form-group mb-2">
-                <label htmlFor="act-file" className="active fw-semibold d-block">
+                <label htmlFor="act-file" className="active fw-semibold d-block suap-static-label">
                   {t("filing.act.file")}
                 </label>
                 <small id="act-file-hint" className="form-text d-block">

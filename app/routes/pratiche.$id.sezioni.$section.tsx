@@ -6,7 +6,7 @@ import type { Answers } from "~/domain/forms/types";
 import { localeFromCookieHeader } from "~/i18n";
 import { useLocale, useT } from "~/i18n/useT";
 import { readForm, requireUser } from "~/server/auth/session.server";
-import { isDraft, loadDraft, notFound, saveSection } from "~/server/filing/drafts.server";
+import { isDraft, loadDraft, notFound, saveSection, sectionPlace } from "~/server/filing/drafts.server";
 import { db } from "~/server/runtime.server";
 import { pageTitle } from "~/components/title";
 
@@ -18,15 +18,16 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   if (!isDraft(ctx)) throw redirect(`/pratiche/${ctx.pratica.id}`);
   const section = ctx.bundle.form.sections.find((s) => s.id === params.section);
   if (!section) throw notFound();
-  const sections = ctx.bundle.form.sections;
   const prefilled = ["impresa", "dichiarante"].includes(section.id);
+  // "Sezione 3 di 9": among the sections this pratica shows (a hidden, conditional one is not counted).
+  const place = sectionPlace(ctx.bundle.form, ctx.answers, section.id);
   return {
     id: ctx.pratica.id,
     section,
     answers: ctx.answers,
     prefilled,
-    position: sections.indexOf(section) + 1,
-    count: sections.length,
+    position: place.position,
+    count: place.count,
   };
 }
 
@@ -37,7 +38,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const leave = form.get("intent") === "leave";
   const id = params.id ?? "";
   const result = await saveSection(db(), user, id, params.section ?? "", form, { validate: !leave });
-  if (leave) return redirect("/pratiche?salvata=1");
+  if (leave) return redirect(`/pratiche/${id}?salvata=1`);
   if (!result.ok) {
     return Response.json(
       {
@@ -48,7 +49,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
     );
   }
   const back = new URL(request.url).searchParams.get("ritorno") === "riepilogo";
-  return redirect(back ? `/pratiche/${id}/riepilogo` : `/pratiche/${id}?salvata=1`);
+  if (back) return redirect(`/pratiche/${id}/riepilogo`);
+  // "Salva e continua": the next section this pratica shows, with the answers just saved (an answer may show or
+  // hide a later section); after the last one, the summary.
+  const ctx = await loadDraft(db(), user, id);
+  const { next } = sectionPlace(ctx.bundle.form, result.answers, params.section ?? "");
+  return redirect(next ? `/pratiche/${id}/sezioni/${next}` : `/pratiche/${id}/riepilogo`);
 }
 
 export default function SectionPage() {
@@ -63,9 +69,11 @@ export default function SectionPage() {
   return (
     <div className="row">
       <div className="col-lg-8">
-        <p className="text-muted mb-1">
-          {v.position} / {v.count}
-        </p>
+        {v.position ? (
+          <p className="text-muted mb-1" data-testid="section-counter">
+            {t("filing.section.counter", { position: v.position, count: v.count })}
+          </p>
+        ) : null}
         <ErrorSummary errors={errors} />
         <h1>{v.section.title[locale]}</h1>
         {v.section.description ? <p className="lead">{v.section.description[locale]}</p> : null}

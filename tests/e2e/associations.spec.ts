@@ -41,9 +41,15 @@ async function openTask(page: Page, name: string) {
   await hydrated(page);
 }
 
+/** "Salva e continua" leads to the next section (the summary after the last); then back to the task list. */
 async function save(page: Page) {
+  const section = page.url();
   await page.getByRole("button", { name: "Salva e continua" }).click();
-  await page.waitForURL(/salvata=1|riepilogo/, { timeout: 15_000 });
+  await page.waitForURL((u) => u.toString() !== section && /\/(sezioni\/[^/]+|riepilogo)$/.test(u.pathname), {
+    timeout: 15_000,
+  });
+  await page.goto(section.replace(/\/sezioni\/.*$/, ""));
+  await hydrated(page);
 }
 
 test("a business delegates, the association files and answers for it, the business revokes", async ({

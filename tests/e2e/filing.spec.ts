@@ -78,6 +78,13 @@ async function saveSection(page: Page, d: Driver) {
   await d.activate(page.getByRole("button", { name: "Salva e continua" }));
 }
 
+/** "Salva e continua" leads to the next section the pratica shows (issue 12): wait for it, hydrated. */
+async function nextSection(page: Page, id: string, title: string) {
+  await page.waitForURL(new RegExp(`/sezioni/${id}$`));
+  await hydrated(page);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(title);
+}
+
 async function openTask(page: Page, d: Driver, name: string) {
   const before = page.url();
   await d.activate(page.getByRole("link", { name, exact: true }));
@@ -117,10 +124,11 @@ async function journey(page: Page, d: Driver) {
   await d.fill(page.locator("#dich_residenza"), "Via dei Sarti 12, Volterra");
   await d.fill(page.locator("#dich_pec"), "maria.rossi@pec.it");
   await saveSection(page, d);
-  await page.waitForURL(/salvata=1/);
-
-  await openTask(page, d, "Sede dell'attività e dati catastali");
-  await hydrated(page);
+  // The business's section comes next, prefilled; the intermediary's is hidden for a holder filing himself.
+  await nextSection(page, "impresa", "Impresa");
+  await saveSection(page, d);
+  await nextSection(page, "sede_attivita", "Sede dell'attività e dati catastali");
+  await expect(page.getByTestId("section-counter")).toHaveText("Sezione 3 di 6");
   await d.fill(page.locator("#sede_indirizzo"), "Via Matteotti 1");
   await d.fill(page.locator("#sede_cap"), "50100");
   await d.fill(page.locator("#catasto_foglio"), "12");
@@ -135,25 +143,24 @@ async function journey(page: Page, d: Driver) {
   await expect(page.locator("#sede_cap")).toBeFocused();
   await d.fill(page.locator("#sede_cap"), "56048");
   await saveSection(page, d);
-  await page.waitForURL(/salvata=1/);
 
-  await openTask(page, d, "Esercizio di vicinato");
-  await hydrated(page);
+  await nextSection(page, "vicinato", "Esercizio di vicinato");
   await d.check(page.getByLabel("Non alimentare", { exact: true }));
   await d.fill(page.locator("#superficie_vendita"), "45");
   await saveSection(page, d);
-  await page.waitForURL(/salvata=1/);
 
-  await openTask(page, d, "Requisiti soggettivi");
-  await hydrated(page);
+  await nextSection(page, "dichiarazioni_requisiti", "Requisiti soggettivi");
   for (const box of await page.locator("main form input[type=checkbox]").all()) await d.check(box);
   await saveSection(page, d);
-  await page.waitForURL(/salvata=1/);
-  await openTask(page, d, "Dichiarazioni finali");
-  await hydrated(page);
+  await nextSection(page, "dichiarazioni_finali", "Dichiarazioni finali");
+  await expect(page.getByTestId("section-counter")).toHaveText("Sezione 6 di 6");
   for (const box of await page.locator("main form input[type=checkbox]").all()) await d.check(box);
   await saveSection(page, d);
-  await page.waitForURL(/salvata=1/);
+  // After the last section, the summary; the task list shows every section done.
+  await page.waitForURL(/\/riepilogo$/);
+  await page.goto(praticaUrl);
+  await hydrated(page);
+  await expect(page.locator("#status-dichiarazioni_finali")).toHaveText("Completato");
   await expectAccessible(page, "task list completata");
 
   // Attachments: a fake PDF is refused, real PDFs are accepted.
@@ -277,7 +284,9 @@ test.describe("filing, without JavaScript", () => {
     );
     await page.locator("#sede_cap").fill("56048");
     await page.getByRole("button", { name: "Salva e continua" }).click();
-    await page.waitForURL(/salvata=1/);
+    // A plain post too leads to the next section the pratica shows.
+    await page.waitForURL(/\/sezioni\/vicinato$/);
+    await expect(page.getByTestId("section-counter")).toHaveText("Sezione 4 di 6");
 
     // Uploads are plain multipart posts: a fake PDF is refused with the reason, a real one is kept.
     await page.goto(`${praticaUrl}/allegati`);

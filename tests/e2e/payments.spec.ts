@@ -21,9 +21,13 @@ async function check(page: Page, selector: string) {
   await expect(box).toBeChecked();
 }
 
+/** "Salva e continua" leads to the next section (the summary after the last); then back to the task list. */
 async function save(page: Page) {
+  const section = page.url();
   await page.getByRole("button", { name: "Salva e continua" }).click();
-  await page.waitForURL(/salvata=1|riepilogo/);
+  await page.waitForURL((u) => u.toString() !== section && /\/(sezioni\/[^/]+|riepilogo)$/.test(u.pathname));
+  await page.goto(section.replace(/\/sezioni\/.*$/, ""));
+  await hydrated(page);
 }
 
 /** A draft for Castelnuovo di Val di Cecina, a Comune that collects its fees through pagoPA (the double). */

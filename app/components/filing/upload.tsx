@@ -52,6 +52,9 @@ export function UploadForm({
         const body = JSON.parse(xhr.responseText) as { ok: boolean; message?: string; redirect?: string };
         if (body.ok && body.redirect) {
           setClientError(null);
+          // The page stays mounted across the navigation: empty the file field, so a second click on
+          // "Carica" does not send the same file again.
+          form.reset();
           navigate(body.redirect, { replace: true });
         } else setClientError(body.message ?? "Errore");
       } catch {
@@ -75,7 +78,7 @@ export function UploadForm({
       {uploadKey ? <input type="hidden" name="uploadKey" value={uploadKey} /> : null}
       {children}
       <div className="form-group mb-2">
-        <label htmlFor={id} className="active fw-semibold d-block">
+        <label htmlFor={id} className="active fw-semibold d-block suap-static-label">
           {label}
         </label>
         {hint ? (

@@ -91,6 +91,7 @@ export const it = {
   "procedure.notes.lead":
     "Alcuni importi e riferimenti sono indicativi: lo sportello li conferma prima che tu presenti la pratica.",
   "procedure.file": "Presenta la pratica",
+  "procedure.backToResults": "Torna ai risultati della ricerca",
   "procedure.file.hint": "Per presentare la pratica serve l'accesso all'area personale.",
   "procedure.file.chooseFirst": "Scegli prima il Comune: la pratica si presenta per un Comune.",
   "finder.title": "Cosa devo presentare?",
@@ -225,6 +226,7 @@ export const en: Record<keyof typeof it, string> = {
   "procedure.notes.lead":
     "Some amounts and references are indicative: the desk confirms them before you file the application.",
   "procedure.file": "File the application",
+  "procedure.backToResults": "Back to the search results",
   "procedure.file.hint": "Filing requires signing in to your personal area.",
   "procedure.file.chooseFirst":
     "Choose the municipality first: an application is filed for one municipality.",

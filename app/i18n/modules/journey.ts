@@ -18,6 +18,10 @@ export const it = {
     "Quando hai caricato tutto quello che ti è stato chiesto, invia la risposta: i documenti vengono protocollati insieme e lo Sportello riceve la risposta completa.",
   "journey.answer.needFile": "Carica almeno un documento prima di inviare la risposta.",
   "journey.answer.size": "{kb} kB",
+  "journey.answer.duplicate":
+    "Questo documento era già tra quelli caricati per la risposta: non è stato aggiunto una seconda volta.",
+  "journey.answer.remove": "Rimuovi {name}",
+  "journey.answer.removed": "Documento «{name}» tolto dalla risposta.",
   "journey.requester.suap": "Sportello SUAP",
   "journey.requester.fromSuap": "Dallo Sportello SUAP, il {date}",
   "desk.pratica.outcome": "Esito",
@@ -65,6 +69,10 @@ export const en: Record<keyof typeof it, string> = {
     "When you have uploaded everything you were asked for, send the answer: the documents are protocolled together and the desk receives the complete answer.",
   "journey.answer.needFile": "Upload at least one document before sending the answer.",
   "journey.answer.size": "{kb} kB",
+  "journey.answer.duplicate":
+    "This document was already among those uploaded for the answer: it was not added twice.",
+  "journey.answer.remove": "Remove {name}",
+  "journey.answer.removed": "Document '{name}' removed from the answer.",
   "journey.requester.suap": "SUAP desk",
   "journey.requester.fromSuap": "From the SUAP desk, on {date}",
   "desk.pratica.outcome": "Outcome",

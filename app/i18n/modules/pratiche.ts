@@ -62,6 +62,10 @@ export const it = {
   "filing.section.no": "No",
   "filing.section.select": "Seleziona",
   "filing.section.prefilled": "Abbiamo compilato in anticipo i dati che il portale conosce già: controllali.",
+  "filing.section.counter": "Sezione {position} di {count}",
+  "filing.attachments.duplicate":
+    "Il file «{name}» era già caricato per «{title}»: non è stato aggiunto una seconda volta.",
+  "filing.attachments.removed": "File «{name}» rimosso.",
   "filing.attachments.title": "Allegati",
   "filing.attachments.lead":
     "Carica i documenti richiesti dal catalogo per le risposte che hai dato. Formati accettati: PDF, PDF firmato (P7M), XML, JPEG, PNG; al massimo {file} MB per file e {total} MB per pratica.",
@@ -253,6 +257,10 @@ export const en: Record<keyof typeof it, string> = {
   "filing.section.no": "No",
   "filing.section.select": "Select",
   "filing.section.prefilled": "We filled in the data the portal already holds: please check it.",
+  "filing.section.counter": "Section {position} of {count}",
+  "filing.attachments.duplicate":
+    "The file '{name}' was already uploaded for '{title}': it was not added twice.",
+  "filing.attachments.removed": "File '{name}' removed.",
   "filing.attachments.title": "Attachments",
   "filing.attachments.lead":
     "Upload the documents the catalogue requires for your answers. Accepted formats: PDF, signed PDF (P7M), XML, JPEG, PNG; at most {file} MB per file and {total} MB per application.",

@@ -3,6 +3,7 @@ import type { WorkflowEvent } from "../../../workflows/index";
 import type { CurrentUser } from "../auth/session.server";
 import type { Database } from "../db/schema.server";
 import { performAct, todayIso } from "../pratiche/acts.server";
+import { lockPratica } from "../pratiche/repository.server";
 import { loadPraticaView } from "../pratiche/view.server";
 import type { FileStore } from "../storage.server";
 import { addAttachment, type UploadLimits } from "./uploads.server";
@@ -99,9 +100,11 @@ export async function addAnswerFile(
     limits: UploadLimits;
     uploadKey?: string | null;
   },
-): Promise<ActOutcome> {
+): Promise<ActOutcome & { duplicate?: boolean }> {
   const spec = APPLICANT_ACTS[input.type];
   if (!spec) return { ok: false, status: 404, message: { it: "Pratica non trovata", en: "Not found" } };
+  // The same document chosen again for this answer is kept once (the round starts at the desk's request).
+  const round = await answerInProgress(db, input.praticaId, input.type);
   const stored = await addAttachment(db, files, user, {
     praticaId: input.praticaId,
     code: spec.code,
@@ -110,8 +113,49 @@ export async function addAnswerFile(
     purpose: spec.purpose,
     limits: input.limits,
     uploadKey: input.uploadKey ?? null,
+    roundSince: round.since ? new Date(round.since) : null,
   });
-  return stored.ok ? { ok: true } : { ok: false, status: 400, message: stored.message };
+  return stored.ok
+    ? { ok: true, duplicate: !!stored.duplicate }
+    : { ok: false, status: 400, message: stored.message };
+}
+
+/**
+ * Takes one file out of the answer being prepared (before "Invia la risposta"). Under the pratica's lock the
+ * round is read again: a file already sent with the act (or of another answer) is not in it, and is refused
+ * with a sentence. An unsent upload is in no event, protocol entry or document, so the timeline is unchanged;
+ * the stored bytes are content-addressed and may be shared, so they stay in the store.
+ */
+export async function removeAnswerFile(
+  db: Kysely<Database>,
+  input: { praticaId: string; type: ApplicantAct; attachmentId: string },
+): Promise<
+  { ok: true; filename: string } | { ok: false; status: number; message: { it: string; en: string } }
+> {
+  const spec = APPLICANT_ACTS[input.type];
+  const gone = {
+    ok: false as const,
+    status: 409,
+    message: {
+      it: "Questo documento non fa parte della risposta in preparazione (forse è già stata inviata): non è stato rimosso.",
+      en: "This document is not part of the answer being prepared (it may have been sent already): it was not removed.",
+    },
+  };
+  if (!spec || !/^[0-9a-f-]{36}$/i.test(input.attachmentId)) return gone;
+  return db.transaction().execute(async (trx) => {
+    const locked = await lockPratica(trx, input.praticaId);
+    if (!locked) return gone;
+    const round = await answerInProgress(trx, input.praticaId, input.type);
+    const file = round.files.find((f) => f.id === input.attachmentId);
+    if (!file) return gone;
+    await trx
+      .deleteFrom("attachments")
+      .where("id", "=", file.id)
+      .where("pratica_id", "=", input.praticaId)
+      .where("purpose", "=", spec.purpose)
+      .execute();
+    return { ok: true as const, filename: file.filename };
+  });
 }
 
 /** The act if this user may perform it now (else null: the route answers 404). */

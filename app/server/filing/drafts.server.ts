@@ -450,7 +450,29 @@ export function postedAnswers(section: Section, form: FormData): Answers {
   return out;
 }
 
-export type SaveSectionResult = { ok: true } | { ok: false; errors: FieldError[]; answers: Answers };
+export type SaveSectionResult =
+  | { ok: true; answers: Answers }
+  | { ok: false; errors: FieldError[]; answers: Answers };
+
+/**
+ * Where a section stands among those this pratica shows (hidden, conditional sections are not counted), and
+ * which visible section comes after it (null after the last: the summary is next). A section hidden by the
+ * answers is placed where the full list puts it, so "Salva e continua" still moves forward from it.
+ */
+export function sectionPlace(form: FormDefinition, answers: Answers, sectionId: string) {
+  const visible = visibleSections(form, answers);
+  const index = visible.findIndex((s) => s.id === sectionId);
+  const order = form.sections.findIndex((s) => s.id === sectionId);
+  const next =
+    index >= 0
+      ? visible[index + 1]
+      : visible.find((s) => form.sections.findIndex((f) => f.id === s.id) > order);
+  return {
+    position: index >= 0 ? index + 1 : null,
+    count: visible.length,
+    next: next?.id ?? null,
+  };
+}
 
 /**
  * Saves a section's answers whatever their state (so "save and come back later" never loses work); the
@@ -489,7 +511,7 @@ export async function saveSection(
     .where("status", "=", "draft")
     .execute();
   if (!result.ok && opts.validate) return { ok: false, errors: result.errors, answers };
-  return { ok: true };
+  return { ok: true, answers };
 }
 
 /**

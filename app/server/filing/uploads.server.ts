@@ -124,7 +124,8 @@ export async function parseUpload(request: Request, limits: UploadLimits): Promi
 }
 
 export type AddAttachmentResult =
-  | { ok: true; id: string; sha256: string }
+  /** `duplicate`: the same bytes were already in this slot (nothing added; the id is the file already there) */
+  | { ok: true; id: string; sha256: string; duplicate?: boolean }
   | { ok: false; field: string; message: { it: string; en: string } };
 
 /**
@@ -144,6 +145,12 @@ export async function addAttachment(
     limits: UploadLimits;
     /** The form's idempotency key: a retry after a lost response returns the first upload. */
     uploadKey?: string | null;
+    /**
+     * For an answer being prepared (integration, observations…): when its round started. The same bytes
+     * uploaded again for the same slot in that round are not added twice (for a draft, the slot is the
+     * attachment code of the draft).
+     */
+    roundSince?: Date | null;
   },
 ): Promise<AddAttachmentResult> {
   const ctx = await loadDraft(db, user, input.praticaId);
@@ -186,9 +193,8 @@ export async function addAttachment(
   // Under the pratica's lock: the state (still a draft for "filing"), the per-pratica total and the insert are
   // one decision, so parallel uploads cannot pass the limit together and a submission never misses a file.
   // A retry is the same form (key), for the same document, with the same bytes: another file is a new upload.
-  const retryKey = input.uploadKey
-    ? `${input.uploadKey}:${input.code}:${createHash("sha256").update(input.bytes).digest("hex")}`
-    : null;
+  const hash = createHash("sha256").update(input.bytes).digest("hex");
+  const retryKey = input.uploadKey ? `${input.uploadKey}:${input.code}:${hash}` : null;
   // The bytes are stored before the transaction, never inside it (the store may be S3 across the network, ADR
   // 0035): the row is written only once the object exists. A transaction that then refuses the upload (a
   // parallel one took the pratica's last megabytes, the pratica was sent meanwhile) leaves an object no row
@@ -209,6 +215,21 @@ export async function addAttachment(
         .where("upload_key", "=", retryKey)
         .executeTakeFirst();
       if (again) return { ok: true as const, id: again.id, sha256: again.sha256 };
+    }
+    // A second click on "Carica" with the same file (or the same file chosen again) for the same slot: the
+    // file is there once; the caller tells the user nothing was added.
+    if (input.purpose === "filing" || input.roundSince) {
+      let same = trx
+        .selectFrom("attachments")
+        .select(["id", "sha256"])
+        .where("pratica_id", "=", input.praticaId)
+        .where("purpose", "=", input.purpose)
+        .where("code", "=", input.code)
+        .where("sha256", "=", hash);
+      if (input.purpose !== "filing" && input.roundSince)
+        same = same.where("created_at", ">", input.roundSince);
+      const there = await same.executeTakeFirst();
+      if (there) return { ok: true as const, id: there.id, sha256: there.sha256, duplicate: true };
     }
     const used = await trx
       .selectFrom("attachments")
@@ -242,28 +263,33 @@ export async function addAttachment(
   });
 }
 
-/** Removes an attachment from a draft (the stored bytes stay: other pratiche may share the same hash). */
+/**
+ * Removes an attachment from a draft (the stored bytes stay: other pratiche may share the same hash). Answers
+ * the removed file's name, or null when there was no such file in this draft (already removed).
+ */
 export async function removeAttachment(
   db: Kysely<Database>,
   user: FilingUser,
   praticaId: string,
   attachmentId: string,
-) {
+): Promise<string | null> {
   const ctx = await loadDraft(db, user, praticaId);
   if (!isDraft(ctx)) throw new Response("La pratica è già stata inviata", { status: 409 });
   if (!/^[0-9a-f-]{36}$/i.test(attachmentId)) throw notFound();
   // Under the pratica's lock, and only while it is still a draft: a submission that holds the lock has
   // validated the attachments it will file; a removal waits for it and then finds the pratica sent.
-  await db.transaction().execute(async (trx) => {
+  return db.transaction().execute(async (trx) => {
     const locked = await lockPratica(trx, praticaId);
     if (!locked) throw notFound();
     if (locked.status !== "draft") throw new Response("La pratica è già stata inviata", { status: 409 });
-    await trx
+    const removed = await trx
       .deleteFrom("attachments")
       .where("id", "=", attachmentId)
       .where("pratica_id", "=", praticaId)
       .where("purpose", "=", "filing")
-      .execute();
+      .returning("filename")
+      .executeTakeFirst();
+    return removed?.filename ?? null;
   });
 }
 
@@ -305,8 +331,11 @@ export async function storeDraftUpload(
     uploadKey: /^[0-9a-f-]{36}$/i.test(key) ? key.toLowerCase() : null,
   });
   if (!result.ok) return { ok: false, status: 400, field: `file-${code}`, message: result.message[locale] };
+  const name = encodeURIComponent(parsed.file.name);
   return {
     ok: true,
-    redirect: `/pratiche/${praticaId}/allegati?caricato=${encodeURIComponent(parsed.file.name)}`,
+    redirect: result.duplicate
+      ? `/pratiche/${praticaId}/allegati?gia=${name}&documento=${encodeURIComponent(code)}`
+      : `/pratiche/${praticaId}/allegati?caricato=${name}`,
   };
 }

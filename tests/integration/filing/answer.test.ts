@@ -5,7 +5,9 @@ import type { EngineServices } from "~/server/engine/engine.server";
 import { addDays } from "../../../workflows/clock";
 import { importBundledCatalogues } from "~/server/catalogue/import.server";
 import { submitPratica } from "~/server/filing/submit.server";
-import { actAs, CSRF, cookieFor, get, useTestEnv } from "../desk/support";
+import { removeAnswerFile } from "~/server/filing/acts.server";
+import { PDFDocument } from "pdf-lib";
+import { actAs, CSRF, cookieFor, get, post, useTestEnv } from "../desk/support";
 import { userByEmail } from "../support/factories";
 import { DATABASES, type TestDatabase, useMigratedDatabase } from "../support/databases";
 import { completeDraft, PDF } from "./support";
@@ -27,6 +29,13 @@ function multipart(
   for (const [k, v] of Object.entries(fields)) body.set(k, v);
   if (file) body.set("file", new File([new Uint8Array(file)], name, { type: "application/pdf" }));
   return new Request(`http://localhost${url}`, { method: "POST", body, headers: { Cookie: cookie } });
+}
+
+/** A real one-page PDF whose bytes differ by its text (another document, another hash). */
+async function pdfSaying(text: string) {
+  const doc = await PDFDocument.create();
+  doc.addPage().drawText(text);
+  return doc.save();
 }
 
 async function run<T>(fn: () => Promise<T>): Promise<T | Response> {
@@ -104,18 +113,75 @@ describe.each(DATABASES)("answering an integration with several files on %s", (k
     expect(await status()).toBe("integration_requested");
 
     // Two uploads: each comes back to the page (a fresh form), the pratica still waits for the answer.
-    for (const name of ["planimetria.pdf", "acustica.pdf"]) {
+    const acoustic = await pdfSaying("Valutazione di impatto acustico");
+    for (const [name, bytes] of [
+      ["planimetria.pdf", PDF],
+      ["acustica.pdf", acoustic],
+    ] as const) {
       const up = (await act(
-        multipart(url(), cookie, { intent: "upload", uploadKey: name }, PDF, name),
+        multipart(url(), cookie, { intent: "upload", uploadKey: name }, bytes, name),
       )) as Response;
       expect(up.status).toBe(302);
       expect(up.headers.get("Location")).toBe(`${url()}?caricato=1`);
     }
     // A retried upload (same form key, same bytes) is stored once.
-    await act(multipart(url(), cookie, { intent: "upload", uploadKey: "acustica.pdf" }, PDF, "acustica.pdf"));
+    await act(
+      multipart(url(), cookie, { intent: "upload", uploadKey: "acustica.pdf" }, acoustic, "acustica.pdf"),
+    );
+    // The same document again from a fresh form (a second click on "Carica"): not added, and the page says so.
+    const again = (await act(
+      multipart(url(), cookie, { intent: "upload", uploadKey: "fresh-form" }, PDF, "planimetria (1).pdf"),
+    )) as Response;
+    expect(again.status).toBe(302);
+    expect(again.headers.get("Location")).toBe(`${url()}?gia=1`);
+    const told = (await run(() =>
+      atto.loader({
+        request: get(`${url()}?gia=1`, cookie),
+        params: { id, act: "INTEGRATION_RECEIVED" },
+        context: {},
+      }),
+    )) as Awaited<ReturnType<typeof atto.loader>>;
+    expect(told.duplicate).toBe(true);
     expect(await status()).toBe("integration_requested");
     const listed = (await load()) as Awaited<ReturnType<typeof atto.loader>>;
     expect(listed.files.map((f) => f.filename)).toEqual(["planimetria.pdf", "acustica.pdf"]);
+
+    // A wrong file is taken out again before sending: its row is gone, the others stay.
+    const wrong = (await act(
+      multipart(
+        url(),
+        cookie,
+        { intent: "upload", uploadKey: "wrong" },
+        await pdfSaying("Documento sbagliato"),
+        "sbagliato.pdf",
+      ),
+    )) as Response;
+    expect(wrong.status).toBe(302);
+    const withWrong = (await load()) as Awaited<ReturnType<typeof atto.loader>>;
+    const wrongId = withWrong.files.find((f) => f.filename === "sbagliato.pdf")!.id;
+    // Without the form's token nothing is removed.
+    const forged = (await act(
+      post(url(), cookie, { intent: "remove", attachment: wrongId }, "forged"),
+    )) as Response;
+    expect(forged.status).toBe(403);
+    expect((await load()) as Awaited<ReturnType<typeof atto.loader>>).toMatchObject({
+      files: [{ filename: "planimetria.pdf" }, { filename: "acustica.pdf" }, { filename: "sbagliato.pdf" }],
+    });
+    const removed = (await act(post(url(), cookie, { intent: "remove", attachment: wrongId }))) as Response;
+    expect(removed.status).toBe(302);
+    expect(removed.headers.get("Location")).toBe(`${url()}?rimosso=sbagliato.pdf`);
+    const row = await test.handle.db
+      .selectFrom("attachments")
+      .select("id")
+      .where("id", "=", wrongId)
+      .executeTakeFirst();
+    expect(row).toBeUndefined();
+    const afterRemoval = (await load()) as Awaited<ReturnType<typeof atto.loader>>;
+    expect(afterRemoval.files.map((f) => f.filename)).toEqual(["planimetria.pdf", "acustica.pdf"]);
+    // Removing it twice: a sentence, nothing else changes.
+    const twice = (await act(post(url(), cookie, { intent: "remove", attachment: wrongId }))) as Response;
+    expect(twice.status).toBe(409);
+    expect(JSON.stringify(await twice.json())).toContain("non fa parte della risposta in preparazione");
 
     // "Invia l'integrazione": the answer goes through the engine once, with both files.
     const sent = (await act(multipart(url(), cookie, { intent: "send" }))) as Response;
@@ -138,5 +204,20 @@ describe.each(DATABASES)("answering an integration with several files on %s", (k
     expect(files.map((f) => f.filename).sort()).toEqual(["acustica.pdf", "planimetria.pdf"]);
     // The act is done: the page is no longer offered.
     expect(((await load()) as Response).status).toBe(404);
+    // A sent document cannot be taken out of the answer (not even by a direct call).
+    const sentFile = afterRemoval.files[0]!;
+    const late = await removeAnswerFile(test.handle.db, {
+      praticaId: id,
+      type: "INTEGRATION_RECEIVED",
+      attachmentId: sentFile.id,
+    });
+    expect(late.ok).toBe(false);
+    expect(
+      await test.handle.db
+        .selectFrom("attachments")
+        .select("id")
+        .where("id", "=", sentFile.id)
+        .executeTakeFirst(),
+    ).toEqual({ id: sentFile.id });
   });
 });
