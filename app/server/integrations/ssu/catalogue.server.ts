@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import type { Kysely, Transaction } from "kysely";
+import { type Kysely, sql, type Transaction } from "kysely";
 import { romeDateTime } from "../../../domain/dates";
 import { formatCui, parseCui } from "../../../domain/filing/cui";
 import type { Database } from "../../db/schema.server";
@@ -74,7 +74,14 @@ export function catalogueUrl(config: SsuConfig, service: CatalogueService): stri
 /** The CUI object of a CUI uuid, as the messages carry it (both spellings of the progressive). */
 export async function cuiObject(db: Kysely<Database> | Transaction<Database>, cuiUuid: string) {
   if (/^[0-9a-f-]{36}$/i.test(cuiUuid)) {
-    const p = await findPratica(db, cuiUuid.toLowerCase());
+    const p =
+      (await findPratica(db, cuiUuid.toLowerCase())) ??
+      (await db
+        .selectFrom("pratiche")
+        .selectAll()
+        .where(sql<string>`right(ssu_cui, 36)`, "=", cuiUuid.toLowerCase())
+        .where("ssu_cui", "is not", null)
+        .executeTakeFirst());
     // The CUI the Catalogo registered, once it answered request_cui; until then the pratica's own.
     const parsed = p?.ssu_cui ? parseCui(p.ssu_cui) : p?.cui ? parseCui(p.cui) : null;
     if (parsed) return { ...parsed, progressivo: parsed.progressive };
@@ -119,6 +126,8 @@ export async function queueCatalogueCall(
     idempotencyKey: call.idempotencyKey,
     praticaId: call.praticaId,
     payload: { service, operation: call.operation, url, cuiUuid: call.cuiUuid, body: call.body },
+    // The Catalogo's messages of one CUI are made one at a time, in the order they were queued (0027).
+    orderKey: `catalogo:${call.praticaId ?? call.cuiUuid}`,
   });
   return true;
 }

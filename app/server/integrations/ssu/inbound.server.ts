@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { type Kysely, sql, type Transaction } from "kysely";
 import type { Database } from "../../db/schema.server";
-import { findPratica } from "../../pratiche/repository.server";
 import type { FileStore } from "../../storage.server";
 import { enqueueCall } from "../queue.server";
 import type { ResultDispatchFn } from "../types.server";
@@ -19,7 +18,7 @@ import {
   operationSpec,
   type SpecService,
 } from "./openapi.server";
-import { INSTANCE_RESOURCE, instanceResource, stepFromInbound } from "./flow.server";
+import { INSTANCE_RESOURCE, instanceResource, praticaOfCui, stepFromInbound } from "./flow.server";
 import { parseRange } from "./range.server";
 import {
   digestOf,
@@ -331,6 +330,14 @@ async function serveOperation(
         );
       }
     }
+    if (key === "bo_to_et/request_cdss" && pratica) {
+      // An agency asks for a synchronous conferenza (art. 14-ter): the desk decides; it is told at once.
+      const who = body.requester_administration as { description?: string; officecode?: string } | undefined;
+      await deps.alert(trx, {
+        praticaId: pratica.id,
+        text: `L'ente ${who?.description ?? who?.officecode ?? "terzo"} chiede di convocare la conferenza di servizi in forma simultanea e sincrona sulla pratica ${pratica.cui ?? pratica.id}: valuta la richiesta e, se la accogli, indici la conferenza.`,
+      });
+    }
     if (route.operation === "send_instance" && cuiUuid) {
       // The receiver fetches every resource of the index from the sender (document operation), after COMMIT.
       const sender = route.service === "bo_to_fo" ? "fo_to_bo" : "bo_to_et";
@@ -415,9 +422,8 @@ async function serveRetry(
 }
 
 async function localPratica(trx: Transaction<Database> | Kysely<Database>, cuiUuid: string) {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(cuiUuid)) return null;
-  // The CUI's uuid is the pratica's id (app/domain/filing/cui.ts).
-  const p = await findPratica(trx, cuiUuid.toLowerCase());
+  // The CUI's uuid is the pratica's id (app/domain/filing/cui.ts), or the national CUI's (pratiche.ssu_cui).
+  const p = await praticaOfCui(trx, cuiUuid);
   return p?.cui ? p : null;
 }
 
