@@ -89,7 +89,7 @@ export interface PraticaData {
   business: { name: string; fiscalCode: string };
   filer: { name: string };
   /** what the SSU exchange told this copy: the conferenza convened by the back office (ADR 0031) */
-  ssu?: { conference: { date: string | null; channel: string | null } | null };
+  ssu?: { conference: { date: string | null; channel: string | null } | null; backOffice?: boolean };
   municipality: { name: string };
   assignee: { id: string; name: string } | null;
   documents: {

@@ -190,7 +190,16 @@ export async function loadPraticaView(
     // A pratica received from another SSU system is filed by that system (the audit's actor); the person who
     // signed the istanza is its declarant, named by the instance (0027). No system address is ever shown.
     filer: declarantOf(pratica) ?? { name: filer.full_name, email: filer.email },
-    ssu: { conference: await conferenceNotice(db, pratica.id) },
+    ssu: {
+      conference: await conferenceNotice(db, pratica.id),
+      // an agency's copy received from a back office's SSU system (it may ask that back office for a conferenza)
+      backOffice: !!(await db
+        .selectFrom("ssu_links")
+        .select("pratica_id")
+        .where("pratica_id", "=", pratica.id)
+        .where("service", "=", "bo_to_et")
+        .executeTakeFirst()),
+    },
     municipality,
     desk,
     assignee: assignee ? { id: assignee.id, name: assignee.full_name } : null,

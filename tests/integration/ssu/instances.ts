@@ -38,6 +38,8 @@ import { createTestDatabase, type TestDatabase } from "../support/databases";
 export interface Seen {
   service: SsuService;
   operation: string;
+  /** the path under the e-service (a document's carries the CUI's uuid) */
+  path: string;
   caller: string;
   status: number;
   requestProblems: string[];
@@ -111,6 +113,7 @@ export async function startInstance(opts: {
     const seen: Seen = {
       service,
       operation,
+      path: m[2]!,
       caller: "",
       status: 0,
       requestProblems: [],

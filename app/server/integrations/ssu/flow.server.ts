@@ -35,7 +35,7 @@ export const INSTANCE_RESOURCE = "istanza";
  * The CUI the exchange names a pratica by: the one the national Catalogo registered (`ssu_cui`, its answer to
  * request_cui) when there is one, else the pratica's own. Peers only ever know the former.
  */
-export function ssuCui(pratica: Pick<Pratica, "cui" | "id" | "ssu_cui">) {
+export function ssuCui(pratica: Pick<Pratica, "cui" | "id"> & { ssu_cui?: string | null }) {
   const c = pratica.ssu_cui ? parseCui(pratica.ssu_cui) : pratica.cui ? parseCui(pratica.cui) : null;
   if (!c) return null;
   return {
@@ -450,7 +450,7 @@ export function ssuAfterStep(config: SsuConfig, catalogue: CataloguePort): After
 export const CDSS_CHANNEL =
   "Conferenza semplificata in modalità asincrona (art. 14-bis L. 241/1990) sul portale SUAP";
 
-const convened = (pratica: Pratica, prior: Pratica) =>
+const convened = (pratica: Pratica, prior: { ssu_status?: string | null }) =>
   pratica.ssu_status === "cdss_convened" && prior.ssu_status !== "cdss_convened";
 
 async function countQueued(trx: Trx, praticaId: string, key: string) {
@@ -539,6 +539,37 @@ async function sendInstanceBody(
     instance_index: await instanceIndex(trx, pratica),
     general_index: [],
   };
+}
+
+/**
+ * The agency's own system asks the back office to convene the conferenza di servizi in simultaneous, synchronous
+ * form (bo_to_et `request_cdss`, art. 14-ter L. 241/1990): queued in the caller's transaction on the agency's
+ * copy of a pratica received from a back office, sent after COMMIT; its result is recorded on the copy's chain
+ * (INTEGRATION_RESULT) as every sent message. Returns false when the copy has no back office to ask (not an
+ * SSU copy of this agency, or the procedure has ended).
+ */
+export async function queueRequestCdss(
+  trx: Trx,
+  input: { praticaId: string; agencyCode: string; now: Date; key: string },
+): Promise<boolean> {
+  const pratica = await findPratica(trx, input.praticaId);
+  const cui = pratica ? ssuCui(pratica) : null;
+  if (!pratica || !cui || pratica.ended) return false;
+  const link = (await links(trx, pratica.id)).find(
+    (l) => l.service === "bo_to_et" && l.agency_code === input.agencyCode,
+  );
+  const agency = link ? await entityByCode(trx, link.agency_code) : undefined;
+  if (!link || !agency) return false;
+  await queue(
+    trx,
+    pratica,
+    link,
+    "request_cdss",
+    { cui, requester_administration: administrationOf(agency) },
+    input.key,
+    input.now,
+  );
+  return true;
 }
 
 // ---------------------------------------------------------------------------------------------- inbound

@@ -52,7 +52,10 @@ export interface InboundDeps {
   /** Records an event on a local pratica's audit chain (the engine's dispatchResult, injected). */
   record: ResultDispatchFn;
   /** Alerts the operator of a pratica (a mail to the desk); called inside the transaction. */
-  alert: (trx: Transaction<Database>, info: { praticaId: string | null; text: string }) => Promise<void>;
+  alert: (
+    trx: Transaction<Database>,
+    info: { praticaId: string | null; text: string; template?: "ssu_ritrasmissione" | "ssu_richiesta_cdss" },
+  ) => Promise<void>;
   available: () => boolean;
   now?: () => Date;
 }
@@ -335,6 +338,7 @@ async function serveOperation(
       const who = body.requester_administration as { description?: string; officecode?: string } | undefined;
       await deps.alert(trx, {
         praticaId: pratica.id,
+        template: "ssu_richiesta_cdss",
         text: `L'ente ${who?.description ?? who?.officecode ?? "terzo"} chiede di convocare la conferenza di servizi in forma simultanea e sincrona sulla pratica ${pratica.cui ?? pratica.id}: valuta la richiesta e, se la accogli, indici la conferenza.`,
       });
     }
