@@ -11,6 +11,8 @@ import { runDueCalls } from "~/server/integrations/queue.server";
 import { ssuCatalogueHook } from "~/server/integrations/ssu/catalogue-hook.server";
 import { callSsu } from "~/server/integrations/ssu/client.server";
 import { ssuConfig } from "~/server/integrations/ssu/config.server";
+import { catalogueDescriptorOf, queueDescriptorLookup } from "~/server/integrations/ssu/catalogue.server";
+import { catalogueTerms } from "~/server/integrations/ssu/flow.server";
 import { descriptorProblems } from "~/server/integrations/ssu/descriptor-schema.server";
 import { ssuHandler } from "~/server/integrations/ssu/handler.server";
 import {
@@ -23,7 +25,7 @@ import { ssuRuntime } from "~/server/integrations/ssu/runtime.server";
 import { actAs, useTestEnv } from "../desk/support";
 import { completeDraft } from "../filing/support";
 import { DATABASES, type TestDatabase, useMigratedDatabase } from "../support/databases";
-import { userByEmail } from "../support/factories";
+import { userByEmail, workflowInput } from "../support/factories";
 import { type Peer, startPeer } from "./support";
 
 /**
@@ -336,6 +338,40 @@ describe.each(DATABASES)("Catalogo SSU port on %s", (kind) => {
     expect((registered.audit as { message: string }[]).map((m) => m.message)).toEqual(audits);
     const d = (await catalogueDescriptor(id)).reply!.body as { instance_status: { state: string }[] };
     expect(d.instance_status.map((x) => x.state).at(-1)).toBe("ended_by_integration_times_expired");
+  }, 180_000);
+
+  it("takes a received pratica's regime and times from the Catalogo's descriptor, through the port, else the istanza's with the reason", async () => {
+    const { id } = await file("2026-03-05T09:00:00Z");
+    while ((await run()).claimed > 0);
+    const config = ssuConfig(env);
+    expect(
+      await test.handle.db.transaction().execute((trx) => queueDescriptorLookup(trx, config, id, `k:${id}`)),
+    ).toBe(true);
+    expect((await run()).done).toBe(1);
+    const descriptor = await catalogueDescriptorOf(test.handle.db, id);
+    const served = (await catalogueDescriptor(id)).reply!.body as { times: Record<string, number> };
+    expect(descriptor?.times).toEqual(served.times);
+    // An istanza that says otherwise: the Catalogo's terms win, the istanza's finer regime of the family stays.
+    const input = {
+      ...workflowInput("scia_condizionata", 999),
+      times: { ...workflowInput("scia", 1).times, max_gg_int_resp: 99 },
+    };
+    const fromCatalogue = catalogueTerms(descriptor, "scia_condizionata", input);
+    expect(fromCatalogue.reason).toBeNull();
+    expect(fromCatalogue.regime).toBe("scia_condizionata");
+    expect(fromCatalogue.input.termDays).toBe(served.times.max_gg_proc);
+    expect(fromCatalogue.input.times.max_gg_int_resp).toBe(served.times.max_gg_int_resp);
+    expect(fromCatalogue.input.times.observations_days).toBe(input.times.observations_days);
+    // A regime of another family: the Catalogo's family is taken.
+    const other = catalogueTerms(descriptor, "autorizzazione", { ...input, regime: "autorizzazione" });
+    expect([other.regime, other.input.regime, other.reason]).toEqual(["scia", "scia", null]);
+    // No descriptor, or one that is not the schema's: the istanza's, and why.
+    const none = catalogueTerms(null, "scia", input);
+    expect(none.input).toBe(input);
+    expect(none.reason).toMatch(/non ha risposto/);
+    const bad = catalogueTerms({ ...descriptor, times: { start: "ieri" } }, "scia", input);
+    expect(bad.input).toBe(input);
+    expect(bad.reason).toMatch(/non è conforme/);
   }, 180_000);
 
   it("is refused by the Catalogo for a CUI it does not know (ERROR_500_002), signed and conformant", async () => {

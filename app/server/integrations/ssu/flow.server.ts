@@ -10,7 +10,10 @@ import type { FileStore } from "../../storage.server";
 import { findPratica } from "../../pratiche/repository.server";
 import { enqueueCall } from "../queue.server";
 import type { PeerActor, ResultDispatchFn } from "../types.server";
-import type { CataloguePort } from "./catalogue.server";
+import { type CataloguePort, catalogueDescriptorOf } from "./catalogue.server";
+import { descriptorProblems } from "./descriptor-schema.server";
+import { SSU_REGIME, TIME_NAMES } from "../../filing/descriptor.server";
+import type { WorkflowInput } from "../../../../workflows/shared";
 import type { SsuConfig } from "./config.server";
 import type { SsuService } from "./openapi.server";
 
@@ -833,9 +836,17 @@ export async function documentArrived(
     business: { name: string; fiscal_code: string; legal_form: string; pec: string | null } | null;
     declarant?: { name?: unknown; fiscal_code?: unknown } | null;
     form: Record<string, unknown>;
-    input: import("../../../../workflows/shared").WorkflowInput | null;
+    input: WorkflowInput | null;
   };
   if (!data.input) throw new Error("l'istanza ricevuta non indica i tempi del procedimento");
+  // The Catalogo's descriptor rules the regime and the times; the istanza's are the fallback (logged).
+  const terms = catalogueTerms(await catalogueDescriptorOf(trx, arrival.cuiUuid), data.regime, data.input);
+  if (terms.reason)
+    console.warn(
+      `[ssu] istanza ${arrival.cuiUuid}: regime e tempi dall'istanza, non dal Catalogo SSU: ${terms.reason}`,
+    );
+  data.regime = terms.regime;
+  data.input = terms.input;
   const desk = await entityByCode(trx, body.cui.context);
   if (!desk)
     throw new Error(`lo sportello ${body.cui.context} dell'istanza non è configurato in questo portale`);
@@ -974,6 +985,49 @@ export async function documentArrived(
       actor: { kind: "peer", name: received.peer, as: "officer" },
     });
   }
+}
+
+const LOCAL_REGIME: Record<string, string> = {
+  SCIA: "scia",
+  AUTORIZZAZIONE: "autorizzazione",
+  "SILENZIO-ASSENSO": "silenzio_assenso",
+  COMUNICAZIONE: "comunicazione",
+};
+
+/**
+ * The regime and the times a received pratica runs on: the Catalogo's instance descriptor's (the national
+ * record of the instance, ADR 0031), else the istanza's, with the reason. The descriptor's regime family
+ * (SCIA, AUTORIZZAZIONE, ...) is coarser than the portal's: when the istanza's regime is of that family it is
+ * kept (a SCIA condizionata stays one), otherwise the family's own regime is taken. `max_gg_proc` is the
+ * procedure's term; the descriptor's other terms replace the istanza's of the same name.
+ */
+export function catalogueTerms(
+  descriptor: Record<string, unknown> | null,
+  regime: string,
+  input: WorkflowInput,
+): { regime: string; input: WorkflowInput; reason: string | null } {
+  if (!descriptor)
+    return { regime, input, reason: "il Catalogo non ha risposto con il descrittore dell'istanza" };
+  const problems = descriptorProblems(descriptor);
+  if (problems.length)
+    return {
+      regime,
+      input,
+      reason: `il descrittore del Catalogo non è conforme allo schema (${problems.slice(0, 3).join("; ")})`,
+    };
+  const family = (descriptor.administrative_regime as { id?: string } | undefined)?.id ?? "";
+  const local = SSU_REGIME[regime] === family ? regime : LOCAL_REGIME[family];
+  if (!local) return { regime, input, reason: `regime ${family} del Catalogo non gestito` };
+  const times = (descriptor.times ?? {}) as Record<string, unknown>;
+  const next: WorkflowInput = {
+    ...input,
+    regime: local as WorkflowInput["regime"],
+    times: { ...input.times },
+  };
+  if (typeof times.max_gg_proc === "number" && times.max_gg_proc > 0) next.termDays = times.max_gg_proc;
+  for (const name of TIME_NAMES)
+    if (typeof times[name] === "number") (next.times as Record<string, number>)[name] = times[name];
+  return { regime: local, input: next, reason: null };
 }
 
 /** The declarant of a received istanza, kept only when it names someone (a name of 1-200 characters). */

@@ -4,7 +4,7 @@ import type { Database } from "../../db/schema.server";
 import type { FileStore } from "../../storage.server";
 import { enqueueCall } from "../queue.server";
 import type { ResultDispatchFn } from "../types.server";
-import type { CataloguePort } from "./catalogue.server";
+import { type CataloguePort, queueDescriptorLookup } from "./catalogue.server";
 import type { SsuConfig, SsuKey } from "./config.server";
 import { serveCatalogue } from "./catalogue-serve.server";
 import { SSU_ERRORS, type SsuAnswer, type SsuErrorCode, SsuFault } from "./errors.server";
@@ -349,6 +349,10 @@ async function serveOperation(
       const items = [...((body.instance_index as Item[]) ?? []), ...((body.general_index as Item[]) ?? [])];
       const suap = body.cui?.context ?? "*";
       const url = deps.catalogue.endpoint(sender, { suap, office: "*" });
+      // A new instance: its regime and times come from the Catalogo's descriptor (ADR 0031), asked first; the
+      // instance itself is fetched after the answer (same order key), its attachments meanwhile.
+      const arrival = `ssu-arrival:${cuiUuid}`;
+      const lookup = !pratica && (await queueDescriptorLookup(trx, deps.config, cuiUuid, arrival));
       for (const item of items) {
         await enqueueCall(trx, {
           kind: "ssu",
@@ -357,6 +361,7 @@ async function serveOperation(
           idempotencyKey: `ssu-doc:${jti}:${item.resource_id}`,
           praticaId: pratica?.id ?? null,
           notBefore: now,
+          ...(lookup && item.resource_id === INSTANCE_RESOURCE ? { orderKey: arrival } : {}),
           payload: {
             service: sender,
             operation: DOCUMENT_OPERATION,
