@@ -192,10 +192,12 @@ export function PraticaSummary({ data }: { data: PraticaData }) {
             <>
               <dt className="col-sm-4">{t("desk.pratica.conference")}</dt>
               <dd className="col-sm-8" data-testid="pratica-conference">
-                {t("desk.pratica.conferenceConvened", {
-                  date: fmtDate(data.ssu.conference.date),
-                  channel: data.ssu.conference.channel ?? "-",
-                })}
+                {data.ssu.conference.channel
+                  ? t("desk.pratica.conferenceConvened", {
+                      date: fmtDate(data.ssu.conference.date),
+                      channel: data.ssu.conference.channel,
+                    })
+                  : t("desk.pratica.conferenceNotified", { date: fmtDate(data.ssu.conference.date) })}
               </dd>
             </>
           ) : null}

@@ -1,4 +1,5 @@
 import { type Kysely, sql } from "kysely";
+import { romeDate } from "~/domain/dates";
 import { eventText } from "~/i18n/modules/words";
 import {
   allowedEvents,
@@ -252,7 +253,7 @@ function declarantOf(pratica: { declarant?: unknown }): { name: string; email: s
 async function conferenceNotice(db: Kysely<Database>, praticaId: string) {
   const row = await db
     .selectFrom("ssu_messages")
-    .select("body")
+    .select(["body", "created_at"])
     .where("cui_uuid", "=", praticaId)
     .where("direction", "=", "in")
     .where("operation", "=", "notify")
@@ -261,5 +262,9 @@ async function conferenceNotice(db: Kysely<Database>, praticaId: string) {
     .executeTakeFirst();
   if (!row) return null;
   const b = row.body as { cdss_convocation?: string; cdss_channel?: string };
-  return { date: b.cdss_convocation ?? null, channel: b.cdss_channel ?? null };
+  // The front office's notice (fo_to_bo NotifyMessage) carries no date: the day it arrived, in Rome.
+  return {
+    date: b.cdss_convocation ?? romeDate(new Date(row.created_at as unknown as string)),
+    channel: b.cdss_channel ?? null,
+  };
 }
