@@ -73,6 +73,8 @@ export async function startInstance(opts: {
   pdnd: { url: string; double: PdndDouble };
   clock: () => Date;
   catalogue: () => unknown;
+  /** more configuration (e.g. a Catalogo SSU to call: SSU_PURPOSES, SSU_CATALOGUE_ENDPOINTS) */
+  env?: Record<string, string>;
 }): Promise<Instance> {
   const dataDir = mkdtempSync(path.join(tmpdir(), `ssu3-${opts.name}-`));
   const db = await createTestDatabase(opts.kind);
@@ -199,6 +201,7 @@ export async function startInstance(opts: {
     PDND_ASSERTION_AUDIENCE: `${opts.pdnd.url}/token.oauth2`,
     SSU_PURPOSES: all.map((s) => `${s}=purpose-${opts.name}-${s}`).join(","),
     SSU_CATALOGUE_FILE: catalogueFile,
+    ...(opts.env ?? {}),
   });
   const rt = ssuRuntime(env);
   opts.pdnd.double.registerClient(clientId, (await rt.key()).publicJwk);
