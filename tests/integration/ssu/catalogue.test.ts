@@ -314,12 +314,17 @@ describe.each(DATABASES)("Catalogo SSU port on %s", (kind) => {
       items: ["Planimetria quotata"],
     } as never);
     // No answer: the term (30 days) passes and the worker's deadline fires the expiry as the system.
-    const expired = await dispatch(test.handle.db, services, {
+    await dispatch(test.handle.db, services, {
       praticaId: id,
       event: { type: "INTEGRATION_TERM_EXPIRED", at: "2026-05-05" },
       actor: { kind: "system", name: "scadenze" },
     });
-    expect(expired.pratica.ssu_status).toBe("ended_by_integration_times_expired");
+    const expired = await test.handle.db
+      .selectFrom("pratiche")
+      .select("ssu_status")
+      .where("id", "=", id)
+      .executeTakeFirstOrThrow();
+    expect(expired.ssu_status).toBe("ended_by_integration_times_expired");
     const audits = (await queued(id))
       .filter((c) => c.operation === "catalogo_ssu_to_bo.audit")
       .map((c) => (c.payload as { body: { message: string } }).body.message);

@@ -73,7 +73,13 @@ describe("a received pratica's regime and times come from the Catalogo SSU's des
   /** What the national Catalogo holds for the instance: its descriptor, with the Catalogo's own terms. */
   async function registerInCatalogo(id: string, times: Record<string, unknown>) {
     const descriptor = (await descriptorOfPratica(fo.db.handle.db, id)) as unknown as Record<string, unknown>;
-    const held = { ...descriptor, times: { ...(descriptor.times as object), ...times } };
+    const cui = descriptor.cui as { progressive: string };
+    // as the Catalogo registers it (request_cui): the CUI in both spellings of the progressive
+    const held = {
+      ...descriptor,
+      cui: { ...cui, progressivo: cui.progressive },
+      times: { ...(descriptor.times as object), ...times },
+    };
     expect(descriptorProblems(held)).toEqual([]);
     await catalogo.db.handle.db
       .insertInto("ssu_catalogue_instances")
@@ -134,12 +140,18 @@ describe("a received pratica's regime and times come from the Catalogo SSU's des
     await exchange();
     const calls = await bo.db.handle.db
       .selectFrom("integration_calls")
-      .select(["operation", "status", "payload", "order_seq", "completed_at"])
+      .select(["operation", "status", "payload", "order_seq", "completed_at", "last_error"])
       .where("operation", "in", ["catalogo_ssu_to_bo.instance_descriptor", "fo_to_bo.document"])
       .orderBy("order_seq")
       .execute();
-    expect(calls[0]).toMatchObject({ operation: "catalogo_ssu_to_bo.instance_descriptor", status: "done" });
-    const istanza = calls.find((c) => (c.payload as { resource?: { id: string } }).resource?.id === "istanza");
+    expect(calls[0]).toMatchObject({
+      operation: "catalogo_ssu_to_bo.instance_descriptor",
+      status: "done",
+      last_error: null,
+    });
+    const istanza = calls.find(
+      (c) => (c.payload as { resource?: { id: string } }).resource?.id === "istanza",
+    );
     expect(istanza?.status).toBe("done");
     expect(new Date(istanza!.completed_at!).getTime()).toBeGreaterThanOrEqual(
       new Date(calls[0]!.completed_at!).getTime(),
@@ -147,7 +159,10 @@ describe("a received pratica's regime and times come from the Catalogo SSU's des
     const p = await copy(id);
     expect(p).toMatchObject({ regime: "scia", status: "in_review" });
     // The istanza said 60 days and 30 for the answer to an integration; the Catalogo says 45 and 20.
-    expect(inputOf(p)).toMatchObject({ termDays: 45, times: expect.objectContaining({ max_gg_int_resp: 20 }) });
+    expect(inputOf(p)).toMatchObject({
+      termDays: 45,
+      times: expect.objectContaining({ max_gg_int_resp: 20 }),
+    });
   }, 300_000);
 
   it("without a descriptor in the Catalogo, opens the copy on the istanza's terms and logs why", async () => {
@@ -157,7 +172,10 @@ describe("a received pratica's regime and times come from the Catalogo SSU's des
     await exchange();
     const p = await copy(id);
     expect(p?.status).toBe("in_review");
-    expect(inputOf(p)).toMatchObject({ termDays: 60, times: expect.objectContaining({ max_gg_int_resp: 30 }) });
+    expect(inputOf(p)).toMatchObject({
+      termDays: 60,
+      times: expect.objectContaining({ max_gg_int_resp: 30 }),
+    });
     const lookup = await bo.db.handle.db
       .selectFrom("integration_calls")
       .select(["status", "last_error"])
