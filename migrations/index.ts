@@ -19,6 +19,7 @@ import * as m0021 from "./0021_ssu_flow";
 import * as m0022 from "./0022_ssu_catalogue";
 import * as m0024 from "./0024_pec_steps";
 import * as m0026 from "./0026_desk_tallies";
+import * as m0027 from "./0027_ssu_order_declarant";
 import * as m0032 from "./0032_suspended_deadline_dates";
 
 /**
@@ -46,5 +47,6 @@ export const migrations: Record<string, Migration> = {
   "0022_ssu_catalogue": m0022,
   "0024_pec_steps": m0024,
   "0026_desk_tallies": m0026,
+  "0027_ssu_order_declarant": m0027,
   "0032_suspended_deadline_dates": m0032,
 };

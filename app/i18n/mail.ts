@@ -522,6 +522,16 @@ const templates = {
       "Un sistema SSU (front office, back office o ente terzo) ha segnalato incoerenze in un messaggio inviato per questa pratica e ne ha chiesto la ritrasmissione. Il messaggio è stato inviato di nuovo: verifica i dati della pratica.",
       "An SSU system (front office, back office or agency) found a message sent for this application inconsistent and asked for it again. It was sent again: check the application's data.",
     ),
+  // SSU (issue 16, ADR 0031): an agency's system asked the desk to convene a synchronous conferenza (request_cdss).
+  ssu_richiesta_cdss: (l, f) =>
+    notice(
+      l,
+      f,
+      "Richiesta di conferenza di servizi sincrona",
+      "Request for a synchronous conference of services",
+      "Il sistema SSU di un ente terzo chiede di convocare la conferenza di servizi in forma simultanea e in modalità sincrona per questa pratica. Valuta la richiesta: se la accogli, indici la conferenza dalla scrivania.",
+      "An agency's SSU system asks to convene the conference of services in simultaneous, synchronous form for this application. Assess the request: if you accept it, convene the conference from the desk.",
+    ),
 } satisfies Record<string, (locale: Locale, f: TemplateFacts) => Rendered>;
 
 /** The name of every mail template: what a `notify` effect may ask for. */

@@ -73,6 +73,11 @@ export default function AgencyInbox() {
                   <td>
                     {statusLabel(t, r.opinionStatus)}
                     {r.outcome ? ` — ${t(`desk.outcome.${r.outcome}` as MessageKey)}` : ""}
+                    {r.praticaEnded ? (
+                      <div className="small" data-testid="pratica-ended">
+                        {t("agency.table.ended", { status: statusLabel(t, r.praticaStatus) })}
+                      </div>
+                    ) : null}
                   </td>
                   <td>{fmtDate(r.dueDate)}</td>
                   <td>

@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Link, redirect, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, Link, redirect, useActionData, useLoaderData } from "@remix-run/react";
 import {
   ActForm,
   AgencyDueSentences,
@@ -8,7 +8,7 @@ import {
   PraticaSummary,
   TextArea,
 } from "~/components/desk/ui";
-import { ErrorSummary, type FieldError, fieldError } from "~/components/forms";
+import { CsrfInput, ErrorSummary, type FieldError, fieldError } from "~/components/forms";
 import { localeFromCookieHeader, translator } from "~/i18n";
 import { useT } from "~/i18n/useT";
 import { readForm, requireUser } from "~/server/auth/session.server";
@@ -18,6 +18,7 @@ import { type AgencyPratica, loadAgencyPratica } from "~/server/desk/pratica.ser
 import { todayIso } from "~/server/pratiche/acts.server";
 import { pecOpinionDraft } from "~/server/integrations/pec/steps.server";
 import { db } from "~/server/runtime.server";
+import { requestCdssFromAgency } from "~/server/desk/agency.server";
 import { pageTitle } from "~/components/title";
 
 export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, "Pratica - Ente terzo") }];
@@ -35,7 +36,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
         view.myAgencies.map((a) => a.id),
       )
     : null;
-  return { view, done: done && /^[A-Z_]{3,40}$/.test(done) ? done : null, fromPec };
+  const cdss = new URL(request.url).searchParams.get("cdss") === "richiesta";
+  return { view, done: done && /^[A-Z_]{3,40}$/.test(done) ? done : null, fromPec, cdss };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -49,6 +51,15 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const wanted = String(form.get("agency") ?? "");
   const agency = view.myAgencies.find((a) => a.code === wanted) ?? view.myAgencies[0];
   if (!agency) throw notFound();
+  if (form.get("act") === "SSU_REQUEST_CDSS") {
+    // Asks the back office's SSU system for a synchronous conferenza (bo_to_et request_cdss, ADR 0031).
+    const queued = await requestCdssFromAgency(db(), { praticaId: id, agencyCode: agency.code });
+    if (queued) return redirect(`/ente/pratiche/${id}?cdss=richiesta`);
+    return Response.json(
+      { errors: [{ field: "", message: t("agency.cdss.unavailable") }], act: "SSU_REQUEST_CDSS" },
+      { status: 409 },
+    );
+  }
   const result = await agencyPost(user, id, agency.code, form, t);
   if (result.ok) return redirect(`/ente/pratiche/${id}?fatto=${result.done}`);
   return Response.json(
@@ -59,10 +70,11 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 export default function AgencyPraticaPage() {
   const t = useT();
-  const { view, done, fromPec } = useLoaderData<typeof loader>() as unknown as {
+  const { view, done, fromPec, cdss } = useLoaderData<typeof loader>() as unknown as {
     view: AgencyPratica;
     done: string | null;
     fromPec: Awaited<ReturnType<typeof pecOpinionDraft>>;
+    cdss: boolean;
   };
   const data = useActionData<{ errors: FieldError[]; act: string }>();
   const errorsFor = (act: string) => (data?.act === act ? data.errors : undefined);
@@ -77,6 +89,7 @@ export default function AgencyPraticaPage() {
         {view.pratica.protocolNumber ?? view.pratica.cui} · {view.business.name} · {view.municipality.name}
       </p>
       {done ? <Banner>{t("desk.done", { act: actLabel(t, done) })}</Banner> : null}
+      {cdss ? <Banner>{t("agency.cdss.requested")}</Banner> : null}
       <ErrorSummary errors={data?.errors ?? []} />
       <div className="row">
         <div className="col-lg-7">
@@ -123,6 +136,19 @@ export default function AgencyPraticaPage() {
                 </ActForm>
               ) : null,
             )}
+            {view.ssu?.backOffice && view.acts.length > 0 ? (
+              <Form method="post" className="border rounded p-3 mb-3" aria-labelledby="cdss-title" id="cdss">
+                <h3 className="h5" id="cdss-title">
+                  {t("agency.cdss.title")}
+                </h3>
+                <CsrfInput />
+                <input type="hidden" name="act" value="SSU_REQUEST_CDSS" />
+                <p className="small text-muted mb-2">{t("agency.cdss.hint")}</p>
+                <button type="submit" className="btn btn-outline-primary">
+                  {t("agency.cdss.submit")}
+                </button>
+              </Form>
+            ) : null}
           </section>
         </div>
       </div>

@@ -36,9 +36,11 @@ export function engineServices(env: Env = runtime.env): EngineServices {
     sealer: signatureRuntime.sealer,
     officerSigner: signatureRuntime.officerSigner,
     afterStep: ssuStepHook(env),
-    // The Catalogo SSU port (ADR 0026): what the catalogue is told as the pratica moves, queued per step; on
-    // when the portal speaks to a PDND (PDND_TOKEN_URL), the national one or a development one on loopback.
-    ...(env.PDND_TOKEN_URL && ssuConfig(env).enabled
+    // The Catalogo SSU port (ADR 0026, 0031): what the catalogue is told as the pratica moves, queued per step;
+    // on when the portal speaks to a PDND (PDND_TOKEN_URL), the national one or a development one on loopback,
+    // and on a plain development portal (`npm start`: its embedded PDND and its own development Catalogo).
+    // The test suites (NODE_ENV=test) turn it on explicitly where they test it.
+    ...(ssuConfig(env).enabled && (env.PDND_TOKEN_URL || env.NODE_ENV === "development")
       ? { ssuCatalogue: ssuCatalogueHook(ssuConfig(env)) }
       : {}),
   };

@@ -88,6 +88,8 @@ export interface PraticaData {
   outcome: string | null;
   business: { name: string; fiscalCode: string };
   filer: { name: string };
+  /** what the SSU exchange told this copy: the conferenza convened by the back office (ADR 0031) */
+  ssu?: { conference: { date: string | null; channel: string | null } | null; backOffice?: boolean };
   municipality: { name: string };
   assignee: { id: string; name: string } | null;
   documents: {
@@ -187,6 +189,19 @@ export function PraticaSummary({ data }: { data: PraticaData }) {
           <dd className="col-sm-8">{data.business.fiscalCode}</dd>
           <dt className="col-sm-4">{t("desk.pratica.filer")}</dt>
           <dd className="col-sm-8">{data.filer.name}</dd>
+          {data.ssu?.conference ? (
+            <>
+              <dt className="col-sm-4">{t("desk.pratica.conference")}</dt>
+              <dd className="col-sm-8" data-testid="pratica-conference">
+                {data.ssu.conference.channel
+                  ? t("desk.pratica.conferenceConvened", {
+                      date: fmtDate(data.ssu.conference.date),
+                      channel: data.ssu.conference.channel,
+                    })
+                  : t("desk.pratica.conferenceNotified", { date: fmtDate(data.ssu.conference.date) })}
+              </dd>
+            </>
+          ) : null}
           <dt className="col-sm-4">{t("desk.pratica.comune")}</dt>
           <dd className="col-sm-8">{data.municipality.name}</dd>
           <dt className="col-sm-4">{t("desk.pratica.assignee")}</dt>

@@ -56,6 +56,9 @@ export const it = {
   "desk.pratica.business": "Impresa",
   "desk.pratica.fiscalCode": "Codice fiscale",
   "desk.pratica.filer": "Presentata da",
+  "desk.pratica.conference": "Conferenza di servizi",
+  "desk.pratica.conferenceConvened": "Convocata dallo sportello SUAP il {date}: {channel}",
+  "desk.pratica.conferenceNotified": "Lo sportello SUAP ha comunicato il {date} di averla convocata",
   "desk.pratica.comune": "Comune",
   "desk.pratica.assignee": "Assegnata a",
   "desk.pratica.answers": "Risposte del modulo",
@@ -200,6 +203,15 @@ export const it = {
   "agency.table.agency": "Ente",
   "agency.table.opinion": "Parere",
   "agency.table.empty": "Nessuna pratica in attesa del vostro parere.",
+  "agency.table.ended": "Procedimento concluso dallo Sportello: {status}",
+  "agency.cdss.title": "Conferenza di servizi sincrona",
+  "agency.cdss.hint":
+    "Chiedi allo Sportello SUAP di convocare la conferenza di servizi in forma simultanea e in modalità sincrona (art. 14-ter della legge 241/1990). La richiesta arriva al sistema dello Sportello; decide lo Sportello.",
+  "agency.cdss.submit": "Chiedi la conferenza sincrona",
+  "agency.cdss.requested":
+    "Richiesta inviata allo Sportello SUAP: la conferenza sincrona sarà valutata dallo Sportello.",
+  "agency.cdss.unavailable":
+    "Non è possibile chiedere la conferenza: la pratica non è arrivata dal sistema di uno Sportello SUAP oppure il procedimento è concluso.",
   "agency.back": "Torna ai pareri",
   "agency.myOpinion": "Il parere di {agency}",
   "agency.fromPec":
@@ -263,6 +275,9 @@ export const en: Record<keyof typeof it, string> = {
   "desk.pratica.business": "Business",
   "desk.pratica.fiscalCode": "Tax code",
   "desk.pratica.filer": "Filed by",
+  "desk.pratica.conference": "Conference of services",
+  "desk.pratica.conferenceConvened": "Convened by the SUAP desk on {date}: {channel}",
+  "desk.pratica.conferenceNotified": "The SUAP desk said on {date} that it convened it",
   "desk.pratica.comune": "Municipality",
   "desk.pratica.assignee": "Assigned to",
   "desk.pratica.answers": "Form answers",
@@ -406,6 +421,14 @@ export const en: Record<keyof typeof it, string> = {
   "agency.table.agency": "Agency",
   "agency.table.opinion": "Opinion",
   "agency.table.empty": "No application awaiting your opinion.",
+  "agency.table.ended": "Procedure closed by the desk: {status}",
+  "agency.cdss.title": "Synchronous conference of services",
+  "agency.cdss.hint":
+    "Ask the SUAP desk to convene the conference of services in simultaneous, synchronous form (art. 14-ter of law 241/1990). The request reaches the desk's system; the desk decides.",
+  "agency.cdss.submit": "Ask for the synchronous conference",
+  "agency.cdss.requested": "Request sent to the SUAP desk: it will assess the synchronous conference.",
+  "agency.cdss.unavailable":
+    "The conference cannot be requested: the application did not come from a SUAP desk's system, or the procedure has ended.",
   "agency.back": "Back to the opinions",
   "agency.myOpinion": "The opinion of {agency}",
   "agency.fromPec":

@@ -172,6 +172,8 @@ export interface PraticheTable {
   updated_at: Generated<Date>;
   /** 0022: the CUI as the Catalogo SSU answered request_cui (null until it has) */
   ssu_cui?: string | null;
+  /** the declarant named by a received istanza (0027): { name, fiscal_code } */
+  declarant?: Json<{ name: string; fiscal_code: string | null }> | null;
   /** 0004: ids of the form sections the applicant completed in the draft */
   completed_sections: Json<string[]>;
   /** 0004: fees computed from the catalogue for the Comune, as shown before submission */
@@ -360,6 +362,9 @@ export interface IntegrationCallsTable {
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
   completed_at: Timestamp | null;
+  /** calls sharing a key are made one at a time, in order_seq order (0027) */
+  order_key?: string | null;
+  order_seq?: Generated<string>;
 }
 
 export interface SessionsTable {

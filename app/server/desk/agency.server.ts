@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import type { Principal } from "~/domain/policy";
 import type { Database } from "../db/schema.server";
 import { daysFrom } from "../../domain/desk/worklist-query";
+import { queueRequestCdss } from "../integrations/ssu/flow.server";
 
 /** Agencies (enti terzi) the principal reviews for. */
 export function agencyIdsOf(principal: Principal): number[] {
@@ -24,6 +25,8 @@ export interface InboxRow {
   comune: string;
   business: string;
   praticaStatus: string;
+  /** the procedure ended (on an agency's own SSU copy: the back office notified its end, ADR 0031) */
+  praticaEnded: boolean;
   opinionStatus: string;
   outcome: string | null;
   dueDate: string | null;
@@ -60,6 +63,7 @@ export async function agencyInbox(
       "m.name as comune",
       "b.name as business",
       "p.status as pratica_status",
+      "p.ended as pratica_ended",
       "pa.status",
       "pa.outcome",
       "pa.due_date",
@@ -82,6 +86,7 @@ export async function agencyInbox(
       comune: r.comune,
       business: r.business,
       praticaStatus: r.pratica_status,
+      praticaEnded: Boolean(r.pratica_ended),
       opinionStatus: r.status,
       outcome: r.outcome,
       dueDate: due,
@@ -90,4 +95,19 @@ export async function agencyInbox(
       forwardedAt: new Date(r.forwarded_at).toISOString(),
     };
   });
+}
+
+/**
+ * The agency asks the back office that forwarded the pratica to convene the conferenza in synchronous form
+ * (SSU request_cdss, queued and sent after COMMIT). False when this copy has no SSU back office or has ended.
+ * The caller has checked that the user reviews for `agencyCode` on this pratica.
+ */
+export async function requestCdssFromAgency(
+  db: Kysely<Database>,
+  input: { praticaId: string; agencyCode: string; now?: Date },
+): Promise<boolean> {
+  const now = input.now ?? new Date();
+  return db
+    .transaction()
+    .execute((trx) => queueRequestCdss(trx, { ...input, now, key: `cdss:${now.toISOString()}` }));
 }

@@ -204,7 +204,12 @@ export async function dispatchInTransaction(
   // 6. Execute the effects.
   const ctx = await effectContext(trx, services, saved, request.event, audit.seq, result, now);
   await runEffects(ctx, [...result.effects, ...extraEffects], { final: result.final });
-  if (services.afterStep) await services.afterStep(ctx, { status: pratica.status, ended: pratica.ended });
+  if (services.afterStep)
+    await services.afterStep(ctx, {
+      status: pratica.status,
+      ended: pratica.ended,
+      ssu_status: pratica.ssu_status,
+    });
 
   return {
     praticaId: pratica.id,

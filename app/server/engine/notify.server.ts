@@ -68,7 +68,9 @@ export async function notifyMessages(
     // PEC addresses (the business's, an organisation's, an agency's) travel as certified mail (issue 17).
     const addresses: { email: string; locale: "it" | "en"; pec?: boolean }[] = [];
     if (recipient === "applicant") {
-      addresses.push({ email: filer.email, locale: filer.locale === "en" ? "en" : "it" });
+      // A pratica received from another SSU system is filed by that system (an .invalid address): not mailed.
+      if (!filer.email.endsWith(".invalid"))
+        addresses.push({ email: filer.email, locale: filer.locale === "en" ? "en" : "it" });
       if (business.pec) addresses.push({ email: business.pec, locale: "it", pec: true });
       // The form tells the declarant their PEC receives the communications with legal value: it does.
       const declarantPec = (pratica.form_data as Record<string, unknown> | null)?.dich_pec;

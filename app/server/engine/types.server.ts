@@ -26,7 +26,10 @@ export type EngineActor =
  * to an SSU peer queues that operation": app/server/integrations/ssu/flow.server.ts, injected by
  * engineServices). `prior` is the pratica as it was before the step.
  */
-export type AfterStepHook = (ctx: EffectContext, prior: { status: string; ended: boolean }) => Promise<void>;
+export type AfterStepHook = (
+  ctx: EffectContext,
+  prior: { status: string; ended: boolean; ssu_status?: string | null },
+) => Promise<void>;
 
 export type EngineErrorCode = "not_found" | "forbidden" | "conflict" | "invalid";
 

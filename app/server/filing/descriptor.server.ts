@@ -38,7 +38,7 @@ const SSU_STATES = new Set([
   "ended_by_submitter_cancel_requested",
 ]);
 
-const SSU_REGIME: Record<string, string> = {
+export const SSU_REGIME: Record<string, string> = {
   comunicazione: "COMUNICAZIONE",
   scia: "SCIA",
   scia_unica: "SCIA",
@@ -47,7 +47,7 @@ const SSU_REGIME: Record<string, string> = {
   autorizzazione: "AUTORIZZAZIONE",
 };
 
-const TIME_NAMES = [
+export const TIME_NAMES = [
   "max_gg_correction",
   "max_gg_admissibility",
   "max_gg_int_req",

@@ -32,6 +32,7 @@ export async function enqueueCall(trx: Transaction<Database>, spec: CallSpec): P
       pratica_id: spec.praticaId,
       payload: JSON.stringify(spec.payload),
       next_attempt_at: spec.notBefore ?? new Date(),
+      order_key: spec.orderKey ?? null,
     })
     .onConflict((oc) => oc.column("idempotency_key").doNothing())
     .returningAll()
@@ -55,6 +56,9 @@ export interface ClaimedCall {
 /**
  * Claims due calls in a short transaction of its own: queued ones whose time has come, and running ones
  * whose lease expired (their worker died). Each claim gets a new lease token; only its holder may record.
+ * A call with an order key is claimed only when no earlier call of its key is still queued or running (one
+ * at a time per key, in queue order, across passes and workers; a call waiting for its retry holds the
+ * later ones back until it is done or has given up).
  */
 export async function claimDueCalls(
   db: Kysely<Database>,
@@ -69,6 +73,21 @@ export async function claimDueCalls(
         eb.or([
           eb.and([eb("status", "=", "queued"), eb("next_attempt_at", "<=", opts.now)]),
           eb.and([eb("status", "=", "running"), eb("lease_until", "<", opts.now)]),
+        ]),
+      )
+      .where((eb) =>
+        eb.or([
+          eb("integration_calls.order_key", "is", null),
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom("integration_calls as prior")
+                .select("prior.id")
+                .whereRef("prior.order_key", "=", "integration_calls.order_key")
+                .whereRef("prior.order_seq", "<", "integration_calls.order_seq")
+                .where("prior.status", "in", ["queued", "running"]),
+            ),
+          ),
         ]),
       )
       .orderBy("next_attempt_at")

@@ -176,6 +176,11 @@ export interface CallSpec {
   payload: Record<string, unknown>;
   /** Default: now (due at once). */
   notBefore?: Date;
+  /**
+   * Calls sharing this key are made one at a time, in the order they were queued (0027): e.g. the Catalogo's
+   * messages of one CUI. None: the call runs as soon as it is due, concurrently with the others.
+   */
+  orderKey?: string;
 }
 
 /**

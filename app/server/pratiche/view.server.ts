@@ -1,4 +1,5 @@
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
+import { romeDate } from "~/domain/dates";
 import { eventText } from "~/i18n/modules/words";
 import {
   allowedEvents,
@@ -188,7 +189,19 @@ export async function loadPraticaView(
       pec: business.pec,
       legalForm: business.legal_form,
     },
-    filer: { name: filer.full_name, email: filer.email },
+    // A pratica received from another SSU system is filed by that system (the audit's actor); the person who
+    // signed the istanza is its declarant, named by the instance (0027). No system address is ever shown.
+    filer: declarantOf(pratica) ?? { name: filer.full_name, email: filer.email },
+    ssu: {
+      conference: await conferenceNotice(db, pratica.id),
+      // an agency's copy received from a back office's SSU system (it may ask that back office for a conferenza)
+      backOffice: !!(await db
+        .selectFrom("ssu_links")
+        .select("pratica_id")
+        .where("pratica_id", "=", pratica.id)
+        .where("service", "=", "bo_to_et")
+        .executeTakeFirst()),
+    },
     municipality,
     desk,
     assignee: assignee ? { id: assignee.id, name: assignee.full_name } : null,
@@ -226,3 +239,33 @@ export async function loadPraticaView(
 }
 
 export type PraticaView = NonNullable<Awaited<ReturnType<typeof loadPraticaView>>>;
+
+/** The declarant a received istanza names (pratiche.declarant, 0027), shown instead of the sending system. */
+function declarantOf(pratica: { declarant?: unknown }): { name: string; email: string | null } | null {
+  const d = pratica.declarant as { name?: string; fiscal_code?: string | null } | null | undefined;
+  if (!d?.name) return null;
+  return { name: d.fiscal_code ? `${d.name} (${d.fiscal_code})` : d.name, email: null };
+}
+
+/**
+ * The conferenza di servizi the back office convened, as its SSU system told this copy (`notify` cdss_convened,
+ * ADR 0031): its date and how it is held. Null when none was notified.
+ */
+async function conferenceNotice(db: Kysely<Database>, praticaId: string) {
+  const row = await db
+    .selectFrom("ssu_messages")
+    .select(["body", "created_at"])
+    .where("cui_uuid", "=", praticaId)
+    .where("direction", "=", "in")
+    .where("operation", "=", "notify")
+    .where(sql<string>`body->>'event'`, "=", "cdss_convened")
+    .orderBy("created_at", "desc")
+    .executeTakeFirst();
+  if (!row) return null;
+  const b = row.body as { cdss_convocation?: string; cdss_channel?: string };
+  // The front office's notice (fo_to_bo NotifyMessage) carries no date: the day it arrived, in Rome.
+  return {
+    date: b.cdss_convocation ?? romeDate(new Date(row.created_at as unknown as string)),
+    channel: b.cdss_channel ?? null,
+  };
+}

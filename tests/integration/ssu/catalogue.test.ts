@@ -4,13 +4,15 @@ import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { importBundledCatalogues } from "~/server/catalogue/import.server";
-import { dispatchResult, type EngineServices } from "~/server/engine/engine.server";
+import { dispatch, dispatchResult, type EngineServices } from "~/server/engine/engine.server";
 import { type Env, parseEnv } from "~/server/env.server";
 import { submitPratica } from "~/server/filing/submit.server";
 import { runDueCalls } from "~/server/integrations/queue.server";
 import { ssuCatalogueHook } from "~/server/integrations/ssu/catalogue-hook.server";
 import { callSsu } from "~/server/integrations/ssu/client.server";
 import { ssuConfig } from "~/server/integrations/ssu/config.server";
+import { catalogueDescriptorOf, queueDescriptorLookup } from "~/server/integrations/ssu/catalogue.server";
+import { catalogueTerms } from "~/server/integrations/ssu/flow.server";
 import { descriptorProblems } from "~/server/integrations/ssu/descriptor-schema.server";
 import { ssuHandler } from "~/server/integrations/ssu/handler.server";
 import {
@@ -23,7 +25,7 @@ import { ssuRuntime } from "~/server/integrations/ssu/runtime.server";
 import { actAs, useTestEnv } from "../desk/support";
 import { completeDraft } from "../filing/support";
 import { DATABASES, type TestDatabase, useMigratedDatabase } from "../support/databases";
-import { userByEmail } from "../support/factories";
+import { userByEmail, workflowInput } from "../support/factories";
 import { type Peer, startPeer } from "./support";
 
 /**
@@ -108,6 +110,7 @@ describe.each(DATABASES)("Catalogo SSU port on %s", (kind) => {
       .where("pratica_id", "=", praticaId)
       .where("kind", "=", "ssu")
       .orderBy("created_at")
+      .orderBy("order_seq")
       .execute();
 
   /** The descriptor the Catalogo serves, read through the port's client (PDND voucher, signed both ways). */
@@ -251,6 +254,129 @@ describe.each(DATABASES)("Catalogo SSU port on %s", (kind) => {
       "integration_requested",
       "integrated",
     ]);
+  }, 180_000);
+
+  it("delivers the Catalogo's messages of one pratica in order when several are due at once (per-CUI order)", async () => {
+    // Two pratiche filed and moved before the worker runs: each has request_cui then its audits queued, all due.
+    const a = await file("2026-03-03T09:00:00Z");
+    const b = await file("2026-03-03T09:05:00Z");
+    for (const id of [a.id, b.id]) {
+      await actAs(test.handle.db, services, "operatore@demo.test", id, {
+        type: "SEND_INTEGRATION_REQUEST",
+        at: "2026-03-04",
+        items: ["Planimetria quotata"],
+      } as never);
+      await actAs(test.handle.db, services, "impresa@demo.test", id, {
+        type: "INTEGRATION_RECEIVED",
+        at: "2026-03-09",
+      } as never);
+    }
+    const ops = (id: string) => queued(id).then((c) => c.map((x) => x.operation));
+    expect(await ops(a.id)).toEqual([
+      "catalogo_ssu_to_fo.request_cui",
+      "catalogo_ssu_to_bo.audit",
+      "catalogo_ssu_to_bo.audit",
+      "catalogo_ssu_to_bo.update_times",
+    ]);
+    // Every call is due and the worker takes up to 20 at once; only the head of each pratica's line is taken.
+    const first = await run(new Date(), 20);
+    expect(first.claimed).toBe(2);
+    expect(first.done).toBe(2);
+    let passes = 1;
+    while ((await run(new Date(), 20)).claimed > 0) passes++;
+    expect(passes).toBe(4);
+    for (const { id } of [a, b]) {
+      expect((await queued(id)).map((c) => c.status)).toEqual(["done", "done", "done", "done"]);
+      const registered = await catalogue.db.handle.db
+        .selectFrom("ssu_catalogue_instances")
+        .select(["audit", "descriptor"])
+        .where("cui_uuid", "=", id)
+        .executeTakeFirstOrThrow();
+      expect((registered.audit as { message: string }[]).map((m) => m.message)).toEqual([
+        "integration_requested",
+        "instance_integrated_retrived",
+      ]);
+      const d = (await catalogueDescriptor(id)).reply!.body as { instance_status: { state: string }[] };
+      expect(d.instance_status.map((x) => x.state)).toEqual([
+        "started",
+        "presented",
+        "integration_requested",
+        "integrated",
+      ]);
+    }
+  }, 180_000);
+
+  it("tells the Catalogo that the integration term expired and the procedure ended by it, in this order", async () => {
+    const { id } = await file("2026-03-04T09:00:00Z");
+    await actAs(test.handle.db, services, "operatore@demo.test", id, {
+      type: "SEND_INTEGRATION_REQUEST",
+      at: "2026-03-05",
+      items: ["Planimetria quotata"],
+    } as never);
+    // No answer: the term (30 days) passes and the worker's deadline fires the expiry as the system.
+    await dispatch(test.handle.db, services, {
+      praticaId: id,
+      event: { type: "INTEGRATION_TERM_EXPIRED", at: "2026-05-05" },
+      actor: { kind: "system", name: "scadenze" },
+    });
+    const expired = await test.handle.db
+      .selectFrom("pratiche")
+      .select("ssu_status")
+      .where("id", "=", id)
+      .executeTakeFirstOrThrow();
+    expect(expired.ssu_status).toBe("ended_by_integration_times_expired");
+    const audits = (await queued(id))
+      .filter((c) => c.operation === "catalogo_ssu_to_bo.audit")
+      .map((c) => (c.payload as { body: { message: string } }).body.message);
+    expect(audits).toEqual([
+      "integration_requested",
+      "integration_request_time_expired",
+      "end_by_integration_request_time_expired",
+    ]);
+    while ((await run()).claimed > 0);
+    expect((await queued(id)).every((c) => c.status === "done")).toBe(true);
+    const registered = await catalogue.db.handle.db
+      .selectFrom("ssu_catalogue_instances")
+      .select("audit")
+      .where("cui_uuid", "=", id)
+      .executeTakeFirstOrThrow();
+    expect((registered.audit as { message: string }[]).map((m) => m.message)).toEqual(audits);
+    const d = (await catalogueDescriptor(id)).reply!.body as { instance_status: { state: string }[] };
+    expect(d.instance_status.map((x) => x.state).at(-1)).toBe("ended_by_integration_times_expired");
+  }, 180_000);
+
+  it("takes a received pratica's regime and times from the Catalogo's descriptor, through the port, else the istanza's with the reason", async () => {
+    const { id } = await file("2026-03-05T09:00:00Z");
+    while ((await run()).claimed > 0);
+    const config = ssuConfig(env);
+    expect(
+      await test.handle.db.transaction().execute((trx) => queueDescriptorLookup(trx, config, id, `k:${id}`)),
+    ).toBe(true);
+    expect((await run()).done).toBe(1);
+    const descriptor = await catalogueDescriptorOf(test.handle.db, id);
+    const served = (await catalogueDescriptor(id)).reply!.body as { times: Record<string, number> };
+    expect(descriptor?.times).toEqual(served.times);
+    // An istanza that says otherwise: the Catalogo's terms win, the istanza's finer regime of the family stays.
+    const input = {
+      ...workflowInput("scia_condizionata", 999),
+      times: { ...workflowInput("scia", 1).times, max_gg_int_resp: 99 },
+    };
+    const fromCatalogue = catalogueTerms(descriptor, "scia_condizionata", input);
+    expect(fromCatalogue.reason).toBeNull();
+    expect(fromCatalogue.regime).toBe("scia_condizionata");
+    expect(fromCatalogue.input.termDays).toBe(served.times.max_gg_proc);
+    expect(fromCatalogue.input.times.max_gg_int_resp).toBe(served.times.max_gg_int_resp);
+    expect(fromCatalogue.input.times.observations_days).toBe(input.times.observations_days);
+    // A regime of another family: the Catalogo's family is taken.
+    const other = catalogueTerms(descriptor, "autorizzazione", { ...input, regime: "autorizzazione" });
+    expect([other.regime, other.input.regime, other.reason]).toEqual(["scia", "scia", null]);
+    // No descriptor, or one that is not the schema's: the istanza's, and why.
+    const none = catalogueTerms(null, "scia", input);
+    expect(none.input).toBe(input);
+    expect(none.reason).toMatch(/non ha risposto/);
+    const bad = catalogueTerms({ ...descriptor, times: { start: "ieri" } }, "scia", input);
+    expect(bad.input).toBe(input);
+    expect(bad.reason).toMatch(/non è conforme/);
   }, 180_000);
 
   it("is refused by the Catalogo for a CUI it does not know (ERROR_500_002), signed and conformant", async () => {

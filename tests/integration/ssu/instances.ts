@@ -38,6 +38,8 @@ import { createTestDatabase, type TestDatabase } from "../support/databases";
 export interface Seen {
   service: SsuService;
   operation: string;
+  /** the path under the e-service (a document's carries the CUI's uuid) */
+  path: string;
   caller: string;
   status: number;
   requestProblems: string[];
@@ -71,6 +73,8 @@ export async function startInstance(opts: {
   pdnd: { url: string; double: PdndDouble };
   clock: () => Date;
   catalogue: () => unknown;
+  /** more configuration (e.g. a Catalogo SSU to call: SSU_PURPOSES, SSU_CATALOGUE_ENDPOINTS) */
+  env?: Record<string, string>;
 }): Promise<Instance> {
   const dataDir = mkdtempSync(path.join(tmpdir(), `ssu3-${opts.name}-`));
   const db = await createTestDatabase(opts.kind);
@@ -111,6 +115,7 @@ export async function startInstance(opts: {
     const seen: Seen = {
       service,
       operation,
+      path: m[2]!,
       caller: "",
       status: 0,
       requestProblems: [],
@@ -196,6 +201,7 @@ export async function startInstance(opts: {
     PDND_ASSERTION_AUDIENCE: `${opts.pdnd.url}/token.oauth2`,
     SSU_PURPOSES: all.map((s) => `${s}=purpose-${opts.name}-${s}`).join(","),
     SSU_CATALOGUE_FILE: catalogueFile,
+    ...(opts.env ?? {}),
   });
   const rt = ssuRuntime(env);
   opts.pdnd.double.registerClient(clientId, (await rt.key()).publicJwk);

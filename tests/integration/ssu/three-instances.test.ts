@@ -8,6 +8,9 @@ import { dispatch } from "~/server/engine/engine.server";
 import { checkRequest } from "~/server/integrations/ssu/openapi.server";
 import { startPdndDouble } from "~/server/integrations/ssu/pdnd-double.server";
 import { runtime } from "~/server/runtime.server";
+import { romeDate } from "~/domain/dates";
+import { agencyInbox, requestCdssFromAgency } from "~/server/desk/agency.server";
+import { loadPraticaView } from "~/server/pratiche/view.server";
 import type { WorkflowEvent } from "../../../workflows/index";
 import { draftPratica, userByEmail, workflowInput } from "../support/factories";
 import { type Instance, registerPurposes, startInstance, writeCatalogue } from "./instances";
@@ -106,9 +109,15 @@ describe("the SSU exchange through three portals' workflows", () => {
       .where("service", "!=", "catalogo")
       .execute();
 
-  async function file(db: Kysely<Database>, files: Instance["files"], n: number) {
+  async function file(
+    db: Kysely<Database>,
+    files: Instance["files"],
+    n: number,
+    regime: "scia" | "scia_condizionata" = "scia",
+    beforeProtocol?: (id: string) => Promise<void>,
+  ) {
     runtime.handle = fo.db.handle;
-    const { id, owner } = await draftPratica(db, { regime: "scia", title: "Apertura esercizio di vicinato" });
+    const { id, owner } = await draftPratica(db, { regime, title: "Apertura esercizio di vicinato" });
     const date = clock.toISOString().slice(0, 10);
     await db
       .updateTable("pratiche")
@@ -120,8 +129,9 @@ describe("the SSU exchange through three portals' workflows", () => {
       praticaId: id,
       event: { type: "SUBMIT", at: at() },
       actor: { kind: "user", userId: owner.id, principal: owner.principal },
-      start: workflowInput("scia", 60),
+      start: workflowInput(regime, 60),
     });
+    await beforeProtocol?.(id);
     await dispatch(db, fo.services, {
       praticaId: id,
       event: { type: "PROTOCOL", at: at() },
@@ -438,6 +448,63 @@ describe("the SSU exchange through three portals' workflows", () => {
     expect(et.seen.filter((s) => s.operation === "notify" && s.status === 200)).toHaveLength(1);
   }, 300_000);
 
+  it("the agency's copy ends on the back office's notify and its inbox says so; pages name the declarant, not a system", async () => {
+    const copy = await pratica(et);
+    expect(copy).toMatchObject({ ended: true, ssu_status: "ended_by_positive_outcome" });
+    expect((await events(et)).map((e) => [e.type, e.actor_kind]).at(-1)).toEqual([
+      "CONCLUDE_CHECKS",
+      `ssu:officer:${bo.env.PDND_CLIENT_ID}`,
+    ]);
+    runtime.handle = et.db.handle;
+    const asl = await userByEmail(et.db.handle.db, "asl@demo.test");
+    const agencyId = (
+      await et.db.handle.db
+        .selectFrom("entities")
+        .select("id")
+        .where("code", "=", "ASL-TNO")
+        .executeTakeFirstOrThrow()
+    ).id;
+    const inbox = await agencyInbox(et.db.handle.db, {
+      agencyIds: [agencyId],
+      today: at().slice(0, 10),
+      show: "all",
+    });
+    expect(inbox.find((r) => r.praticaId === praticaId)).toMatchObject({
+      praticaEnded: true,
+      opinionStatus: "concluded",
+    });
+    // The declarant who signed at the front office, on the agency's and the back office's pages.
+    const owner = await userByEmail(fo.db.handle.db, "impresa@demo.test");
+    const signer = await fo.db.handle.db
+      .selectFrom("users")
+      .select(["full_name", "fiscal_code"])
+      .where("id", "=", owner.id)
+      .executeTakeFirstOrThrow();
+    const agencyView = await loadPraticaView(et.db.handle.db, asl.principal, praticaId, at().slice(0, 10));
+    runtime.handle = bo.db.handle;
+    const officer = await userByEmail(bo.db.handle.db, "operatore@demo.test");
+    const deskView = await loadPraticaView(bo.db.handle.db, officer.principal, praticaId, at().slice(0, 10));
+    for (const view of [agencyView, deskView]) {
+      expect(view?.filer.name).toContain(signer.full_name);
+      expect(JSON.stringify(view)).not.toContain("sistemi-ssu.invalid");
+      expect(JSON.stringify(view)).not.toContain("Sistema SSU");
+    }
+    // The audit keeps the sending system as the actor of the filing.
+    expect((await events(bo))[0]).toMatchObject({
+      type: "SUBMIT",
+      actor_kind: `ssu:applicant:${fo.env.PDND_CLIENT_ID}`,
+    });
+    // The system filer is never mailed (its address is .invalid).
+    for (const i of [bo, et])
+      expect(
+        await i.db.handle.db
+          .selectFrom("outbox")
+          .select("recipient")
+          .where("recipient", "like", "%.invalid")
+          .execute(),
+      ).toEqual([]);
+  }, 300_000);
+
   it("the business withdraws a second filing: cancel_instance ends the back office's copy", async () => {
     clock = new Date(clock.getTime() + HOUR);
     const second = await file(fo.db.handle.db, fo.files, 3);
@@ -463,24 +530,176 @@ describe("the SSU exchange through three portals' workflows", () => {
     expect((await pratica(fo, second))?.status).toBe("cancelled");
   }, 300_000);
 
+  it("a SCIA condizionata convenes the conferenza: the front office and the agency are told (cdss_convened), the agency asks for the synchronous one (request_cdss)", async () => {
+    clock = new Date(clock.getTime() + HOUR);
+    const third = await file(fo.db.handle.db, fo.files, 4, "scia_condizionata");
+    await exchange();
+    expect((await pratica(bo, third))?.status).toBe("in_review");
+    clock = new Date(clock.getTime() + HOUR);
+    await act(bo, "operatore@demo.test", third, {
+      type: "FORWARD_TO_AGENCIES",
+      at: at(),
+      agencies: [{ agencyId: "ASL-TNO", termDays: 30 }],
+    });
+    expect((await pratica(bo, third))?.ssu_status).toBe("cdss_convened");
+    await exchange();
+    const told = (await out(bo, "notify")).filter((n) => n.pratica_id === third);
+    expect(told.map((n) => [n.service, (n.body as { event: string }).event]).sort()).toEqual([
+      ["et_to_bo", "cdss_convened"],
+      ["fo_to_bo", "cdss_convened"],
+    ]);
+    const toAgency = told.find((n) => n.service === "et_to_bo")!.body as Record<string, string>;
+    expect(toAgency.cdss_convocation).toBe(romeDate(clock));
+    expect(toAgency.cdss_channel).toContain("14-bis");
+    // One peer's messages in order: the instance reached the agency before the conferenza's notice.
+    const calls = await bo.db.handle.db
+      .selectFrom("integration_calls")
+      .select(["operation", "completed_at", "order_seq"])
+      .where("pratica_id", "=", third)
+      .where("operation", "in", ["et_to_bo.send_instance", "et_to_bo.notify"])
+      .orderBy("order_seq")
+      .execute();
+    expect(calls.map((c) => c.operation)).toEqual(["et_to_bo.send_instance", "et_to_bo.notify"]);
+    expect(new Date(calls[0]!.completed_at!).getTime()).toBeLessThanOrEqual(
+      new Date(calls[1]!.completed_at!).getTime(),
+    );
+    // The agency's copy opened and shows the conferenza; so does the front office's.
+    runtime.handle = et.db.handle;
+    const asl = await userByEmail(et.db.handle.db, "asl@demo.test");
+    const agencyView = await loadPraticaView(et.db.handle.db, asl.principal, third, at().slice(0, 10));
+    expect(agencyView?.pratica.status).toBe("awaiting_opinions");
+    expect(agencyView?.ssu).toMatchObject({
+      conference: { date: romeDate(clock), channel: expect.stringContaining("14-bis") },
+      backOffice: true,
+    });
+    runtime.handle = fo.db.handle;
+    const owner = await userByEmail(fo.db.handle.db, "impresa@demo.test");
+    const foView = await loadPraticaView(fo.db.handle.db, owner.principal, third, at().slice(0, 10));
+    // (the front office's notice carries no date of its own: the day it arrived)
+    expect(foView?.ssu.conference).toMatchObject({
+      date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+      channel: null,
+    });
+    // The agency asks for the synchronous conferenza; the back office's desk is told.
+    clock = new Date(clock.getTime() + HOUR);
+    expect(
+      await requestCdssFromAgency(et.db.handle.db, { praticaId: third, agencyCode: "ASL-TNO", now: clock }),
+    ).toBe(true);
+    await exchange();
+    expect(bo.seen.filter((x) => x.operation === "request_cdss" && x.status === 200)).toHaveLength(1);
+    const mail = await bo.db.handle.db
+      .selectFrom("outbox")
+      .select(["subject", "body_text"])
+      .where("pratica_id", "=", third)
+      .where("template", "=", "ssu_richiesta_cdss")
+      .execute();
+    expect(mail.length).toBeGreaterThan(0);
+    expect(mail[0]!.subject).toContain("conferenza di servizi sincrona");
+    const asked = await et.db.handle.db
+      .selectFrom("entities")
+      .select("name")
+      .where("code", "=", "ASL-TNO")
+      .executeTakeFirstOrThrow();
+    expect(mail[0]!.body_text).toContain(`L'ente ${asked.name} chiede di convocare la conferenza`);
+    // Recorded on both chains: sent by the agency, received by the back office.
+    expect((await events(et, third)).filter((e) => e.type === "INTEGRATION_RESULT").length).toBeGreaterThan(
+      0,
+    );
+    // A copy with no back office to ask (the front office's) cannot ask for it.
+    expect(await requestCdssFromAgency(fo.db.handle.db, { praticaId: third, agencyCode: "ASL-TNO" })).toBe(
+      false,
+    );
+  }, 300_000);
+
+  it("the business does not answer the integration in time: the back office's copy ends, the front office is notified and ends its own", async () => {
+    clock = new Date(clock.getTime() + HOUR);
+    const fourth = await file(fo.db.handle.db, fo.files, 5);
+    await exchange();
+    clock = new Date(clock.getTime() + HOUR);
+    await act(bo, "operatore@demo.test", fourth, {
+      type: "SEND_INTEGRATION_REQUEST",
+      at: at(),
+      items: ["Relazione tecnica"],
+    });
+    await exchange();
+    expect((await pratica(fo, fourth))?.status).toBe("integration_requested");
+    // 40 days later nothing came: the back office's deadline fires as the system.
+    clock = new Date(clock.getTime() + 40 * 24 * HOUR);
+    await dispatch(bo.db.handle.db, bo.services, {
+      praticaId: fourth,
+      event: { type: "INTEGRATION_TERM_EXPIRED", at: at() },
+      actor: { kind: "system", name: "scadenze" },
+    });
+    expect((await pratica(bo, fourth))?.ssu_status).toBe("ended_by_integration_times_expired");
+    await exchange();
+    const told = (await out(bo, "notify")).filter((n) => n.pratica_id === fourth);
+    expect(told.map((n) => [n.service, (n.body as { event: string }).event])).toEqual([
+      ["fo_to_bo", "end_by_integration_times_expired"],
+    ]);
+    expect(await pratica(fo, fourth)).toMatchObject({
+      ended: true,
+      ssu_status: "ended_by_integration_times_expired",
+    });
+  }, 300_000);
+
+  it("a pratica the national Catalogo gave another CUI travels under that CUI, both ways", async () => {
+    clock = new Date(clock.getTime() + HOUR);
+    const national = randomUUID();
+    const nationalCui = formatCui(buildCui("SUAP-AVC", clock.toISOString().slice(0, 10), 900, national));
+    const fifth = await file(fo.db.handle.db, fo.files, 6, "scia", async (id) => {
+      // As request_cui's answer leaves it (recordCatalogueResult): the Catalogo's CUI kept in ssu_cui.
+      await fo.db.handle.db
+        .updateTable("pratiche")
+        .set({ ssu_cui: nationalCui })
+        .where("id", "=", id)
+        .execute();
+    });
+    await exchange();
+    const sent = (await out(fo, "send_instance")).filter((m) => m.pratica_id === fifth);
+    expect(sent.map((m) => (m.body as { cui: { uuid: string } }).cui.uuid)).toEqual([national]);
+    // The back office knows it by the national CUI only, fetched its documents under it, answered the receipt.
+    const copy = await pratica(bo, national);
+    expect(copy?.cui).toBe(nationalCui);
+    expect(
+      await bo.db.handle.db
+        .selectFrom("attachments")
+        .select("id")
+        .where("pratica_id", "=", national)
+        .execute(),
+    ).toHaveLength(1);
+    expect(fo.seen.filter((x) => x.operation === "document" && x.path?.includes(national))).toHaveLength(2);
+    // A message back (request_integration) under the national CUI steps the front office's own pratica.
+    clock = new Date(clock.getTime() + HOUR);
+    await act(bo, "operatore@demo.test", national, {
+      type: "SEND_INTEGRATION_REQUEST",
+      at: at(),
+      items: ["Visura"],
+    });
+    await exchange();
+    expect((await pratica(fo, fifth))?.status).toBe("integration_requested");
+  }, 300_000);
+
   it("every message was checked against the official OpenAPI, every voucher and signature verified", async () => {
     const seen = [...fo.seen, ...bo.seen, ...et.seen];
     const byOp = (service: string, operation: string) =>
       seen.filter((s) => s.service === service && s.operation === operation).length;
-    // FO→BO: two filings + the retried send + the integrated instance; receipts of both filings; one withdrawal.
-    expect(byOp("bo_to_fo", "send_instance")).toBe(4);
-    expect(byOp("bo_to_fo", "notify_receipt")).toBe(2);
+    // FO→BO: five filings + the retried send + the integrated instance; receipts of the filings; one withdrawal.
+    expect(byOp("bo_to_fo", "send_instance")).toBe(7);
+    expect(byOp("bo_to_fo", "notify_receipt")).toBe(5);
     expect(byOp("bo_to_fo", "cancel_instance")).toBe(1);
-    expect(byOp("et_to_bo", "send_instance")).toBe(1);
+    expect(byOp("et_to_bo", "send_instance")).toBe(2);
     expect(byOp("bo_to_et", "request_integration")).toBe(1);
-    expect(byOp("fo_to_bo", "request_integration")).toBe(1);
+    expect(byOp("bo_to_et", "request_cdss")).toBe(1);
+    expect(byOp("fo_to_bo", "request_integration")).toBe(3);
     expect(byOp("bo_to_et", "send_conclusions")).toBe(1);
-    // the final notification of the first, and (SubmitterCancel-001) end_by_submitter_cancel_requested of the second
-    expect(byOp("fo_to_bo", "notify")).toBe(2);
-    expect(byOp("et_to_bo", "notify")).toBe(1);
-    expect(byOp("fo_to_bo", "document")).toBeGreaterThanOrEqual(6);
-    expect(byOp("bo_to_et", "document")).toBe(2);
-    expect(seen.length).toBeGreaterThanOrEqual(21);
+    // the final notification of the first, end_by_submitter_cancel_requested of the second (SubmitterCancel-001),
+    // the conferenza of the third, the integration term of the fourth
+    expect(byOp("fo_to_bo", "notify")).toBe(4);
+    // the final notification of the first, the conferenza of the third
+    expect(byOp("et_to_bo", "notify")).toBe(2);
+    expect(byOp("fo_to_bo", "document")).toBeGreaterThanOrEqual(12);
+    expect(byOp("bo_to_et", "document")).toBe(4);
+    expect(seen.length).toBeGreaterThanOrEqual(40);
     for (const s of seen) {
       expect(s, `${s.service}/${s.operation}`).toMatchObject({
         status: 200,

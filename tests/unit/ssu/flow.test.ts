@@ -26,6 +26,18 @@ describe("the SSU exchange wired to the workflow (ADR 0025)", () => {
     expect(ssuCui({ id: uuid, cui: null })).toBeNull();
   });
 
+  it("names the pratica by the CUI the national Catalogo registered when it differs from ours (ssu_cui)", () => {
+    const uuid = "1b0e5a3c-2f6d-4d8e-9a1b-7c3d2e1f0a9b";
+    const national = "9f8e7d6c-5b4a-4321-8765-0fedcba98765";
+    const cui = ssuCui({
+      id: uuid,
+      cui: `SUAP-AVC-2026-03-02-000123-${uuid}`,
+      ssu_cui: `SUAP-AVC-2026-03-02-004567-${national}`,
+    });
+    expect(cui).toMatchObject({ uuid: national, progressive: "004567", progressivo: "004567" });
+    expect(ssuCui({ id: uuid, cui: `SUAP-AVC-2026-03-02-000123-${uuid}`, ssu_cui: null })?.uuid).toBe(uuid);
+  });
+
   it("names an agency as the SSU names administrations: IPA code (or its code) and office", () => {
     expect(administrationOf({ code: "ASL-TNO", name: "Azienda USL", ipa_code: null })).toEqual({
       ipacode: "ASL-TNO",

@@ -67,6 +67,31 @@ describe("the SSU e-services' official OpenAPI as validators", () => {
 });
 
 describe("single-part ranges (RFC 9110)", () => {
+  it("accepts et_to_bo's conferenza notice (CdssNotifyMessage, its allOf defect handled) and nothing looser", () => {
+    const base = { cui, instance_descriptor_version: "1" };
+    const cdss = {
+      ...base,
+      event: "cdss_convened",
+      cdss_channel: "telematica",
+      cdss_convocation: "2026-03-10",
+    };
+    expect(checkRequest("et_to_bo", "notify", cdss)).toEqual([]);
+    // the conferenza's fields are required with its event, and its date is a date
+    expect(checkRequest("et_to_bo", "notify", { ...base, event: "cdss_convened" })).not.toEqual([]);
+    expect(checkRequest("et_to_bo", "notify", { ...cdss, cdss_convocation: "domani" })).not.toEqual([]);
+    // NotifyMessage's own events still pass, an event of no branch still fails
+    expect(
+      checkRequest("et_to_bo", "notify", { ...base, event: "end_by_submitter_cancel_requested" }),
+    ).toEqual([]);
+    expect(checkRequest("et_to_bo", "notify", { ...base, event: "end_by_anything" })).not.toEqual([]);
+    // the front office's notify has cdss_convened in its own enum, nothing more required
+    expect(checkRequest("fo_to_bo", "notify", { ...base, event: "cdss_convened" })).toEqual([]);
+    // the agency's request for a synchronous conferenza
+    const admin = { ipacode: "ASL-TNO", officecode: "ASL-TNO", version: "01.00.00", description: "ASL" };
+    expect(checkRequest("bo_to_et", "request_cdss", { cui, requester_administration: admin })).toEqual([]);
+    expect(checkRequest("bo_to_et", "request_cdss", { cui })).not.toEqual([]);
+  });
+
   it("reads a-b, a-, -n and refuses what cannot be satisfied", () => {
     expect(parseRange("bytes=0-9", 100)).toEqual({ start: 0, end: 9 });
     expect(parseRange("bytes=90-", 100)).toEqual({ start: 90, end: 99 });

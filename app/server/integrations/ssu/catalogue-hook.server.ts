@@ -63,6 +63,16 @@ export function ssuCatalogueHook(config: SsuConfig): SsuCatalogueHook {
       if (!cui) return;
       const message = after.ssu_status ? AUDIT_OF_STATE[after.ssu_status] : undefined;
       if (message && before.ssu_status !== after.ssu_status) {
+        // The business did not answer the integration in time: the Catalogo is told the term expired, then the
+        // end it brought (the spec's two audit messages, in this order: the queue keeps it, 0027).
+        if (after.ssu_status === "ended_by_integration_times_expired")
+          await queueCatalogueCall(trx, config, {
+            operation: "audit",
+            cuiUuid: after.id,
+            praticaId: after.id,
+            body: { cui, message: "integration_request_time_expired", event_time: romeDateTime(now) },
+            idempotencyKey: `ssu-audit:${after.id}:${seq}:term`,
+          });
         await queueCatalogueCall(trx, config, {
           operation: "audit",
           cuiUuid: after.id,

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import type { Kysely, Transaction } from "kysely";
+import { type Kysely, sql, type Transaction } from "kysely";
 import { romeDateTime } from "../../../domain/dates";
 import { formatCui, parseCui } from "../../../domain/filing/cui";
 import type { Database } from "../../db/schema.server";
@@ -8,7 +8,7 @@ import { findPratica } from "../../pratiche/repository.server";
 import { enqueueCall } from "../queue.server";
 import type { CallOutcome, IntegrationCall, ResultContext } from "../types.server";
 import { purposeFor, type SsuConfig } from "./config.server";
-import { type CatalogueService, checkRequest, type SsuService } from "./openapi.server";
+import { type CatalogueService, checkRequest, DESCRIPTOR_OPERATION, type SsuService } from "./openapi.server";
 
 /**
  * The catalogue port: where the peers' e-services are (the Catalogo SSU's fo_system, bo_system and
@@ -74,7 +74,14 @@ export function catalogueUrl(config: SsuConfig, service: CatalogueService): stri
 /** The CUI object of a CUI uuid, as the messages carry it (both spellings of the progressive). */
 export async function cuiObject(db: Kysely<Database> | Transaction<Database>, cuiUuid: string) {
   if (/^[0-9a-f-]{36}$/i.test(cuiUuid)) {
-    const p = await findPratica(db, cuiUuid.toLowerCase());
+    const p =
+      (await findPratica(db, cuiUuid.toLowerCase())) ??
+      (await db
+        .selectFrom("pratiche")
+        .selectAll()
+        .where(sql<string>`right(ssu_cui, 36)`, "=", cuiUuid.toLowerCase())
+        .where("ssu_cui", "is not", null)
+        .executeTakeFirst());
     // The CUI the Catalogo registered, once it answered request_cui; until then the pratica's own.
     const parsed = p?.ssu_cui ? parseCui(p.ssu_cui) : p?.cui ? parseCui(p.cui) : null;
     if (parsed) return { ...parsed, progressivo: parsed.progressive };
@@ -119,8 +126,51 @@ export async function queueCatalogueCall(
     idempotencyKey: call.idempotencyKey,
     praticaId: call.praticaId,
     payload: { service, operation: call.operation, url, cuiUuid: call.cuiUuid, body: call.body },
+    // The Catalogo's messages of one CUI are made one at a time, in the order they were queued (0027).
+    orderKey: `catalogo:${call.praticaId ?? call.cuiUuid}`,
   });
   return true;
+}
+
+/**
+ * Queues the Catalogo's `instance_descriptor` look-up of a CUI received from a peer (ADR 0031): its answer is
+ * kept in ssu_messages and gives the receiving copy its regime and times (flow.server.ts `catalogueTerms`).
+ * `orderKey` puts it before the instance's own fetch. False when this configuration has no Catalogo to ask.
+ */
+export async function queueDescriptorLookup(
+  trx: Transaction<Database>,
+  config: SsuConfig,
+  cuiUuid: string,
+  orderKey: string,
+): Promise<boolean> {
+  const service = catalogueServiceFor(config, DESCRIPTOR_OPERATION);
+  const url = catalogueUrl(config, service);
+  if (!url) return false;
+  await enqueueCall(trx, {
+    kind: "ssu",
+    operation: `${service}.${DESCRIPTOR_OPERATION}`,
+    target: url,
+    idempotencyKey: `ssu-descriptor:${cuiUuid}`,
+    praticaId: null,
+    payload: { service, operation: DESCRIPTOR_OPERATION, url, cuiUuid },
+    orderKey,
+  });
+  return true;
+}
+
+/** The descriptor the Catalogo answered for a CUI (the latest look-up), or null. */
+export async function catalogueDescriptorOf(db: Kysely<Database> | Transaction<Database>, cuiUuid: string) {
+  const row = await db
+    .selectFrom("ssu_messages")
+    .select("body")
+    .where("cui_uuid", "=", cuiUuid)
+    .where("direction", "=", "out")
+    .where("operation", "=", DESCRIPTOR_OPERATION)
+    .where("service", "in", ["catalogo_ssu_to_bo", "catalogo_ssu_to_fo", "catalogo_ssu_to_et"])
+    .orderBy("created_at", "desc")
+    .executeTakeFirst();
+  const answer = (row?.body as { answer?: unknown } | undefined)?.answer;
+  return answer && typeof answer === "object" ? (answer as Record<string, unknown>) : null;
 }
 
 export function developmentCatalogue(config: SsuConfig): CataloguePort {

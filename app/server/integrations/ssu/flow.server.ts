@@ -1,15 +1,19 @@
 import { createHash, randomUUID } from "node:crypto";
 import { type Kysely, sql, type Transaction } from "kysely";
+import { romeDate } from "~/domain/dates";
 import { formatCui, parseCui } from "~/domain/filing/cui";
 import type { ConclusionOutcome, WorkflowEvent } from "../../../../workflows/events";
-import type { PersistedWorkflow } from "../../../../workflows/index";
+import { allowedEvents, type PersistedWorkflow, registry } from "../../../../workflows/index";
 import type { Database, Pratica } from "../../db/schema.server";
 import type { AfterStepHook } from "../../engine/types.server";
 import type { FileStore } from "../../storage.server";
 import { findPratica } from "../../pratiche/repository.server";
 import { enqueueCall } from "../queue.server";
 import type { PeerActor, ResultDispatchFn } from "../types.server";
-import type { CataloguePort } from "./catalogue.server";
+import { type CataloguePort, catalogueDescriptorOf } from "./catalogue.server";
+import { descriptorProblems } from "./descriptor-schema.server";
+import { SSU_REGIME, TIME_NAMES } from "../../filing/descriptor.server";
+import type { WorkflowInput } from "../../../../workflows/shared";
 import type { SsuConfig } from "./config.server";
 import type { SsuService } from "./openapi.server";
 
@@ -30,8 +34,12 @@ export type Link = { service: SsuService; agency_code: string; url: string; vers
 /** The resource carrying the instance itself (the pratica's data and workflow input), canonical JSON. */
 export const INSTANCE_RESOURCE = "istanza";
 
-export function ssuCui(pratica: Pick<Pratica, "cui" | "id">) {
-  const c = pratica.cui ? parseCui(pratica.cui) : null;
+/**
+ * The CUI the exchange names a pratica by: the one the national Catalogo registered (`ssu_cui`, its answer to
+ * request_cui) when there is one, else the pratica's own. Peers only ever know the former.
+ */
+export function ssuCui(pratica: Pick<Pratica, "cui" | "id"> & { ssu_cui?: string | null }) {
+  const c = pratica.ssu_cui ? parseCui(pratica.ssu_cui) : pratica.cui ? parseCui(pratica.cui) : null;
   if (!c) return null;
   return {
     context: c.context,
@@ -61,11 +69,29 @@ function canonical(value: unknown): string {
   return JSON.stringify(value ?? null);
 }
 
+/**
+ * The local pratica a CUI's uuid names: its id (our CUI's uuid is the pratica's id), or the uuid of the CUI the
+ * national Catalogo assigned to it (`ssu_cui`), which is what peers use when it differs.
+ */
+export async function praticaOfCui(db: Kysely<Database> | Trx, cuiUuid: string) {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(cuiUuid)) return null;
+  const uuid = cuiUuid.toLowerCase();
+  const own = await findPratica(db, uuid);
+  if (own) return own;
+  const row = await db
+    .selectFrom("pratiche")
+    .select("id")
+    .where(sql<string>`right(ssu_cui, 36)`, "=", uuid)
+    .where("ssu_cui", "is not", null)
+    .executeTakeFirst();
+  return row ? findPratica(db, row.id) : null;
+}
+
 /** The instance resource of a local pratica: what a receiving portal needs to open its own copy. */
 export async function instanceResource(db: Kysely<Database> | Trx, praticaId: string) {
   const p = await findPratica(db, praticaId);
   if (!p?.cui) return null;
-  const [comune, desk, business] = await Promise.all([
+  const [comune, desk, business, filer] = await Promise.all([
     db.selectFrom("entities").select(["code"]).where("id", "=", p.municipality_id).executeTakeFirst(),
     db.selectFrom("entities").select(["code"]).where("id", "=", p.desk_id).executeTakeFirst(),
     db
@@ -73,7 +99,16 @@ export async function instanceResource(db: Kysely<Database> | Trx, praticaId: st
       .select(["name", "fiscal_code", "legal_form", "pec"])
       .where("id", "=", p.business_id)
       .executeTakeFirst(),
+    db
+      .selectFrom("users")
+      .select(["full_name", "fiscal_code"])
+      .where("id", "=", p.filer_user_id)
+      .executeTakeFirst(),
   ]);
+  // Who signed the istanza: the declarant this portal knows, or the one a received istanza named.
+  const declarant =
+    (p.declarant as { name: string; fiscal_code: string | null } | null | undefined) ??
+    (filer ? { name: filer.full_name, fiscal_code: filer.fiscal_code } : null);
   const input = (p.snapshot as PersistedWorkflow | null)?.context.input;
   const { praticaId: _omit, ...workflowInput } = input ?? ({} as Record<string, unknown>);
   const bytes = Buffer.from(
@@ -84,6 +119,7 @@ export async function instanceResource(db: Kysely<Database> | Trx, praticaId: st
       comune: comune?.code ?? null,
       desk: desk?.code ?? null,
       business: business ?? null,
+      declarant,
       form: p.form_data,
       input: input ? workflowInput : null,
     }),
@@ -141,8 +177,16 @@ async function queue(
     target: link.url,
     idempotencyKey: `ssu:${pratica.id}:${link.service}:${link.agency_code}:${operation}:${key}`,
     praticaId: pratica.id,
-    payload: { service: link.service, operation, url: link.url, cuiUuid: pratica.id, body },
+    payload: {
+      service: link.service,
+      operation,
+      url: link.url,
+      cuiUuid: ssuCui(pratica)?.uuid ?? pratica.id,
+      body,
+    },
     notBefore: now,
+    // The messages to one peer about one pratica arrive in the order they were sent (0027).
+    orderKey: `ssu:${pratica.id}:${link.service}:${link.agency_code}`,
   });
 }
 
@@ -283,6 +327,17 @@ export function ssuAfterStep(config: SsuConfig, catalogue: CataloguePort): After
             key,
             now,
           );
+        } else if (convened(pratica, prior)) {
+          // The conferenza di servizi convened on the front office's instance (NotifyMessage cdss_convened).
+          await queue(
+            trx,
+            pratica,
+            link,
+            "notify",
+            { cui, instance_descriptor_version: version(link), event: "cdss_convened" },
+            key,
+            now,
+          );
         } else if (pratica.ended && !prior.ended) {
           const end = (pratica.ssu_status ?? "").replace(/^ended_by_/, "end_by_");
           if (FO_EVENTS.has(end))
@@ -365,9 +420,41 @@ export function ssuAfterStep(config: SsuConfig, catalogue: CataloguePort): After
         );
       }
     }
+    // The conferenza convened: every agency with its own system is told (et_to_bo CdssNotifyMessage), after
+    // the instance it was just sent (one peer's messages go in order, 0027).
+    if (convened(pratica, prior) && config.roles.includes("back_office")) {
+      for (const link of await links(trx, pratica.id)) {
+        if (link.service !== "et_to_bo") continue;
+        await queue(
+          trx,
+          pratica,
+          link,
+          "notify",
+          {
+            cui,
+            instance_descriptor_version: version(link),
+            event: "cdss_convened",
+            cdss_channel: CDSS_CHANNEL,
+            cdss_convocation: romeDate(now),
+          },
+          `${key}:cdss`,
+          now,
+        );
+      }
+    }
     ctx.queuedCalls = before + (await countQueued(trx, pratica.id, key));
   };
 }
+
+/**
+ * How this portal convenes the conferenza: the simplified one of art. 14-bis L. 241/1990, asynchronous, held
+ * on the portal (the agencies answer through their own system or the agency's area).
+ */
+export const CDSS_CHANNEL =
+  "Conferenza semplificata in modalità asincrona (art. 14-bis L. 241/1990) sul portale SUAP";
+
+const convened = (pratica: Pratica, prior: { ssu_status?: string | null }) =>
+  pratica.ssu_status === "cdss_convened" && prior.ssu_status !== "cdss_convened";
 
 async function countQueued(trx: Trx, praticaId: string, key: string) {
   const rows = await trx
@@ -375,7 +462,12 @@ async function countQueued(trx: Trx, praticaId: string, key: string) {
     .select("id")
     .where("kind", "=", "ssu")
     .where("pratica_id", "=", praticaId)
-    .where("idempotency_key", "like", `ssu:${praticaId}:%:${key}`)
+    .where((eb) =>
+      eb.or([
+        eb("idempotency_key", "like", `ssu:${praticaId}:%:${key}`),
+        eb("idempotency_key", "like", `ssu:${praticaId}:%:${key}:cdss`),
+      ]),
+    )
     .execute();
   return rows.length;
 }
@@ -452,6 +544,37 @@ async function sendInstanceBody(
   };
 }
 
+/**
+ * The agency's own system asks the back office to convene the conferenza di servizi in simultaneous, synchronous
+ * form (bo_to_et `request_cdss`, art. 14-ter L. 241/1990): queued in the caller's transaction on the agency's
+ * copy of a pratica received from a back office, sent after COMMIT; its result is recorded on the copy's chain
+ * (INTEGRATION_RESULT) as every sent message. Returns false when the copy has no back office to ask (not an
+ * SSU copy of this agency, or the procedure has ended).
+ */
+export async function queueRequestCdss(
+  trx: Trx,
+  input: { praticaId: string; agencyCode: string; now: Date; key: string },
+): Promise<boolean> {
+  const pratica = await findPratica(trx, input.praticaId);
+  const cui = pratica ? ssuCui(pratica) : null;
+  if (!pratica || !cui || pratica.ended) return false;
+  const link = (await links(trx, pratica.id)).find(
+    (l) => l.service === "bo_to_et" && l.agency_code === input.agencyCode,
+  );
+  const agency = link ? await entityByCode(trx, link.agency_code) : undefined;
+  if (!link || !agency) return false;
+  await queue(
+    trx,
+    pratica,
+    link,
+    "request_cdss",
+    { cui, requester_administration: administrationOf(agency) },
+    input.key,
+    input.now,
+  );
+  return true;
+}
+
 // ---------------------------------------------------------------------------------------------- inbound
 
 export interface InboundStep {
@@ -464,21 +587,77 @@ export interface InboundStep {
   now: Date;
 }
 
-const END_EVENTS: Record<string, (p: Pratica, at: string) => WorkflowEvent | null> = {
-  end_by_positive_outcome: (p, at) =>
-    p.regime.startsWith("scia") ? { type: "CONCLUDE_CHECKS", at } : { type: "GRANT", at },
-  end_by_negative_outcome: (_p, at) => ({ type: "DENY", at, reasons: "Esito negativo del back office" }),
-  end_by_suspension_requested: (_p, at) => ({
-    type: "DENY",
-    at,
-    reasons: "Il back office ha concluso con richiesta di sospensione",
-  }),
-  end_by_instance_refused: (_p, at) => ({
-    type: "REFUSE_INADMISSIBLE",
-    at,
-    reasons: "Il back office ha dichiarato l'istanza irricevibile",
-  }),
+type EndStep = { event: WorkflowEvent; as: PeerActor["as"] | "system" };
+
+/**
+ * The end the back office notified (`notify` end_by_*), as the step of the local copy that ends it: the
+ * front office's copy (fo_to_bo) and the agency's (et_to_bo). The first candidate the copy's machine allows
+ * in its state is taken; a copy that allows none (already ended) records the message and steps nothing.
+ */
+const END_EVENTS: Record<string, (p: Pratica, at: string) => EndStep[]> = {
+  end_by_positive_outcome: (p, at) => [
+    {
+      event: p.regime.startsWith("scia") ? { type: "CONCLUDE_CHECKS", at } : { type: "GRANT", at },
+      as: "officer",
+    },
+    { event: { type: "GRANT", at }, as: "officer" },
+  ],
+  end_by_negative_outcome: (_p, at) => [
+    { event: { type: "DENY", at, reasons: "Esito negativo del back office" }, as: "officer" },
+  ],
+  end_by_suspension_requested: (_p, at) => [
+    {
+      event: { type: "DENY", at, reasons: "Il back office ha concluso con richiesta di sospensione" },
+      as: "officer",
+    },
+  ],
+  end_by_conformation_requested: (_p, at) => [
+    {
+      event: { type: "DENY", at, reasons: "Il back office ha concluso con richiesta di conformazione" },
+      as: "officer",
+    },
+  ],
+  end_by_instance_refused: (_p, at) => [
+    {
+      event: {
+        type: "REFUSE_INADMISSIBLE",
+        at,
+        reasons: "Il back office ha dichiarato l'istanza irricevibile",
+      },
+      as: "officer",
+    },
+  ],
+  end_by_integration_times_expired: (_p, at) => [
+    { event: { type: "INTEGRATION_TERM_EXPIRED", at }, as: "system" },
+    {
+      event: {
+        type: "DENY",
+        at,
+        reasons: "Il back office ha concluso il procedimento: l'integrazione non è arrivata nei termini",
+      },
+      as: "officer",
+    },
+  ],
+  end_by_proceeding_time_expired: (_p, at) => [
+    { event: { type: "SILENT_CONSENT_FORMED", at }, as: "system" },
+    { event: { type: "SCIA_CHECK_PERIOD_ENDED", at }, as: "system" },
+  ],
+  end_by_submitter_cancel_requested: (_p, at) => [
+    {
+      event: { type: "CANCEL", at, reasons: "Ritirata dal presentatore (comunicato dal back office)" },
+      as: "applicant",
+    },
+  ],
 };
+
+function endStep(pratica: Pratica, end: string, at: string): EndStep | null {
+  const candidates = END_EVENTS[end]?.(pratica, at) ?? [];
+  const persisted = pratica.snapshot as PersistedWorkflow | null;
+  const def = persisted ? registry.byKey(persisted.machine) : undefined;
+  if (!def || !persisted || pratica.ended) return null;
+  const allowed = new Set(allowedEvents(def, persisted, { at }));
+  return candidates.find((c) => allowed.has(c.event.type)) ?? null;
+}
 
 /**
  * A received operation steps the local pratica through the one engine path (`record` is dispatchResult):
@@ -554,9 +733,20 @@ export async function stepFromInbound(
       items: list.map((c) => c.correction_request ?? c.correction_requested ?? "").filter(Boolean),
     };
     actor = peer("officer");
-  } else if (key === "fo_to_bo/notify" && bo) {
-    event = END_EVENTS[String(step.body.event)]?.(pratica, at) ?? null;
-    actor = peer("officer");
+  } else if (
+    (key === "fo_to_bo/notify" && bo) ||
+    (key === "et_to_bo/notify" && linked.some((l) => l.service === "bo_to_et"))
+  ) {
+    // The back office's end of the procedure ends the front office's or the agency's copy (cdss_convened is
+    // kept in the message trace and shown, it steps nothing here).
+    const end = endStep(pratica, String(step.body.event), at);
+    if (!end) return null;
+    await record(trx, {
+      praticaId: pratica.id,
+      event: end.event,
+      ...(end.as === "system" ? {} : { actor: peer(end.as) }),
+    });
+    return end.event;
   }
   if (!event || !actor) return null;
   await record(trx, { praticaId: pratica.id, event, actor });
@@ -644,10 +834,19 @@ export async function documentArrived(
     usecases: string[];
     comune: string | null;
     business: { name: string; fiscal_code: string; legal_form: string; pec: string | null } | null;
+    declarant?: { name?: unknown; fiscal_code?: unknown } | null;
     form: Record<string, unknown>;
-    input: import("../../../../workflows/shared").WorkflowInput | null;
+    input: WorkflowInput | null;
   };
   if (!data.input) throw new Error("l'istanza ricevuta non indica i tempi del procedimento");
+  // The Catalogo's descriptor rules the regime and the times; the istanza's are the fallback (logged).
+  const terms = catalogueTerms(await catalogueDescriptorOf(trx, arrival.cuiUuid), data.regime, data.input);
+  if (terms.reason)
+    console.warn(
+      `[ssu] istanza ${arrival.cuiUuid}: regime e tempi dall'istanza, non dal Catalogo SSU: ${terms.reason}`,
+    );
+  data.regime = terms.regime;
+  data.input = terms.input;
   const desk = await entityByCode(trx, body.cui.context);
   if (!desk)
     throw new Error(`lo sportello ${body.cui.context} dell'istanza non è configurato in questo portale`);
@@ -683,7 +882,8 @@ export async function documentArrived(
     .select("id")
     .where("fiscal_code", "=", business.fiscal_code)
     .executeTakeFirstOrThrow();
-  // The filer is the sending system (it has no password and cannot sign in).
+  // The filer is the sending system (it has no password and cannot sign in, and is never mailed: its address
+  // is .invalid); it stays the audit's actor. Pages name the declarant the istanza carries (pratiche.declarant).
   const peerEmail = `ssu-${createHash("sha256").update(received.peer).digest("hex").slice(0, 16)}@sistemi-ssu.invalid`;
   await trx
     .insertInto("users")
@@ -725,6 +925,7 @@ export async function documentArrived(
       business_id: businessRow.id,
       filer_user_id: filer.id,
       form_data: JSON.stringify(data.form ?? {}),
+      declarant: declarantOfInstance(data.declarant),
     })
     .execute();
   const service: SsuService = asAgency ? "bo_to_et" : "fo_to_bo";
@@ -784,6 +985,60 @@ export async function documentArrived(
       actor: { kind: "peer", name: received.peer, as: "officer" },
     });
   }
+}
+
+const LOCAL_REGIME: Record<string, string> = {
+  SCIA: "scia",
+  AUTORIZZAZIONE: "autorizzazione",
+  "SILENZIO-ASSENSO": "silenzio_assenso",
+  COMUNICAZIONE: "comunicazione",
+};
+
+/**
+ * The regime and the times a received pratica runs on: the Catalogo's instance descriptor's (the national
+ * record of the instance, ADR 0031), else the istanza's, with the reason. The descriptor's regime family
+ * (SCIA, AUTORIZZAZIONE, ...) is coarser than the portal's: when the istanza's regime is of that family it is
+ * kept (a SCIA condizionata stays one), otherwise the family's own regime is taken. `max_gg_proc` is the
+ * procedure's term; the descriptor's other terms replace the istanza's of the same name.
+ */
+export function catalogueTerms(
+  descriptor: Record<string, unknown> | null,
+  regime: string,
+  input: WorkflowInput,
+): { regime: string; input: WorkflowInput; reason: string | null } {
+  if (!descriptor)
+    return { regime, input, reason: "il Catalogo non ha risposto con il descrittore dell'istanza" };
+  const problems = descriptorProblems(descriptor);
+  if (problems.length)
+    return {
+      regime,
+      input,
+      reason: `il descrittore del Catalogo non è conforme allo schema (${problems.slice(0, 3).join("; ")})`,
+    };
+  const family = (descriptor.administrative_regime as { id?: string } | undefined)?.id ?? "";
+  const local = SSU_REGIME[regime] === family ? regime : LOCAL_REGIME[family];
+  if (!local) return { regime, input, reason: `regime ${family} del Catalogo non gestito` };
+  const times = (descriptor.times ?? {}) as Record<string, unknown>;
+  const next: WorkflowInput = {
+    ...input,
+    regime: local as WorkflowInput["regime"],
+    times: { ...input.times },
+  };
+  if (typeof times.max_gg_proc === "number" && times.max_gg_proc > 0) next.termDays = times.max_gg_proc;
+  for (const name of TIME_NAMES)
+    if (typeof times[name] === "number") (next.times as Record<string, number>)[name] = times[name];
+  return { regime: local, input: next, reason: null };
+}
+
+/** The declarant of a received istanza, kept only when it names someone (a name of 1-200 characters). */
+function declarantOfInstance(d: { name?: unknown; fiscal_code?: unknown } | null | undefined) {
+  const name = typeof d?.name === "string" ? d.name.trim() : "";
+  if (!name || name.length > 200) return null;
+  const fc =
+    typeof d?.fiscal_code === "string" && /^[A-Z0-9]{11,16}$/i.test(d.fiscal_code)
+      ? d.fiscal_code.toUpperCase()
+      : null;
+  return JSON.stringify({ name, fiscal_code: fc });
 }
 
 async function attach(

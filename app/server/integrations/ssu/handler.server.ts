@@ -16,7 +16,13 @@ import { enqueueCall } from "../queue.server";
 import { callSsu, type ClientDeps } from "./client.server";
 import type { SsuConfig } from "./config.server";
 import { documentArrived, lockInstance } from "./flow.server";
-import { DOCUMENT_OPERATION, isCatalogueService, type SpecService, type SsuService } from "./openapi.server";
+import {
+  DESCRIPTOR_OPERATION,
+  DOCUMENT_OPERATION,
+  isCatalogueService,
+  type SpecService,
+  type SsuService,
+} from "./openapi.server";
 import { ssuRuntime } from "./runtime.server";
 
 /** The payload of a queued SSU call (`operation` = `<service>.<operation>` of the peer's e-service). */
@@ -64,6 +70,7 @@ export function ssuHandler(env: Env, overrides: Partial<ClientDeps> = {}): Integ
           document: p.resource
             ? { cuiUuid: p.cuiUuid, resourceId: p.resource.id, hash: p.resource.hash }
             : undefined,
+          descriptorOf: p.operation === DESCRIPTOR_OPERATION ? p.cuiUuid : undefined,
           idempotencyKey: call.idempotency_key,
         },
         ctx.signal,
@@ -103,6 +110,16 @@ export function ssuHandler(env: Env, overrides: Partial<ClientDeps> = {}): Integ
   };
 }
 
+/**
+ * The pratica's row first, before any row referencing it (ssu_messages, the audit's trace): two results of one
+ * pratica recorded at once (a notify to the front office and one to the agency) would otherwise each hold the
+ * key-share lock of those inserts and wait for the other's to take the row for the chain (a deadlock on Postgres).
+ */
+async function lockPraticaRow(trx: Transaction<Database>, praticaId: string | null) {
+  if (praticaId)
+    await trx.selectFrom("pratiche").select("id").where("id", "=", praticaId).forUpdate().execute();
+}
+
 async function recordSsuResult(
   trx: Transaction<Database>,
   call: IntegrationCall,
@@ -114,8 +131,12 @@ async function recordSsuResult(
   const p = call.payload as unknown as SsuCallPayload;
   const isDocument = p.operation === DOCUMENT_OPERATION;
   // A call to the Catalogo SSU: traced, its answer kept (request_cui's CUI), never audited to itself.
-  if (isCatalogueService(p.service)) return recordCatalogueResult(trx, call, outcome, ctx);
+  if (isCatalogueService(p.service)) {
+    await lockPraticaRow(trx, call.pratica_id);
+    return recordCatalogueResult(trx, call, outcome, ctx);
+  }
   if (isDocument && outcome.ok) await lockInstance(trx, p.cuiUuid);
+  await lockPraticaRow(trx, call.pratica_id);
   if (outcome.ok) {
     await trx
       .insertInto("ssu_messages")

@@ -1,11 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { type Kysely, sql, type Transaction } from "kysely";
 import type { Database } from "../../db/schema.server";
-import { findPratica } from "../../pratiche/repository.server";
 import type { FileStore } from "../../storage.server";
 import { enqueueCall } from "../queue.server";
 import type { ResultDispatchFn } from "../types.server";
-import type { CataloguePort } from "./catalogue.server";
+import { type CataloguePort, queueDescriptorLookup } from "./catalogue.server";
 import type { SsuConfig, SsuKey } from "./config.server";
 import { serveCatalogue } from "./catalogue-serve.server";
 import { SSU_ERRORS, type SsuAnswer, type SsuErrorCode, SsuFault } from "./errors.server";
@@ -19,7 +18,7 @@ import {
   operationSpec,
   type SpecService,
 } from "./openapi.server";
-import { INSTANCE_RESOURCE, instanceResource, stepFromInbound } from "./flow.server";
+import { INSTANCE_RESOURCE, instanceResource, praticaOfCui, stepFromInbound } from "./flow.server";
 import { parseRange } from "./range.server";
 import {
   digestOf,
@@ -53,7 +52,10 @@ export interface InboundDeps {
   /** Records an event on a local pratica's audit chain (the engine's dispatchResult, injected). */
   record: ResultDispatchFn;
   /** Alerts the operator of a pratica (a mail to the desk); called inside the transaction. */
-  alert: (trx: Transaction<Database>, info: { praticaId: string | null; text: string }) => Promise<void>;
+  alert: (
+    trx: Transaction<Database>,
+    info: { praticaId: string | null; text: string; template?: "ssu_ritrasmissione" | "ssu_richiesta_cdss" },
+  ) => Promise<void>;
   available: () => boolean;
   now?: () => Date;
 }
@@ -331,6 +333,15 @@ async function serveOperation(
         );
       }
     }
+    if (key === "bo_to_et/request_cdss" && pratica) {
+      // An agency asks for a synchronous conferenza (art. 14-ter): the desk decides; it is told at once.
+      const who = body.requester_administration as { description?: string; officecode?: string } | undefined;
+      await deps.alert(trx, {
+        praticaId: pratica.id,
+        template: "ssu_richiesta_cdss",
+        text: `L'ente ${who?.description ?? who?.officecode ?? "terzo"} chiede di convocare la conferenza di servizi in forma simultanea e sincrona sulla pratica ${pratica.cui ?? pratica.id}: valuta la richiesta e, se la accogli, indici la conferenza.`,
+      });
+    }
     if (route.operation === "send_instance" && cuiUuid) {
       // The receiver fetches every resource of the index from the sender (document operation), after COMMIT.
       const sender = route.service === "bo_to_fo" ? "fo_to_bo" : "bo_to_et";
@@ -338,6 +349,10 @@ async function serveOperation(
       const items = [...((body.instance_index as Item[]) ?? []), ...((body.general_index as Item[]) ?? [])];
       const suap = body.cui?.context ?? "*";
       const url = deps.catalogue.endpoint(sender, { suap, office: "*" });
+      // A new instance: its regime and times come from the Catalogo's descriptor (ADR 0031), asked first; the
+      // instance itself is fetched after the answer (same order key), its attachments meanwhile.
+      const arrival = `ssu-arrival:${cuiUuid}`;
+      const lookup = !pratica && (await queueDescriptorLookup(trx, deps.config, cuiUuid, arrival));
       for (const item of items) {
         await enqueueCall(trx, {
           kind: "ssu",
@@ -346,6 +361,7 @@ async function serveOperation(
           idempotencyKey: `ssu-doc:${jti}:${item.resource_id}`,
           praticaId: pratica?.id ?? null,
           notBefore: now,
+          ...(lookup && item.resource_id === INSTANCE_RESOURCE ? { orderKey: arrival } : {}),
           payload: {
             service: sender,
             operation: DOCUMENT_OPERATION,
@@ -415,9 +431,8 @@ async function serveRetry(
 }
 
 async function localPratica(trx: Transaction<Database> | Kysely<Database>, cuiUuid: string) {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(cuiUuid)) return null;
-  // The CUI's uuid is the pratica's id (app/domain/filing/cui.ts).
-  const p = await findPratica(trx, cuiUuid.toLowerCase());
+  // The CUI's uuid is the pratica's id (app/domain/filing/cui.ts), or the national CUI's (pratiche.ssu_cui).
+  const p = await praticaOfCui(trx, cuiUuid);
   return p?.cui ? p : null;
 }
 

@@ -90,6 +90,22 @@ function resolve(spec: Json, node: Json, seen: string[] = []): Json {
     if (k === "example" || k === "examples") continue;
     out[k] = resolve(spec, v, seen);
   }
+  if (Array.isArray(out.allOf)) {
+    // et_to_bo's CdssNotifyMessage is allOf NotifyMessage (whose `event` enum lacks cdss_convened) and a branch
+    // whose `event` is only cdss_convened: as written nothing can match it, and the BO could never tell an
+    // agency the conferenza was convened. A later branch that narrows a property to an enum disjoint from an
+    // earlier branch's is the refinement: the earlier branches' enum of that property is dropped.
+    const branches = out.allOf as Json[];
+    branches.forEach((later, i) => {
+      for (const [name, prop] of Object.entries<Json>(later?.properties ?? {})) {
+        if (!Array.isArray(prop?.enum)) continue;
+        for (const earlier of branches.slice(0, i)) {
+          const e = earlier?.properties?.[name];
+          if (Array.isArray(e?.enum) && !e.enum.some((v: unknown) => prop.enum.includes(v))) delete e.enum;
+        }
+      }
+    });
+  }
   if (out.discriminator && Array.isArray(out.oneOf)) {
     // The discriminated unions' branches are told apart by the discriminator's enum; et_to_bo's notify has a
     // branch built with allOf whose event also belongs to another branch (cdss_convened), so "exactly one"

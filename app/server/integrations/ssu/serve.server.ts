@@ -29,7 +29,7 @@ export async function ssuInboundDeps(
     catalogue: rt.catalogue,
     record: opts.record,
     available: opts.available,
-    alert: async (trx, { praticaId, text }) => {
+    alert: async (trx, { praticaId, text, template = "ssu_ritrasmissione" }) => {
       console.warn(`[ssu] ${text}`);
       if (!praticaId) return;
       const p = await findPratica(trx, praticaId);
@@ -58,7 +58,7 @@ export async function ssuInboundDeps(
       };
       if (!desk) return;
       const recipients = [...new Set([desk.pec, desk.email].filter((a): a is string => !!a))];
-      const rendered = renderTemplate("ssu_ritrasmissione", "it", {
+      const rendered = renderTemplate(template, "it", {
         title: desk.title,
         cui: desk.cui ?? "",
         protocolNumber: desk.protocol_number,
@@ -78,7 +78,7 @@ export async function ssuInboundDeps(
         recipients.map((recipient) => ({
           dedupeKey: `ssu-retry:${praticaId}:${Date.now()}:${recipient}`,
           recipient,
-          template: "ssu_ritrasmissione",
+          template,
           subject: rendered.subject,
           text: rendered.text,
           praticaId,
