@@ -21,6 +21,7 @@ import * as m0024 from "./0024_pec_steps";
 import * as m0026 from "./0026_desk_tallies";
 import * as m0027 from "./0027_ssu_order_declarant";
 import * as m0032 from "./0032_suspended_deadline_dates";
+import * as m0034 from "./0034_moduli";
 
 /**
  * Statically listed so the migrations are bundled into the server build (loading .ts files from disk at run
@@ -49,4 +50,5 @@ export const migrations: Record<string, Migration> = {
   "0026_desk_tallies": m0026,
   "0027_ssu_order_declarant": m0027,
   "0032_suspended_deadline_dates": m0032,
+  "0034_moduli": m0034,
 };

@@ -8,8 +8,10 @@ import { localeFromCookieHeader, type MessageKey } from "~/i18n";
 import { useLocale, useT } from "~/i18n/useT";
 import { readForm, requireFreshSignIn, requireUser } from "~/server/auth/session.server";
 import { attachmentList, euro, visibleSections } from "~/domain/filing/bundle";
-import { isDraft, loadDraft, uploadedAttachments } from "~/server/filing/drafts.server";
-import { submitPratica } from "~/server/filing/submit.server";
+import { validateForm } from "~/domain/forms";
+import { isDraft, loadDraft, uploadedAttachments, validationOptions } from "~/server/filing/drafts.server";
+import { moduloDraft, moduloLabels, submitPratica } from "~/server/filing/submit.server";
+import { ensureModuli, moduloFieldErrors } from "~/server/modulo/modulo.server";
 import { db } from "~/server/runtime.server";
 import { engineServices } from "~/server/services.server";
 import { pageTitle } from "~/components/title";
@@ -21,7 +23,18 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const ctx = await loadDraft(db(), user, params.id ?? "");
   if (!isDraft(ctx)) throw redirect(`/pratiche/${ctx.pratica.id}/ricevuta`);
   const uploaded = await uploadedAttachments(db(), ctx.pratica.id);
+  // The unified form is built and validated now, while the applicant reads the summary; "Conferma e invia"
+  // then reads the stored result (ADR 0027). Its problems are shown before the applicant presses the button.
+  const formOk = !validateForm(ctx.bundle.form, ctx.answers, validationOptions(ctx.catalogue)).errors.length;
+  const moduli = formOk ? await ensureModuli(db(), moduloDraft(ctx), moduloLabels(ctx)) : [];
+  const locale = localeFromCookieHeader(request.headers.get("Cookie"));
+  const moduloErrors = moduloFieldErrors(`/pratiche/${ctx.pratica.id}`, moduli).map((e) => ({
+    href: e.href,
+    field: e.field,
+    message: e.message[locale],
+  }));
   return {
+    moduloErrors,
     id: ctx.pratica.id,
     // One-time key: a double click or a retried POST files once (pratiche.submission_key is unique).
     submissionKey: randomUUID(),
@@ -84,7 +97,7 @@ export default function SummaryPage() {
   const locale = useLocale();
   const v = useLoaderData<typeof loader>();
   const data = useActionData<{ errors: { href: string; field: string; message: string }[] }>();
-  const errors = data?.errors ?? [];
+  const errors = data?.errors ?? v.moduloErrors;
   const declarationError = errors.find((e) => e.field === "dichiarazione")?.message;
   return (
     <div className="row">

@@ -73,6 +73,8 @@ const monthDay = z
     { message: "not a day of the year (02-29 is refused: a term cannot hang on a leap day)" },
   );
 const semver = z.string().regex(/^\d+\.\d+\.\d+$/, "versions are MAJOR.MINOR.PATCH");
+/** AgID's form codes are the file names' stems, lower case (mod_esercizio_vicinato_apertura). */
+const agidCode = z.string().regex(/^[a-z0-9_]+$/, "AgID form codes are lower_snake_case");
 const days = z.number().int().nonnegative().nullable();
 const cents = z.number().int().nonnegative();
 const note = z.string().min(1).optional();
@@ -196,6 +198,19 @@ export const usecaseSchema = z
     attachments: z.array(attachmentSchema),
     endoproceedings: z.array(endoproceedingSchema).default([]),
     fees: feeScheduleSchema,
+    /**
+     * The AgID unified form (XSD + Schematron, specs/agid-moduli) the instance carries as XML for this usecase,
+     * and the Schematron phases it is validated with (the SSU descriptor's usecase_proceedings[].form; ADR 0027).
+     */
+    modulo: z
+      .object({
+        xsd: z.object({ code: agidCode, version: semver }).strict(),
+        schematron: z
+          .object({ code: agidCode, version: semver, phase: z.array(z.string().regex(/^[A-Za-z0-9_#-]+$/)).min(1) })
+          .strict(),
+      })
+      .strict()
+      .optional(),
     note,
   })
   .strict();

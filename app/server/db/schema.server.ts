@@ -400,6 +400,19 @@ export interface OidcLoginsTable {
   used_at: Date | null;
 }
 
+/** The AgID XML modulo of a pratica's usecase and its validation (migration 0034, ADR 0027). */
+export interface ModuliTable {
+  pratica_id: string;
+  usecase: string;
+  input_hash: string;
+  xml: string;
+  sha256: string;
+  valid: boolean;
+  problems: unknown;
+  unchecked: unknown;
+  checked_at: Date;
+}
+
 export interface Database {
   entities: EntitiesTable;
   desk_comuni: DeskComuniTable;
@@ -441,6 +454,7 @@ export interface Database {
   ssu_links: SsuLinksTable;
   ssu_catalogue_instances: SsuCatalogueInstancesTable;
   desk_tallies: DeskTalliesTable;
+  moduli: ModuliTable;
 }
 
 /**

@@ -11,6 +11,7 @@ import { refusalWords } from "../pratiche/refusal.server";
 import { recordDelegationUse } from "../delegations/filing.server";
 import { nextNumber } from "../engine/counters.server";
 import { callsQueued } from "../jobs/kick.server";
+import { ensureModuli, moduloFieldErrors } from "../modulo/modulo.server";
 import { attachmentList, visibleSections } from "../../domain/filing/bundle";
 import { buildCui, formatCui, romeDate } from "../../domain/filing/cui";
 import {
@@ -77,6 +78,11 @@ export async function submissionProblems(
       href: `${base}/sezioni/${sectionOf.get(e.field) ?? ""}?ritorno=riepilogo#${e.field}`,
     });
   }
+  // The AgID XML modulo (issue 16, ADR 0027): validated when the summary was shown; here the stored result is
+  // read (and rebuilt only if the answers or attachments changed since). Only while the form itself is valid:
+  // a missing answer is reported once, by the form, not again by the modulo.
+  if (!result.errors.length)
+    errors.push(...moduloFieldErrors(base, await ensureModuli(db, moduloDraft(ctx), moduloLabels(ctx))));
   const uploaded = new Set((await uploadedAttachments(db, ctx.pratica.id)).map((a) => a.code));
   // pagoPA (issue 15): where the Comune collects the fees through pagoPA they must be paid first, and the
   // uploaded payment proof is no longer asked for (it stays the fallback elsewhere).
@@ -114,6 +120,20 @@ export async function submissionProblems(
     });
   }
   return errors;
+}
+
+/** What the modulo of a draft is built from. */
+export function moduloDraft(ctx: DraftContext) {
+  return { praticaId: ctx.pratica.id, refs: ctx.refs, answers: ctx.answers as Answers };
+}
+
+/** The label the applicant sees for a field or an attachment (the modulo's problems name it). */
+export function moduloLabels(ctx: DraftContext) {
+  const fields = new Map(
+    visibleSections(ctx.bundle.form, ctx.answers).flatMap((s) => s.fields.map((f) => [f.name, f.label.it] as const)),
+  );
+  for (const a of attachmentList(ctx.refs, ctx.answers)) fields.set(`file-${a.attachment.code}`, a.attachment.title.it);
+  return (field: string) => fields.get(field) ?? null;
 }
 
 async function existingResult(db: Kysely<Database> | Transaction<Database>, praticaId: string) {

@@ -130,7 +130,7 @@ describe.each(DATABASES)("catalogue import on %s", (kind) => {
     json.proceedings[0].usecases[0].fees.diritti[0].cents += 100;
     const error = await importCatalogue(test.handle.db, json).catch((e) => e);
     expect(error).toBeInstanceOf(CatalogueImportError);
-    expect(error.message).toMatch(/proceeding VICINATO_APERTURA changed but kept version 1\.0\.0/);
+    expect(error.message).toMatch(/proceeding VICINATO_APERTURA changed but kept version 1\.1\.0/);
     expect(await counts()).toEqual(before);
   });
 
