@@ -342,7 +342,7 @@ export async function dispatchResult(
     .where("id", "=", pratica.id)
     .returningAll()
     .executeTakeFirstOrThrow();
-  const view: StepView = {
+  const view: StepView = request.view ?? {
     status: saved.status,
     suspended: saved.suspended,
     dueDates: { final: saved.due_date ?? undefined, agencies: {}, other: {} },

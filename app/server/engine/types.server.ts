@@ -67,6 +67,12 @@ export interface EngineServices {
    * the clock); the calls run after COMMIT. Absent: nothing is told (tests, SSU off).
    */
   ssuCatalogue?: SsuCatalogueHook;
+  /**
+   * The submission's receipt after COMMIT (ADR 0032): a step that issues documents queues them, with the
+   * step's mail that carries them, as one "document/render" call instead of rendering them in its
+   * transaction (internal register only; engine/deferred.server.ts completes it). Set by the filing only.
+   */
+  deferDocuments?: boolean;
 }
 
 export interface SsuCatalogueHook {

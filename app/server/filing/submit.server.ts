@@ -11,6 +11,7 @@ import { refusalWords } from "../pratiche/refusal.server";
 import { recordDelegationUse } from "../delegations/filing.server";
 import { nextNumber } from "../engine/counters.server";
 import { callsQueued } from "../jobs/kick.server";
+import { completeDeferredDocuments } from "../engine/deferred.server";
 import { attachmentList, visibleSections } from "../../domain/filing/bundle";
 import { buildCui, formatCui, romeDate } from "../../domain/filing/cui";
 import {
@@ -25,8 +26,9 @@ import {
 /**
  * "Conferma e invia": validates the whole draft, then in ONE transaction gives the pratica its CUI, records
  * the declaration and the submission key, and dispatches SUBMIT and PROTOCOL through the engine, whose
- * effects write the protocol entry, the receipt PDF, the outbox mail, the deadlines and the audit log. Either
- * all of it commits or nothing does.
+ * effects write the protocol entry, the deadlines, the audit log and the queued rendering of the receipt.
+ * Either all of it commits or nothing does. Right after COMMIT the same request renders the receipt and
+ * queues the mail carrying it (ADR 0032); the worker does it when this process died first.
  *
  * Idempotent: the summary page carries a one-time submission key (unique in pratiche.submission_key). A
  * retried request with the same key, or a second click on an already submitted draft, returns the result
@@ -40,6 +42,8 @@ export interface SubmitInput {
   now?: Date;
   /** test hook: runs inside the transaction after SUBMIT, before PROTOCOL (a crash there must undo all) */
   afterSubmit?: (trx: Transaction<Database>) => Promise<void> | void;
+  /** test hook: a process killed between COMMIT and the receipt (the worker must render it) */
+  killedBeforeReceipt?: boolean;
 }
 
 export interface SubmittedPratica {
@@ -162,6 +166,9 @@ export async function submitPratica(
   const at = romeDate(now);
 
   let queued = 0;
+  // ADR 0032: the receipt (and the mail carrying it) is rendered after COMMIT, so the desk's CUI and protocol
+  // counters, taken in this transaction, are not held while a PDF is drawn.
+  const stepServices: EngineServices = { ...services, deferDocuments: true, now: () => now };
   try {
     const pratica = await db.transaction().execute(async (trx) => {
       const locked = await lockPraticaColumns(trx, ctx.pratica.id, [
@@ -183,6 +190,8 @@ export async function submitPratica(
         .select("code")
         .where("id", "=", locked.desk_id)
         .executeTakeFirstOrThrow();
+      // The numbers as late as the chain allows: after every check and read, right before the SUBMIT step
+      // whose protocol registration fingerprints the CUI (the counters' rows stay locked until COMMIT).
       const progressive = await nextNumber(trx, locked.desk_id, "cui", Number(at.slice(0, 4)));
       const cui = formatCui(buildCui(desk.code, at, progressive, ctx.pratica.id));
       await trx
@@ -202,7 +211,7 @@ export async function submitPratica(
         .execute();
       const submitted = await dispatchInTransaction(
         trx,
-        { ...services, now: () => now },
+        stepServices,
         {
           praticaId: locked.id,
           event: { type: "SUBMIT", at, actorId: user.id },
@@ -224,7 +233,7 @@ export async function submitPratica(
       );
       const protocolled = await dispatchInTransaction(
         trx,
-        { ...services, now: () => now },
+        stepServices,
         {
           praticaId: locked.id,
           event: { type: "PROTOCOL", at },
@@ -237,6 +246,8 @@ export async function submitPratica(
     // A remote protocol register: the registration is a queued call, made after this COMMIT (the receipt
     // already went out with the CUI; the number follows).
     if (queued) callsQueued();
+    // The receipt, now that the numbers are committed (a crash before this leaves it to the worker).
+    if (pratica.created && !input.killedBeforeReceipt) await completeDeferredDocuments(db, services, pratica.praticaId);
     return { ok: true, pratica };
   } catch (error) {
     // The same key raced in from another process and won: answer with its result.
