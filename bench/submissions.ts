@@ -1,8 +1,9 @@
 // Submissions per second, p50/p95 latency and CPU per submission at 16 concurrent clients on Postgres.
 // Calls the submission service directly (no HTTP): each timed submission uploads one 200 KB PDF attachment
 // (type check, SHA-256, store) and then runs "Conferma e invia" (CUI, SUBMIT + PROTOCOL, protocol entry,
-// outbox, deadlines, audit, and the receipt PDF sealed and registered). A submission counts once its
-// receipt exists. Drafts are prepared beforehand, untimed. The statements per submission are counted at the
+// outbox, deadlines, audit, and the receipt PDF sealed with the development seal and registered). A
+// submission counts once its receipt exists (submitPratica returns after it: ADR 0032). Drafts are prepared
+// beforehand, untimed. The statements per submission are counted at the
 // driver (every query the pg client sends, BEGIN/COMMIT included) for one submission run alone.
 // Prints the pgbench tpcb floor measured in the same run and the ratio (BENCH_FLOOR_SECONDS, default 10).
 // Run: npm run bench:submissions   (BENCH_DATABASE_URL or TEST_DATABASE_URL, default
@@ -15,7 +16,9 @@ import pg from "pg";
 import { loadPrincipal } from "~/server/auth/session.server";
 import { importBundledCatalogues } from "~/server/catalogue/import.server";
 import { migrateToLatest, openDatabase } from "~/server/db/db.server";
+import { parseEnv } from "~/server/env.server";
 import { submitPratica } from "~/server/filing/submit.server";
+import { loadSealer } from "~/server/integrations/seal/registry.server";
 import { addAttachment, type UploadLimits } from "~/server/filing/uploads.server";
 import { runtime } from "~/server/runtime.server";
 import { seed } from "~/server/seed.server";
@@ -26,9 +29,15 @@ import { loadLine, pgbenchFloor, ratioLine } from "./support/pgbench-floor";
 
 /** Every query the pg driver sends (the pool's clients are pg.Client): the statements of a submission. */
 let statements = 0;
+/** BENCH_STATEMENTS=1 prints the counted submission's statements (first 100 characters of each). */
+const listed: string[] = [];
 const query = pg.Client.prototype.query;
 pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
   statements += 1;
+  if (process.env.BENCH_STATEMENTS) {
+    const q = args[0] as string | { text?: string };
+    listed.push((typeof q === "string" ? q : (q?.text ?? "?")).replace(/\s+/g, " ").slice(0, 100));
+  }
   return (query as (...a: unknown[]) => unknown).apply(this, args);
 } as typeof query;
 
@@ -70,7 +79,9 @@ async function main() {
     runtime.ready = true;
     const db = handle.db;
     const files = new LocalFileStore(filesDir);
-    const services = { files, publicUrl: "http://localhost:3000" };
+    // The receipt is sealed when it is rendered (the development seal: a local key, no TSA).
+    const sealer = await loadSealer(parseEnv({ DATA_DIR: filesDir, NODE_ENV: "test" }));
+    const services = { files, publicUrl: "http://localhost:3000", sealer };
     const u = await db
       .selectFrom("users")
       .select("id")
@@ -104,8 +115,14 @@ async function main() {
       limits: LIMITS,
     });
     statements = 0;
-    await submitPratica(db, services, user, { praticaId: counted, submissionKey: randomUUID(), declared: true });
+    listed.length = 0;
+    await submitPratica(db, services, user, {
+      praticaId: counted,
+      submissionKey: randomUUID(),
+      declared: true,
+    });
     const perSubmission = statements;
+    if (process.env.BENCH_STATEMENTS) for (const [i, q] of listed.entries()) console.log(`  ${i + 1}. ${q}`);
 
     const latencies: number[] = [];
     let next = 0;
@@ -153,7 +170,9 @@ async function main() {
     console.log(`  submissions           ${latencies.length} (receipts rendered ${receipts.n})`);
     console.log(`  throughput            ${((latencies.length / wall) * 1000).toFixed(1)} /s`);
     console.log(`  ${ratioLine("submissions vs floor", (latencies.length / wall) * 1000, "/s", floor)}`);
-    console.log(`  statements            ${perSubmission} per submission (driver queries, BEGIN/COMMIT included)`);
+    console.log(
+      `  statements            ${perSubmission} per submission (driver queries, BEGIN/COMMIT included)`,
+    );
     console.log(`  latency p50           ${pct(latencies, 50).toFixed(0)} ms`);
     console.log(`  latency p95           ${pct(latencies, 95).toFixed(0)} ms`);
     console.log(

@@ -32,7 +32,11 @@ export async function completeDeferredDocuments(
         .skipLocked()
         .execute();
       for (const call of calls) {
-        await dispatchResult(trx, { ...services, deferDocuments: false, now: () => now }, renderRequest(call, now));
+        await dispatchResult(
+          trx,
+          { ...services, deferDocuments: false, now: () => now },
+          renderRequest(call, now),
+        );
         await trx
           .updateTable("integration_calls")
           .set((eb) => ({

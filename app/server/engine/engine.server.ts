@@ -214,6 +214,7 @@ export async function dispatchInTransaction(
     documents: ctx.documents,
     protocol: ctx.protocolEntries.filter((p) => p.label).map((p) => ({ label: p.label, at: p.at })),
     queuedCalls: ctx.queuedCalls,
+    pratica: ctx.pratica,
   };
 }
 

@@ -112,6 +112,8 @@ export interface DispatchOutcome {
   protocol: { label: string; at: Date }[];
   /** external calls this step queued (the caller kicks the worker after COMMIT when > 0) */
   queuedCalls: number;
+  /** The pratica's row as this step left it (still locked): a next step in the same transaction starts from it. */
+  pratica: Pratica;
 }
 
 /** What documents and mail show of the pratica's state after the step. */

@@ -54,7 +54,12 @@ describe.each(DATABASES)("the receipt rendered after COMMIT on %s", (kind) => {
         .select(["status", "cui", "protocol_number"])
         .where("id", "=", id)
         .executeTakeFirstOrThrow(),
-      db.selectFrom("events").select(["type", "payload"]).where("pratica_id", "=", id).orderBy("seq").execute(),
+      db
+        .selectFrom("events")
+        .select(["type", "payload"])
+        .where("pratica_id", "=", id)
+        .orderBy("seq")
+        .execute(),
       db
         .selectFrom("documents")
         .select(["id", "kind", "sha256", "storage_key", "seal", "seal_status"])
