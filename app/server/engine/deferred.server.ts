@@ -7,9 +7,9 @@ import type { EngineServices } from "./types.server";
 
 /**
  * ADR 0032: the request that submitted a pratica renders its receipt right after COMMIT. The queued
- * "document/render" call is taken with FOR UPDATE SKIP LOCKED while still `queued`, its effects run through
- * the engine (dispatchResult: an INTEGRATION_RESULT in the chain, the receipt, its protocol registration, the
- * mail) and the call is marked done, in ONE transaction: the row lock is the lease. A worker that claimed it
+ * "document/render" call is taken with FOR UPDATE SKIP LOCKED while still `queued` and marked done, and its
+ * effects run through the engine (dispatchResult: an INTEGRATION_RESULT in the chain, the receipt, its
+ * protocol registration, the mail), in ONE transaction: the row lock is the lease. A worker that claimed it
  * first (status `running`) does it instead; a process killed here rolls back and leaves the call queued for the
  * worker. So the receipt exists once whatever happens between the COMMIT and the rendering.
  * Returns how many calls this request completed.
@@ -21,15 +21,28 @@ export async function completeDeferredDocuments(
 ): Promise<number> {
   const now = services.now?.() ?? new Date();
   try {
-    return await db.transaction().execute(async (trx) => {
+    const done = await db.transaction().execute(async (trx) => {
+      // Claimed and marked done in one statement; a failure below rolls the mark back with the rest.
       const calls = await trx
-        .selectFrom("integration_calls")
-        .selectAll()
-        .where("pratica_id", "=", praticaId)
-        .where("kind", "=", "document")
-        .where("status", "=", "queued")
-        .forUpdate()
-        .skipLocked()
+        .updateTable("integration_calls")
+        .set((eb) => ({
+          status: "done",
+          attempts: eb("attempts", "+", 1),
+          result: JSON.stringify({}),
+          updated_at: now,
+          completed_at: now,
+        }))
+        .where("id", "in", (eb) =>
+          eb
+            .selectFrom("integration_calls")
+            .select("id")
+            .where("pratica_id", "=", praticaId)
+            .where("kind", "=", "document")
+            .where("status", "=", "queued")
+            .forUpdate()
+            .skipLocked(),
+        )
+        .returningAll()
         .execute();
       for (const call of calls) {
         await dispatchResult(
@@ -37,22 +50,12 @@ export async function completeDeferredDocuments(
           { ...services, deferDocuments: false, now: () => now },
           renderRequest(call, now),
         );
-        await trx
-          .updateTable("integration_calls")
-          .set((eb) => ({
-            status: "done",
-            attempts: eb("attempts", "+", 1),
-            result: JSON.stringify({}),
-            updated_at: now,
-            completed_at: now,
-          }))
-          .where("id", "=", call.id)
-          .execute();
       }
-      // A deferred seal (TSA, remote seal) was queued with the receipt: wake the worker.
-      if (calls.length && services.sealer?.deferred) callsQueued();
       return calls.length;
     });
+    // A deferred seal (TSA, remote seal) was queued with the receipt: wake the worker, after COMMIT.
+    if (done && services.sealer?.deferred) callsQueued();
+    return done;
   } catch (error) {
     // The submission is committed; the worker renders the receipt (its schedule picks the queued call up).
     console.error(`receipt of pratica ${praticaId} left to the worker:`, error);

@@ -181,7 +181,7 @@ export async function submitPratica(
       // Two clicks racing: the second waits on the lock and finds the pratica submitted.
       if (locked.status !== "draft") return existingResult(trx, locked.id);
       // Uploads and removals take the same lock: what is validated here is exactly what is filed (and what the
-      // receipt lists). The check above ran on a snapshot that a racing removal may have changed since.
+      // receipt lists); a removal racing this request waits for it, or went first and is seen here.
       const late = await submissionProblems(trx, ctx, input.declared);
       if (late.length) throw new InvalidUnderLock(late);
       // The numbers as late as the chain allows: after every check and read, right before the SUBMIT step
