@@ -1,7 +1,11 @@
 // Submissions per second, p50/p95 latency and CPU per submission at 16 concurrent clients on Postgres.
 // Calls the submission service directly (no HTTP): each timed submission uploads one 200 KB PDF attachment
-// (type check, SHA-256, store) and then runs "Conferma e invia" (CUI, SUBMIT + PROTOCOL, receipt PDF,
-// outbox, deadlines, audit, one transaction). Drafts are prepared beforehand, untimed.
+// (type check, SHA-256, store) and then runs "Conferma e invia" (CUI, SUBMIT + PROTOCOL, protocol entry,
+// outbox, deadlines, audit, and the receipt PDF sealed with the development seal and registered). A
+// submission counts once its receipt exists (submitPratica returns after it: ADR 0032). Drafts are prepared
+// beforehand, untimed. The statements per submission are counted at the
+// driver (every query the pg client sends, BEGIN/COMMIT included) for one submission run alone.
+// Prints the pgbench tpcb floor measured in the same run and the ratio (BENCH_FLOOR_SECONDS, default 10).
 // Run: npm run bench:submissions   (BENCH_DATABASE_URL or TEST_DATABASE_URL, default
 // postgres://postgres@127.0.0.1:5432/test; a fresh database is created and dropped). Prints figures only.
 import { randomBytes, randomUUID } from "node:crypto";
@@ -12,12 +16,30 @@ import pg from "pg";
 import { loadPrincipal } from "~/server/auth/session.server";
 import { importBundledCatalogues } from "~/server/catalogue/import.server";
 import { migrateToLatest, openDatabase } from "~/server/db/db.server";
+import { parseEnv } from "~/server/env.server";
 import { submitPratica } from "~/server/filing/submit.server";
+import { loadSealer } from "~/server/integrations/seal/registry.server";
 import { addAttachment, type UploadLimits } from "~/server/filing/uploads.server";
 import { runtime } from "~/server/runtime.server";
 import { seed } from "~/server/seed.server";
 import { LocalFileStore } from "~/server/storage.server";
+import { PDFDocument, StandardFonts } from "pdf-lib";
 import { completeDraftWithout } from "./support/drafts";
+import { loadLine, pgbenchFloor, ratioLine } from "./support/pgbench-floor";
+
+/** Every query the pg driver sends (the pool's clients are pg.Client): the statements of a submission. */
+let statements = 0;
+/** BENCH_STATEMENTS=1 prints the counted submission's statements (first 100 characters of each). */
+const listed: string[] = [];
+const query = pg.Client.prototype.query;
+pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+  statements += 1;
+  if (process.env.BENCH_STATEMENTS) {
+    const q = args[0] as string | { text?: string };
+    listed.push((typeof q === "string" ? q : (q?.text ?? "?")).replace(/\s+/g, " ").slice(0, 100));
+  }
+  return (query as (...a: unknown[]) => unknown).apply(this, args);
+} as typeof query;
 
 const CLIENTS = 16;
 const TOTAL = Number(process.env.BENCH_SUBMISSIONS ?? 160);
@@ -27,10 +49,13 @@ const base =
   "postgres://postgres@127.0.0.1:5432/test";
 const LIMITS: UploadLimits = { maxFileBytes: 20 * 1024 * 1024, maxPraticaBytes: 100 * 1024 * 1024 };
 
-function pdf200k() {
-  const body = randomBytes(200 * 1024);
-  body.set(Buffer.from("%PDF-1.7\n"));
-  return new Uint8Array(body);
+/** A real PDF (uploads are checked to open as one), padded to about 200 KB with an incompressible stream. */
+async function pdf200k() {
+  const doc = await PDFDocument.create();
+  const font = await doc.embedFont(StandardFonts.Helvetica);
+  doc.addPage([595, 842]).drawText(`Planimetria ${randomUUID()}`, { x: 50, y: 780, size: 14, font });
+  doc.attach(randomBytes(200 * 1024), "rilievo.bin", { mimeType: "application/octet-stream" });
+  return doc.save();
 }
 
 const pct = (sorted: number[], p: number) =>
@@ -54,7 +79,9 @@ async function main() {
     runtime.ready = true;
     const db = handle.db;
     const files = new LocalFileStore(filesDir);
-    const services = { files, publicUrl: "http://localhost:3000" };
+    // The receipt is sealed when it is rendered (the development seal: a local key, no TSA).
+    const sealer = await loadSealer(parseEnv({ DATA_DIR: filesDir, NODE_ENV: "test" }));
+    const services = { files, publicUrl: "http://localhost:3000", sealer };
     const u = await db
       .selectFrom("users")
       .select("id")
@@ -64,7 +91,7 @@ async function main() {
 
     const ids: string[] = [];
     for (let i = 0; i < TOTAL; i++) ids.push(await completeDraftWithout(db, files, user, "PLANIMETRIA"));
-    const payloads = ids.map(() => pdf200k());
+    const payloads = await Promise.all(ids.map(() => pdf200k()));
 
     // Warm-up (font loading, JIT): one submission, not counted.
     const warm = await completeDraftWithout(db, files, user, "PLANIMETRIA");
@@ -72,11 +99,30 @@ async function main() {
       praticaId: warm,
       code: "PLANIMETRIA",
       filename: "p.pdf",
-      bytes: pdf200k(),
+      bytes: await pdf200k(),
       purpose: "filing",
       limits: LIMITS,
     });
     await submitPratica(db, services, user, { praticaId: warm, submissionKey: randomUUID(), declared: true });
+    // One submission alone, its statements counted (upload excluded).
+    const counted = await completeDraftWithout(db, files, user, "PLANIMETRIA");
+    await addAttachment(db, files, user, {
+      praticaId: counted,
+      code: "PLANIMETRIA",
+      filename: "p.pdf",
+      bytes: await pdf200k(),
+      purpose: "filing",
+      limits: LIMITS,
+    });
+    statements = 0;
+    listed.length = 0;
+    await submitPratica(db, services, user, {
+      praticaId: counted,
+      submissionKey: randomUUID(),
+      declared: true,
+    });
+    const perSubmission = statements;
+    if (process.env.BENCH_STATEMENTS) for (const [i, q] of listed.entries()) console.log(`  ${i + 1}. ${q}`);
 
     const latencies: number[] = [];
     let next = 0;
@@ -110,11 +156,23 @@ async function main() {
     const cpu = process.cpuUsage(cpu0);
     latencies.sort((a, b) => a - b);
     const protocols = await db.selectFrom("protocol_entries").select("number").execute();
+    const receipts = await db
+      .selectFrom("documents")
+      .select((eb) => eb.fn.countAll<string>().as("n"))
+      .where("kind", "=", "ricevuta")
+      .where("pratica_id", "in", ids)
+      .executeTakeFirstOrThrow();
+    const floor = await pgbenchFloor(base);
     console.log(
       `submissions (service called directly, Postgres, ${CLIENTS} concurrent clients, 200 KB PDF each)`,
     );
-    console.log(`  submissions           ${latencies.length}`);
+    console.log(`  ${loadLine()}`);
+    console.log(`  submissions           ${latencies.length} (receipts rendered ${receipts.n})`);
     console.log(`  throughput            ${((latencies.length / wall) * 1000).toFixed(1)} /s`);
+    console.log(`  ${ratioLine("submissions vs floor", (latencies.length / wall) * 1000, "/s", floor)}`);
+    console.log(
+      `  statements            ${perSubmission} per submission (driver queries, BEGIN/COMMIT included)`,
+    );
     console.log(`  latency p50           ${pct(latencies, 50).toFixed(0)} ms`);
     console.log(`  latency p95           ${pct(latencies, 95).toFixed(0)} ms`);
     console.log(

@@ -37,7 +37,9 @@ export type IntegrationKind =
   | "ssu"
   | "pec"
   | "business_register"
-  | "preservation";
+  | "preservation"
+  /** the documents of a step rendered after its COMMIT (the submission's receipt, ADR 0032) */
+  | "document";
 
 /**
  * Which protocol entry a document is registered under: "pratica" = the pratica's own incoming registration

@@ -69,7 +69,18 @@ export default function ReceiptPage() {
               {t("filing.receipt.download", { size: kb })}
             </a>
           </p>
-        ) : null}
+        ) : (
+          // Rendered right after the submission's COMMIT (ADR 0032): for a moment, or until the worker runs
+          // after a crash, the page says so and offers a reload (no automatic refresh: WCAG 2.2.1, 3.2.5).
+          <div className="callout note p-3 mb-4 border rounded" role="status" data-testid="receipt-pending">
+            <p className="mb-2">{t("filing.receipt.preparing")}</p>
+            <p className="mb-0">
+              <Link to={`/pratiche/${v.id}/ricevuta`} reloadDocument>
+                {t("filing.receipt.refresh")}
+              </Link>
+            </p>
+          </div>
+        )}
         <h2 className="h4 mt-4">{t("filing.receipt.next")}</h2>
         <ul>
           <li>{t("filing.receipt.next1")}</li>

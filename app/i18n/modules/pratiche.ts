@@ -121,6 +121,9 @@ export const it = {
   "filing.receipt.verify":
     "Chiunque può verificare la ricevuta stampata con il codice {code} alla pagina «Verifica un documento».",
   "filing.receipt.openPratica": "Vai alla pratica",
+  "filing.receipt.preparing":
+    "La ricevuta in PDF è in preparazione: sarà pronta tra pochi secondi e ti arriverà anche per posta. La pratica è già stata ricevuta con il codice e il numero di protocollo indicati sopra.",
+  "filing.receipt.refresh": "Aggiorna la pagina per scaricare la ricevuta",
   "filing.detail.data": "Dati della pratica",
   "filing.detail.business": "Impresa",
   "filing.detail.comune": "Comune",
@@ -315,6 +318,9 @@ export const en: Record<keyof typeof it, string> = {
   "filing.receipt.verify":
     "Anyone can check the printed receipt with the code {code} on the 'Check a document' page.",
   "filing.receipt.openPratica": "Go to the application",
+  "filing.receipt.preparing":
+    "The PDF receipt is being prepared: it will be ready in a few seconds and will also reach you by mail. The application has already been received with the code and protocol number shown above.",
+  "filing.receipt.refresh": "Reload the page to download the receipt",
   "filing.detail.data": "Application details",
   "filing.detail.business": "Business",
   "filing.detail.comune": "Municipality",

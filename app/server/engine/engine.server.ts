@@ -219,6 +219,7 @@ export async function dispatchInTransaction(
     documents: ctx.documents,
     protocol: ctx.protocolEntries.filter((p) => p.label).map((p) => ({ label: p.label, at: p.at })),
     queuedCalls: ctx.queuedCalls,
+    pratica: ctx.pratica,
   };
 }
 
@@ -347,7 +348,7 @@ export async function dispatchResult(
     .where("id", "=", pratica.id)
     .returningAll()
     .executeTakeFirstOrThrow();
-  const view: StepView = {
+  const view: StepView = request.view ?? {
     status: saved.status,
     suspended: saved.suspended,
     dueDates: { final: saved.due_date ?? undefined, agencies: {}, other: {} },

@@ -70,6 +70,12 @@ export interface EngineServices {
    * the clock); the calls run after COMMIT. Absent: nothing is told (tests, SSU off).
    */
   ssuCatalogue?: SsuCatalogueHook;
+  /**
+   * The submission's receipt after COMMIT (ADR 0032): a step that issues documents queues them, with the
+   * step's mail that carries them, as one "document/render" call instead of rendering them in its
+   * transaction (internal register only; engine/deferred.server.ts completes it). Set by the filing only.
+   */
+  deferDocuments?: boolean;
 }
 
 export interface SsuCatalogueHook {
@@ -109,6 +115,8 @@ export interface DispatchOutcome {
   protocol: { label: string; at: Date }[];
   /** external calls this step queued (the caller kicks the worker after COMMIT when > 0) */
   queuedCalls: number;
+  /** The pratica's row as this step left it (still locked): a next step in the same transaction starts from it. */
+  pratica: Pratica;
 }
 
 /** What documents and mail show of the pratica's state after the step. */

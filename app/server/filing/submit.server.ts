@@ -6,12 +6,13 @@ import { paymentConfig } from "../integrations/payment/config.server";
 import { paymentsOnSubmit } from "../integrations/payment/service.server";
 import { runtime } from "../runtime.server";
 import { dispatchInTransaction, EngineError, type EngineServices } from "../engine/engine.server";
-import { lockPraticaColumns, praticaIdBySubmissionKey, readPratica } from "../pratiche/repository.server";
+import { praticaIdBySubmissionKey, readPratica } from "../pratiche/repository.server";
 import { refusalWords } from "../pratiche/refusal.server";
 import { recordDelegationUse } from "../delegations/filing.server";
 import { nextNumber } from "../engine/counters.server";
 import { callsQueued } from "../jobs/kick.server";
 import { ensureModuli, moduloFieldErrors } from "../modulo/modulo.server";
+import { completeDeferredDocuments } from "../engine/deferred.server";
 import { attachmentList, visibleSections } from "../../domain/filing/bundle";
 import { buildCui, formatCui, romeDate } from "../../domain/filing/cui";
 import {
@@ -26,8 +27,9 @@ import {
 /**
  * "Conferma e invia": validates the whole draft, then in ONE transaction gives the pratica its CUI, records
  * the declaration and the submission key, and dispatches SUBMIT and PROTOCOL through the engine, whose
- * effects write the protocol entry, the receipt PDF, the outbox mail, the deadlines and the audit log. Either
- * all of it commits or nothing does.
+ * effects write the protocol entry, the deadlines, the audit log and the queued rendering of the receipt.
+ * Either all of it commits or nothing does. Right after COMMIT the same request renders the receipt and
+ * queues the mail carrying it (ADR 0032); the worker does it when this process died first.
  *
  * Idempotent: the summary page carries a one-time submission key (unique in pratiche.submission_key). A
  * retried request with the same key, or a second click on an already submitted draft, returns the result
@@ -41,6 +43,8 @@ export interface SubmitInput {
   now?: Date;
   /** test hook: runs inside the transaction after SUBMIT, before PROTOCOL (a crash there must undo all) */
   afterSubmit?: (trx: Transaction<Database>) => Promise<void> | void;
+  /** test hook: a process killed between COMMIT and the receipt (the worker must render it) */
+  killedBeforeReceipt?: boolean;
 }
 
 export interface SubmittedPratica {
@@ -171,41 +175,41 @@ export async function submitPratica(
     };
   }
   const ctx = await loadDraft(db, user, input.praticaId);
-  // A retry of a submission that already went through answers with the first result.
-  const byKey = await praticaIdBySubmissionKey(db, input.submissionKey);
-  if (byKey) return { ok: true, pratica: await existingResult(db, byKey) };
+  // A retry of a submission that already went through answers with the first result (a retried key of
+  // another pratica meets the unique key below and answers with that one's). The problems are checked once,
+  // under the lock (issue 18: the statements of a submission cut to the essential).
   if (ctx.pratica.status !== "draft") return { ok: true, pratica: await existingResult(db, ctx.pratica.id) };
-
-  const problems = await submissionProblems(db, ctx, input.declared);
-  if (problems.length) return { ok: false, status: 400, errors: problems };
   const actor = { kind: "user" as const, userId: user.id, principal: user.principal };
   const at = romeDate(now);
 
   let queued = 0;
+  // ADR 0032: the receipt (and the mail carrying it) is rendered after COMMIT, so the desk's CUI and protocol
+  // counters, taken in this transaction, are not held while a PDF is drawn.
+  const stepServices: EngineServices = { ...services, deferDocuments: true, now: () => now };
   try {
     const pratica = await db.transaction().execute(async (trx) => {
-      const locked = await lockPraticaColumns(trx, ctx.pratica.id, [
-        "id",
-        "status",
-        "desk_id",
-        "delegation_id",
-      ]);
+      // The row and its desk's code in one statement; only the pratica's row is locked.
+      const locked = await trx
+        .selectFrom("pratiche as p")
+        .innerJoin("entities as d", "d.id", "p.desk_id")
+        .select(["p.id", "p.status", "p.desk_id", "p.delegation_id", "d.code as desk_code"])
+        .where("p.id", "=", ctx.pratica.id)
+        .forUpdate("p")
+        .executeTakeFirst();
       // The applicant deleted the draft while this request waited for the lock.
       if (!locked) throw notFound();
       // Two clicks racing: the second waits on the lock and finds the pratica submitted.
       if (locked.status !== "draft") return existingResult(trx, locked.id);
       // Uploads and removals take the same lock: what is validated here is exactly what is filed (and what the
-      // receipt lists). The check above ran on a snapshot that a racing removal may have changed since.
+      // receipt lists); a removal racing this request waits for it, or went first and is seen here.
       const late = await submissionProblems(trx, ctx, input.declared);
       if (late.length) throw new InvalidUnderLock(late);
-      const desk = await trx
-        .selectFrom("entities")
-        .select("code")
-        .where("id", "=", locked.desk_id)
-        .executeTakeFirstOrThrow();
+      // The numbers as late as the chain allows: after every check and read, right before the SUBMIT step
+      // whose protocol registration fingerprints the CUI (the counters' rows stay locked until COMMIT).
       const progressive = await nextNumber(trx, locked.desk_id, "cui", Number(at.slice(0, 4)));
-      const cui = formatCui(buildCui(desk.code, at, progressive, ctx.pratica.id));
-      await trx
+      const cui = formatCui(buildCui(locked.desk_code, at, progressive, ctx.pratica.id));
+      // The row as updated is the locked row the SUBMIT step starts from (no second read of it).
+      const filed = await trx
         .updateTable("pratiche")
         .set({
           cui,
@@ -219,17 +223,15 @@ export async function submitPratica(
           updated_at: now,
         })
         .where("id", "=", locked.id)
-        .execute();
-      const submitted = await dispatchInTransaction(
-        trx,
-        { ...services, now: () => now },
-        {
-          praticaId: locked.id,
-          event: { type: "SUBMIT", at, actorId: user.id },
-          actor,
-          start: ctx.bundle.workflowInput,
-        },
-      );
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      const submitted = await dispatchInTransaction(trx, stepServices, {
+        praticaId: locked.id,
+        event: { type: "SUBMIT", at, actorId: user.id },
+        actor,
+        start: ctx.bundle.workflowInput,
+        locked: filed,
+      });
       // Filed on behalf: the use of the delegation is a link of its own chain.
       if (locked.delegation_id) await recordDelegationUse(trx, locked.delegation_id, user.id, cui, now);
       await input.afterSubmit?.(trx);
@@ -242,21 +244,29 @@ export async function submitPratica(
         now,
         ctx.bundle.workflowInput.calendar,
       );
-      const protocolled = await dispatchInTransaction(
-        trx,
-        { ...services, now: () => now },
-        {
-          praticaId: locked.id,
-          event: { type: "PROTOCOL", at },
-          actor: { kind: "system", name: "submission" },
-        },
-      );
+      const protocolled = await dispatchInTransaction(trx, stepServices, {
+        praticaId: locked.id,
+        event: { type: "PROTOCOL", at },
+        actor: { kind: "system", name: "submission" },
+        // The row as SUBMIT saved it (payments and delegations do not write it).
+        locked: submitted.pratica,
+      });
       queued = submitted.queuedCalls + protocolled.queuedCalls + paymentCalls.length;
-      return { ...(await existingResult(trx, locked.id)), created: true };
+      const saved = protocolled.pratica;
+      return {
+        praticaId: saved.id,
+        cui: saved.cui ?? "",
+        protocolNumber: saved.protocol_number ?? "",
+        dueDate: saved.due_date,
+        created: true,
+      };
     });
     // A remote protocol register: the registration is a queued call, made after this COMMIT (the receipt
     // already went out with the CUI; the number follows).
     if (queued) callsQueued();
+    // The receipt, now that the numbers are committed (a crash before this leaves it to the worker).
+    if (pratica.created && !input.killedBeforeReceipt)
+      await completeDeferredDocuments(db, services, pratica.praticaId);
     return { ok: true, pratica };
   } catch (error) {
     // The same key raced in from another process and won: answer with its result.

@@ -11,6 +11,7 @@ import { preservationHandler } from "./preservation/handler.server";
 import { protocolHandler } from "./protocol/handler.server";
 import { pecConfigured, pecRuntime } from "./pec/index.server";
 import { sealHandler } from "./seal/handler.server";
+import { documentHandler } from "./document/handler.server";
 import { ssuHandler } from "./ssu/handler.server";
 import { loadSealer } from "./seal/registry.server";
 import type { Sealer } from "./seal/port.server";
@@ -165,6 +166,11 @@ const ports = {
           : none("PEC non configurata: i messaggi agli indirizzi PEC partono come posta ordinaria");
     },
     adapter: (env: Env, db: Kysely<Database>) => pecRuntime(env, db),
+  },
+  document: {
+    // The receipt rendered after the submission's COMMIT (ADR 0032): the portal's own work, never a double.
+    choose: () => real("in-process"),
+    handler: () => documentHandler(),
   },
 } satisfies { [K in IntegrationKind]?: PortEntry };
 

@@ -4,6 +4,7 @@ import type { WorkflowEvent } from "../../../workflows/events";
 import type { WorkflowInput } from "../../../workflows/shared";
 import type { Database, IntegrationCallRow, IntegrationCallStatus } from "../db/schema.server";
 import type { FileStore } from "../storage.server";
+import type { StepView } from "../engine/types.server";
 
 /**
  * The integration contract: what every port (protocol registry, identity, signature, seal, payment, SSU, PEC,
@@ -33,6 +34,7 @@ export const INTEGRATION_KINDS = [
   "pec",
   "business_register",
   "preservation",
+  "document",
 ] as const satisfies readonly IntegrationKind[];
 
 export type CallStatus = IntegrationCallStatus;
@@ -113,6 +115,11 @@ export interface ResultDispatch {
   actor?: PeerActor | PecActor;
   /** Only for the first event of a pratica received from a peer: the workflow input. */
   start?: WorkflowInput;
+  /**
+   * The state the effects describe, when it is not the pratica's current one: the step whose documents were
+   * deferred past its COMMIT (ADR 0032) renders them as of that step.
+   */
+  view?: StepView;
 }
 
 /** Another system acting on a pratica as one of the law's actors (ADR 0025). */

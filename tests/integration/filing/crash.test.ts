@@ -6,6 +6,8 @@ import { importBundledCatalogues } from "~/server/catalogue/import.server";
 import { migrateToLatest } from "~/server/db/db.server";
 import { runtime } from "~/server/runtime.server";
 import { seed } from "~/server/seed.server";
+import { documentHandler } from "~/server/integrations/document/handler.server";
+import { integrationRunner } from "~/server/jobs/integrations.server";
 import { LocalFileStore } from "~/server/storage.server";
 import { DATABASES } from "../support/databases";
 import { userByEmail } from "../support/factories";
@@ -16,8 +18,9 @@ const CHILD = path.resolve("tests/integration/filing/support/submit-child.ts");
 
 /**
  * A server killed in the middle of submissions leaves, for every pratica, either nothing (still a draft, no
- * protocol number used, no receipt, no mail) or everything (CUI, protocol, receipt, mail, deadline, audit);
- * and every submission that was acknowledged exists.
+ * protocol number used, no receipt, no mail) or everything (CUI, protocol, deadline, audit, and the queued
+ * rendering of the receipt, ADR 0032); once the worker has run, every submitted pratica has its receipt and
+ * mail exactly once; and every submission that was acknowledged exists.
  */
 describe.each(DATABASES)("a submitting process killed with SIGKILL on %s", (kind) => {
   it("leaves every pratica either untouched or complete", async () => {
@@ -74,6 +77,13 @@ describe.each(DATABASES)("a submitting process killed with SIGKILL on %s", (kind
     handle = await open();
     try {
       const { db } = handle;
+      // The restarted worker renders the receipts whose process died between COMMIT and rendering.
+      const services = { files, publicUrl: "http://localhost:3000" };
+      const worker = integrationRunner(db, {
+        handlers: new Map([["document", documentHandler()]]),
+        services,
+      });
+      for (let pass = 0; pass < 5 && (await worker()).claimed > 0; pass++);
       const rows = await db
         .selectFrom("pratiche")
         .select(["id", "status", "cui", "protocol_number", "submission_key"])
@@ -100,7 +110,7 @@ describe.each(DATABASES)("a submitting process killed with SIGKILL on %s", (kind
           complete++;
           expect(p.cui).toMatch(/^SUAP-AVC-/);
           expect(p.protocol_number).toMatch(/^SUAP-AVC\/\d{4}\/\d{7}$/);
-          expect(events.map((e) => e.type)).toEqual(["SUBMIT", "PROTOCOL"]);
+          expect(events.map((e) => e.type)).toEqual(["SUBMIT", "PROTOCOL", "INTEGRATION_RESULT"]);
           expect(docs.map((d) => d.kind)).toEqual(["ricevuta"]);
           expect(mail.length).toBeGreaterThan(0);
           expect(deadlines.map((d) => d.name)).toContain("final");

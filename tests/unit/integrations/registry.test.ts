@@ -41,6 +41,7 @@ describe("the ports registry", () => {
     expect([...REGISTERED_KINDS].sort()).toEqual(
       [
         "business_register",
+        "document",
         "identity",
         "payment",
         "pec",
@@ -63,7 +64,8 @@ describe("the ports registry", () => {
   it("wires a development double (or the internal register) for every kind when nothing is configured", () => {
     const choices = portChoices(devEnv());
     for (const kind of REGISTERED_KINDS) {
-      const expected = kind === "protocol" ? "real" : "double";
+      // The internal register and the receipt's rendering (ADR 0032) are the portal's own work.
+      const expected = kind === "protocol" || kind === "document" ? "real" : "double";
       expect(choices[kind].adapter, kind).toBe(expected);
     }
     expect(adapterChoice(devEnv(), "protocol")).toEqual({ adapter: "real", target: "internal" });
