@@ -58,6 +58,47 @@ export async function tallyRegimes(db: Executor, deskId: number): Promise<string
   return rows.map((r) => r.regime);
 }
 
+export interface TallySummary {
+  counts: { status: string; count: number }[];
+  titles: string[];
+  regimes: string[];
+}
+
+/**
+ * The counts, the titles and the regimes of `tallyStatusCounts`, `tallyTitles` and `tallyRegimes` in one
+ * statement (the worklist asks all three on every view): the desk's ledger rows grouped once by status, title,
+ * regime and whether the Comune is one the desk serves (counts), a few hundred rows at most, then summed here.
+ */
+export async function tallySummary(db: Executor, deskId: number, titleLimit: number): Promise<TallySummary> {
+  const r = await sql<{ counts: unknown; titles: unknown; regimes: unknown }>`
+    with g as (
+      select t.status, t.title, t.regime,
+             t.municipality_id in (select comune_id from desk_comuni where desk_id = ${deskId}) as served,
+             sum(t.n)::int8 as n
+        from desk_tallies t
+       where t.desk_id = ${deskId} and t.status <> 'draft'
+       group by t.status, t.title, t.regime, served
+      having sum(t.n) > 0
+    )
+    select
+      (select coalesce(json_agg(json_build_object('status', status, 'count', n) order by status), '[]'::json)
+         from (select status, sum(n)::int8 as n from g where served group by status) c) as counts,
+      (select coalesce(json_agg(title order by title), '[]'::json)
+         from (select distinct title from g order by title limit ${titleLimit}) x) as titles,
+      (select coalesce(json_agg(regime order by regime), '[]'::json)
+         from (select distinct regime from g) y) as regimes`.execute(db);
+  const row = r.rows[0]!;
+  const json = <T>(v: unknown): T => (typeof v === "string" ? JSON.parse(v) : v) as T;
+  return {
+    counts: json<{ status: string; count: number }[]>(row.counts).map((c) => ({
+      status: c.status,
+      count: Number(c.count),
+    })),
+    titles: json(row.titles),
+    regimes: json(row.regimes),
+  };
+}
+
 /**
  * Folds every key's deltas into one row (keys summing to zero disappear). Safe beside concurrent changes and
  * another compaction: the statement deletes only rows committed before it began and writes back their sum;
