@@ -19,6 +19,7 @@ import * as m0021 from "./0021_ssu_flow";
 import * as m0022 from "./0022_ssu_catalogue";
 import * as m0024 from "./0024_pec_steps";
 import * as m0026 from "./0026_desk_tallies";
+import * as m0030 from "./0030_desk_clock_tallies";
 
 /**
  * Statically listed so the migrations are bundled into the server build (loading .ts files from disk at run
@@ -45,4 +46,5 @@ export const migrations: Record<string, Migration> = {
   "0022_ssu_catalogue": m0022,
   "0024_pec_steps": m0024,
   "0026_desk_tallies": m0026,
+  "0030_desk_clock_tallies": m0030,
 };

@@ -119,12 +119,35 @@ export async function compactDeskTallies(db: Kysely<Database>): Promise<{ before
     db,
   );
   const row = r.rows[0]!;
+  const clock = await compactClockTallies(db);
+  return { before: Number(row.before) + clock.before, after: Number(row.after) + clock.after };
+}
+
+/** The same folding for the dashboard's ledger (migration 0030), in its own statement. */
+export async function compactClockTallies(db: Kysely<Database>): Promise<{ before: number; after: number }> {
+  const r = await sql<{ before: number; after: number }>`
+    with gone as (
+      delete from desk_clock_tallies returning desk_id, municipality_id, ended, due_date, n
+    ), folded as (
+      insert into desk_clock_tallies (desk_id, municipality_id, ended, due_date, n)
+      select desk_id, municipality_id, ended, due_date, sum(n)
+        from gone group by desk_id, municipality_id, ended, due_date
+      having sum(n) <> 0
+      returning 1
+    )
+    select (select count(*) from gone)::int8 as before, (select count(*) from folded)::int8 as after`.execute(
+    db,
+  );
+  const row = r.rows[0]!;
   return { before: Number(row.before), after: Number(row.after) };
 }
 
 /** Compacts only when the deltas have piled up (the worker's tick; most ticks cost one count). */
 export async function compactDeskTalliesIfNeeded(db: Kysely<Database>, threshold = 5000) {
-  const r = await sql<{ n: number }>`select count(*)::int8 as n from desk_tallies`.execute(db);
+  const r = await sql<{ n: number }>`
+    select greatest((select count(*) from desk_tallies), (select count(*) from desk_clock_tallies))::int8 as n`.execute(
+    db,
+  );
   if (Number(r.rows[0]?.n ?? 0) < threshold) return null;
   return compactDeskTallies(db);
 }
@@ -141,6 +164,11 @@ export async function rebuildDeskTallies(db: Kysely<Database>): Promise<{ keys: 
       insert into desk_tallies (desk_id, municipality_id, status, title, regime, n)
       select desk_id, municipality_id, status, title, regime, count(*)
         from pratiche group by desk_id, municipality_id, status, title, regime`.execute(trx);
+    await sql`delete from desk_clock_tallies`.execute(trx);
+    await sql`
+      insert into desk_clock_tallies (desk_id, municipality_id, ended, due_date, n)
+      select desk_id, municipality_id, ended, case when not ended and not suspended then due_date end, count(*)
+        from pratiche where status <> 'draft' group by 1, 2, 3, 4`.execute(trx);
     return { keys: Number(r.numAffectedRows ?? 0) };
   });
 }
@@ -184,6 +212,40 @@ export async function checkDeskTallies(db: Executor): Promise<TallyMismatch[]> {
     status: x.status,
     title: x.title,
     regime: x.regime,
+    counted: Number(x.counted),
+    tallied: Number(x.tallied),
+  }));
+}
+
+/** Every (desk, Comune, ended, due date) where the dashboard's ledger and a count of the pratiche disagree. */
+export async function checkClockTallies(db: Executor) {
+  const r = await sql<{
+    desk_id: number;
+    municipality_id: number;
+    ended: boolean;
+    due_date: string | null;
+    counted: number;
+    tallied: number;
+  }>`
+    with counted as (
+      select desk_id, municipality_id, ended,
+             coalesce(case when not ended and not suspended then due_date end, 'infinity'::date) as due_key,
+             count(*)::int8 as n
+        from pratiche where status <> 'draft' group by 1, 2, 3, 4
+    ), tallied as (
+      select desk_id, municipality_id, ended, coalesce(due_date, 'infinity'::date) as due_key, sum(n)::int8 as n
+        from desk_clock_tallies group by 1, 2, 3, 4
+    )
+    select desk_id, municipality_id, ended, case when due_key = 'infinity'::date then null else due_key::text end as due_date,
+           coalesce(c.n, 0)::int8 as counted, coalesce(t.n, 0)::int8 as tallied
+      from counted c full join tallied t using (desk_id, municipality_id, ended, due_key)
+     where coalesce(c.n, 0) <> coalesce(t.n, 0)
+     order by 1, 2, 3, 4`.execute(db);
+  return r.rows.map((x) => ({
+    deskId: x.desk_id,
+    municipalityId: x.municipality_id,
+    ended: x.ended,
+    dueDate: x.due_date,
     counted: Number(x.counted),
     tallied: Number(x.tallied),
   }));
