@@ -16,6 +16,7 @@ import { ConfigError, getEnv } from "./app/server/env.server";
 import { bodyLimits } from "./app/server/http/edge.server";
 import { clusterPlan, reportReady, runsBackgroundWorker, supervise } from "./app/server/http/cluster.server";
 import { remixThroughEdge } from "./app/server/http/express.server";
+import { pinProductionReact } from "./app/server/http/react-production.server";
 import { contentVersion, PageCache } from "./app/server/http/page-cache.server";
 import { currentVersion } from "./app/server/catalogue/repository.server";
 import { loadDeskIdentity } from "./app/server/entities/desk.server";
@@ -97,6 +98,8 @@ app.get("/healthz", (_req, res) => {
   res.json({ status: "ok", database: runtime.handle.kind, version: runtime.version, pid: process.pid });
 });
 
+// React's production build renders the pages, as in the browser (react-production.server.ts).
+pinProductionReact(import.meta.url);
 const buildPath = path.resolve("build/index.js");
 const build = (await import(pathToFileURL(buildPath).href)) as ServerBuild;
 // Anonymous public pages served from memory until the catalogue, the desk or the build changes (ADR 0029).

@@ -21,6 +21,7 @@ import * as m0024 from "./0024_pec_steps";
 import * as m0026 from "./0026_desk_tallies";
 import * as m0027 from "./0027_ssu_order_declarant";
 import * as m0028 from "./0028_deferred_receipt";
+import * as m0030 from "./0030_desk_clock_tallies";
 import * as m0032 from "./0032_suspended_deadline_dates";
 import * as m0034 from "./0034_moduli";
 
@@ -51,6 +52,7 @@ export const migrations: Record<string, Migration> = {
   "0026_desk_tallies": m0026,
   "0027_ssu_order_declarant": m0027,
   "0028_deferred_receipt": m0028,
+  "0030_desk_clock_tallies": m0030,
   "0032_suspended_deadline_dates": m0032,
   "0034_moduli": m0034,
 };

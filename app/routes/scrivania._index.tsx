@@ -4,7 +4,7 @@ import { ClockBadge, fmtDate, regimeLabel, statusLabel } from "~/components/desk
 import { useT } from "~/i18n/useT";
 import { isManagerOf } from "~/server/desk/worklist.server";
 import { requireDeskStaff } from "~/server/desk/access.server";
-import { listWorklist, statusCounts, worklistOptions } from "~/server/desk/worklist.server";
+import { listWorklist, worklistHeader } from "~/server/desk/worklist.server";
 import { parseWorklistQuery, worklistHref } from "~/domain/desk/worklist-query";
 import { todayIso } from "~/server/pratiche/acts.server";
 import { db } from "~/server/runtime.server";
@@ -16,10 +16,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const { user, deskId } = await requireDeskStaff(request);
   const { filters, cursor } = parseWorklistQuery(new URL(request.url).searchParams);
   const today = todayIso();
-  const [page, counts, options] = await Promise.all([
+  const [page, { counts, options }] = await Promise.all([
     listWorklist(db(), { deskId, viewerId: user.id, filters, cursor, today }),
-    statusCounts(db(), deskId),
-    worklistOptions(db(), deskId),
+    worklistHeader(db(), deskId),
   ]);
   return {
     filters,

@@ -89,6 +89,8 @@ export interface ResolvedSession {
   created: boolean;
   record: SessionRecord | null;
   csrf: string;
+  /** The session's user as read with it (getCurrentUser builds on it without asking again). */
+  user?: SessionUser | null;
 }
 
 /** The request's session, read once per request (root and route loaders share it: request-scope.server). */
@@ -116,8 +118,15 @@ async function load(request: Request): Promise<ResolvedSession> {
     const fresh = newToken();
     return { token: fresh, created: true, record: null, csrf: anonymousCsrf(fresh) };
   }
-  const record = await findLiveSession(db(), token);
-  return { token, created: false, record, csrf: record ? record.csrf : anonymousCsrf(token) };
+  const live = await findLiveSessionWithUser(db(), token);
+  const record = live?.record ?? null;
+  return {
+    token,
+    created: false,
+    record,
+    csrf: record ? record.csrf : anonymousCsrf(token),
+    user: live?.user ?? null,
+  };
 }
 
 function anonymousCsrf(token: string) {
@@ -129,39 +138,86 @@ export async function findLiveSession(
   database: Kysely<Database>,
   token: string,
 ): Promise<SessionRecord | null> {
+  return (await findLiveSessionWithUser(database, token))?.record ?? null;
+}
+
+/** What a signed-in request needs about its user, read in the same statement as the session (issue 18). */
+export interface SessionUser {
+  id: string;
+  email: string;
+  fullName: string;
+  fiscalCode: string | null;
+  grants: { role: string; entity_id: number | null }[];
+  businessIds: string[];
+}
+
+/**
+ * The live session and its user, with the user's memberships and businesses, in one statement: a signed-in
+ * page asked four (session, user, memberships, businesses) before its own queries. The session is still read
+ * on every request (a revoked session stops working at once); nothing is kept between requests.
+ */
+export async function findLiveSessionWithUser(
+  database: Kysely<Database>,
+  token: string,
+): Promise<{ record: SessionRecord; user: SessionUser | null } | null> {
   const id = hashToken(token);
   const idle = runtime.env.SESSION_IDLE_MINUTES;
   const row = await database
-    .selectFrom("sessions")
+    .selectFrom("sessions as s")
+    .leftJoin("users as u", "u.id", "s.user_id")
     .select([
-      "id",
-      "user_id",
-      "csrf_token",
-      "loa",
-      "auth_method",
-      "fiscal_code",
-      "authenticated_at",
-      "id_token",
-      sql<boolean>`last_seen_at < now() - interval '1 minute'`.as("stale"),
+      "s.id",
+      "s.user_id",
+      "s.csrf_token",
+      "s.loa",
+      "s.auth_method",
+      "s.fiscal_code",
+      "s.authenticated_at",
+      "s.id_token",
+      sql<boolean>`s.last_seen_at < now() - interval '1 minute'`.as("stale"),
+      "u.id as u_id",
+      "u.email as u_email",
+      "u.full_name as u_full_name",
+      "u.fiscal_code as u_fiscal_code",
+      sql<{ role: string; entity_id: number | null }[]>`coalesce((
+        select json_agg(json_build_object('role', m.role, 'entity_id', m.entity_id))
+          from memberships m where m.user_id = s.user_id), '[]'::json)`.as("grants"),
+      sql<string[]>`coalesce((
+        select json_agg(bm.business_id) from business_members bm where bm.user_id = s.user_id), '[]'::json)`.as(
+        "business_ids",
+      ),
     ])
-    .where("id", "=", id)
-    .where("revoked_at", "is", null)
-    .where("expires_at", ">", sql<Date>`now()`)
-    .where("last_seen_at", ">", sql<Date>`now() - make_interval(mins => ${idle})`)
+    .where("s.id", "=", id)
+    .where("s.revoked_at", "is", null)
+    .where("s.expires_at", ">", sql<Date>`now()`)
+    .where("s.last_seen_at", ">", sql<Date>`now() - make_interval(mins => ${idle})`)
     .executeTakeFirst();
   if (!row) return null;
   if (row.stale) {
     await database.updateTable("sessions").set({ last_seen_at: sql`now()` }).where("id", "=", id).execute();
   }
+  const json = <T>(v: unknown): T => (typeof v === "string" ? JSON.parse(v) : v) as T;
   return {
-    id: row.id,
-    userId: row.user_id,
-    csrf: row.csrf_token,
-    loa: row.loa,
-    method: row.auth_method,
-    fiscalCode: row.fiscal_code,
-    authenticatedAt: new Date(row.authenticated_at as unknown as string),
-    idToken: row.id_token,
+    record: {
+      id: row.id,
+      userId: row.user_id,
+      csrf: row.csrf_token,
+      loa: row.loa,
+      method: row.auth_method,
+      fiscalCode: row.fiscal_code,
+      authenticatedAt: new Date(row.authenticated_at as unknown as string),
+      idToken: row.id_token,
+    },
+    user: row.u_id
+      ? {
+          id: row.u_id,
+          email: row.u_email!,
+          fullName: row.u_full_name!,
+          fiscalCode: row.u_fiscal_code,
+          grants: json(row.grants),
+          businessIds: json(row.business_ids),
+        }
+      : null,
   };
 }
 
@@ -281,13 +337,31 @@ export async function loadPrincipal(userId: string, session?: SessionRecord): Pr
     db().selectFrom("memberships").select(["role", "entity_id"]).where("user_id", "=", userId).execute(),
     db().selectFrom("business_members").select("business_id").where("user_id", "=", userId).execute(),
   ]);
+  return principalOf(
+    userId,
+    grants,
+    businesses.map((b) => b.business_id),
+    session,
+  );
+}
+
+/** The principal from the user's memberships and businesses (read by the caller). */
+async function principalOf(
+  userId: string,
+  grants: { role: string; entity_id: number | null }[],
+  businessIds: string[],
+  session?: SessionRecord,
+): Promise<Principal> {
   const organisations = grants
     .filter((g) => g.role === "association_operator" && g.entity_id !== null)
     .map((g) => g.entity_id as number);
   return {
     userId,
-    grants: grants.map((g) => ({ role: g.role, entityId: g.entity_id })),
-    businessIds: businesses.map((b) => b.business_id),
+    grants: grants.map((g) => ({
+      role: g.role as Principal["grants"][number]["role"],
+      entityId: g.entity_id,
+    })),
+    businessIds,
     delegations: organisations.length ? await delegationsOfOrganisations(db(), organisations) : [],
     today: romeDate(),
     ...(session
@@ -309,19 +383,14 @@ export function getCurrentUser(request: Request): Promise<CurrentUser | null> {
 
 async function loadUser(request: Request): Promise<CurrentUser | null> {
   const session = await resolveSession(request);
-  if (!session.record) return null;
-  const user = await db()
-    .selectFrom("users")
-    .select(["id", "email", "full_name", "fiscal_code"])
-    .where("id", "=", session.record.userId)
-    .executeTakeFirst();
-  if (!user) return null;
+  if (!session.record || !session.user) return null;
+  const user = session.user;
   return {
     id: user.id,
     email: user.email,
-    fullName: user.full_name,
-    fiscalCode: user.fiscal_code,
-    principal: await loadPrincipal(user.id, session.record),
+    fullName: user.fullName,
+    fiscalCode: user.fiscalCode,
+    principal: await principalOf(user.id, user.grants, user.businessIds, session.record),
     session: session.record,
   };
 }

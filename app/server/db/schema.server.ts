@@ -455,6 +455,7 @@ export interface Database {
   ssu_catalogue_instances: SsuCatalogueInstancesTable;
   desk_tallies: DeskTalliesTable;
   moduli: ModuliTable;
+  desk_clock_tallies: DeskClockTalliesTable;
 }
 
 /**
@@ -686,4 +687,17 @@ export interface SsuCatalogueInstancesTable {
   audit: ColumnType<{ message: string; event_time: string; client_id: string }[], string | undefined, string>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
+}
+
+/**
+ * 0030: the desk's filed pratiche per (Comune, ended, due date while the clock runs), a ledger of deltas kept
+ * by triggers on pratiche like desk_tallies: the dashboard's counts by Comune and overdue (ADR 0034).
+ */
+export interface DeskClockTalliesTable {
+  id: Generated<number>;
+  desk_id: number;
+  municipality_id: number;
+  ended: boolean;
+  due_date: string | null;
+  n: number;
 }

@@ -6,6 +6,7 @@ import { findPratica } from "../pratiche/repository.server";
 import { loadPraticaView, type PraticaView } from "../pratiche/view.server";
 import { AGENCY_ACTS, OFFICER_ACTS } from "../../domain/desk/act-forms";
 import { deskStaff } from "./worklist.server";
+import { catalogueDocument } from "../catalogue/repository.server";
 
 /**
  * The desk's and the agencies' view of one pratica: the shared pratica view, narrowed to the acts of the
@@ -163,13 +164,10 @@ export async function agencyChoicesFor(db: Kysely<Database>, view: PraticaView):
       .where("kind", "=", "ente_terzo")
       .orderBy("name")
       .execute(),
-    db
-      .selectFrom("catalogue_versions")
-      .select("document")
-      .where("id", "=", view.pratica.catalogueVersionId)
-      .executeTakeFirst(),
+    // Parsed once per process (a version never changes), not read and parsed again on every view.
+    catalogueDocument(db, view.pratica.catalogueVersionId).catch(() => null),
   ]);
-  const doc = (version?.document ?? {}) as CatalogueDoc;
+  const doc = (version ?? {}) as unknown as CatalogueDoc;
   const usecases = new Set(view.pratica.usecases);
   const byClass =
     doc.competentAdministrations?.find((c) => c.municipality === view.municipality.istat_code)?.byClass ?? {};

@@ -1,7 +1,7 @@
 import { type Kysely, sql } from "kysely";
 import type { Principal } from "~/domain/policy";
 import type { Database } from "../db/schema.server";
-import { tallyRegimes, tallyStatusCounts, tallyTitles } from "./tallies.server";
+import { tallyStatusCounts, tallySummary } from "./tallies.server";
 import {
   addIsoDays,
   daysFrom,
@@ -244,29 +244,47 @@ export async function statusCounts(db: Kysely<Database>, deskId: number) {
 
 /** What the filter form offers: the desk's Comuni, procedures, regimes, colleagues. */
 export async function worklistOptions(db: Kysely<Database>, deskId: number) {
-  const [desk, comuni, procedures, regimes, colleagues] = await Promise.all([
+  return (await worklistHeader(db, deskId)).options;
+}
+
+/**
+ * Everything above the worklist's table (issue 18): the counts by status and the filter form's options, in two
+ * statements (the ledger's summary; the desk with its Comuni and staff) instead of seven.
+ */
+export async function worklistHeader(db: Kysely<Database>, deskId: number) {
+  const [summary, desk] = await Promise.all([
+    tallySummary(db, deskId, 200),
     db
       .selectFrom("entities")
       .select(["id", "code", "name"])
+      .select(
+        sql<{ id: number; name: string }[]>`coalesce((
+          select json_agg(json_build_object('id', c.id, 'name', c.name) order by c.name)
+            from desk_comuni dc join entities c on c.id = dc.comune_id
+           where dc.desk_id = entities.id), '[]'::json)`.as("comuni"),
+      )
+      .select(
+        sql<{ id: string; name: string }[]>`coalesce((
+          select json_agg(json_build_object('id', s.id, 'name', s.name) order by s.name)
+            from (select distinct u.id, u.full_name as name
+                    from memberships m join users u on u.id = m.user_id
+                   where m.entity_id = entities.id and m.role in ('officer', 'manager')) s), '[]'::json)`.as(
+          "colleagues",
+        ),
+      )
       .where("id", "=", deskId)
       .executeTakeFirstOrThrow(),
-    db
-      .selectFrom("desk_comuni")
-      .innerJoin("entities", "entities.id", "desk_comuni.comune_id")
-      .select(["entities.id", "entities.name"])
-      .where("desk_comuni.desk_id", "=", deskId)
-      .orderBy("entities.name")
-      .execute(),
-    tallyTitles(db, deskId, 200),
-    tallyRegimes(db, deskId),
-    deskStaff(db, deskId),
   ]);
+  const json = <T>(v: unknown): T => (typeof v === "string" ? JSON.parse(v) : v) as T;
   return {
-    desk,
-    comuni,
-    procedures,
-    regimes,
-    colleagues,
+    counts: summary.counts,
+    options: {
+      desk: { id: desk.id, code: desk.code, name: desk.name },
+      comuni: json<{ id: number; name: string }[]>(desk.comuni),
+      procedures: summary.titles,
+      regimes: summary.regimes,
+      colleagues: json<{ id: string; name: string }[]>(desk.colleagues),
+    },
   };
 }
 

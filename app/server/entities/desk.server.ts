@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import type { Database } from "../db/schema.server";
 import { once } from "../http/request-scope.server";
 
@@ -27,20 +27,26 @@ export function deskIdentityFor(request: Request, db: Kysely<Database>): Promise
 }
 
 export async function loadDeskIdentity(db: Kysely<Database>): Promise<DeskIdentity> {
+  // One statement (every page's root loader asks it): the desk and the Comuni it serves.
   const desk = await db
     .selectFrom("entities")
     .select(["id", "code", "name", "pec", "data"])
+    .select(
+      sql<{ code: string; name: string; istat_code: string | null }[]>`coalesce((
+        select json_agg(json_build_object('code', c.code, 'name', c.name, 'istat_code', c.istat_code)
+                        order by c.name)
+          from desk_comuni dc join entities c on c.id = dc.comune_id
+         where dc.desk_id = entities.id), '[]'::json)`.as("comuni"),
+    )
     .where("kind", "=", "suap")
     .orderBy("id")
     .executeTakeFirst();
   if (!desk) return FALLBACK;
-  const comuni = await db
-    .selectFrom("desk_comuni")
-    .innerJoin("entities", "entities.id", "desk_comuni.comune_id")
-    .select(["entities.code", "entities.name", "entities.istat_code"])
-    .where("desk_comuni.desk_id", "=", desk.id)
-    .orderBy("entities.name")
-    .execute();
+  const comuni = (typeof desk.comuni === "string" ? JSON.parse(desk.comuni) : desk.comuni) as {
+    code: string;
+    name: string;
+    istat_code: string | null;
+  }[];
   const data = (desk.data ?? {}) as { site?: unknown; owner?: unknown };
   return {
     code: desk.code,

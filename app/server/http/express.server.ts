@@ -184,6 +184,12 @@ async function send(res: ExpressResponse, response: Response) {
   )
     // A public page seen with a session token carries its name or its CSRF token: for this browser only.
     res.setHeader("Cache-Control", "private, no-cache");
-  if (response.body) await writeReadableStreamToWritable(response.body, res);
+  if (response.body && /^text\/html\b/.test(response.headers.get("Content-Type") ?? "")) {
+    // A page (no route defers data): React hands over its HTML in dozens of small chunks, each one a write
+    // to the socket (a system call, costly on a loaded machine); one write of the whole page instead.
+    const body = Buffer.from(await response.arrayBuffer());
+    res.setHeader("Content-Length", String(body.byteLength));
+    res.end(body);
+  } else if (response.body) await writeReadableStreamToWritable(response.body, res);
   else res.end();
 }
