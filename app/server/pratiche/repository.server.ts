@@ -23,6 +23,20 @@ export async function findPraticaByCui(db: Executor, cui: string): Promise<Prati
   return db.selectFrom("pratiche").selectAll().where("cui", "=", cui).executeTakeFirst();
 }
 
+/**
+ * A pratica by the uuid of the CUI the national Catalogo SSU registered for it (`ssu_cui`, when it differs from
+ * the pratica's own: peers name it by that one; index of migration 0027).
+ */
+export async function findPraticaBySsuCuiUuid(db: Executor, uuid: string): Promise<Pratica | undefined> {
+  if (!UUID.test(uuid)) return undefined;
+  return db
+    .selectFrom("pratiche")
+    .selectAll()
+    .where(sql<string>`right(ssu_cui, 36)`, "=", uuid.toLowerCase())
+    .where("ssu_cui", "is not", null)
+    .executeTakeFirst();
+}
+
 /** A pratica by its submission key (the demo desk's idempotency, issue 12). */
 export async function findPraticaBySubmissionKey(db: Executor, key: string): Promise<Pratica | undefined> {
   return db.selectFrom("pratiche").selectAll().where("submission_key", "=", key).executeTakeFirst();

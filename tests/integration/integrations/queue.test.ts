@@ -234,6 +234,66 @@ describe.each(DATABASES)("the queue of external calls on %s", (kind) => {
     );
   });
 
+  it("makes the calls of one order key one at a time, in queue order, past a retry, while other keys go on", async () => {
+    const { db } = test.handle;
+    await db.deleteFrom("integration_calls").execute();
+    const t0 = new Date("2026-03-05T09:00:00Z");
+    // Three calls of key A queued in one transaction (one created_at), one of key B, one without a key.
+    await db.transaction().execute(async (trx) => {
+      for (const [key, orderKey] of [
+        ["a1", "A"],
+        ["a2", "A"],
+        ["a3", "A"],
+        ["b1", "B"],
+        ["free", undefined],
+      ] as const)
+        await enqueueCall(trx, {
+          kind: "ssu",
+          operation: "audit",
+          target: "test-peer",
+          idempotencyKey: `order-${key}`,
+          praticaId: null,
+          payload: { key },
+          notBefore: t0,
+          ...(orderKey ? { orderKey } : {}),
+        });
+    });
+    // Two workers claim at once: between them, only the head of each key and the free call.
+    const [w1, w2] = await Promise.all([
+      claimDueCalls(db, { now: t0, limit: 20 }),
+      claimDueCalls(db, { now: t0, limit: 20 }),
+    ]);
+    const first = [...w1, ...w2].map((c) => c.call.idempotency_key).sort();
+    expect(first).toEqual(["order-a1", "order-b1", "order-free"]);
+    // a1 fails and waits for its retry (+2 h); b1 and the free call are done.
+    const byKey = new Map([...w1, ...w2].map((c) => [c.call.idempotency_key, c]));
+    const outcome = (ok: boolean): CallOutcome =>
+      ok ? { ok: true, result: {} } : { ok: false, message: "busy", httpStatus: 503, timeout: false };
+    const handler = scripted("ssu", []).handler;
+    const ctx = { now: t0, dispatch: async () => {}, files: services.files, publicUrl: services.publicUrl };
+    const record = (key: string, ok: boolean) =>
+      recordOutcome(db, byKey.get(key)!, outcome(ok), { handler, context: ctx, alert: async () => {} });
+    expect(await record("order-a1", false)).toBe("retry");
+    expect(await record("order-b1", true)).toBe("done");
+    expect(await record("order-free", true)).toBe("done");
+    // a2 is due but waits behind a1 while a1 waits for its retry.
+    expect(await claimDueCalls(db, { now: new Date(t0.getTime() + HOUR), limit: 20 })).toEqual([]);
+    const t2 = new Date(t0.getTime() + 2 * HOUR);
+    const retried = await claimDueCalls(db, { now: t2, limit: 20 });
+    expect(retried.map((c) => c.call.idempotency_key)).toEqual(["order-a1"]);
+    byKey.set("order-a1", retried[0]!);
+    expect(await record("order-a1", true)).toBe("done");
+    // then a2, then a3, one per pass.
+    for (const next of ["order-a2", "order-a3"]) {
+      const got = await claimDueCalls(db, { now: t2, limit: 20 });
+      expect(got.map((c) => c.call.idempotency_key)).toEqual([next]);
+      byKey.set(next, got[0]!);
+      expect(await record(next, true)).toBe("done");
+    }
+    expect(await claimDueCalls(db, { now: t2, limit: 20 })).toEqual([]);
+    await db.deleteFrom("integration_calls").execute();
+  });
+
   it("gives a call to one worker at a time, and records a result once when a lease expired and two made it", async () => {
     const { db } = test.handle;
     const { id: praticaId } = await draftPratica(db);

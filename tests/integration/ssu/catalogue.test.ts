@@ -351,7 +351,9 @@ describe.each(DATABASES)("Catalogo SSU port on %s", (kind) => {
     while ((await run()).claimed > 0);
     const config = ssuConfig(env);
     expect(
-      await test.handle.db.transaction().execute((trx) => queueDescriptorLookup(trx, config, id, `k:${id}`)),
+      await test.handle.db
+        .transaction()
+        .execute((trx) => queueDescriptorLookup(trx, config, id, `k:${id}`, new Date())),
     ).toBe(true);
     expect((await run()).done).toBe(1);
     const descriptor = await catalogueDescriptorOf(test.handle.db, id);

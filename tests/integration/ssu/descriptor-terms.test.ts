@@ -73,7 +73,7 @@ describe("a received pratica's regime and times come from the Catalogo SSU's des
   /** What the national Catalogo holds for the instance: its descriptor, with the Catalogo's own terms. */
   async function registerInCatalogo(id: string, times: Record<string, unknown>) {
     const descriptor = (await descriptorOfPratica(fo.db.handle.db, id)) as unknown as Record<string, unknown>;
-    const cui = descriptor.cui as { progressive: string };
+    const cui = (descriptor as { cui: { progressive: string } }).cui;
     // as the Catalogo registers it (request_cui): the CUI in both spellings of the progressive
     const held = {
       ...descriptor,

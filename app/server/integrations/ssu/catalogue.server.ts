@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { type Kysely, sql, type Transaction } from "kysely";
+import type { Kysely, Transaction } from "kysely";
 import { romeDateTime } from "../../../domain/dates";
 import { formatCui, parseCui } from "../../../domain/filing/cui";
 import type { Database } from "../../db/schema.server";
-import { findPratica } from "../../pratiche/repository.server";
+import { findPratica, findPraticaBySsuCuiUuid } from "../../pratiche/repository.server";
 import { enqueueCall } from "../queue.server";
 import type { CallOutcome, IntegrationCall, ResultContext } from "../types.server";
 import { purposeFor, type SsuConfig } from "./config.server";
@@ -74,14 +74,7 @@ export function catalogueUrl(config: SsuConfig, service: CatalogueService): stri
 /** The CUI object of a CUI uuid, as the messages carry it (both spellings of the progressive). */
 export async function cuiObject(db: Kysely<Database> | Transaction<Database>, cuiUuid: string) {
   if (/^[0-9a-f-]{36}$/i.test(cuiUuid)) {
-    const p =
-      (await findPratica(db, cuiUuid.toLowerCase())) ??
-      (await db
-        .selectFrom("pratiche")
-        .selectAll()
-        .where(sql<string>`right(ssu_cui, 36)`, "=", cuiUuid.toLowerCase())
-        .where("ssu_cui", "is not", null)
-        .executeTakeFirst());
+    const p = (await findPratica(db, cuiUuid.toLowerCase())) ?? (await findPraticaBySsuCuiUuid(db, cuiUuid));
     // The CUI the Catalogo registered, once it answered request_cui; until then the pratica's own.
     const parsed = p?.ssu_cui ? parseCui(p.ssu_cui) : p?.cui ? parseCui(p.cui) : null;
     if (parsed) return { ...parsed, progressivo: parsed.progressive };
@@ -142,6 +135,7 @@ export async function queueDescriptorLookup(
   config: SsuConfig,
   cuiUuid: string,
   orderKey: string,
+  now: Date,
 ): Promise<boolean> {
   const service = catalogueServiceFor(config, DESCRIPTOR_OPERATION);
   const url = catalogueUrl(config, service);
@@ -154,6 +148,7 @@ export async function queueDescriptorLookup(
     praticaId: null,
     payload: { service, operation: DESCRIPTOR_OPERATION, url, cuiUuid },
     orderKey,
+    notBefore: now,
   });
   return true;
 }

@@ -7,7 +7,7 @@ import { allowedEvents, type PersistedWorkflow, registry } from "../../../../wor
 import type { Database, Pratica } from "../../db/schema.server";
 import type { AfterStepHook } from "../../engine/types.server";
 import type { FileStore } from "../../storage.server";
-import { findPratica } from "../../pratiche/repository.server";
+import { findPratica, findPraticaBySsuCuiUuid } from "../../pratiche/repository.server";
 import { enqueueCall } from "../queue.server";
 import type { PeerActor, ResultDispatchFn } from "../types.server";
 import { type CataloguePort, catalogueDescriptorOf } from "./catalogue.server";
@@ -76,15 +76,7 @@ function canonical(value: unknown): string {
 export async function praticaOfCui(db: Kysely<Database> | Trx, cuiUuid: string) {
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(cuiUuid)) return null;
   const uuid = cuiUuid.toLowerCase();
-  const own = await findPratica(db, uuid);
-  if (own) return own;
-  const row = await db
-    .selectFrom("pratiche")
-    .select("id")
-    .where(sql<string>`right(ssu_cui, 36)`, "=", uuid)
-    .where("ssu_cui", "is not", null)
-    .executeTakeFirst();
-  return row ? findPratica(db, row.id) : null;
+  return (await findPratica(db, uuid)) ?? (await findPraticaBySsuCuiUuid(db, uuid)) ?? null;
 }
 
 /** The instance resource of a local pratica: what a receiving portal needs to open its own copy. */

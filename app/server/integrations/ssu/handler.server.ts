@@ -11,7 +11,7 @@ import {
 } from "../types.server";
 import { type CataloguePort, recordCatalogueResult } from "./catalogue.server";
 import { romeDate } from "~/domain/dates";
-import { findPratica } from "../../pratiche/repository.server";
+import { findPratica, lockPraticaColumns } from "../../pratiche/repository.server";
 import { enqueueCall } from "../queue.server";
 import { callSsu, type ClientDeps } from "./client.server";
 import type { SsuConfig } from "./config.server";
@@ -116,8 +116,7 @@ export function ssuHandler(env: Env, overrides: Partial<ClientDeps> = {}): Integ
  * key-share lock of those inserts and wait for the other's to take the row for the chain (a deadlock on Postgres).
  */
 async function lockPraticaRow(trx: Transaction<Database>, praticaId: string | null) {
-  if (praticaId)
-    await trx.selectFrom("pratiche").select("id").where("id", "=", praticaId).forUpdate().execute();
+  if (praticaId) await lockPraticaColumns(trx, praticaId, ["id"]);
 }
 
 async function recordSsuResult(

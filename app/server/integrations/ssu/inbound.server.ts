@@ -352,7 +352,7 @@ async function serveOperation(
       // A new instance: its regime and times come from the Catalogo's descriptor (ADR 0031), asked first; the
       // instance itself is fetched after the answer (same order key), its attachments meanwhile.
       const arrival = `ssu-arrival:${cuiUuid}`;
-      const lookup = !pratica && (await queueDescriptorLookup(trx, deps.config, cuiUuid, arrival));
+      const lookup = !pratica && (await queueDescriptorLookup(trx, deps.config, cuiUuid, arrival, now));
       for (const item of items) {
         await enqueueCall(trx, {
           kind: "ssu",
