@@ -235,7 +235,7 @@ async function arrows(page: Page) {
   );
 }
 
-test("every select draws one arrow: worklist, desk pratica, catalogue, finder, new pratica, agency", async ({
+test("every select draws one arrow (worklist, desk pratica, catalogue, finder, new pratica, agency); the desk names itself", async ({
   page,
 }) => {
   const check = async (url: string, atLeast: number) => {
@@ -257,6 +257,12 @@ test("every select draws one arrow: worklist, desk pratica, catalogue, finder, n
   await page.waitForURL(/\/scrivania\/pratiche\//);
   await check(page.url(), 1);
   await expectAccessible(page, "scrivania, una freccia per select");
+  // The integration asked by the desk names it in words ("Da suap" was shown among the agencies).
+  await page.goto("/scrivania?q=&status=all");
+  await page.getByRole("link", { name: DESK_TITLES.walkSuspended }).first().click();
+  const requests = page.getByTestId("integration-requests");
+  await expect(requests).toContainText("Dallo Sportello SUAP");
+  await expect(requests).not.toContainText(/\bsuap\b/);
   await page.context().clearCookies();
   await login(page, "asl@demo.test");
   await check("/ente", 0);
