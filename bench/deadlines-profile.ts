@@ -81,7 +81,7 @@ async function sweepOnce(mode: "single" | "batch") {
       .select("snapshot")
       .where("cui", "like", "BULK-%")
       .executeTakeFirstOrThrow();
-    if (mode === "single") pureParts(snap.snapshot);
+    if (mode === modes[0]) pureParts(snap.snapshot);
     let statements = 0;
     const counter: KyselyPlugin = {
       transformQuery: (args) => {
@@ -120,5 +120,7 @@ async function sweepOnce(mode: "single" | "batch") {
 }
 
 console.log(`Deadline profile: ${N} due deadlines per mode, batch ${BATCH}, ${loadLine()}`);
-await sweepOnce("single");
-await sweepOnce("batch");
+// BENCH_PROFILE_MODES=batch: only the one (e.g. under node --cpu-prof)
+const modes = (process.env.BENCH_PROFILE_MODES ?? "single,batch").split(",");
+if (modes.includes("single")) await sweepOnce("single");
+if (modes.includes("batch")) await sweepOnce("batch");

@@ -56,6 +56,9 @@ const SET_BASED = new Set<Effect["type"]>([
   "deadline.cancel",
 ]);
 
+/** Messages per insert into the outbox. */
+const MAIL_CHUNK = 2000;
+
 type Accepted = Extract<StepResult, { accepted: true }>;
 
 interface Planned {
@@ -220,9 +223,10 @@ export async function fireBatch(
   }
   out.statements += await writeAgencies(trx, planned);
   out.statements += await writeDeadlines(trx, planned, at);
+  // The outbox insert binds a dozen parameters a message; chunks stay far below the protocol's 65,535.
   const messages = planned.flatMap((p) => p.messages);
-  if (messages.length) {
-    await enqueue(trx, messages);
+  for (let i = 0; i < messages.length; i += MAIL_CHUNK) {
+    await enqueue(trx, messages.slice(i, i + MAIL_CHUNK));
     out.statements++;
   }
 

@@ -339,6 +339,56 @@ describe.each(DATABASES)("the deadline sweep's set-based batch on %s", (kind) =>
     await db.updateTable("deadlines").set({ status: "cancelled" }).where("pratica_id", "=", wrong).execute();
   }, 120_000);
 
+  it("runs the per-step hooks (SSU exchange, Catalogo SSU) once per batched step, after its rows are written", async () => {
+    const { db } = test.handle;
+    const ids = [await filed(db, "scia", "2029-01-08"), await filed(db, "scia", "2029-01-08")];
+    const seen: { id: string; seq: number; prior: string; status: string; logged: number }[] = [];
+    const told: { before: string; after: string; head: string | null }[] = [];
+    const hooked: EngineServices = {
+      ...services,
+      // what the SSU hook reads: the step's pratica, its audit number, the state before; its rows are there
+      afterStep: async (ctx, prior) => {
+        const logged = await ctx.trx
+          .selectFrom("events")
+          .select("seq")
+          .where("pratica_id", "=", ctx.pratica.id)
+          .where("seq", "=", ctx.seq)
+          .execute();
+        seen.push({
+          id: ctx.pratica.id,
+          seq: ctx.seq,
+          prior: prior.status,
+          status: ctx.pratica.status,
+          logged: logged.length,
+        });
+      },
+      ssuCatalogue: {
+        afterStep: async (_trx, step) => {
+          told.push({ before: step.before.status, after: step.after.status, head: step.after.audit_head });
+        },
+      },
+    };
+    const report = await sweepDeadlines(db, hooked, { today: "2029-05-31", batch: 50 });
+    expect(report).toEqual({ fired: 2, stale: 0, failed: 0 });
+    expect(seen.map((s) => s.id).sort()).toEqual([...ids].sort());
+    for (const s of seen) {
+      const head = await db
+        .selectFrom("pratiche")
+        .select(["event_count", "audit_head"])
+        .where("id", "=", s.id)
+        .executeTakeFirstOrThrow();
+      expect(s).toEqual({
+        id: s.id,
+        seq: head.event_count,
+        prior: "in_review",
+        status: "effective",
+        logged: 1,
+      });
+      expect(told).toContainEqual({ before: "in_review", after: "effective", head: head.audit_head });
+    }
+    expect(told).toHaveLength(2);
+  }, 120_000);
+
   it("fires each of many due deadlines once with two sweepers of several claimers at once", async () => {
     const { db } = test.handle;
     const N = 300;
