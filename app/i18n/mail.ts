@@ -192,7 +192,7 @@ const templates = {
           text: body(
             l,
             f,
-            `Per proseguire, lo Sportello ti chiede di integrare la pratica entro il ${fmt(f.integrationDue, l)}. Il termine del procedimento è sospeso fino alla tua risposta. In allegato la richiesta con l'elenco dei documenti.`,
+            `Per proseguire, lo Sportello ti chiede di integrare la pratica entro il ${fmt(f.integrationDue, l)}. Il termine del procedimento è sospeso fino alla tua risposta${f.finalDue ? `: si concluderà al più tardi il ${fmt(f.finalDue, l)}` : ""}. In allegato la richiesta con l'elenco dei documenti.`,
           ),
         }
       : {
@@ -200,7 +200,7 @@ const templates = {
           text: body(
             l,
             f,
-            `To continue, the desk asks you to complete the application by ${fmt(f.integrationDue, l)}. The time limit is suspended until you answer. The request with the list of documents is attached.`,
+            `To continue, the desk asks you to complete the application by ${fmt(f.integrationDue, l)}. The time limit is suspended until you answer${f.finalDue ? `: the procedure will end by ${fmt(f.finalDue, l)} at the latest` : ""}. The request with the list of documents is attached.`,
           ),
         },
   richiesta_regolarizzazione: (l, f) =>

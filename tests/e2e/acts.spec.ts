@@ -117,6 +117,35 @@ test.describe("the act page and the agencies' terms (issue 12)", () => {
     expect((await page.goto(actUrl))?.status()).toBe(404);
     await logout(page);
 
+    // The officer opens each document of the answer inline and downloads them all as a ZIP with its manifest.
+    await login(page, "operatore@demo.test");
+    await page.goto(`/scrivania/pratiche/${id}`);
+    const files = page.getByTestId("attachments").getByRole("link");
+    await expect(files).toHaveCount(2);
+    for (const href of await files.evaluateAll((as) => as.map((a) => a.getAttribute("href")!))) {
+      const res = await page.request.get(href);
+      expect(res.status()).toBe(200);
+      expect(res.headers()["content-type"]).toContain("application/pdf");
+      expect(res.headers()["content-disposition"]).toMatch(/^inline/);
+    }
+    const zipLink = page.getByRole("link", { name: /Scarica tutti gli allegati/ });
+    const zip = await page.request.get((await zipLink.getAttribute("href"))!);
+    expect(zip.headers()["content-type"]).toBe("application/zip");
+    const dir = mkdtempSync(path.join(os.tmpdir(), "acts-zip-"));
+    try {
+      writeFileSync(path.join(dir, "a.zip"), await zip.body());
+      execFileSync("unzip", ["-q", path.join(dir, "a.zip"), "-d", path.join(dir, "out")]);
+      const sums = execFileSync("sha256sum", ["-c", "SHA256SUMS.txt"], {
+        cwd: path.join(dir, "out"),
+        encoding: "utf8",
+      });
+      expect(sums.match(/: OK$/gm)).toHaveLength(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    await expectAccessible(page, "desk: the answer's documents");
+    await logout(page);
+
     // Another person (a business of their own, not Maria Rossi's) sees neither the page nor the PDF.
     await loginWithIdp(page, "giovanni", "cie");
     expect((await page.goto(`/pratiche/${id}`))?.status()).toBe(404);
@@ -152,8 +181,10 @@ test.describe("the act page and the agencies' terms (issue 12)", () => {
     const line = summary.getByTestId("agency-due-ASL-TNO");
     await expect(line).toContainText("Azienda USL Toscana Nord Ovest: parere entro il");
     await expect(line).toContainText("60 giorni assegnati");
-    await expect(line.getByTestId("agency-due-why")).toContainText("Ridotto rispetto ai 60 giorni assegnati");
-    await expect(line.getByTestId("agency-due-why")).toContainText("deve concludersi entro il");
+    await expect(line.getByTestId("agency-due-sentence-why")).toContainText(
+      "Ridotto rispetto ai 60 giorni assegnati",
+    );
+    await expect(line.getByTestId("agency-due-sentence-why")).toContainText("deve concludersi entro il");
     // the same date as the agencies' table
     const date = (await line.innerText()).match(/\d{2}\/\d{2}\/\d{4}/)?.[0];
     expect(date).toBeTruthy();
@@ -169,7 +200,9 @@ test.describe("the act page and the agencies' terms (issue 12)", () => {
     const panel = page.getByRole("region", { name: /Il parere di Azienda USL Toscana Nord Ovest/ });
     const mine = panel.getByTestId("agency-due-ASL-TNO");
     await expect(mine).toContainText(`parere entro il ${date}`);
-    await expect(mine.getByTestId("agency-due-why")).toContainText("Ridotto rispetto ai 60 giorni assegnati");
+    await expect(mine.getByTestId("agency-due-sentence-why")).toContainText(
+      "Ridotto rispetto ai 60 giorni assegnati",
+    );
     const main = await page.locator("main").innerText();
     expect(findCodes(main, CODES), "internal codes on the agency's page").toEqual([]);
     await expectAccessible(page, "agency: own panel with a capped term");

@@ -433,11 +433,17 @@ export function PraticaSummary({ data }: { data: PraticaData }) {
  * Why an agency's due date comes before the days it was given: the SCIA unica cap before the final term
  * (art. 19-bis c.2 L. 241/1990), said in words next to the date.
  */
-export function AgencyDueWhy({ agency }: { agency: { termDays?: number | null; cappedBy?: string | null } }) {
+export function AgencyDueWhy({
+  agency,
+  testId = "agency-due-why",
+}: {
+  agency: { termDays?: number | null; cappedBy?: string | null };
+  testId?: string;
+}) {
   const t = useT();
   if (!agency.cappedBy || !agency.termDays) return null;
   return (
-    <div className="small" data-testid="agency-due-why">
+    <div className="small" data-testid={testId}>
       {t("desk.pratica.agencyDueCapped", { days: agency.termDays, final: fmtDate(agency.cappedBy) })}
     </div>
   );
@@ -472,7 +478,7 @@ export function AgencyDueSentences({
             date: fmtDate(a.dueDate),
             days: a.termDays ?? "-",
           })}
-          <AgencyDueWhy agency={a} />
+          <AgencyDueWhy agency={a} testId="agency-due-sentence-why" />
         </li>
       ))}
     </ul>

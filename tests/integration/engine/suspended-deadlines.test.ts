@@ -1,6 +1,10 @@
 // Issue 12: while the term is suspended, the stored deadline rows (what the worklist and the sweep read) carry
 // the date the pages show ("al più tardi"), not the date they had when the clock stopped; the suspended final
 // term never fires; on resumption the rows take the exact date the clock gives.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EngineServices } from "~/server/engine/engine.server";
 import { sweepDeadlines } from "~/server/engine/deadlines.server";
@@ -12,6 +16,20 @@ import { DATABASES, type TestDatabase, useMigratedDatabase } from "../support/da
 import { entityId, userByEmail } from "../support/factories";
 import { actAs, submittedPratica, useTestEnv } from "../desk/support";
 import { up as backfill } from "../../../migrations/0032_suspended_deadline_dates";
+
+function pdfText(bytes: Uint8Array): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "suspended-pdf-"));
+  try {
+    const file = path.join(dir, "doc.pdf");
+    writeFileSync(file, bytes);
+    execFileSync("pdftotext", ["-layout", "-enc", "UTF-8", file, `${file}.txt`]);
+    return readFileSync(`${file}.txt`, "utf8");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const italian = (iso: string) => `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
 
 describe.each(DATABASES)("suspended terms' stored dates on %s", (kind) => {
   let test: TestDatabase;
@@ -88,6 +106,34 @@ describe.each(DATABASES)("suspended terms' stored dates on %s", (kind) => {
     // the business's page too
     const business = (await loadPraticaView(db, a.owner.principal, a.id, today))!;
     expect(business.clock?.finalDue).toBe(suspended.final!.due);
+
+    // The request's PDF and the mail to the business name the same date, "al più tardi".
+    const doc = await db
+      .selectFrom("documents")
+      .select("storage_key")
+      .where("pratica_id", "=", a.id)
+      .where("kind", "=", "richiesta_integrazione")
+      .executeTakeFirstOrThrow();
+    const text = pdfText(await services.files.get(doc.storage_key)).replace(/\s+/g, " ");
+    // (the label may wrap around the date in the table's layout: read the final term's row as a whole)
+    const row = text.slice(
+      text.indexOf("Termine di conclusione"),
+      text.indexOf("Termine per l'integrazione"),
+    );
+    expect(row).toContain("al più tardi");
+    expect(row).toContain(italian(suspended.final!.due));
+    expect(text).not.toContain(italian("2026-05-02"));
+    const mail = await db
+      .selectFrom("outbox")
+      .select(["body_text"])
+      .where("pratica_id", "=", a.id)
+      .where("template", "=", "integration_requested")
+      .execute();
+    expect(mail.length).toBeGreaterThanOrEqual(1);
+    for (const m of mail) {
+      expect(m.body_text).toContain("al più tardi");
+      expect(m.body_text).toContain(italian(suspended.final!.due));
+    }
 
     // The worklist orders by the same date: B (not suspended) now comes before A.
     const list = await listWorklist(db, {
