@@ -1,10 +1,10 @@
 import type { Kysely, Transaction } from "kysely";
 import type { Effect, IntegrationKind } from "../../../workflows/effects";
 import type { WorkflowEvent } from "../../../workflows/events";
+import type { DueDates } from "../../../workflows/index";
 import type { WorkflowInput } from "../../../workflows/shared";
 import type { Database, IntegrationCallRow, IntegrationCallStatus } from "../db/schema.server";
 import type { FileStore } from "../storage.server";
-import type { StepView } from "../engine/types.server";
 
 /**
  * The integration contract: what every port (protocol registry, identity, signature, seal, payment, SSU, PEC,
@@ -119,7 +119,8 @@ export interface ResultDispatch {
    * The state the effects describe, when it is not the pratica's current one: the step whose documents were
    * deferred past its COMMIT (ADR 0032) renders them as of that step.
    */
-  view?: StepView;
+  /** the step's view (the engine's StepView, written out here so this module does not import the engine) */
+  view?: { status: string; suspended: boolean; dueDates: DueDates };
 }
 
 /** Another system acting on a pratica as one of the law's actors (ADR 0025). */
