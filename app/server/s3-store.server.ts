@@ -105,7 +105,20 @@ export class S3FileStore implements ManagedFileStore {
   async put(bytes: Uint8Array) {
     const { sdk, client } = await this.connect();
     const sha256 = sha256Hex(bytes);
-    if (!(await this.exists(sha256))) {
+    if (await this.exists(sha256)) {
+      // Stored again: copied onto itself so its LastModified is now, and the orphan sweep (which leaves young
+      // objects alone) keeps it.
+      await client.send(
+        new sdk.CopyObjectCommand({
+          Bucket: this.bucket,
+          Key: this.objectKey(sha256),
+          CopySource: `${this.bucket}/${this.objectKey(sha256)}`,
+          MetadataDirective: "REPLACE",
+          ContentType: "application/octet-stream",
+          Metadata: { sha256 },
+        }),
+      );
+    } else {
       // One PUT: the object appears whole or not at all (S3 never exposes a partial upload).
       await client.send(
         new sdk.PutObjectCommand({

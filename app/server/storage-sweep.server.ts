@@ -12,6 +12,10 @@ import type { ManagedFileStore } from "./storage.server";
  * whose name ends in `storage_key` or `sha256` (a key IS the sha256 of its bytes), and every 64-hex string inside
  * a json/jsonb column (the outbox's attachments, job results). Keeping an orphan by mistake costs bytes;
  * deleting a named file would lose a document, so every doubt keeps the object.
+ *
+ * Storing bytes that are already there refreshes the object's time (both stores), and each candidate is checked
+ * once more against attachments and documents just before it is deleted. What is left is an upload that stores
+ * the same bytes as a day-old orphan and commits its row in the instant between that check and the delete.
  */
 export async function referencedKeys(db: Kysely<Database>): Promise<Set<string>> {
   const columns = await sql<{ table_name: string; column_name: string; data_type: string }>`
@@ -36,6 +40,15 @@ export async function referencedKeys(db: Kysely<Database>): Promise<Set<string>>
   return keys;
 }
 
+/** Just before a delete: a row written since the names were read (an upload of the same bytes) keeps it. */
+async function stillNamed(db: Kysely<Database>, key: string) {
+  const [a, d] = await Promise.all([
+    db.selectFrom("attachments").select("id").where("storage_key", "=", key).limit(1).executeTakeFirst(),
+    db.selectFrom("documents").select("id").where("storage_key", "=", key).limit(1).executeTakeFirst(),
+  ]);
+  return !!(a || d);
+}
+
 export interface SweepReport {
   examined: number;
   kept: number;
@@ -55,6 +68,7 @@ export async function sweepOrphans(
     report.examined++;
     if (named.has(o.key)) report.kept++;
     else if (o.modified >= opts.olderThan) report.young++;
+    else if (!opts.dryRun && (await stillNamed(db, o.key))) report.kept++;
     else {
       if (!opts.dryRun) await files.delete(o.key);
       report.deleted.push(o.key);

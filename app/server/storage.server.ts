@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, stat, unlink, utimes, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { type Readable, Transform } from "node:stream";
 
@@ -107,6 +107,10 @@ export class LocalFileStore implements ManagedFileStore {
       const tmp = `${target}.${randomBytes(6).toString("hex")}.tmp`;
       await writeFile(tmp, bytes);
       await rename(tmp, target);
+    } else {
+      // Stored again: its time is now, so the orphan sweep (which leaves young objects alone) keeps it.
+      const now = new Date();
+      await utimes(target, now, now);
     }
     return { key: sha256, sha256, size: bytes.byteLength };
   }
