@@ -1,3 +1,4 @@
+import { parseDate } from "../forms/dates";
 import type { Answers } from "../forms/types";
 
 /**
@@ -80,9 +81,32 @@ export function splitStreet(line: string): { toponimo: string; civico: string } 
 export function splitAddress(line: string): { toponimo: string; civico: string; cap: string; comune: string } {
   const cap = line.match(/\b(\d{5})\b/)?.[1] ?? "";
   const [street, ...rest] = line.split(",");
-  const where = rest.join(",").replace(cap, "").trim();
+  const where = rest
+    .join(",")
+    .replace(cap, "")
+    .replace(/\(\s*[A-Za-z]{2}\s*\)/, "")
+    .trim();
   const { toponimo, civico } = splitStreet(street ?? "");
-  return { toponimo, civico, cap, comune: where || line.trim() };
+  return { toponimo, civico, cap, comune: where };
+}
+
+/**
+ * What AgID's form needs that the answers do not give in the shape it wants (the residence is one line in the
+ * portal's form, AgID wants street, number, CAP and Comune). Each is a blocking problem on the answer to fix.
+ */
+export function missingForModulo(answers: Answers): { field: string; section: string; message: { it: string; en: string } }[] {
+  const parts = splitAddress(str(answers, "dich_residenza"));
+  if (parts.cap && parts.comune) return [];
+  return [
+    {
+      field: "dich_residenza",
+      section: "dichiarante",
+      message: {
+        it: "Scrivi la residenza con via, numero civico, CAP e Comune, ad esempio «Via Roma 1, 56048 Volterra»: il modulo unificato nazionale li chiede separati.",
+        en: "Write the residence with street, number, postcode and municipality, for example \"Via Roma 1, 56048 Volterra\": the national unified form asks for them separately.",
+      },
+    },
+  ];
 }
 
 /** The sex the codice fiscale encodes (day of birth + 40 for women), as AgID's vocabulary names it. */
@@ -120,7 +144,7 @@ function person(a: Answers): Node[] {
     leaf("epers:nome", str(a, "dich_nome")),
     leaf("epers:cognome", str(a, "dich_cognome")),
     ...(sex ? [leaf("epers:sesso", sex)] : []),
-    ...opt("epers:data_nascita", str(a, "dich_data_nascita")),
+    ...opt("epers:data_nascita", parseDate(str(a, "dich_data_nascita")) ?? str(a, "dich_data_nascita")),
     ...opt("epers:luogo_nascita_italiano", str(a, "dich_luogo_nascita")),
   ];
 }
@@ -259,7 +283,8 @@ export function buildVicinatoApertura(answers: Answers, attachments: readonly Mo
           children: [
             leaf("edaca:foglio", str(a, "catasto_foglio")),
             leaf("edaca:mappa", str(a, "catasto_particella")),
-            leaf("edaca:subalterno", str(a, "catasto_subalterno")),
+            // the portal's form makes the subalterno optional, AgID's XSD requires a number: 0 = no subalterno
+            leaf("edaca:subalterno", str(a, "catasto_subalterno") || "0"),
             // a shop's premises are in the catasto fabbricati
             leaf("edaca:fabbricati", "true"),
           ],
@@ -357,6 +382,15 @@ export const ELEMENT_FIELD: Record<string, { field: string; section: string }> =
   procura_delega: { field: "file-PROCURA_SPECIALE", section: "allegati" },
   allegati: { field: "file-PROCURA_SPECIALE", section: "allegati" },
   nome_file: { field: "file-PROCURA_SPECIALE", section: "allegati" },
+};
+
+/** Rules whose context is the whole modulo: the field they are about, by the assert's id. */
+export const ASSERT_FIELD: Record<string, { field: string; section: string }> = {
+  ass_check_allegato_procura: { field: "file-PROCURA_SPECIALE", section: "allegati" },
+  ass_non_alimentare: { field: "settore_merceologico", section: "vicinato" },
+  ass_vendita_alimentare: { field: "settore_merceologico", section: "vicinato" },
+  check_altre_dichiarazioni: { field: "dich_veridicita", section: "dichiarazioni_finali" },
+  check_allegati: { field: "file-PROCURA_SPECIALE", section: "allegati" },
 };
 
 /** The residence is written under scheda_anagrafica/.../residenza: its parts map to the residence field. */

@@ -2,7 +2,14 @@ import { createHash } from "node:crypto";
 import type { Kysely, Transaction } from "kysely";
 import type { UsecaseRef } from "~/domain/catalogue/query";
 import type { Answers, FieldError } from "~/domain/forms/types";
-import { buildVicinatoApertura, fieldForPath, type ModuloAttachment, VICINATO_APERTURA } from "~/domain/modulo/vicinato-apertura";
+import {
+  ASSERT_FIELD,
+  buildVicinatoApertura,
+  fieldForPath,
+  missingForModulo,
+  type ModuloAttachment,
+  VICINATO_APERTURA,
+} from "~/domain/modulo/vicinato-apertura";
 import type { Database } from "../db/schema.server";
 import { agidSchematron, xsdBundle } from "./agid.server";
 import { type SchematronUnchecked, validateSchematron } from "./schematron.server";
@@ -24,14 +31,19 @@ export type ModuloSpec = {
   xsd: { code: string; version: string; path: string };
   schematron: { code: string; version: string; path: string; phase: string[] };
   build: (answers: Answers, attachments: readonly ModuloAttachment[]) => string;
+  missing: (answers: Answers) => ModuloProblem[];
 };
 
 /** The forms this portal can build, by AgID code and version. */
-const BUILDERS: Record<string, { xsdPath: string; schPath: string; build: ModuloSpec["build"] }> = {
+const BUILDERS: Record<
+  string,
+  { xsdPath: string; schPath: string; build: ModuloSpec["build"]; missing: ModuloSpec["missing"] }
+> = {
   [`${VICINATO_APERTURA.xsd.code}@${VICINATO_APERTURA.xsd.version}`]: {
     xsdPath: VICINATO_APERTURA.xsd.path,
     schPath: VICINATO_APERTURA.schematron.path,
     build: buildVicinatoApertura,
+    missing: missingForModulo,
   },
 };
 
@@ -48,6 +60,7 @@ export function moduloSpecs(refs: readonly Pick<UsecaseRef, "usecase">[]): Modul
         xsd: { ...m.xsd, path: builder.xsdPath },
         schematron: { ...m.schematron, path: builder.schPath },
         build: builder.build,
+        missing: builder.missing,
       },
     ];
   });
@@ -108,6 +121,18 @@ function sentence(field: string, label: string | null, detail: string | null): {
 /** The element an xmllint message is about: "Element '{ns}name': ..." */
 const xsdElement = (message: string) => message.match(/Element '\{[^}]*\}([^']+)'/)?.[1] ?? null;
 
+/** The element path open on each line of the builder's output (one element per line), for xmllint's line numbers. */
+function elementPathsByLine(xml: string): string[][] {
+  const stack: string[] = [];
+  return xml.split("\n").map((line) => {
+    const open = line.match(/^\s*<([A-Za-z_][\w.-]*:)?([\w.-]+)[\s>/]/);
+    const path = open ? [...stack, open[2]!] : [...stack];
+    if (open && !/\/>\s*$/.test(line) && !/<\/[^>]+>\s*$/.test(line)) stack.push(open[2]!);
+    else if (!open && /^\s*<\//.test(line)) stack.pop();
+    return path;
+  });
+}
+
 /** AgID's message text, when it is a readable Italian sentence (no internal ids). */
 const agidDetail = (message: string) => {
   const m = message.replace(/\s*\([^)]*\)\s*$/, "").trim();
@@ -128,15 +153,18 @@ export async function checkModulo(
     if (byField.has(t.field)) return;
     byField.set(t.field, { ...t, message: sentence(t.field, labels(t.field), detail) });
   };
+  for (const m of spec.missing(answers)) byField.set(m.field, m);
   const xsd = await validateXsd(xml, xsdBundle(spec.xsd.path));
+  const paths = elementPathsByLine(xml);
   for (const p of xsd.problems) {
     const el = xsdElement(p.message);
-    add(el ? fieldForPath([el]) : null, null);
+    const at = p.line ? paths[p.line - 1] : undefined;
+    add(at?.length ? fieldForPath(at) : el ? fieldForPath([el]) : null, null);
   }
   let unchecked: SchematronUnchecked[] = [];
   if (xsd.valid) {
     const sch = validateSchematron(agidSchematron(spec.schematron.path), xml, spec.schematron.phase);
-    for (const f of sch.failures) add(fieldForPath(f.path), agidDetail(f.message));
+    for (const f of sch.failures) add((f.id ? ASSERT_FIELD[f.id] : undefined) ?? fieldForPath(f.path), agidDetail(f.message));
     unchecked = sch.unchecked;
   }
   const problems = [...byField.values()];
