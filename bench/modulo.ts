@@ -21,7 +21,8 @@ import { LocalFileStore } from "~/server/storage.server";
 import { completeDraftWithout } from "./support/drafts";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 30);
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+const pct = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 const summary = (label: string, xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return `${label}: p50 ${pct(s, 50).toFixed(1)} ms, p95 ${pct(s, 95).toFixed(1)} ms (n=${s.length})`;
@@ -37,7 +38,11 @@ try {
   runtime.ready = true;
   const db = handle.db;
   const files = new LocalFileStore(path.join(dataDir, "files"));
-  const u = await db.selectFrom("users").select("id").where("email", "=", "impresa@demo.test").executeTakeFirstOrThrow();
+  const u = await db
+    .selectFrom("users")
+    .select("id")
+    .where("email", "=", "impresa@demo.test")
+    .executeTakeFirstOrThrow();
   const user = { id: u.id, principal: await loadPrincipal(u.id) };
   const id = await completeDraftWithout(db, files, user, "");
   const ctx = await loadDraft(db, user, id);
@@ -81,13 +86,22 @@ try {
     await db.selectFrom("moduli").select("valid").where("pratica_id", "=", id).executeTakeFirst();
     floor.push(performance.now() - t0);
   }
-  console.log(`modulo ${spec.xsd.code} ${spec.xsd.version}, ${Buffer.byteLength(xml)} bytes, phase ${spec.schematron.phase.join(",")}`);
-  console.log(`first use in the process: XSD ${firstXsd.toFixed(0)} ms, Schematron ${firstSch.toFixed(0)} ms`);
+  console.log(
+    `modulo ${spec.xsd.code} ${spec.xsd.version}, ${Buffer.byteLength(xml)} bytes, phase ${spec.schematron.phase.join(",")}`,
+  );
+  console.log(
+    `first use in the process: XSD ${firstXsd.toFixed(0)} ms, Schematron ${firstSch.toFixed(0)} ms`,
+  );
   console.log(summary("XSD (xmllint-wasm) per modulo", xsd));
   console.log(summary("Schematron phase (fontoxpath) per modulo", sch));
   console.log(summary("cached hit (summary or submission, nothing changed)", hit));
   console.log(summary("floor: the same indexed read of moduli alone", floor));
-  console.log(`load average: ${os.loadavg().map((x) => x.toFixed(2)).join(" ")} on ${os.cpus().length} CPUs`);
+  console.log(
+    `load average: ${os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(" ")} on ${os.cpus().length} CPUs`,
+  );
 } finally {
   await handle.close();
   rmSync(dataDir, { recursive: true, force: true });

@@ -53,7 +53,8 @@ export function moduloSpecs(refs: readonly Pick<UsecaseRef, "usecase">[]): Modul
     const m = usecase.modulo;
     if (!m) return [];
     const builder = BUILDERS[`${m.xsd.code}@${m.xsd.version}`];
-    if (!builder) throw new Error(`Modulo ${m.xsd.code} ${m.xsd.version} (${usecase.code}): nessun costruttore`);
+    if (!builder)
+      throw new Error(`Modulo ${m.xsd.code} ${m.xsd.version} (${usecase.code}): nessun costruttore`);
     return [
       {
         usecase: usecase.code,
@@ -164,7 +165,8 @@ export async function checkModulo(
   let unchecked: SchematronUnchecked[] = [];
   if (xsd.valid) {
     const sch = validateSchematron(agidSchematron(spec.schematron.path), xml, spec.schematron.phase);
-    for (const f of sch.failures) add((f.id ? ASSERT_FIELD[f.id] : undefined) ?? fieldForPath(f.path), agidDetail(f.message));
+    for (const f of sch.failures)
+      add((f.id ? ASSERT_FIELD[f.id] : undefined) ?? fieldForPath(f.path), agidDetail(f.message));
     unchecked = sch.unchecked;
   }
   const problems = [...byField.values()];
@@ -189,7 +191,12 @@ export async function moduloAttachments(db: Db, praticaId: string): Promise<Modu
     .orderBy("created_at")
     .orderBy("id")
     .execute();
-  return rows.map((r) => ({ code: r.code ?? "", filename: r.filename, contentType: r.content_type, sha256: r.sha256 }));
+  return rows.map((r) => ({
+    code: r.code ?? "",
+    filename: r.filename,
+    contentType: r.content_type,
+    sha256: r.sha256,
+  }));
 }
 
 async function cached(db: Db, praticaId: string, usecase: string) {
@@ -220,7 +227,13 @@ async function store(db: Db, praticaId: string, c: ModuloCheck, now: Date) {
     .execute();
 }
 
-export type ModuloStatus = { usecase: string; valid: boolean; problems: ModuloProblem[]; fresh: boolean; sha256: string };
+export type ModuloStatus = {
+  usecase: string;
+  valid: boolean;
+  problems: ModuloProblem[];
+  fresh: boolean;
+  sha256: string;
+};
 
 /**
  * The moduli of a draft, from the cache when its input hash is the current one, otherwise built, validated and
@@ -241,18 +254,33 @@ export async function ensureModuli(
     const hash = inputHash(spec, draft.answers, attachments);
     const hit = await cached(db, draft.praticaId, spec.usecase);
     if (hit && hit.input_hash === hash) {
-      out.push({ usecase: spec.usecase, valid: hit.valid, problems: hit.problems as ModuloProblem[], fresh: false, sha256: hit.sha256 });
+      out.push({
+        usecase: spec.usecase,
+        valid: hit.valid,
+        problems: hit.problems as ModuloProblem[],
+        fresh: false,
+        sha256: hit.sha256,
+      });
       continue;
     }
     const check = await checkModulo(spec, draft.answers, attachments, labels);
     await store(db, draft.praticaId, check, now);
-    out.push({ usecase: spec.usecase, valid: check.valid, problems: check.problems, fresh: true, sha256: check.sha256 });
+    out.push({
+      usecase: spec.usecase,
+      valid: check.valid,
+      problems: check.problems,
+      fresh: true,
+      sha256: check.sha256,
+    });
   }
   return out;
 }
 
 /** The problems of a draft's moduli as the submission's field errors (links to where each is fixed). */
-export function moduloFieldErrors(base: string, statuses: readonly ModuloStatus[]): (FieldError & { href: string })[] {
+export function moduloFieldErrors(
+  base: string,
+  statuses: readonly ModuloStatus[],
+): (FieldError & { href: string })[] {
   return statuses.flatMap((s) =>
     s.problems.map((p) => ({
       field: p.field,

@@ -45,7 +45,12 @@ describe.each(DATABASES)("unified-form gate on %s", (kind) => {
 
     const first = await ensureModuli(db, moduloDraft(ctx), moduloLabels(ctx), NOW);
     expect(first).toEqual([
-      expect.objectContaining({ usecase: "VICINATO_APERTURA_NON_ALIMENTARE", valid: true, problems: [], fresh: true }),
+      expect.objectContaining({
+        usecase: "VICINATO_APERTURA_NON_ALIMENTARE",
+        valid: true,
+        problems: [],
+        fresh: true,
+      }),
     ]);
     const stored = await rows(id);
     expect(stored).toHaveLength(1);
@@ -55,7 +60,12 @@ describe.each(DATABASES)("unified-form gate on %s", (kind) => {
     const again = await ensureModuli(db, moduloDraft(ctx), moduloLabels(ctx), NOW);
     expect(again[0]).toMatchObject({ fresh: false, valid: true, sha256: stored[0]!.sha256 });
 
-    const result = await submitPratica(db, services, owner, { praticaId: id, submissionKey: key(), declared: true, now: NOW });
+    const result = await submitPratica(db, services, owner, {
+      praticaId: id,
+      submissionKey: key(),
+      declared: true,
+      now: NOW,
+    });
     expect(result.ok).toBe(true);
     const after = await rows(id);
     expect(after).toHaveLength(1);
@@ -63,7 +73,11 @@ describe.each(DATABASES)("unified-form gate on %s", (kind) => {
     expect(new Date(after[0]!.checked_at as unknown as string).getTime()).toBe(NOW.getTime());
 
     // the descriptor names AgID's form and phase and points at the XML modulo by its hash
-    const pratica = await db.selectFrom("pratiche").select("cui").where("id", "=", id).executeTakeFirstOrThrow();
+    const pratica = await db
+      .selectFrom("pratiche")
+      .select("cui")
+      .where("id", "=", id)
+      .executeTakeFirstOrThrow();
     const descriptor = (await instanceDescriptor(db, owner.principal, pratica.cui!)) as any;
     const validate = descriptorValidator();
     expect(validate(descriptor), JSON.stringify(validate.errors)).toBe(true);
@@ -72,7 +86,11 @@ describe.each(DATABASES)("unified-form gate on %s", (kind) => {
       xsd: { code: "mod_esercizio_vicinato_apertura", version: "1.0.0" },
       schematron: { code: "mod_esercizio_vicinato_apertura", version: "1.0.0", phase: ["non_alimentare_ph"] },
     });
-    expect(uc.instance).toMatchObject({ hash: stored[0]!.sha256, alg_hash: "S256", mime_type: "application/xml" });
+    expect(uc.instance).toMatchObject({
+      hash: stored[0]!.sha256,
+      alg_hash: "S256",
+      mime_type: "application/xml",
+    });
   });
 
   it("a changed answer makes the stored check stale; a failing modulo blocks the submission on the field, nothing filed", async () => {
@@ -90,18 +108,29 @@ describe.each(DATABASES)("unified-form gate on %s", (kind) => {
     expect(saved.ok).toBe(true);
     ctx = await loadDraft(db, owner, id);
 
-    const result = await submitPratica(db, services, owner, { praticaId: id, submissionKey: key(), declared: true, now: NOW });
+    const result = await submitPratica(db, services, owner, {
+      praticaId: id,
+      submissionKey: key(),
+      declared: true,
+      now: NOW,
+    });
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.status).toBe(400);
     const foglio = result.errors.find((e) => e.field === "catasto_foglio");
     expect(foglio?.message.it).toMatch(/^Controlla «[^»]+»: il modulo unificato nazionale non lo accetta/);
-    expect((foglio as { href?: string }).href).toBe(`/pratiche/${id}/sezioni/sede_attivita?ritorno=riepilogo#catasto_foglio`);
+    expect((foglio as { href?: string }).href).toBe(
+      `/pratiche/${id}/sezioni/sede_attivita?ritorno=riepilogo#catasto_foglio`,
+    );
     // the stale check was recomputed by the submission (new hash, invalid) and nothing was filed
     const now = (await rows(id))[0]!;
     expect(now.input_hash).not.toBe(before.input_hash);
     expect(now.valid).toBe(false);
-    const p = await db.selectFrom("pratiche").select(["status", "cui"]).where("id", "=", id).executeTakeFirstOrThrow();
+    const p = await db
+      .selectFrom("pratiche")
+      .select(["status", "cui"])
+      .where("id", "=", id)
+      .executeTakeFirstOrThrow();
     expect(p).toEqual({ status: "draft", cui: null });
   });
 

@@ -28,7 +28,10 @@ describe("the unified form in the SSU instance", () => {
     suap: {
       "*": {
         fo_system: { e_service_to_bo: fo?.serviceUrl("fo_to_bo") },
-        bo_system: { e_service_to_fo: bo?.serviceUrl("bo_to_fo"), e_service_to_et: bo?.serviceUrl("bo_to_et") },
+        bo_system: {
+          e_service_to_fo: bo?.serviceUrl("bo_to_fo"),
+          e_service_to_et: bo?.serviceUrl("bo_to_et"),
+        },
       },
     },
     third_party_system: {},
@@ -82,7 +85,11 @@ describe("the unified form in the SSU instance", () => {
       now: clock,
     });
     expect(result.ok).toBe(true);
-    const modulo = await db.selectFrom("moduli").selectAll().where("pratica_id", "=", id).executeTakeFirstOrThrow();
+    const modulo = await db
+      .selectFrom("moduli")
+      .selectAll()
+      .where("pratica_id", "=", id)
+      .executeTakeFirstOrThrow();
     expect(modulo.valid).toBe(true);
     expect(createHash("sha256").update(modulo.xml, "utf8").digest("hex")).toBe(modulo.sha256);
 
@@ -96,7 +103,9 @@ describe("the unified form in the SSU instance", () => {
       .where("operation", "=", "send_instance")
       .execute();
     expect(sent).toHaveLength(1);
-    const body = sent[0]!.body as { instance_index: { resource_id: string; hash: string; code: string; ref: string }[] };
+    const body = sent[0]!.body as {
+      instance_index: { resource_id: string; hash: string; code: string; ref: string }[];
+    };
     expect(checkRequest("bo_to_fo", "send_instance", body)).toEqual([]);
     expect(body.instance_index).toContainEqual(
       expect.objectContaining({
@@ -108,7 +117,9 @@ describe("the unified form in the SSU instance", () => {
     );
     // the back office fetched it through the document operation, with the signed answer checked
     expect(bo.seen.some((s) => s.operation === "send_instance" && s.status === 200)).toBe(true);
-    expect(fo.seen.some((s) => s.operation === "document" && s.status === 200 && s.responseSignatureOk)).toBe(true);
+    expect(fo.seen.some((s) => s.operation === "document" && s.status === 200 && s.responseSignatureOk)).toBe(
+      true,
+    );
 
     // and keeps exactly those bytes on its copy of the pratica
     const copy = await bo.db.handle.db

@@ -1,7 +1,14 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { AGID_ROOT_DEFAULT, agidSchematron, appliedFixes, FIXES, missingVocabularies, xsdBundle } from "~/server/modulo/agid.server";
+import {
+  AGID_ROOT_DEFAULT,
+  agidSchematron,
+  appliedFixes,
+  FIXES,
+  missingVocabularies,
+  xsdBundle,
+} from "~/server/modulo/agid.server";
 import { validateSchematron } from "~/server/modulo/schematron.server";
 import { validateXsd } from "~/server/modulo/xsd.server";
 
@@ -28,28 +35,38 @@ describe("AgID's vicinato apertura examples", () => {
     expect(cases.filter((c) => c.outcome === "ko").length).toBeGreaterThanOrEqual(4);
   });
 
-  it.each(cases.map((c) => [c.file, c] as const))("%s is valid against the XSD (the examples test Schematron only)", async (_f, c) => {
-    const r = await validateXsd(c.xml, xsdBundle(XSD));
-    expect(r.problems).toEqual([]);
-    expect(r.valid).toBe(true);
-  });
+  it.each(cases.map((c) => [c.file, c] as const))(
+    "%s is valid against the XSD (the examples test Schematron only)",
+    async (_f, c) => {
+      const r = await validateXsd(c.xml, xsdBundle(XSD));
+      expect(r.problems).toEqual([]);
+      expect(r.valid).toBe(true);
+    },
+  );
 
-  it.each(cases.filter((c) => c.outcome === "ok").map((c) => [c.file, c] as const))("%s passes its phase", (_f, c) => {
-    const r = validateSchematron(agidSchematron(SCH), c.xml, [c.phase]);
-    expect(r.failures).toEqual([]);
-  });
+  it.each(cases.filter((c) => c.outcome === "ok").map((c) => [c.file, c] as const))(
+    "%s passes its phase",
+    (_f, c) => {
+      const r = validateSchematron(agidSchematron(SCH), c.xml, [c.phase]);
+      expect(r.failures).toEqual([]);
+    },
+  );
 
-  it.each(cases.filter((c) => c.outcome === "ko").map((c) => [c.file, c] as const))("%s fails the expected rule", (_f, c) => {
-    const r = validateSchematron(agidSchematron(SCH), c.xml, [c.phase]);
-    const expected = c.what.startsWith("phase_")
-      ? `mod_esercizio_vicinato_apertura_${c.what.slice("phase_".length)}`
-      : c.what;
-    expect(r.failures.map((f) => f.patternId)).toContain(expected);
-  });
+  it.each(cases.filter((c) => c.outcome === "ko").map((c) => [c.file, c] as const))(
+    "%s fails the expected rule",
+    (_f, c) => {
+      const r = validateSchematron(agidSchematron(SCH), c.xml, [c.phase]);
+      const expected = c.what.startsWith("phase_")
+        ? `mod_esercizio_vicinato_apertura_${c.what.slice("phase_".length)}`
+        : c.what;
+      expect(r.failures.map((f) => f.patternId)).toContain(expected);
+    },
+  );
 
   it("the alimentare and non-alimentare examples fail each other's phase", () => {
     const ok = (p: string) => cases.find((c) => c.file === `${PREFIX}ok=phase_${p}.xml`)!.xml;
-    const ids = (xml: string, ph: string) => validateSchematron(agidSchematron(SCH), xml, [ph]).failures.map((f) => f.id);
+    const ids = (xml: string, ph: string) =>
+      validateSchematron(agidSchematron(SCH), xml, [ph]).failures.map((f) => f.id);
     expect(ids(ok("alimentare"), "non_alimentare_ph")).toContain("ass_non_alimentare");
     expect(ids(ok("non_alimentare"), "alimentare_ph")).toContain("ass_vendita_alimentare");
   });
@@ -62,7 +79,10 @@ describe("AgID's vicinato apertura examples", () => {
       new Set(missingVocabularies(SCH).filter((v) => r.unchecked.some((u) => u.vocabularies.includes(v)))),
     );
     expect(missingVocabularies(SCH)).toEqual(
-      expect.arrayContaining(["01_vocabularies/voc_stati.xml", "01_vocabularies/voc_comuni_italiani_storico.xml"]),
+      expect.arrayContaining([
+        "01_vocabularies/voc_stati.xml",
+        "01_vocabularies/voc_comuni_italiani_storico.xml",
+      ]),
     );
   });
 

@@ -5,7 +5,8 @@ import { activePatterns, compileSchematron, validateSchematron } from "~/server/
 
 const SCH = 'xmlns:sch="http://purl.oclc.org/dsdl/schematron" queryBinding="xslt2"';
 const files = (map: Record<string, string>) => (rel: string) => map[rel] ?? null;
-const compile = (map: Record<string, string>, entry = "main.sch") => compileSchematron(entry, { load: files(map) });
+const compile = (map: Record<string, string>, entry = "main.sch") =>
+  compileSchematron(entry, { load: files(map) });
 
 const DOC = `<o:order xmlns:o="urn:o">
   <o:line qty="2" price="10"/>
@@ -24,7 +25,12 @@ describe("Schematron engine", () => {
     });
     const r = validateSchematron(s, DOC);
     expect(r.failures).toHaveLength(1);
-    expect(r.failures[0]).toMatchObject({ id: "qty", patternId: "p", ruleId: "r", message: "La riga o:line ha quantità 0" });
+    expect(r.failures[0]).toMatchObject({
+      id: "qty",
+      patternId: "p",
+      ruleId: "r",
+      message: "La riga o:line ha quantità 0",
+    });
     expect(r.failures[0]!.location).toBe("/o:order[1]/o:line[2]");
   });
 
@@ -90,18 +96,26 @@ describe("Schematron engine", () => {
   });
 
   it("includes an element of another file by #fragment, relative to the including file", () => {
-    const s = compile({
-      "forms/main.sch": `<sch:schema ${SCH}><sch:ns prefix="o" uri="urn:o"/>
+    const s = compile(
+      {
+        "forms/main.sch": `<sch:schema ${SCH}><sch:ns prefix="o" uri="urn:o"/>
         <sch:include href="../entities/lines.sch#lines_ab"/>
         <sch:pattern id="lines" is-a="lines_ab"><sch:param name="n" value="o:line"/></sch:pattern></sch:schema>`,
-      "entities/lines.sch": `<sch:schema ${SCH}>
+        "entities/lines.sch": `<sch:schema ${SCH}>
         <sch:pattern id="lines_ab" abstract="true"><sch:rule context="$n"><sch:assert id="inc" test="@qty != 0">zero</sch:assert></sch:rule></sch:pattern>
         <sch:pattern id="not_included"><sch:rule context="/"><sch:assert test="false()">non deve esserci</sch:assert></sch:rule></sch:pattern>
       </sch:schema>`,
-    }, "forms/main.sch");
+      },
+      "forms/main.sch",
+    );
     const r = validateSchematron(s, DOC);
     expect(r.failures.map((f) => f.id)).toEqual(["inc"]);
-    expect(() => compile({ "main.sch": `<sch:schema ${SCH}><sch:include href="x.sch#nope"/></sch:schema>`, "x.sch": `<sch:schema ${SCH}/>` })).toThrow(/nope/);
+    expect(() =>
+      compile({
+        "main.sch": `<sch:schema ${SCH}><sch:include href="x.sch#nope"/></sch:schema>`,
+        "x.sch": `<sch:schema ${SCH}/>`,
+      }),
+    ).toThrow(/nope/);
   });
 
   it("abstract rules are reused with sch:extends", () => {
@@ -142,13 +156,17 @@ describe("Schematron engine", () => {
         </sch:rule></sch:pattern></sch:schema>`;
     const withList = compile({ "main.sch": sch("countries.xml"), "voc/countries.xml": codelist });
     expect(validateSchematron(withList, DOC).failures).toEqual([]);
-    expect(validateSchematron(withList, DOC.replace(">IT<", ">XX<")).failures.map((f) => f.id)).toEqual(["known"]);
+    expect(validateSchematron(withList, DOC.replace(">IT<", ">XX<")).failures.map((f) => f.id)).toEqual([
+      "known",
+    ]);
 
     const without = compile({ "main.sch": sch("absent.xml") });
     const r = validateSchematron(without, DOC.replace(">IT<", ">XX<"));
     expect(r.failures).toEqual([]);
     expect(r.unchecked).toEqual([{ id: "known", patternId: "p", vocabularies: ["voc/absent.xml"] }]);
     // the check that does not need the list still runs
-    expect(validateSchematron(without, DOC.replace(">IT<", ">ITA<")).failures.map((f) => f.id)).toEqual(["short"]);
+    expect(validateSchematron(without, DOC.replace(">IT<", ">ITA<")).failures.map((f) => f.id)).toEqual([
+      "short",
+    ]);
   });
 });

@@ -34,7 +34,12 @@ const ANSWERS: Record<string, string> = {
   dich_veridicita: "true",
   dich_privacy: "true",
 };
-const RECEIPT = { code: "RICEVUTA_DIRITTI", filename: "ricevuta diritti (1).pdf", contentType: "application/pdf", sha256: "a".repeat(64) };
+const RECEIPT = {
+  code: "RICEVUTA_DIRITTI",
+  filename: "ricevuta diritti (1).pdf",
+  contentType: "application/pdf",
+  sha256: "a".repeat(64),
+};
 
 const spec = moduloSpecs([
   {
@@ -42,7 +47,11 @@ const spec = moduloSpecs([
       code: "VICINATO_APERTURA_NON_ALIMENTARE",
       modulo: {
         xsd: { code: "mod_esercizio_vicinato_apertura", version: "1.0.0" },
-        schematron: { code: "mod_esercizio_vicinato_apertura", version: "1.0.0", phase: ["non_alimentare_ph"] },
+        schematron: {
+          code: "mod_esercizio_vicinato_apertura",
+          version: "1.0.0",
+          phase: ["non_alimentare_ph"],
+        },
       },
     } as never,
   },
@@ -76,13 +85,21 @@ describe("vicinato apertura modulo", () => {
     expect(c.problems).toEqual([
       expect.objectContaining({ field: "catasto_foglio", section: "sede_attivita" }),
     ]);
-    expect(c.problems[0]!.message.it).toMatch(/^Controlla «Foglio»: il modulo unificato nazionale non lo accetta/);
+    expect(c.problems[0]!.message.it).toMatch(
+      /^Controlla «Foglio»: il modulo unificato nazionale non lo accetta/,
+    );
   });
 
   it("a Schematron rule of the phase that fails is reported on its field (intermediary without procura)", async () => {
     const c = await checkModulo(
       spec,
-      { ...ANSWERS, ruolo_dichiarante: "INTERMEDIARIO", interm_denominazione: "Agenzia Alfa", interm_pec: "alfa@pec.it", interm_codice_fiscale: "01234567897" },
+      {
+        ...ANSWERS,
+        ruolo_dichiarante: "INTERMEDIARIO",
+        interm_denominazione: "Agenzia Alfa",
+        interm_pec: "alfa@pec.it",
+        interm_codice_fiscale: "01234567897",
+      },
       [RECEIPT],
       (f) => (f === "file-PROCURA_SPECIALE" ? "Procura speciale" : null),
     );
@@ -91,7 +108,13 @@ describe("vicinato apertura modulo", () => {
     expect(c.problems[0]!.message.it).toContain("«Procura speciale»");
     const withProcura = await checkModulo(
       spec,
-      { ...ANSWERS, ruolo_dichiarante: "INTERMEDIARIO", interm_denominazione: "Agenzia Alfa", interm_pec: "alfa@pec.it", interm_codice_fiscale: "01234567897" },
+      {
+        ...ANSWERS,
+        ruolo_dichiarante: "INTERMEDIARIO",
+        interm_denominazione: "Agenzia Alfa",
+        interm_pec: "alfa@pec.it",
+        interm_codice_fiscale: "01234567897",
+      },
       [RECEIPT, { ...RECEIPT, code: "PROCURA_SPECIALE", filename: "procura.pdf" }],
     );
     expect(withProcura.problems).toEqual([]);
