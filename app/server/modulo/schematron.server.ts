@@ -1,11 +1,10 @@
 import path from "node:path";
 import { DOMParser } from "@xmldom/xmldom";
-import {
-  evaluateXPath,
-  evaluateXPathToBoolean,
-  evaluateXPathToNodes,
-  evaluateXPathToString,
-} from "fontoxpath";
+// fontoxpath ships CommonJS for Node: its named exports are not visible to Node's ESM loader (tsx, the built
+// server), only the default export is.
+import fontoxpath from "fontoxpath";
+
+const { evaluateXPath, evaluateXPathToBoolean, evaluateXPathToNodes, evaluateXPathToString } = fontoxpath;
 
 /**
  * An ISO Schematron evaluator over fontoxpath (XPath 3.1) and @xmldom/xmldom, for the features AgID's moduli use
