@@ -8,11 +8,19 @@ import { expect, expectAccessibleWithScripts, login, test } from "./support/fixt
 
 const PDF = path.resolve("tests/fixtures/planimetria.pdf");
 
-async function fillSection(page: Page, url: string, title: string, values: Record<string, string>, boxes = false) {
+async function fillSection(
+  page: Page,
+  url: string,
+  title: string,
+  values: Record<string, string>,
+  boxes = false,
+) {
   await page.goto(url);
   await page.getByRole("link", { name: title, exact: true }).click();
   for (const [id, v] of Object.entries(values)) await page.locator(`#${id}`).fill(v);
-  if (boxes) for (const box of await page.locator("main form input[type=checkbox]").all()) await box.check({ force: true });
+  if (boxes)
+    for (const box of await page.locator("main form input[type=checkbox]").all())
+      await box.check({ force: true });
   await page.getByRole("button", { name: "Salva e continua" }).click();
   await page.waitForURL(/salvata=1/);
 }
@@ -58,7 +66,10 @@ test.describe("unified form, without JavaScript", () => {
     await page.goto(`${url}/allegati`);
     for (const code of ["DOC_IDENTITA", "PLANIMETRIA", "RICEVUTA_DIRITTI"]) {
       await page.locator(`#file-${code}`).setInputFiles(PDF);
-      await page.locator(`section[aria-labelledby="att-${code}"]`).getByRole("button", { name: "Carica" }).click();
+      await page
+        .locator(`section[aria-labelledby="att-${code}"]`)
+        .getByRole("button", { name: "Carica" })
+        .click();
       await expect(page.getByRole("status")).toContainText("planimetria.pdf");
     }
 
