@@ -100,7 +100,7 @@ test("a business delegates, the association files and answers for it, the busine
   await page.locator("#dich_data_nascita").fill("02/02/1975");
   await page.locator("#dich_luogo_nascita").fill("Pisa");
   await page.locator("#dich_cittadinanza").fill("italiana");
-  await page.locator("#dich_residenza").fill("Via Roma 1, Pisa");
+  await page.locator("#dich_residenza").fill("Via Roma 1, 56125 Pisa");
   await page.locator("#dich_pec").fill("franco.marroni@pec.it");
   await save(page);
 

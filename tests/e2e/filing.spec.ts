@@ -121,7 +121,7 @@ async function journey(page: Page, d: Driver) {
   await d.fill(page.locator("#dich_data_nascita"), "01/01/1980");
   await d.fill(page.locator("#dich_luogo_nascita"), "Volterra");
   await d.fill(page.locator("#dich_cittadinanza"), "italiana");
-  await d.fill(page.locator("#dich_residenza"), "Via dei Sarti 12, Volterra");
+  await d.fill(page.locator("#dich_residenza"), "Via dei Sarti 12, 56048 Volterra");
   await d.fill(page.locator("#dich_pec"), "maria.rossi@pec.it");
   await saveSection(page, d);
   // The business's section comes next, prefilled; the intermediary's is hidden for a holder filing himself.

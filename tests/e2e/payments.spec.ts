@@ -47,7 +47,7 @@ async function draftInCastelnuovo(page: Page) {
   await page.locator("#dich_data_nascita").fill("01/01/1980");
   await page.locator("#dich_luogo_nascita").fill("Volterra");
   await page.locator("#dich_cittadinanza").fill("italiana");
-  await page.locator("#dich_residenza").fill("Via dei Sarti 12, Volterra");
+  await page.locator("#dich_residenza").fill("Via dei Sarti 12, 56048 Volterra");
   await page.locator("#dich_pec").fill("maria.rossi@pec.it");
   await save(page);
   await openTask(page, "Sede dell'attività e dati catastali");

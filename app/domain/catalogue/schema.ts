@@ -206,7 +206,11 @@ export const usecaseSchema = z
       .object({
         xsd: z.object({ code: agidCode, version: semver }).strict(),
         schematron: z
-          .object({ code: agidCode, version: semver, phase: z.array(z.string().regex(/^[A-Za-z0-9_#-]+$/)).min(1) })
+          .object({
+            code: agidCode,
+            version: semver,
+            phase: z.array(z.string().regex(/^[A-Za-z0-9_#-]+$/)).min(1),
+          })
           .strict(),
       })
       .strict()

@@ -1,3 +1,4 @@
+import { parseDate } from "../forms/dates";
 import type { Answers } from "../forms/types";
 
 /**
@@ -11,7 +12,11 @@ import type { Answers } from "../forms/types";
  */
 
 export const VICINATO_APERTURA = {
-  xsd: { code: "mod_esercizio_vicinato_apertura", version: "1.0.0", path: "04_forms/mod_esercizio_vicinato_apertura_v1.0.0.xsd" },
+  xsd: {
+    code: "mod_esercizio_vicinato_apertura",
+    version: "1.0.0",
+    path: "04_forms/mod_esercizio_vicinato_apertura_v1.0.0.xsd",
+  },
   schematron: {
     code: "mod_esercizio_vicinato_apertura",
     version: "1.0.0",
@@ -77,12 +82,42 @@ export function splitStreet(line: string): { toponimo: string; civico: string } 
 }
 
 /** A one-line Italian address "Via Roma 1, 56048 Volterra" -> the AgID parts (comune as written). */
-export function splitAddress(line: string): { toponimo: string; civico: string; cap: string; comune: string } {
+export function splitAddress(line: string): {
+  toponimo: string;
+  civico: string;
+  cap: string;
+  comune: string;
+} {
   const cap = line.match(/\b(\d{5})\b/)?.[1] ?? "";
   const [street, ...rest] = line.split(",");
-  const where = rest.join(",").replace(cap, "").trim();
+  const where = rest
+    .join(",")
+    .replace(cap, "")
+    .replace(/\(\s*[A-Za-z]{2}\s*\)/, "")
+    .trim();
   const { toponimo, civico } = splitStreet(street ?? "");
-  return { toponimo, civico, cap, comune: where || line.trim() };
+  return { toponimo, civico, cap, comune: where };
+}
+
+/**
+ * What AgID's form needs that the answers do not give in the shape it wants (the residence is one line in the
+ * portal's form, AgID wants street, number, CAP and Comune). Each is a blocking problem on the answer to fix.
+ */
+export function missingForModulo(
+  answers: Answers,
+): { field: string; section: string; message: { it: string; en: string } }[] {
+  const parts = splitAddress(str(answers, "dich_residenza"));
+  if (parts.cap && parts.comune) return [];
+  return [
+    {
+      field: "dich_residenza",
+      section: "dichiarante",
+      message: {
+        it: "Scrivi la residenza con via, numero civico, CAP e Comune, ad esempio «Via Roma 1, 56048 Volterra»: il modulo unificato nazionale li chiede separati.",
+        en: 'Write the residence with street, number, postcode and municipality, for example "Via Roma 1, 56048 Volterra": the national unified form asks for them separately.',
+      },
+    },
+  ];
 }
 
 /** The sex the codice fiscale encodes (day of birth + 40 for women), as AgID's vocabulary names it. */
@@ -110,7 +145,11 @@ const ATTACHMENT_ELEMENT: Record<string, string> = {
 };
 /** xsd nome_file_stype: [a-zA-Z0-9_.- ]{1,255} */
 const safeName = (name: string) =>
-  name.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/[^a-zA-Z0-9_. -]/g, "_").slice(0, 255) || "allegato";
+  name
+    .normalize("NFD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .replace(/[^a-zA-Z0-9_. -]/g, "_")
+    .slice(0, 255) || "allegato";
 
 function person(a: Answers): Node[] {
   const cf = str(a, "dich_codice_fiscale").toUpperCase();
@@ -120,7 +159,7 @@ function person(a: Answers): Node[] {
     leaf("epers:nome", str(a, "dich_nome")),
     leaf("epers:cognome", str(a, "dich_cognome")),
     ...(sex ? [leaf("epers:sesso", sex)] : []),
-    ...opt("epers:data_nascita", str(a, "dich_data_nascita")),
+    ...opt("epers:data_nascita", parseDate(str(a, "dich_data_nascita")) ?? str(a, "dich_data_nascita")),
     ...opt("epers:luogo_nascita_italiano", str(a, "dich_luogo_nascita")),
   ];
 }
@@ -137,7 +176,14 @@ function italianAddress(prefix: string, line: string, cap?: string, comune?: str
 
 function contacts(pec: string, phone: string): Node[] {
   return [
-    ...(phone ? [leaf(/^\+?3\d{8,}/.test(phone.replace(/\s/g, "")) ? "econt:cellulare" : "econt:telefono_fisso", phone)] : []),
+    ...(phone
+      ? [
+          leaf(
+            /^\+?3\d{8,}/.test(phone.replace(/\s/g, "")) ? "econt:cellulare" : "econt:telefono_fisso",
+            phone,
+          ),
+        ]
+      : []),
     ...opt("econt:domicilio_digitale", pec),
   ];
 }
@@ -194,13 +240,24 @@ export function buildVicinatoApertura(answers: Answers, attachments: readonly Mo
     name: "sscheana:rappresentante",
     children: [
       { name: "sscheana:persona", children: person(a) },
-      { name: "sscheana:cittadinanza", children: [leaf("ecitt:stato_cittadinanza", citizenship(str(a, "dich_cittadinanza")))] },
+      {
+        name: "sscheana:cittadinanza",
+        children: [leaf("ecitt:stato_cittadinanza", citizenship(str(a, "dich_cittadinanza")))],
+      },
       {
         name: "sscheana:residenza",
-        children: [{ name: "sscheana:indirizzo_italiano", children: italianAddress("eindita:", str(a, "dich_residenza")) }],
+        children: [
+          {
+            name: "sscheana:indirizzo_italiano",
+            children: italianAddress("eindita:", str(a, "dich_residenza")),
+          },
+        ],
       },
       { name: "sscheana:contatti", children: contacts(str(a, "dich_pec"), str(a, "dich_telefono")) },
-      { name: "sscheana:rappresentanza", children: [leaf("erapp:ruolo", ROLE[role] ?? ROLE.LEGALE_RAPPRESENTANTE!)] },
+      {
+        name: "sscheana:rappresentanza",
+        children: [leaf("erapp:ruolo", ROLE[role] ?? ROLE.LEGALE_RAPPRESENTANTE!)],
+      },
     ],
   };
   const intermediario: Node[] =
@@ -213,7 +270,10 @@ export function buildVicinatoApertura(answers: Answers, attachments: readonly Mo
               {
                 name: "sscheana:residenza",
                 children: [
-                  { name: "sscheana:indirizzo_italiano", children: italianAddress("eindita:", str(a, "dich_residenza")) },
+                  {
+                    name: "sscheana:indirizzo_italiano",
+                    children: italianAddress("eindita:", str(a, "dich_residenza")),
+                  },
                 ],
               },
               { name: "sscheana:contatti", children: contacts(str(a, "interm_pec"), "") },
@@ -224,7 +284,11 @@ export function buildVicinatoApertura(answers: Answers, attachments: readonly Mo
       : [];
   const street = splitStreet(str(a, "sede_indirizzo"));
   const allegati: Node[] = [];
-  for (const element of ["sallegati:procura_delega", "sallegati:attestazione_versamenti", "sallegati:assolvimento_imposta_bollo"]) {
+  for (const element of [
+    "sallegati:procura_delega",
+    "sallegati:attestazione_versamenti",
+    "sallegati:assolvimento_imposta_bollo",
+  ]) {
     const files = attachments.filter((f) => ATTACHMENT_ELEMENT[f.code] === element);
     // the XSD allows one procura, one payment proof and one stamp-duty proof
     for (const f of files.slice(0, 1))
@@ -259,7 +323,8 @@ export function buildVicinatoApertura(answers: Answers, attachments: readonly Mo
           children: [
             leaf("edaca:foglio", str(a, "catasto_foglio")),
             leaf("edaca:mappa", str(a, "catasto_particella")),
-            leaf("edaca:subalterno", str(a, "catasto_subalterno")),
+            // the portal's form makes the subalterno optional, AgID's XSD requires a number: 0 = no subalterno
+            leaf("edaca:subalterno", str(a, "catasto_subalterno") || "0"),
             // a shop's premises are in the catasto fabbricati
             leaf("edaca:fabbricati", "true"),
           ],
@@ -283,14 +348,19 @@ export function buildVicinatoApertura(answers: Answers, attachments: readonly Mo
         {
           name: "sapesvi:settori_merceologici",
           type: "esetmer:settori_merceologici_ctype_italia",
-          children: [leaf(sector === "NON_ALIMENTARE" ? "esetmer:non_alimentare" : "esetmer:alimentare", surface)],
+          children: [
+            leaf(sector === "NON_ALIMENTARE" ? "esetmer:non_alimentare" : "esetmer:alimentare", surface),
+          ],
         },
       ],
     },
     {
       name: "sreqono:requisiti_onorabilita",
       children: [
-        leaf("ereqono:possesso_requisiti_onorabilita", str(a, "dich_onorabilita") === "true" ? "true" : "false"),
+        leaf(
+          "ereqono:possesso_requisiti_onorabilita",
+          str(a, "dich_onorabilita") === "true" ? "true" : "false",
+        ),
         leaf("ereqono:no_cause_divieto", str(a, "dich_antimafia") === "true" ? "true" : "false"),
       ],
     },
@@ -300,7 +370,10 @@ export function buildVicinatoApertura(answers: Answers, attachments: readonly Mo
       // the portal's final declaration (dich_veridicita) stands for both: see ADR 0027
       children: [
         leaf("saltdic:rispetto_regolamenti_locali", str(a, "dich_veridicita") === "true" ? "true" : "false"),
-        leaf("saltdic:impegno_comunicazioni_variazioni", str(a, "dich_veridicita") === "true" ? "true" : "false"),
+        leaf(
+          "saltdic:impegno_comunicazioni_variazioni",
+          str(a, "dich_veridicita") === "true" ? "true" : "false",
+        ),
       ],
     },
     { name: "sallegati:allegati", type: "sallegati:allegati_ctype_italia", children: allegati },
@@ -359,11 +432,21 @@ export const ELEMENT_FIELD: Record<string, { field: string; section: string }> =
   nome_file: { field: "file-PROCURA_SPECIALE", section: "allegati" },
 };
 
+/** Rules whose context is the whole modulo: the field they are about, by the assert's id. */
+export const ASSERT_FIELD: Record<string, { field: string; section: string }> = {
+  ass_check_allegato_procura: { field: "file-PROCURA_SPECIALE", section: "allegati" },
+  ass_non_alimentare: { field: "settore_merceologico", section: "vicinato" },
+  ass_vendita_alimentare: { field: "settore_merceologico", section: "vicinato" },
+  check_altre_dichiarazioni: { field: "dich_veridicita", section: "dichiarazioni_finali" },
+  check_allegati: { field: "file-PROCURA_SPECIALE", section: "allegati" },
+};
+
 /** The residence is written under scheda_anagrafica/.../residenza: its parts map to the residence field. */
 export function fieldForPath(path: readonly string[]): { field: string; section: string } | null {
   if (path.includes("residenza")) return ELEMENT_FIELD.residenza!;
   if (path.includes("intermediario")) return { field: "interm_pec", section: "intermediario" };
-  if (path.includes("riferimento_attivita") && path.at(-1) === "contatti") return { field: "impresa_pec", section: "impresa" };
+  if (path.includes("riferimento_attivita") && path.at(-1) === "contatti")
+    return { field: "impresa_pec", section: "impresa" };
   if (path.includes("dati_catastali") && path.at(-1) === "dati_catastali") return ELEMENT_FIELD.foglio!;
   for (let i = path.length - 1; i >= 0; i--) {
     const hit = ELEMENT_FIELD[path[i]!];

@@ -10,6 +10,9 @@ import type { UsecaseRouting } from "../../domain/filing/bundle";
 import { parseCui } from "../../domain/filing/cui";
 import { findPratica } from "../pratiche/repository.server";
 import { praticaByCui } from "./queries.server";
+import { catalogueDocument } from "../catalogue/repository.server";
+import { findUsecase } from "~/domain/catalogue/query";
+import { storedModuli } from "../modulo/modulo.server";
 
 /**
  * The SSU instance descriptor (specs/ssu/json-schema/instance-descriptor-schema.yaml) of a submitted
@@ -197,6 +200,10 @@ async function descriptorOf(db: Kysely<Database>, pratica: Pratica) {
   const who = events.find((e) => e.type === "SUBMIT")?.actor_identity;
   const routing = pratica.competent_agencies as UsecaseRouting[];
   const usecaseCodes = pratica.usecases as string[];
+  // A usecase with an AgID unified form carries it as XML (ADR 0027): the instance is the validated modulo,
+  // `form` names its XSD and Schematron phases as the catalogue does. Others keep the canonical JSON answers.
+  const moduli = new Map((await storedModuli(db, pratica.id)).map((m) => [m.usecase, m]));
+  const catalogue = moduli.size ? await catalogueDocument(db, pratica.catalogue_version_id) : null;
   return {
     version: descriptorVersion(history.length, snapshot),
     cui: {
@@ -224,21 +231,32 @@ async function descriptorOf(db: Kysely<Database>, pratica: Pratica) {
     usecase_proceedings: usecaseCodes.map((code) => {
       const r = routing.find((x) => x.usecase === code);
       const instance = canonicalJson({ usecase: code, answers });
+      const modulo = moduli.get(code);
+      const form = catalogue ? findUsecase(catalogue, code)?.usecase.modulo : undefined;
       return {
         code,
         version: ssuVersion(r?.usecaseVersion),
+        ...(modulo && form ? { form: { xsd: form.xsd, schematron: form.schematron } } : {}),
         competent_administration: {
           ipacode: r?.competentAdministration?.ipaCode ?? r?.competentAdministration?.code ?? "n.d.",
           officecode: r?.competentAdministration?.code ?? "n.d.",
           version: "01.00.00",
           description: r?.competentAdministration?.name ?? "Amministrazione competente",
         },
-        instance: {
-          ref: `istanza/${code}.json`,
-          filename: `${code}.json`,
-          hash: createHash("sha256").update(instance).digest("hex"),
-          alg_hash: "S256",
-        },
+        instance: modulo
+          ? {
+              ref: `modulo-${code}`,
+              filename: `${code}.xml`,
+              hash: modulo.sha256,
+              alg_hash: "S256",
+              mime_type: "application/xml",
+            }
+          : {
+              ref: `istanza/${code}.json`,
+              filename: `${code}.json`,
+              hash: createHash("sha256").update(instance).digest("hex"),
+              alg_hash: "S256",
+            },
         attachments: attachments.map((a) => ({
           ref: a.id,
           filename: a.filename,

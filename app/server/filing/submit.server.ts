@@ -134,9 +134,12 @@ export function moduloDraft(ctx: DraftContext) {
 /** The label the applicant sees for a field or an attachment (the modulo's problems name it). */
 export function moduloLabels(ctx: DraftContext) {
   const fields = new Map(
-    visibleSections(ctx.bundle.form, ctx.answers).flatMap((s) => s.fields.map((f) => [f.name, f.label.it] as const)),
+    visibleSections(ctx.bundle.form, ctx.answers).flatMap((s) =>
+      s.fields.map((f) => [f.name, f.label.it] as const),
+    ),
   );
-  for (const a of attachmentList(ctx.refs, ctx.answers)) fields.set(`file-${a.attachment.code}`, a.attachment.title.it);
+  for (const a of attachmentList(ctx.refs, ctx.answers))
+    fields.set(`file-${a.attachment.code}`, a.attachment.title.it);
   return (field: string) => fields.get(field) ?? null;
 }
 

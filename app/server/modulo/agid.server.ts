@@ -35,7 +35,8 @@ export const FIXES = {
   },
   xsPrefix: {
     id: "xs-prefix",
-    description: "I test usano xs:date senza dichiarare il prefisso xs con sch:ns: il prefisso si lega a XML Schema.",
+    description:
+      "I test usano xs:date senza dichiarare il prefisso xs con sch:ns: il prefisso si lega a XML Schema.",
   },
 } satisfies Record<string, LoadFix>;
 

@@ -2,7 +2,14 @@ import { createHash } from "node:crypto";
 import type { Kysely, Transaction } from "kysely";
 import type { UsecaseRef } from "~/domain/catalogue/query";
 import type { Answers, FieldError } from "~/domain/forms/types";
-import { buildVicinatoApertura, fieldForPath, type ModuloAttachment, VICINATO_APERTURA } from "~/domain/modulo/vicinato-apertura";
+import {
+  ASSERT_FIELD,
+  buildVicinatoApertura,
+  fieldForPath,
+  missingForModulo,
+  type ModuloAttachment,
+  VICINATO_APERTURA,
+} from "~/domain/modulo/vicinato-apertura";
 import type { Database } from "../db/schema.server";
 import { agidSchematron, xsdBundle } from "./agid.server";
 import { type SchematronUnchecked, validateSchematron } from "./schematron.server";
@@ -24,14 +31,19 @@ export type ModuloSpec = {
   xsd: { code: string; version: string; path: string };
   schematron: { code: string; version: string; path: string; phase: string[] };
   build: (answers: Answers, attachments: readonly ModuloAttachment[]) => string;
+  missing: (answers: Answers) => ModuloProblem[];
 };
 
 /** The forms this portal can build, by AgID code and version. */
-const BUILDERS: Record<string, { xsdPath: string; schPath: string; build: ModuloSpec["build"] }> = {
+const BUILDERS: Record<
+  string,
+  { xsdPath: string; schPath: string; build: ModuloSpec["build"]; missing: ModuloSpec["missing"] }
+> = {
   [`${VICINATO_APERTURA.xsd.code}@${VICINATO_APERTURA.xsd.version}`]: {
     xsdPath: VICINATO_APERTURA.xsd.path,
     schPath: VICINATO_APERTURA.schematron.path,
     build: buildVicinatoApertura,
+    missing: missingForModulo,
   },
 };
 
@@ -41,13 +53,15 @@ export function moduloSpecs(refs: readonly Pick<UsecaseRef, "usecase">[]): Modul
     const m = usecase.modulo;
     if (!m) return [];
     const builder = BUILDERS[`${m.xsd.code}@${m.xsd.version}`];
-    if (!builder) throw new Error(`Modulo ${m.xsd.code} ${m.xsd.version} (${usecase.code}): nessun costruttore`);
+    if (!builder)
+      throw new Error(`Modulo ${m.xsd.code} ${m.xsd.version} (${usecase.code}): nessun costruttore`);
     return [
       {
         usecase: usecase.code,
         xsd: { ...m.xsd, path: builder.xsdPath },
         schematron: { ...m.schematron, path: builder.schPath },
         build: builder.build,
+        missing: builder.missing,
       },
     ];
   });
@@ -108,6 +122,18 @@ function sentence(field: string, label: string | null, detail: string | null): {
 /** The element an xmllint message is about: "Element '{ns}name': ..." */
 const xsdElement = (message: string) => message.match(/Element '\{[^}]*\}([^']+)'/)?.[1] ?? null;
 
+/** The element path open on each line of the builder's output (one element per line), for xmllint's line numbers. */
+function elementPathsByLine(xml: string): string[][] {
+  const stack: string[] = [];
+  return xml.split("\n").map((line) => {
+    const open = line.match(/^\s*<([A-Za-z_][\w.-]*:)?([\w.-]+)[\s>/]/);
+    const path = open ? [...stack, open[2]!] : [...stack];
+    if (open && !/\/>\s*$/.test(line) && !/<\/[^>]+>\s*$/.test(line)) stack.push(open[2]!);
+    else if (!open && /^\s*<\//.test(line)) stack.pop();
+    return path;
+  });
+}
+
 /** AgID's message text, when it is a readable Italian sentence (no internal ids). */
 const agidDetail = (message: string) => {
   const m = message.replace(/\s*\([^)]*\)\s*$/, "").trim();
@@ -128,15 +154,19 @@ export async function checkModulo(
     if (byField.has(t.field)) return;
     byField.set(t.field, { ...t, message: sentence(t.field, labels(t.field), detail) });
   };
+  for (const m of spec.missing(answers)) byField.set(m.field, m);
   const xsd = await validateXsd(xml, xsdBundle(spec.xsd.path));
+  const paths = elementPathsByLine(xml);
   for (const p of xsd.problems) {
     const el = xsdElement(p.message);
-    add(el ? fieldForPath([el]) : null, null);
+    const at = p.line ? paths[p.line - 1] : undefined;
+    add(at?.length ? fieldForPath(at) : el ? fieldForPath([el]) : null, null);
   }
   let unchecked: SchematronUnchecked[] = [];
   if (xsd.valid) {
     const sch = validateSchematron(agidSchematron(spec.schematron.path), xml, spec.schematron.phase);
-    for (const f of sch.failures) add(fieldForPath(f.path), agidDetail(f.message));
+    for (const f of sch.failures)
+      add((f.id ? ASSERT_FIELD[f.id] : undefined) ?? fieldForPath(f.path), agidDetail(f.message));
     unchecked = sch.unchecked;
   }
   const problems = [...byField.values()];
@@ -161,7 +191,12 @@ export async function moduloAttachments(db: Db, praticaId: string): Promise<Modu
     .orderBy("created_at")
     .orderBy("id")
     .execute();
-  return rows.map((r) => ({ code: r.code ?? "", filename: r.filename, contentType: r.content_type, sha256: r.sha256 }));
+  return rows.map((r) => ({
+    code: r.code ?? "",
+    filename: r.filename,
+    contentType: r.content_type,
+    sha256: r.sha256,
+  }));
 }
 
 async function cached(db: Db, praticaId: string, usecase: string) {
@@ -192,7 +227,13 @@ async function store(db: Db, praticaId: string, c: ModuloCheck, now: Date) {
     .execute();
 }
 
-export type ModuloStatus = { usecase: string; valid: boolean; problems: ModuloProblem[]; fresh: boolean; sha256: string };
+export type ModuloStatus = {
+  usecase: string;
+  valid: boolean;
+  problems: ModuloProblem[];
+  fresh: boolean;
+  sha256: string;
+};
 
 /**
  * The moduli of a draft, from the cache when its input hash is the current one, otherwise built, validated and
@@ -213,18 +254,33 @@ export async function ensureModuli(
     const hash = inputHash(spec, draft.answers, attachments);
     const hit = await cached(db, draft.praticaId, spec.usecase);
     if (hit && hit.input_hash === hash) {
-      out.push({ usecase: spec.usecase, valid: hit.valid, problems: hit.problems as ModuloProblem[], fresh: false, sha256: hit.sha256 });
+      out.push({
+        usecase: spec.usecase,
+        valid: hit.valid,
+        problems: hit.problems as ModuloProblem[],
+        fresh: false,
+        sha256: hit.sha256,
+      });
       continue;
     }
     const check = await checkModulo(spec, draft.answers, attachments, labels);
     await store(db, draft.praticaId, check, now);
-    out.push({ usecase: spec.usecase, valid: check.valid, problems: check.problems, fresh: true, sha256: check.sha256 });
+    out.push({
+      usecase: spec.usecase,
+      valid: check.valid,
+      problems: check.problems,
+      fresh: true,
+      sha256: check.sha256,
+    });
   }
   return out;
 }
 
 /** The problems of a draft's moduli as the submission's field errors (links to where each is fixed). */
-export function moduloFieldErrors(base: string, statuses: readonly ModuloStatus[]): (FieldError & { href: string })[] {
+export function moduloFieldErrors(
+  base: string,
+  statuses: readonly ModuloStatus[],
+): (FieldError & { href: string })[] {
   return statuses.flatMap((s) =>
     s.problems.map((p) => ({
       field: p.field,

@@ -1,6 +1,10 @@
 import path from "node:path";
 import { DOMParser } from "@xmldom/xmldom";
-import { evaluateXPath, evaluateXPathToBoolean, evaluateXPathToNodes, evaluateXPathToString } from "fontoxpath";
+// fontoxpath ships CommonJS for Node: its named exports are not visible to Node's ESM loader (tsx, the built
+// server), only the default export is.
+import fontoxpath from "fontoxpath";
+
+const { evaluateXPath, evaluateXPathToBoolean, evaluateXPathToNodes, evaluateXPathToString } = fontoxpath;
 
 /**
  * An ISO Schematron evaluator over fontoxpath (XPath 3.1) and @xmldom/xmldom, for the features AgID's moduli use
@@ -117,7 +121,10 @@ function findById(doc: Document, id: string): Element | null {
 function substitute(expr: string, params: Map<string, string>): string {
   if (params.size === 0) return expr;
   const names = [...params.keys()].sort((a, b) => b.length - a.length);
-  const re = new RegExp(`\\$(${names.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|")})(?![\\w.-])`, "g");
+  const re = new RegExp(
+    `\\$(${names.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|")})(?![\\w.-])`,
+    "g",
+  );
   return expr.replace(re, (_m, n: string) => params.get(n) ?? _m);
 }
 
@@ -152,7 +159,11 @@ export function compileSchematron(entry: string, options: CompileOptions): Compi
       let v = vocabByPath.get(target);
       if (!v) {
         const text = options.load(target);
-        v = { variable: `__doc${vocabularies.length}`, href: target, doc: text === null ? null : parseXml(text, target) };
+        v = {
+          variable: `__doc${vocabularies.length}`,
+          href: target,
+          doc: text === null ? null : parseXml(text, target),
+        };
         vocabularies.push(v);
         vocabByPath.set(target, v);
       }
@@ -168,7 +179,8 @@ export function compileSchematron(entry: string, options: CompileOptions): Compi
     const target = path.posix.normalize(path.posix.join(path.posix.dirname(rel), file));
     const doc = loadSch(target);
     const picked = fragment ? findById(doc, fragment) : doc.documentElement;
-    if (!picked) throw new Error(`Schematron: ${href} (incluso da ${rel}) non contiene l'elemento ${fragment}`);
+    if (!picked)
+      throw new Error(`Schematron: ${href} (incluso da ${rel}) non contiene l'elemento ${fragment}`);
     return expand(picked, target);
   };
   const children = (el: Element, rel: string): Located[] => elements(el).flatMap((c) => expand(c, rel));
@@ -192,7 +204,13 @@ export function compileSchematron(entry: string, options: CompileOptions): Compi
       return [{ text: e.textContent ?? "" }];
     });
 
-  type RawPattern = { id: string; abstract: boolean; isA: string | null; params: Map<string, string>; body: Located[] };
+  type RawPattern = {
+    id: string;
+    abstract: boolean;
+    isA: string | null;
+    params: Map<string, string>;
+    body: Located[];
+  };
   const rawPatterns: RawPattern[] = top
     .filter((c) => isSch(c.el, "pattern"))
     .map(({ el, rel }) => ({
@@ -211,7 +229,9 @@ export function compileSchematron(entry: string, options: CompileOptions): Compi
   const buildPattern = (id: string, body: Located[], params: Map<string, string>): Pattern => {
     const sub = (s: string) => substitute(s, params);
     const abstractRules = new Map<string, Located>();
-    for (const c of body) if (isSch(c.el, "rule") && attr(c.el, "abstract") === "true") abstractRules.set(attr(c.el, "id") ?? "", c);
+    for (const c of body)
+      if (isSch(c.el, "rule") && attr(c.el, "abstract") === "true")
+        abstractRules.set(attr(c.el, "id") ?? "", c);
     const ruleBody = (rule: Located): { lets: Let[]; checks: Check[] } => {
       const lets: Let[] = [];
       const checks: Check[] = [];
@@ -231,7 +251,10 @@ export function compileSchematron(entry: string, options: CompileOptions): Compi
           });
         } else if (isSch(c.el, "extends")) {
           const target = abstractRules.get(attr(c.el, "rule") ?? "");
-          if (!target) throw new Error(`Schematron: sch:extends verso una regola astratta sconosciuta (${attr(c.el, "rule")})`);
+          if (!target)
+            throw new Error(
+              `Schematron: sch:extends verso una regola astratta sconosciuta (${attr(c.el, "rule")})`,
+            );
           const inherited = ruleBody(target);
           lets.push(...inherited.lets);
           checks.push(...inherited.checks);
@@ -241,10 +264,12 @@ export function compileSchematron(entry: string, options: CompileOptions): Compi
     };
     return {
       id,
-      lets: body.filter((c) => isSch(c.el, "let")).map((c) => {
-        const l = letOf(c);
-        return { name: l.name, value: sub(l.value) };
-      }),
+      lets: body
+        .filter((c) => isSch(c.el, "let"))
+        .map((c) => {
+          const l = letOf(c);
+          return { name: l.name, value: sub(l.value) };
+        }),
       rules: body
         .filter((c) => isSch(c.el, "rule") && attr(c.el, "abstract") !== "true")
         .map((c) => ({ id: attr(c.el, "id"), context: sub(attr(c.el, "context") ?? "/"), ...ruleBody(c) })),
@@ -256,7 +281,8 @@ export function compileSchematron(entry: string, options: CompileOptions): Compi
     if (p.abstract) continue;
     if (p.isA) {
       const base = abstracts.get(p.isA);
-      if (!base) throw new Error(`Schematron: il pattern ${p.id} istanzia un pattern astratto sconosciuto (${p.isA})`);
+      if (!base)
+        throw new Error(`Schematron: il pattern ${p.id} istanzia un pattern astratto sconosciuto (${p.isA})`);
       patterns.push(buildPattern(p.id, base.body, p.params));
     } else patterns.push(buildPattern(p.id, p.body, new Map()));
   }
@@ -296,7 +322,9 @@ export function compileSchematron(entry: string, options: CompileOptions): Compi
 }
 
 function referencesAny(expr: string, names: Set<string>): string[] | false {
-  const hits = [...names].filter((n) => new RegExp(`\\$${n.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![\\w.-])`).test(expr));
+  const hits = [...names].filter((n) =>
+    new RegExp(`\\$${n.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![\\w.-])`).test(expr),
+  );
   return hits.length ? hits : false;
 }
 
@@ -316,7 +344,12 @@ function locationOf(node: Node): { xpath: string; names: string[] } {
     const e = n as Element;
     let i = 1;
     for (let s = e.previousSibling; s; s = s.previousSibling)
-      if (s.nodeType === 1 && (s as Element).localName === e.localName && (s as Element).namespaceURI === e.namespaceURI) i++;
+      if (
+        s.nodeType === 1 &&
+        (s as Element).localName === e.localName &&
+        (s as Element).namespaceURI === e.namespaceURI
+      )
+        i++;
     steps.unshift(`${e.nodeName}[${i}]`);
     names.unshift(e.localName ?? e.nodeName);
   }
@@ -330,7 +363,8 @@ export function activePatterns(schema: CompiledSchematron, phases: readonly stri
   const ids = new Set<string>();
   for (const ph of wanted) {
     const actives = schema.phases.get(ph);
-    if (!actives) throw new Error(`Schematron: fase sconosciuta "${ph}" (fasi: ${[...schema.phases.keys()].join(", ")})`);
+    if (!actives)
+      throw new Error(`Schematron: fase sconosciuta "${ph}" (fasi: ${[...schema.phases.keys()].join(", ")})`);
     for (const a of actives) ids.add(a);
   }
   return schema.patterns.filter((p) => ids.has(p.id)).map((p) => p.id);
@@ -348,7 +382,9 @@ export function validateSchematron(
   const namespaceResolver = (prefix: string) => schema.namespaces[prefix] ?? null;
   const opts = { namespaceResolver };
   const missingVocab = (names: string[]) =>
-    schema.vocabularies.filter((v) => v.doc === null && names.some((n) => n === v.variable)).map((v) => v.href);
+    schema.vocabularies
+      .filter((v) => v.doc === null && names.some((n) => n === v.variable))
+      .map((v) => v.href);
 
   const result: SchematronResult = { failures: [], reports: [], unchecked: [], patterns: [...active] };
   for (const pattern of schema.patterns) {
@@ -360,33 +396,44 @@ export function validateSchematron(
       const select = ctx.startsWith("/") ? ctx : `//(${ctx})`;
       let nodes: Node[];
       try {
-        nodes = evaluateXPathToNodes(withLets(select, schema.globalLets.filter((l) => !schema.missing.has(l.name)), []), doc, null, variables, opts) as Node[];
+        nodes = evaluateXPathToNodes(
+          withLets(
+            select,
+            schema.globalLets.filter((l) => !schema.missing.has(l.name)),
+            [],
+          ),
+          doc,
+          null,
+          variables,
+          opts,
+        ) as Node[];
       } catch (e) {
-        throw new Error(`Schematron: contesto non valutabile nel pattern ${pattern.id} (${ctx}): ${(e as Error).message}`);
+        throw new Error(
+          `Schematron: contesto non valutabile nel pattern ${pattern.id} (${ctx}): ${(e as Error).message}`,
+        );
       }
       const fresh = nodes.filter((n) => !claimed.has(n));
       for (const n of fresh) claimed.add(n);
       if (fresh.length === 0) continue;
       for (const check of rule.checks) {
         const lets = [...globals, ...rule.lets];
-        const needed = lets.filter((l) => new RegExp(`\\$${l.name}(?![\\w.-])`).test(check.test));
         const blocked = referencesAny(check.test, schema.missing);
         if (blocked) {
           const vocab = new Set<string>();
           const trace = (names: string[]) => {
             for (const n of names) {
-              if (n.startsWith("__doc")) missingVocab([n]).forEach((h) => vocab.add(h));
+              if (n.startsWith("__doc")) for (const h of missingVocab([n])) vocab.add(h);
               const l = lets.find((x) => x.name === n);
               if (l) trace(referencesAny(l.value, schema.missing) || []);
             }
           };
           trace(blocked);
-          for (const _n of fresh) result.unchecked.push({ id: check.id, patternId: pattern.id, vocabularies: [...vocab] });
+          for (const _n of fresh)
+            result.unchecked.push({ id: check.id, patternId: pattern.id, vocabularies: [...vocab] });
           continue;
         }
         const usable = (ls: Let[]) => ls.filter((l) => !schema.missing.has(l.name));
         const test = withLets(check.test, usable(globals), usable(rule.lets));
-        void needed;
         for (const n of fresh) {
           let ok: boolean;
           try {
@@ -403,7 +450,13 @@ export function validateSchematron(
               if ("text" in m) return m.text;
               const expr = "select" in m ? m.select : m.name === "." ? "name(.)" : `name(${m.name})`;
               try {
-                return evaluateXPathToString(withLets(`string-join((${expr}) ! string(.), ' ')`, usable(globals), usable(rule.lets)), n, null, variables, opts);
+                return evaluateXPathToString(
+                  withLets(`string-join((${expr}) ! string(.), ' ')`, usable(globals), usable(rule.lets)),
+                  n,
+                  null,
+                  variables,
+                  opts,
+                );
               } catch {
                 return "";
               }

@@ -8,7 +8,7 @@ import {
 } from "~/server/catalogue/import.server";
 import { currentVersion } from "~/server/catalogue/repository.server";
 import { DATABASES, type TestDatabase, useMigratedDatabase } from "../support/databases";
-import { SHIPPED_DIR, shippedJson, shippedText } from "./support/catalogue";
+import { newestShippedJson, SHIPPED_DIR, shippedJson, shippedText } from "./support/catalogue";
 
 /** A catalogue version newer than every shipped file (the shipped ones are imported at boot). */
 const UNSHIPPED = "2099.1";
@@ -125,7 +125,8 @@ describe.each(DATABASES)("catalogue import on %s", (kind) => {
 
   it("a changed proceeding in a new catalogue version must carry a new proceeding version", async () => {
     const before = await counts();
-    const json = shippedJson();
+    // derived from the current catalogue (its VICINATO_APERTURA is 1.1.0 since 2026.3 names the AgID modulo)
+    const json = newestShippedJson();
     json.version = UNSHIPPED;
     json.proceedings[0].usecases[0].fees.diritti[0].cents += 100;
     const error = await importCatalogue(test.handle.db, json).catch((e) => e);
@@ -139,7 +140,8 @@ describe.each(DATABASES)("catalogue import on %s", (kind) => {
     const earlier = await counts();
     const json = shippedJson();
     json.version = UNSHIPPED;
-    json.proceedings[0].version = "1.1.0";
+    // above the current 1.1.0 (2026.3)
+    json.proceedings[0].version = "1.2.0";
     json.proceedings[0].usecases[0].fees.diritti[0].cents += 100;
     const r = await importCatalogue(test.handle.db, json);
     expect(r).toMatchObject({ status: "imported", version: UNSHIPPED, current: true });

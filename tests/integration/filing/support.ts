@@ -26,7 +26,7 @@ export const ANSWERS: Record<string, string> = {
   dich_data_nascita: "01/01/1980",
   dich_luogo_nascita: "Volterra",
   dich_cittadinanza: "italiana",
-  dich_residenza: "Via dei Sarti 12, Volterra",
+  dich_residenza: "Via dei Sarti 12, 56048 Volterra",
   dich_pec: "maria.rossi@pec.it",
   sede_comune: "050039",
   sede_indirizzo: "Via Matteotti 1",

@@ -9,6 +9,7 @@ import type { AfterStepHook } from "../../engine/types.server";
 import type { FileStore } from "../../storage.server";
 import { findPratica, findPraticaBySsuCuiUuid } from "../../pratiche/repository.server";
 import { enqueueCall } from "../queue.server";
+import { storedModuli } from "../../modulo/modulo.server";
 import type { PeerActor, ResultDispatchFn } from "../types.server";
 import { type CataloguePort, catalogueDescriptorOf } from "./catalogue.server";
 import { descriptorProblems } from "./descriptor-schema.server";
@@ -33,6 +34,8 @@ export type Link = { service: SsuService; agency_code: string; url: string; vers
 
 /** The resource carrying the instance itself (the pratica's data and workflow input), canonical JSON. */
 export const INSTANCE_RESOURCE = "istanza";
+/** The resource carrying a usecase's AgID XML modulo (`modulo-<usecase>`, ADR 0027). */
+export const MODULO_RESOURCE_PREFIX = "modulo-";
 
 /**
  * The CUI the exchange names a pratica by: the one the national Catalogo registered (`ssu_cui`, its answer to
@@ -130,7 +133,17 @@ async function instanceIndex(trx: Trx, pratica: Pratica) {
     .orderBy("created_at")
     .orderBy("id")
     .execute();
+  // The unified form of each usecase that has one (validated before submission, stored byte for byte).
+  const moduli = await storedModuli(trx, pratica.id);
   return [
+    ...moduli.map((m) => ({
+      code: m.usecase,
+      ref: `${m.usecase}.xml`,
+      description: "Modulo unificato (XML)",
+      resource_id: `${MODULO_RESOURCE_PREFIX}${m.usecase}`,
+      hash: m.sha256,
+      alg_hash: "S256",
+    })),
     ...(istanza
       ? [
           {
@@ -1053,7 +1066,8 @@ async function attach(
       pratica_id: praticaId,
       code: a.code ?? "ssu",
       filename: a.name ?? `${a.resourceId}.pdf`,
-      content_type: "application/pdf",
+      // the AgID modulo travels as XML; every other resource of the exchange is a PDF
+      content_type: a.resourceId.startsWith(MODULO_RESOURCE_PREFIX) ? "application/xml" : "application/pdf",
       size: a.size,
       sha256: a.sha256,
       storage_key: a.storageKey,

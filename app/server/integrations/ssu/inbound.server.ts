@@ -18,7 +18,14 @@ import {
   operationSpec,
   type SpecService,
 } from "./openapi.server";
-import { INSTANCE_RESOURCE, instanceResource, praticaOfCui, stepFromInbound } from "./flow.server";
+import {
+  INSTANCE_RESOURCE,
+  instanceResource,
+  MODULO_RESOURCE_PREFIX,
+  praticaOfCui,
+  stepFromInbound,
+} from "./flow.server";
+import { storedModulo } from "../../modulo/modulo.server";
 import { parseRange } from "./range.server";
 import {
   digestOf,
@@ -523,6 +530,13 @@ export async function findResource(
   if (pratica && resourceId === INSTANCE_RESOURCE) {
     const instance = await instanceResource(db, pratica.id);
     if (instance) return { sha256: instance.sha256, read: async () => instance.bytes };
+  }
+  if (pratica && resourceId.startsWith(MODULO_RESOURCE_PREFIX)) {
+    const modulo = await storedModulo(db, pratica.id, resourceId.slice(MODULO_RESOURCE_PREFIX.length));
+    if (modulo) {
+      const bytes = Buffer.from(modulo.xml, "utf8");
+      return { sha256: modulo.sha256, read: async () => bytes };
+    }
   }
   if (pratica && /^[0-9a-f-]{36}$/i.test(resourceId)) {
     const attachment = await db
