@@ -125,7 +125,7 @@ describe.each(DATABASES)("catalogue import on %s", (kind) => {
 
   it("a changed proceeding in a new catalogue version must carry a new proceeding version", async () => {
     const before = await counts();
-    // derived from the current catalogue (its VICINATO_APERTURA is 1.1.0 since 2026.3 names the AgID modulo)
+    // derived from the current catalogue (its VICINATO_APERTURA is 1.1.0 since 2026.4 names the AgID modulo)
     const json = newestShippedJson();
     json.version = UNSHIPPED;
     json.proceedings[0].usecases[0].fees.diritti[0].cents += 100;
@@ -140,7 +140,7 @@ describe.each(DATABASES)("catalogue import on %s", (kind) => {
     const earlier = await counts();
     const json = shippedJson();
     json.version = UNSHIPPED;
-    // above the current 1.1.0 (2026.3)
+    // above the current 1.1.0 (2026.4)
     json.proceedings[0].version = "1.2.0";
     json.proceedings[0].usecases[0].fees.diritti[0].cents += 100;
     const r = await importCatalogue(test.handle.db, json);

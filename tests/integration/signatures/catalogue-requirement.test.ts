@@ -1,4 +1,4 @@
-// The shipped catalogue 2026.3 requires a digital signature on a real proceeding's attachment: the relazione
+// The shipped catalogue (since 2026.3) requires a digital signature on a real proceeding's attachment: the relazione
 // tecnica of a SCIA for a hairdresser (ACCONCIATORI_APERTURA), signed by the declarant or the business's legal
 // representative. Through the filing path: an unsigned file is refused with the exact sentence, a file signed by
 // someone else is refused naming both people, a good one is accepted and its result stored for the pages.
@@ -51,7 +51,7 @@ afterAll(async () => {
 
 it("the newest shipped catalogue requires the relazione tecnica's signature in the hairdresser's SCIA", () => {
   const json = newestShippedJson();
-  expect(json.version).toBe("2026.3");
+  expect(json.version).toBe("2026.4");
   const usecase = json.proceedings
     .find((p: { code: string }) => p.code === "ACCONCIATORI_APERTURA")
     .usecases.find((u: { code: string }) => u.code === "ACCONCIATORI_APERTURA");
@@ -69,7 +69,7 @@ describe.each(DATABASES)("the catalogue's signature requirement on %s", (kind) =
   beforeAll(async () => {
     test = await useMigratedDatabase(kind);
     const imported = await importBundledCatalogues(test.handle.db);
-    expect(imported.at(-1)).toMatchObject({ version: "2026.3", status: "imported" });
+    expect(imported.at(-1)).toMatchObject({ version: "2026.4", status: "imported" });
   }, 240_000);
   afterAll(async () => {
     await test?.drop();
