@@ -182,6 +182,9 @@ export async function submitPratica(
   // another pratica meets the unique key below and answers with that one's). The problems are checked once,
   // under the lock (issue 18: the statements of a submission cut to the essential).
   if (ctx.pratica.status !== "draft") return { ok: true, pratica: await existingResult(db, ctx.pratica.id) };
+  // The AgID modulo's check is CPU-heavy (ADR 0027): brought up to date here, before the lock and committed on
+  // its own, so the check under the lock reads the stored result (a failing one stays stored for the summary).
+  await ensureModuli(db, moduloDraft(ctx), moduloLabels(ctx), now);
   const actor = { kind: "user" as const, userId: user.id, principal: user.principal };
   const at = romeDate(now);
 
