@@ -226,7 +226,7 @@ export function demoAnswers(
     dich_data_nascita: "01/01/1980",
     dich_luogo_nascita: "Pisa",
     dich_cittadinanza: "italiana",
-    dich_residenza: "Via dei Sarti 12, 56048 Volterra",
+    dich_residenza: "Via dei Sarti 12, 56125 Pisa",
     dich_pec: "maria.rossi@pec.imprese.test",
     sede_comune: comune,
     sede_indirizzo: "Via Matteotti 1",

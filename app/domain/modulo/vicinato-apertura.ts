@@ -81,7 +81,7 @@ export function splitStreet(line: string): { toponimo: string; civico: string } 
   return { toponimo: line.trim(), civico: "snc" };
 }
 
-/** A one-line Italian address "Via Roma 1, 56048 Volterra" -> the AgID parts (comune as written). */
+/** A one-line Italian address "Via Roma 1, 00184 Roma" -> the AgID parts (comune as written). */
 export function splitAddress(line: string): {
   toponimo: string;
   civico: string;
@@ -113,8 +113,8 @@ export function missingForModulo(
       field: "dich_residenza",
       section: "dichiarante",
       message: {
-        it: "Scrivi la residenza con via, numero civico, CAP e Comune, ad esempio «Via Roma 1, 56048 Volterra»: il modulo unificato nazionale li chiede separati.",
-        en: 'Write the residence with street, number, postcode and municipality, for example "Via Roma 1, 56048 Volterra": the national unified form asks for them separately.',
+        it: "Scrivi la residenza con via, numero civico, CAP e Comune, ad esempio «Via Roma 1, 00184 Roma»: il modulo unificato nazionale li chiede separati.",
+        en: 'Write the residence with street, number, postcode and municipality, for example "Via Roma 1, 00184 Roma": the national unified form asks for them separately.',
       },
     },
   ];

@@ -130,7 +130,7 @@ describe("vicinato apertura modulo", () => {
     const c = await checkModulo(spec, { ...ANSWERS, dich_residenza: "Via dei Sarti 12" }, []);
     expect(c.valid).toBe(false);
     const p = c.problems.find((x) => x.field === "dich_residenza");
-    expect(p?.message.it).toContain("«Via Roma 1, 56048 Volterra»");
+    expect(p?.message.it).toContain("«Via Roma 1, 00184 Roma»");
   });
 
   it("parses the one-line answers into AgID's parts", () => {
