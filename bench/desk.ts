@@ -6,7 +6,8 @@
 // /scrivania/cruscotto (its counts from the ledgers, ADR 0034).
 // Run: npm run build && npm run bench:desk      (BENCH_PRATICHE=2000000, BENCH_SECONDS=15; prints figures only)
 //      BENCH_KEEP=1 keeps the seeded database and prints its name; BENCH_DESK_DATABASE=<name> runs on that one
-//      again (migrated to the latest first, no new seed): seeding 2,000,000 pratiche takes minutes.
+//      again (no new seed; the server migrates at boot): seeding 2,000,000 pratiche takes minutes.
+//      BENCH_SERVER_DIR=<checkout> runs that checkout's build/server.js instead (before/after on one database).
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
@@ -20,6 +21,7 @@ import { migrateToLatest, openDatabase } from "~/server/db/db.server";
 import { seed } from "~/server/seed.server";
 import { seedBusyDesk } from "./support/desk-seed";
 import { latencyLine, loadLine, pgbenchFloor, ratioLine } from "./support/pgbench-floor";
+import { explainDeskViews } from "./support/explain";
 import { expressFloor } from "./support/express-floor";
 import { httpLoad } from "./support/http-load";
 import { freePort } from "./support/port";
@@ -56,7 +58,7 @@ async function main() {
   const floorHttp = await expressFloor();
   try {
     const handle = await openDatabase({ databaseUrl: url.toString(), dataDir });
-    await migrateToLatest(handle.db);
+    if (!reuse) await migrateToLatest(handle.db);
     if (reuse) {
       const n = await sql<{ n: number }>`select count(*)::int8 as n from pratiche`.execute(handle.db);
       console.log(`database ${name} reused: ${n.rows[0]!.n} pratiche`);
@@ -94,7 +96,18 @@ async function main() {
     };
     const cookie = await cookieOf("operatore@demo.test");
     const managerCookie = await cookieOf("responsabile@demo.test");
+    const desk = await handle.db
+      .selectFrom("entities")
+      .select("id")
+      .where("code", "=", "SUAP-AVC")
+      .executeTakeFirstOrThrow();
+    const officer = await handle.db
+      .selectFrom("users")
+      .select("id")
+      .where("email", "=", "operatore@demo.test")
+      .executeTakeFirstOrThrow();
     await handle.close();
+    await explainDeskViews(url.toString(), desk.id, officer.id, TODAY);
 
     const port = await freePort();
     const env: NodeJS.ProcessEnv = {
@@ -110,7 +123,13 @@ async function main() {
       SEED_DEMO: "0",
       LOG_LEVEL: "warn",
     };
-    child = spawn(process.execPath, ["build/server.js"], { env, stdio: ["ignore", "ignore", "inherit"] });
+    const serverDir = process.env.BENCH_SERVER_DIR ?? process.cwd();
+    console.log(`server: ${path.join(serverDir, "build/server.js")}`);
+    child = spawn(process.execPath, ["build/server.js"], {
+      env,
+      cwd: serverDir,
+      stdio: ["ignore", "ignore", "inherit"],
+    });
     const base = `http://127.0.0.1:${port}`;
     for (let i = 0; i < 1200; i++) {
       const ok = await fetch(`${base}/healthz`)
