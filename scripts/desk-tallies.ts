@@ -5,6 +5,7 @@ import { openDatabase } from "../app/server/db/db.server";
 import {
   checkClockTallies,
   checkDeskTallies,
+  compactClockTallies,
   compactDeskTallies,
   rebuildDeskTallies,
 } from "../app/server/desk/tallies.server";
@@ -19,7 +20,9 @@ try {
     console.log(`Conteggi della scrivania ricostruiti dalle pratiche: ${r.keys} righe.`);
   } else if (mode === "--compact") {
     const r = await compactDeskTallies(handle.db);
+    const c = await compactClockTallies(handle.db);
     console.log(`Conteggi della scrivania compattati: da ${r.before} a ${r.after} righe.`);
+    console.log(`Conteggi del cruscotto compattati: da ${c.before} a ${c.after} righe.`);
   }
   const wrong = await checkDeskTallies(handle.db);
   const wrongClock = await checkClockTallies(handle.db);
