@@ -63,7 +63,7 @@ function line(label: string, f: Figure, floor?: Figure, expect304 = false) {
 let floorUrl = "";
 const floorNow = () => measure(floorUrl);
 
-async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 180_000) {
+async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 600_000) {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     if (await check().catch(() => false)) return;

@@ -119,8 +119,7 @@ export async function compactDeskTallies(db: Kysely<Database>): Promise<{ before
     db,
   );
   const row = r.rows[0]!;
-  const clock = await compactClockTallies(db);
-  return { before: Number(row.before) + clock.before, after: Number(row.after) + clock.after };
+  return { before: Number(row.before), after: Number(row.after) };
 }
 
 /** The same folding for the dashboard's ledger (migration 0030), in its own statement. */
@@ -142,14 +141,20 @@ export async function compactClockTallies(db: Kysely<Database>): Promise<{ befor
   return { before: Number(row.before), after: Number(row.after) };
 }
 
-/** Compacts only when the deltas have piled up (the worker's tick; most ticks cost one count). */
+/**
+ * Compacts only when the deltas have piled up (the worker's tick; most ticks cost one count): desk_tallies,
+ * and the dashboard's ledger (migration 0030) in its own statement. Returns desk_tallies' rows removed and
+ * written, and the ledger's under `clock` (null when neither needed it).
+ */
 export async function compactDeskTalliesIfNeeded(db: Kysely<Database>, threshold = 5000) {
-  const r = await sql<{ n: number }>`
-    select greatest((select count(*) from desk_tallies), (select count(*) from desk_clock_tallies))::int8 as n`.execute(
-    db,
-  );
-  if (Number(r.rows[0]?.n ?? 0) < threshold) return null;
-  return compactDeskTallies(db);
+  const r = await sql<{ desk: number; clock: number }>`
+    select (select count(*) from desk_tallies)::int8 as desk,
+           (select count(*) from desk_clock_tallies)::int8 as clock`.execute(db);
+  const desk = Number(r.rows[0]?.desk ?? 0);
+  const clock = Number(r.rows[0]?.clock ?? 0);
+  if (desk < threshold && clock < threshold) return null;
+  const folded = await compactDeskTallies(db);
+  return { ...folded, clock: await compactClockTallies(db) };
 }
 
 /**
