@@ -13,7 +13,11 @@ import { submitPratica } from "~/server/filing/submit.server";
 import { CSRF, cookieFor, get, post, useTestEnv } from "../desk/support";
 import { DATABASES, type TestDatabase, useMigratedDatabase } from "../support/databases";
 import { userByEmail } from "../support/factories";
-import { ANSWERS, completeDraft, PDF } from "./support";
+import { ANSWERS, completeDraft, PDF as DRAFT_PDF } from "./support";
+
+// Another file than the one the draft already holds for DOC_IDENTITA (the same bytes for the same document are
+// kept once: a second upload of them adds nothing): the fixture with a comment after its end.
+const PDF = new Uint8Array([...DRAFT_PDF, ...new TextEncoder().encode("\n% matrix upload\n")]);
 
 /**
  * Every business-side route of one pratica (sections, attachments and the upload API, submission, the
