@@ -163,7 +163,10 @@ export async function descriptorOfPratica(db: Kysely<Database>, praticaId: strin
 }
 
 async function descriptorOf(db: Kysely<Database>, pratica: Pratica) {
-  const cui = parseCui(pratica.cui!)!;
+  // A CUI that is not the national format (a row written by hand, an import) has no descriptor: the caller
+  // reports it, and a step is never refused because of it.
+  const cui = pratica.cui ? parseCui(pratica.cui) : null;
+  if (!cui) return null;
   const [business, comune, events, attachments] = await Promise.all([
     db
       .selectFrom("businesses")
