@@ -21,8 +21,14 @@ async function fillSection(
   if (boxes)
     for (const box of await page.locator("main form input[type=checkbox]").all())
       await box.check({ force: true });
+  await saveAndContinue(page);
+}
+
+/** "Salva e continua" leads to the next section the pratica shows, or the summary after the last (issue 12). */
+async function saveAndContinue(page: Page) {
+  const section = page.url();
   await page.getByRole("button", { name: "Salva e continua" }).click();
-  await page.waitForURL(/salvata=1/);
+  await page.waitForURL((u) => u.toString() !== section && /\/(sezioni\/[^/]+|riepilogo)$/.test(u.pathname));
 }
 
 test.describe("unified form, without JavaScript", () => {
@@ -59,8 +65,7 @@ test.describe("unified form, without JavaScript", () => {
     await page.getByRole("link", { name: "Esercizio di vicinato", exact: true }).click();
     await page.locator('label:has-text("Non alimentare")').first().click();
     await page.locator("#superficie_vendita").fill("45");
-    await page.getByRole("button", { name: "Salva e continua" }).click();
-    await page.waitForURL(/salvata=1/);
+    await saveAndContinue(page);
     await fillSection(page, url, "Requisiti soggettivi", {}, true);
     await fillSection(page, url, "Dichiarazioni finali", {}, true);
     await page.goto(`${url}/allegati`);
