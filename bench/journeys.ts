@@ -9,10 +9,11 @@
 // Sign-in is by e-mail and password (OIDC_DEV_PROVIDER=0: no SPID/CIE double in this run). Prints figures only.
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
+import { ANSWERS, PDF } from "../tests/integration/filing/support";
 import { httpLoad } from "./support/http-load";
 
 const JOURNEYS = Number(process.env.BENCH_JOURNEYS ?? 64);
@@ -22,39 +23,9 @@ const base =
   process.env.BENCH_DATABASE_URL ??
   process.env.TEST_DATABASE_URL ??
   "postgres://postgres@127.0.0.1:5432/test";
-const PDF = new Uint8Array(readFileSync(path.resolve("tests/fixtures/planimetria.pdf")));
 const DEMO = { email: "impresa@demo.test", password: "demo-suap-2026" };
 /** One account per client (a sign-in reserves an attempt on its account first: ADR 0010's throttle). */
 const accountOf = (client: number) => `impresa-bench-${client}@demo.test`;
-/** The answers of a non-food neighbourhood shop in Volterra (tests/integration/filing/support.ts). */
-const ANSWERS: Record<string, string> = {
-  forma_giuridica: "IMPRESA_INDIVIDUALE",
-  impresa_denominazione: "Bottega Rossi di Maria Rossi",
-  impresa_codice_fiscale: "RSSMRA80A41M126H",
-  impresa_partita_iva: "01234567897",
-  impresa_rea: "PI-123456",
-  impresa_pec: "bottegarossi@pec.imprese.test",
-  ruolo_dichiarante: "TITOLARE",
-  dich_nome: "Maria",
-  dich_cognome: "Rossi",
-  dich_codice_fiscale: "RSSMRA80A41M126H",
-  dich_data_nascita: "01/01/1980",
-  dich_luogo_nascita: "Volterra",
-  dich_cittadinanza: "italiana",
-  dich_residenza: "Via dei Sarti 12, Volterra",
-  dich_pec: "maria.rossi@pec.it",
-  sede_comune: "050039",
-  sede_indirizzo: "Via Matteotti 1",
-  sede_cap: "56048",
-  catasto_foglio: "12",
-  catasto_particella: "345",
-  settore_merceologico: "NON_ALIMENTARE",
-  superficie_vendita: "45",
-  dich_onorabilita: "true",
-  dich_antimafia: "true",
-  dich_veridicita: "true",
-  dich_privacy: "true",
-};
 const ATTACHMENTS = ["DOC_IDENTITA", "PLANIMETRIA", "RICEVUTA_DIRITTI"];
 
 const load = () =>
